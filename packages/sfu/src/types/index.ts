@@ -1,0 +1,9 @@
+export type * from './app-data.js';
+export type * from './router.js';
+export type * from './rtp-parameters.js';
+export type * from './sctp-parameters.js';
+export type * from './srtp-parameters.js';
+export type * from './transport.js';
+export type * from './webrtc-server.js';
+export type * from './webrtc-transport.js';
+export type * from './worker.js';

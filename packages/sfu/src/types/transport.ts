@@ -1,0 +1,110 @@
+/** mediasoup 3.27's transport-level types shared by every transport kind. */
+import type { SctpState } from './sctp-parameters.js';
+
+/** Transport protocol. */
+export type TransportProtocol = 'udp' | 'tcp';
+
+/** A range of ports to pick from. */
+export type TransportPortRange = {
+  /** Lowest port in the range. */
+  min: number;
+  /** Highest port in the range. */
+  max: number;
+};
+
+/** Socket flags. */
+export type TransportSocketFlags = {
+  /** Disable dual-stack support so only IPv6 is used (only if `ip` is IPv6). */
+  ipv6Only?: boolean;
+  /**
+   * Make several sockets (of several workers) share the same port. UDP only.
+   * tsfu shares a WebRtcServer's port across workers without this flag.
+   */
+  udpReusePort?: boolean;
+};
+
+/** Where a transport or WebRtcServer listens. */
+export type TransportListenInfo = {
+  /** Network protocol. */
+  protocol: TransportProtocol;
+  /** Listening IPv4 or IPv6. */
+  ip: string;
+  /**
+   * Announced IPv4, IPv6 or hostname (useful when running behind NAT with a
+   * private IP).
+   */
+  announcedAddress?: string;
+  /** @deprecated Use `announcedAddress`. */
+  announcedIp?: string;
+  /**
+   * If true and `announcedAddress` is set, the internal `ip` is also exposed
+   * as an ICE candidate (WebRtcTransport and WebRtcServer only).
+   */
+  exposeInternalIp?: boolean;
+  /** Listening port (0 or unset: a free port is chosen). */
+  port?: number;
+  /** Listening port range, used when `port` is not given. */
+  portRange?: TransportPortRange;
+  /** Socket flags. */
+  flags?: TransportSocketFlags;
+  /** Send buffer size (bytes). */
+  sendBufferSize?: number;
+  /** Recv buffer size (bytes). */
+  recvBufferSize?: number;
+};
+
+/** @deprecated Use `TransportListenInfo`. */
+export type TransportListenIp = {
+  /** Listening IPv4 or IPv6. */
+  ip: string;
+  /** Announced IPv4 or IPv6. */
+  announcedIp?: string;
+};
+
+/** mediasoup's shorter alias of `TransportListenInfo`. */
+export type ListenInfo = TransportListenInfo;
+
+/** A 5-tuple a transport uses. */
+export type TransportTuple = {
+  /** Local IP or announced address. */
+  localAddress: string;
+  /** Local port. */
+  localPort: number;
+  /** Remote IP. */
+  remoteIp?: string;
+  /** Remote port. */
+  remotePort?: number;
+  /** Protocol. */
+  protocol: TransportProtocol;
+};
+
+/** Valid types for a transport's 'trace' event. */
+export type TransportTraceEventType = 'probation' | 'bwe';
+
+/** Counters every transport reports in `getStats()`. */
+export type BaseTransportStats = {
+  transportId: string;
+  timestamp: number;
+  sctpState?: SctpState;
+  bytesReceived: number;
+  recvBitrate: number;
+  bytesSent: number;
+  sendBitrate: number;
+  rtpBytesReceived: number;
+  rtpRecvBitrate: number;
+  rtpBytesSent: number;
+  rtpSendBitrate: number;
+  rtxBytesReceived: number;
+  rtxRecvBitrate: number;
+  rtxBytesSent: number;
+  rtxSendBitrate: number;
+  probationBytesSent: number;
+  probationSendBitrate: number;
+  availableOutgoingBitrate?: number;
+  availableIncomingBitrate?: number;
+  maxIncomingBitrate?: number;
+  maxOutgoingBitrate?: number;
+  minOutgoingBitrate?: number;
+  rtpPacketLossReceived?: number;
+  rtpPacketLossSent?: number;
+};

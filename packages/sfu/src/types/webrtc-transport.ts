@@ -1,0 +1,138 @@
+/** mediasoup 3.27's WebRtcTransport types: ICE, DTLS and the creation options. */
+import type { AppData, Either } from './app-data.js';
+import type { NumSctpStreams } from './sctp-parameters.js';
+import type {
+  BaseTransportStats,
+  TransportListenInfo,
+  TransportListenIp,
+  TransportProtocol,
+  TransportTuple,
+} from './transport.js';
+
+/** ICE credentials (`iceLite` is always true for the SFU side). */
+export type IceParameters = {
+  usernameFragment: string;
+  password: string;
+  iceLite?: boolean;
+};
+
+/** ICE candidate type: the SFU only gathers host candidates. */
+export type IceCandidateType = 'host';
+
+/** ICE-TCP candidate type: the SFU is always passive. */
+export type IceCandidateTcpType = 'passive';
+
+/** A local ICE candidate. */
+export type IceCandidate = {
+  foundation: string;
+  priority: number;
+  /** IP or hostname. */
+  address: string;
+  /** @deprecated Use `address`. */
+  ip: string;
+  protocol: TransportProtocol;
+  port: number;
+  type: IceCandidateType;
+  tcpType?: IceCandidateTcpType;
+};
+
+/** ICE role: an ICE-lite SFU is always 'controlled'. */
+export type IceRole = 'controlled' | 'controlling';
+
+/** ICE state. */
+export type IceState = 'new' | 'connected' | 'completed' | 'disconnected' | 'closed';
+
+/** DTLS role. */
+export type DtlsRole = 'auto' | 'client' | 'server';
+
+/** DTLS state. */
+export type DtlsState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
+
+/** Hash function of a certificate fingerprint. */
+export type FingerprintAlgorithm = 'sha-1' | 'sha-224' | 'sha-256' | 'sha-384' | 'sha-512';
+
+/**
+ * The hash function algorithm (as defined in the "Hash function Textual Names"
+ * registry of RFC 4572 section 8) and its value as uppercase colon-separated hex.
+ */
+export type DtlsFingerprint = {
+  algorithm: FingerprintAlgorithm;
+  value: string;
+};
+
+/** DTLS parameters. */
+export type DtlsParameters = {
+  role?: DtlsRole;
+  fingerprints: DtlsFingerprint[];
+};
+
+/**
+ * The WebRtcServer a transport joins. The full class lands with the Worker;
+ * anything with an `id` and the `WebRtcServer` surface will satisfy it.
+ */
+export interface WebRtcServerHandle {
+  readonly id: string;
+  readonly closed: boolean;
+}
+
+type WebRtcTransportListenIndividualListenInfo = {
+  /** Listening information. */
+  listenInfos: TransportListenInfo[];
+};
+
+type WebRtcTransportListenIndividualListenIp = {
+  /** @deprecated Use `listenInfos`. Listening IP addresses in order of preference. */
+  listenIps: (TransportListenIp | string)[];
+  /** @deprecated Fixed port to listen on instead of a port from the range. */
+  port?: number;
+};
+
+type WebRtcTransportListenServer = {
+  /** Instance of WebRtcServer. */
+  webRtcServer: WebRtcServerHandle;
+};
+
+/** Where a WebRtcTransport listens: its own sockets or a WebRtcServer's. */
+export type WebRtcTransportListen = Either<
+  Either<WebRtcTransportListenIndividualListenInfo, WebRtcTransportListenIndividualListenIp>,
+  WebRtcTransportListenServer
+>;
+
+/** Options of `router.createWebRtcTransport()` apart from where it listens. */
+export type WebRtcTransportOptionsBase<WebRtcTransportAppData extends AppData = AppData> = {
+  /** Listen in UDP. Default true. */
+  enableUdp?: boolean;
+  /** Listen in TCP. Default true if webRtcServer is given, false otherwise. */
+  enableTcp?: boolean;
+  /** Prefer UDP. Default false. */
+  preferUdp?: boolean;
+  /** Prefer TCP. Default false. */
+  preferTcp?: boolean;
+  /** ICE consent timeout (in seconds). If 0 it is disabled. Default 30. */
+  iceConsentTimeout?: number;
+  /** Initial available outgoing bitrate (in bps). Default 600000. */
+  initialAvailableOutgoingBitrate?: number;
+  /** Create a SCTP association. Default false. */
+  enableSctp?: boolean;
+  /** SCTP streams number. */
+  numSctpStreams?: NumSctpStreams;
+  /** Maximum allowed size for SCTP messages sent by DataProducers. Default 262144. */
+  maxSctpMessageSize?: number;
+  /** Maximum SCTP send buffer used by DataConsumers. Default 262144. */
+  sctpSendBufferSize?: number;
+  /** Custom application data. */
+  appData?: WebRtcTransportAppData;
+};
+
+/** Options of `router.createWebRtcTransport()`. */
+export type WebRtcTransportOptions<WebRtcTransportAppData extends AppData = AppData> =
+  WebRtcTransportOptionsBase<WebRtcTransportAppData> & WebRtcTransportListen;
+
+/** What `webRtcTransport.getStats()` returns (one entry per transport). */
+export type WebRtcTransportStat = BaseTransportStats & {
+  type: string;
+  iceRole: string;
+  iceState: IceState;
+  iceSelectedTuple?: TransportTuple;
+  dtlsState: DtlsState;
+};
