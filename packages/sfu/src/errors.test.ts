@@ -23,6 +23,21 @@ describe('error classes', () => {
     });
   }
 
+  // Outside V8 mediasoup takes a plain Error's stack; so do we.
+  for (const { Class } of rows) {
+    it(`${Class.name}: without Error.captureStackTrace the stack is a plain Error's`, () => {
+      const saved = Error.captureStackTrace;
+      try {
+        (Error as { captureStackTrace?: unknown }).captureStackTrace = undefined;
+        const error = new Class('no v8');
+        expect(error.stack?.split('\n')[0]).toBe('Error: no v8');
+        expect(error.stack).toContain('errors.');
+      } finally {
+        Error.captureStackTrace = saved;
+      }
+    });
+  }
+
   it('the three classes are distinct', () => {
     expect(new UnsupportedError('x')).not.toBeInstanceOf(WorkerClosedError);
     expect(new WorkerClosedError('x')).not.toBeInstanceOf(NotFoundError);

@@ -1,5 +1,6 @@
 /**
- * The error classes mediasoup 3.27 exports under `errors`. Same names, same
+ * The error classes mediasoup 3.27.1 exports under `errors` (and, as types,
+ * under `types`): exactly these three. Same names, same
  * `name` property and the same one-argument constructor, so application code
  * that tests `error instanceof errors.UnsupportedError` or `error.name` keeps
  * working when it switches its import to tsfu.
@@ -10,8 +11,7 @@ export class UnsupportedError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UnsupportedError';
-    // V8 only: drop this constructor's frame from the stack, as mediasoup does.
-    Error.captureStackTrace?.(this, UnsupportedError);
+    captureStack(this, UnsupportedError);
   }
 }
 
@@ -20,7 +20,7 @@ export class WorkerClosedError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'WorkerClosedError';
-    Error.captureStackTrace?.(this, WorkerClosedError);
+    captureStack(this, WorkerClosedError);
   }
 }
 
@@ -29,6 +29,13 @@ export class NotFoundError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'NotFoundError';
-    Error.captureStackTrace?.(this, NotFoundError);
+    captureStack(this, NotFoundError);
   }
+}
+
+// V8: drop the constructor's frame from the stack; elsewhere take a plain
+// Error's stack. mediasoup does the same.
+function captureStack(error: Error, constructorOpt: abstract new (message: string) => Error): void {
+  if (typeof Error.captureStackTrace === 'function') Error.captureStackTrace(error, constructorOpt);
+  else error.stack = new Error(error.message).stack;
 }

@@ -125,6 +125,12 @@ describe('parseSdpProfileLevelId / isSameH264Profile', () => {
     { a: { 'profile-level-id': '42e01f' }, b: { 'profile-level-id': '42a01f' }, want: false },
     { a: { 'profile-level-id': '4d001f' }, b: { 'profile-level-id': '64001f' }, want: false },
     { a: { 'profile-level-id': 'xx' }, b: { 'profile-level-id': 'xx' }, want: false },
+    // As the h264-profile-level-id package mediasoup 3.27 uses: a number is
+    // invalid (not read as hex), a falsy value means the default.
+    { a: { 'profile-level-id': 640032 }, b: { 'profile-level-id': '640032' }, want: false },
+    { a: { 'profile-level-id': 0 }, b: { 'profile-level-id': '42e01f' }, want: true },
+    { a: { 'profile-level-id': '' }, b: { 'profile-level-id': '42e01f' }, want: true },
+    { a: { 'profile-level-id': null }, b: {}, want: true },
   ];
   for (const row of rows) {
     it(`${JSON.stringify(row.a)} vs ${JSON.stringify(row.b)} → ${row.want}`, () => {
@@ -195,6 +201,18 @@ describe('generateProfileLevelIdStringForAnswer', () => {
       local: { 'profile-level-id': '42e01f' },
       remote: { 'profile-level-id': '000000' },
       throws: 'invalid remote_profile_level_id',
+    },
+    {
+      name: 'numeric remote id is invalid (not read as hex)',
+      local: { 'profile-level-id': '42e01f' },
+      remote: { 'profile-level-id': 420015 },
+      throws: 'invalid remote_profile_level_id',
+    },
+    {
+      name: 'empty strings on both sides count as absent',
+      local: { 'profile-level-id': '' },
+      remote: { 'profile-level-id': '' },
+      want: undefined,
     },
   ];
   for (const row of rows) {

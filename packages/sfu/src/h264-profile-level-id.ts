@@ -165,12 +165,15 @@ type SdpParameters = Record<string, unknown> | undefined;
 
 /**
  * The profile and level of SDP fmtp parameters: the default (Constrained
- * Baseline 3.1) when `profile-level-id` is absent, `undefined` when invalid.
+ * Baseline 3.1) when `profile-level-id` is absent (or any falsy value),
+ * `undefined` when invalid. As in the `h264-profile-level-id` package
+ * mediasoup 3.27 uses, only a string is parsed: a number (what a naive fmtp
+ * parser makes of '640032') is invalid, not reinterpreted.
  */
 export function parseSdpProfileLevelId(params: SdpParameters = {}): H264ProfileLevelId | undefined {
   const value = params?.['profile-level-id'];
-  if (value === undefined || value === null || value === '') return { ...DEFAULT_H264_PROFILE_LEVEL_ID };
-  return parseProfileLevelId(String(value));
+  if (!value) return { ...DEFAULT_H264_PROFILE_LEVEL_ID };
+  return typeof value === 'string' ? parseProfileLevelId(value) : undefined;
 }
 
 /** True when both parameter sets carry valid `profile-level-id`s of the same profile. */
@@ -207,10 +210,7 @@ export function generateProfileLevelIdStringForAnswer(
   localSupportedParams: SdpParameters = {},
   remoteOfferedParams: SdpParameters = {},
 ): string | undefined {
-  if (
-    localSupportedParams?.['profile-level-id'] === undefined &&
-    remoteOfferedParams?.['profile-level-id'] === undefined
-  ) {
+  if (!localSupportedParams?.['profile-level-id'] && !remoteOfferedParams?.['profile-level-id']) {
     return undefined;
   }
   const local = parseSdpProfileLevelId(localSupportedParams);

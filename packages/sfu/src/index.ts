@@ -1,6 +1,6 @@
 /**
  * @tsfu/sfu: a WebRTC SFU with mediasoup v3's API. This first part holds the
- * pure foundation: mediasoup 3.27's types and error classes, the supported
+ * pure foundation: mediasoup 3.27.1's types and error classes, the supported
  * RTP capabilities, the `ortc` capability logic and the SharedArrayBuffer
  * packet ring that will carry packets between the I/O thread and workers.
  */
@@ -15,7 +15,7 @@ export {
 export * as errors from './errors.js';
 export { NotFoundError, UnsupportedError, WorkerClosedError } from './errors.js';
 export * as h264 from './h264-profile-level-id.js';
-export type { RtpCodecsEncodingsMapping, RtpMapping } from './ortc.js';
+export type { RtpCodecsEncodingsMapping } from './ortc.js';
 export * as ortc from './ortc.js';
 export { parseScalabilityMode, type ScalabilityMode } from './scalability-mode.js';
 export { getSupportedRtpCapabilities } from './supported-rtp-capabilities.js';

@@ -277,7 +277,15 @@ describe('generateRouterRtpCapabilities', () => {
       name: 'parameter of a bad type',
       codecs: [{ ...opus, parameters: { useinbandfec: { a: 1 } } }],
       error: TypeError,
-      text: 'invalid codec parameter',
+      // mediasoup 3.27.1's exact message, stray 's' after the key included.
+      text: 'invalid codec parameter [key:useinbandfecs, value:[object Object]]',
+    },
+    {
+      // 3.13–3.19 listed H265; 3.27.1 does not.
+      name: 'H265 (not in 3.27.1)',
+      codecs: [{ kind: 'video', mimeType: 'video/H265', clockRate: 90000 }],
+      error: UnsupportedError,
+      text: 'media codec not supported [mimeType:video/H265]',
     },
   ];
   for (const row of errorRows) {
@@ -386,9 +394,9 @@ function mediasoupRemoteCaps(): RtpCapabilities {
       ext('audio', 'urn:ietf:params:rtp-hdrext:sdes:mid', 1),
       ext('video', 'urn:ietf:params:rtp-hdrext:sdes:mid', 1),
       ext('video', 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id', 2),
-      ext('audio', 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', 8),
-      ext('video', 'urn:3gpp:video-orientation', 11),
-      ext('video', 'urn:ietf:params:rtp-hdrext:toffset', 12),
+      ext('audio', 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', 6),
+      ext('video', 'urn:3gpp:video-orientation', 8),
+      ext('video', 'urn:ietf:params:rtp-hdrext:toffset', 9),
     ],
   };
 }
@@ -407,10 +415,16 @@ describe('producer mapping → consumable → consumer parameters (mediasoup cas
   });
 
   it('maps each encoding to consecutive fresh SSRCs, keeping ssrc or rid', () => {
-    expect(mapping.encodings.map((e) => [e.ssrc, e.rid, e.scalabilityMode])).toEqual([
-      [11111111, undefined, 'L1T3'],
-      [21111111, undefined, 'L1T3'],
-      [undefined, 'high', 'L1T3'],
+    // Exactly { ssrc, rid, mappedSsrc } per encoding, as mediasoup 3.27 (no scalabilityMode).
+    expect(mapping.encodings.map((e) => Object.keys(e).sort())).toEqual([
+      ['mappedSsrc', 'rid', 'ssrc'],
+      ['mappedSsrc', 'rid', 'ssrc'],
+      ['mappedSsrc', 'rid', 'ssrc'],
+    ]);
+    expect(mapping.encodings.map((e) => [e.ssrc, e.rid])).toEqual([
+      [11111111, undefined],
+      [21111111, undefined],
+      [undefined, 'high'],
     ]);
     const base = mapping.encodings[0].mappedSsrc;
     expect(Number.isInteger(base)).toBe(true);
@@ -451,7 +465,7 @@ describe('producer mapping → consumable → consumer parameters (mediasoup cas
   it('consumable header extensions: every video extension the router can send', () => {
     const uris = consumable.headerExtensions?.map((e) => [e.uri, e.id]);
     expect(uris).toContainEqual(['urn:ietf:params:rtp-hdrext:sdes:mid', 1]);
-    expect(uris).toContainEqual(['urn:3gpp:video-orientation', 11]);
+    expect(uris).toContainEqual(['urn:3gpp:video-orientation', 8]);
     // recvonly ones (rid, repaired rid, dependency descriptor) and audio ones are not sent.
     expect(uris?.some(([u]) => String(u).includes('rtp-stream-id'))).toBe(false);
     expect(uris?.some(([u]) => String(u).includes('ssrc-audio-level'))).toBe(false);
@@ -492,8 +506,8 @@ describe('producer mapping → consumable → consumer parameters (mediasoup cas
     expect(encoding.maxBitrate).toBe(333333); // the largest of the encodings
     expect(consumer.headerExtensions).toEqual([
       { uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1, encrypt: false, parameters: {} },
-      { uri: 'urn:3gpp:video-orientation', id: 11, encrypt: false, parameters: {} },
-      { uri: 'urn:ietf:params:rtp-hdrext:toffset', id: 12, encrypt: false, parameters: {} },
+      { uri: 'urn:3gpp:video-orientation', id: 8, encrypt: false, parameters: {} },
+      { uri: 'urn:ietf:params:rtp-hdrext:toffset', id: 9, encrypt: false, parameters: {} },
     ]);
     expect(consumer.rtcp).toEqual({ cname: 'qwerty1234', reducedSize: true });
   });
@@ -963,7 +977,7 @@ describe('getConsumerRtpParameters', () => {
   });
 });
 
-describe('validateRtpParameters', () => {
+describe('validateAndNormalizeRtpParameters', () => {
   it('fills defaults', () => {
     const params = {
       codecs: [
@@ -978,7 +992,7 @@ describe('validateRtpParameters', () => {
       ],
       encodings: [{ ssrc: 1 }],
     } as unknown as RtpParameters;
-    ortc.validateRtpParameters(params);
+    ortc.validateAndNormalizeRtpParameters(params);
     expect(params).toEqual({
       codecs: [
         {
@@ -1001,6 +1015,7 @@ describe('validateRtpParameters', () => {
   const rows: { name: string; params: unknown; text: string }[] = [
     { name: 'not an object', params: 'x', text: 'params is not an object' },
     { name: 'mid not a string', params: { mid: 5, codecs: [] }, text: 'params.mid is not a string' },
+    { name: 'msid not a string', params: { msid: 5, codecs: [] }, text: 'params.msid is not a string' },
     { name: 'no codecs', params: {}, text: 'missing params.codecs' },
     {
       name: 'codec without payloadType',
@@ -1064,14 +1079,14 @@ describe('validateRtpParameters', () => {
   ];
   for (const row of rows) {
     it(`TypeError: ${row.name}`, () => {
-      const call = () => ortc.validateRtpParameters(row.params as RtpParameters);
+      const call = () => ortc.validateAndNormalizeRtpParameters(row.params as RtpParameters);
       expect(call).toThrow(TypeError);
       expect(call).toThrow(row.text);
     });
   }
 });
 
-describe('validateRtpCapabilities', () => {
+describe('validateAndNormalizeRtpCapabilities', () => {
   it('takes kind from the MIME type and fills defaults', () => {
     const caps = {
       codecs: [{ kind: 'video', mimeType: 'AUDIO/opus', preferredPayloadType: 100, clockRate: 48000 }],
@@ -1079,7 +1094,7 @@ describe('validateRtpCapabilities', () => {
         { kind: 'audio', uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', preferredId: 10 },
       ],
     } as unknown as RtpCapabilities;
-    ortc.validateRtpCapabilities(caps);
+    ortc.validateAndNormalizeRtpCapabilities(caps);
     expect(caps).toEqual({
       codecs: [
         {
@@ -1140,14 +1155,14 @@ describe('validateRtpCapabilities', () => {
   ];
   for (const row of rows) {
     it(`TypeError: ${row.name}`, () => {
-      const call = () => ortc.validateRtpCapabilities(row.caps as RtpCapabilities);
+      const call = () => ortc.validateAndNormalizeRtpCapabilities(row.caps as RtpCapabilities);
       expect(call).toThrow(TypeError);
       expect(call).toThrow(row.text);
     });
   }
 });
 
-describe('validateSctpStreamParameters', () => {
+describe('validateAndNormalizeSctpStreamParameters', () => {
   const rows: {
     name: string;
     params: Record<string, unknown>;
@@ -1196,28 +1211,176 @@ describe('validateSctpStreamParameters', () => {
     it(row.name, () => {
       const params = { ...row.params } as SctpStreamParameters;
       if (row.text) {
-        expect(() => ortc.validateSctpStreamParameters(params)).toThrow(TypeError);
-        expect(() => ortc.validateSctpStreamParameters({ ...row.params } as SctpStreamParameters)).toThrow(
-          row.text,
-        );
+        expect(() => ortc.validateAndNormalizeSctpStreamParameters(params)).toThrow(TypeError);
+        expect(() =>
+          ortc.validateAndNormalizeSctpStreamParameters({ ...row.params } as SctpStreamParameters),
+        ).toThrow(row.text);
       } else {
-        ortc.validateSctpStreamParameters(params);
+        ortc.validateAndNormalizeSctpStreamParameters(params);
         expect(params).toEqual(row.want);
       }
     });
   }
+});
 
-  it('SCTP capabilities and parameters need their numeric fields', () => {
-    expect(() => ortc.validateSctpCapabilities({} as never)).toThrow('missing caps.numStreams');
-    expect(() => ortc.validateSctpCapabilities({ numStreams: { OS: 1 } } as never)).toThrow(
-      'missing numStreams.MIS',
-    );
-    expect(() => ortc.validateSctpCapabilities({ numStreams: { OS: 1024, MIS: 1024 } })).not.toThrow();
-    expect(() => ortc.validateSctpParameters({ port: 5000, OS: 1, MIS: 1 } as never)).toThrow(
-      'missing params.maxMessageSize',
-    );
-    expect(() =>
-      ortc.validateSctpParameters({ port: 5000, OS: 1, MIS: 1, maxMessageSize: 262144 }),
-    ).not.toThrow();
+// Rows for what changed between the 3.13–3.19 logic this started from and
+// mediasoup 3.27.1.
+describe('mediasoup 3.27.1 behaviour', () => {
+  const ABS_CAPTURE_TIME = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time';
+  const DEPENDENCY_DESCRIPTOR =
+    'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension';
+  const router = ortc.generateRouterRtpCapabilities([
+    opus,
+    h264({ 'packetization-mode': 1, 'profile-level-id': '4d0032' }),
+  ]);
+
+  function producerOf(
+    kind: 'audio' | 'video',
+    headerExtensions: RtpParameters['headerExtensions'],
+    msid?: string,
+  ): RtpParameters {
+    const codec =
+      kind === 'audio'
+        ? { mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }
+        : {
+            mimeType: 'video/H264',
+            payloadType: 96,
+            clockRate: 90000,
+            parameters: { 'packetization-mode': 1, 'profile-level-id': '4d0032' },
+          };
+    const params: RtpParameters = {
+      codecs: [codec],
+      headerExtensions,
+      encodings: [{ ssrc: 1111 }],
+      rtcp: { cname: 'c' },
+    };
+    if (msid !== undefined) params.msid = msid;
+    ortc.validateAndNormalizeRtpParameters(params);
+    return params;
+  }
+
+  function consumableOf(producer: RtpParameters, kind: 'audio' | 'video'): RtpParameters {
+    const mapping = ortc.getProducerRtpParametersMapping(producer, router);
+    return ortc.getConsumableRtpParameters(kind, producer, router, mapping);
+  }
+
+  it('router header extensions: the 3.27.1 ids, packet-id (12) included', () => {
+    expect(router.headerExtensions?.map((e) => `${e.kind} ${e.preferredId} ${e.direction}`)).toEqual([
+      'audio 1 sendrecv', // mid
+      'video 1 sendrecv',
+      'video 2 recvonly', // rid
+      'video 3 recvonly', // repaired rid
+      'audio 4 sendrecv', // abs-send-time
+      'video 4 sendrecv',
+      'audio 5 recvonly', // transport-cc
+      'video 5 sendrecv',
+      'audio 6 sendrecv', // ssrc-audio-level
+      'video 7 recvonly', // dependency descriptor
+      'video 8 sendrecv', // video-orientation
+      'video 9 sendrecv', // toffset
+      'audio 10 sendrecv', // abs-capture-time
+      'video 10 sendrecv',
+      'audio 11 sendrecv', // playout-delay
+      'video 11 sendrecv',
+      'audio 12 sendrecv', // packet-id
+      'video 12 sendrecv',
+    ]);
+    expect(router.headerExtensions?.at(-1)?.uri).toBe('urn:mediasoup:params:rtp-hdrext:packet-id');
+  });
+
+  // abs-capture-time reaches consumers only when the producer negotiated it.
+  const absCaptureRows: {
+    kind: 'audio' | 'video';
+    producerUris: string[];
+    want: boolean;
+  }[] = [
+    { kind: 'audio', producerUris: [], want: false },
+    { kind: 'video', producerUris: [], want: false },
+    { kind: 'audio', producerUris: ['urn:ietf:params:rtp-hdrext:sdes:mid'], want: false },
+    { kind: 'audio', producerUris: [ABS_CAPTURE_TIME], want: true },
+    { kind: 'video', producerUris: [ABS_CAPTURE_TIME], want: true },
+  ];
+  for (const row of absCaptureRows) {
+    it(`consumable ${row.kind}, producer extensions [${row.producerUris.join(', ')}] → abs-capture-time ${row.want ? 'kept' : 'left out'}`, () => {
+      const producer = producerOf(
+        row.kind,
+        row.producerUris.map((uri, i) => ({ uri: uri as RtpHeaderExtension['uri'], id: 20 + i })),
+      );
+      const consumable = consumableOf(producer, row.kind);
+      const absCapture = consumable.headerExtensions?.find((e) => e.uri === ABS_CAPTURE_TIME);
+      expect(absCapture).toEqual(
+        row.want ? { uri: ABS_CAPTURE_TIME, id: 10, encrypt: false, parameters: {} } : undefined,
+      );
+      // The other sendable extensions of the kind are there either way (mid, abs-send-time, …).
+      expect(consumable.headerExtensions?.map((e) => e.id)).toEqual(
+        row.kind === 'audio'
+          ? [1, 4, 6, ...(row.want ? [10] : []), 11, 12]
+          : [1, 4, 5, 8, 9, ...(row.want ? [10] : []), 11, 12],
+      );
+    });
+  }
+
+  // msid travels from the producer to every consumer's parameters.
+  const msidRows: { name: string; msid: string | undefined }[] = [
+    { name: 'stream and track id', msid: 'stream-1 track-1' },
+    { name: 'no msid', msid: undefined },
+  ];
+  for (const row of msidRows) {
+    it(`msid (${row.name}) → consumable, consumer, pipe consumer`, () => {
+      const producer = producerOf('video', [], row.msid);
+      const consumable = consumableOf(producer, 'video');
+      expect(consumable.msid).toBe(row.msid);
+      expect('msid' in consumable).toBe(true); // set (possibly to undefined), as mediasoup does
+      const consumer = ortc.getConsumerRtpParameters({
+        consumableRtpParameters: consumable,
+        remoteRtpCapabilities: router,
+        pipe: false,
+        enableRtx: true,
+      });
+      expect(consumer.msid).toBe(row.msid);
+      const pipe = ortc.getPipeConsumerRtpParameters({
+        consumableRtpParameters: consumable,
+        enableRtx: true,
+      });
+      expect(pipe.msid).toBe(row.msid);
+    });
+  }
+
+  // A pipe consumer forwards the (recvonly) dependency descriptor, with the
+  // header extensions sorted by id; mediasoup adds it for audio too.
+  const pipeRows: { kind: 'audio' | 'video'; enableRtx: boolean; wantIds: number[] }[] = [
+    { kind: 'video', enableRtx: false, wantIds: [7, 8, 9, 11, 12] },
+    { kind: 'video', enableRtx: true, wantIds: [7, 8, 9, 11, 12] },
+    { kind: 'audio', enableRtx: false, wantIds: [6, 7, 11, 12] },
+  ];
+  for (const row of pipeRows) {
+    it(`pipe consumer (${row.kind}, enableRtx ${row.enableRtx}): dependency descriptor added, ids ${row.wantIds.join(',')}`, () => {
+      const consumable = consumableOf(producerOf(row.kind, []), row.kind);
+      expect(consumable.headerExtensions?.some((e) => e.uri === DEPENDENCY_DESCRIPTOR)).toBe(false);
+      const pipe = ortc.getPipeConsumerRtpParameters({
+        consumableRtpParameters: consumable,
+        enableRtx: row.enableRtx,
+      });
+      expect(pipe.headerExtensions?.map((e) => e.id)).toEqual(row.wantIds);
+      expect(pipe.headerExtensions?.find((e) => e.id === 7)).toEqual({
+        uri: DEPENDENCY_DESCRIPTOR,
+        id: 7,
+        encrypt: false,
+        parameters: {},
+      });
+      // The consumable parameters are not modified.
+      expect(consumable.headerExtensions?.some((e) => e.uri === DEPENDENCY_DESCRIPTOR)).toBe(false);
+    });
+  }
+
+  it('a non-pipe consumer does not get the dependency descriptor (the remote cannot negotiate it)', () => {
+    const consumable = consumableOf(producerOf('video', []), 'video');
+    const consumer = ortc.getConsumerRtpParameters({
+      consumableRtpParameters: consumable,
+      remoteRtpCapabilities: router,
+      pipe: true,
+      enableRtx: true,
+    });
+    expect(consumer.headerExtensions?.some((e) => e.uri === DEPENDENCY_DESCRIPTOR)).toBe(false);
   });
 });

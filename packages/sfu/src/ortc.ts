@@ -3,9 +3,11 @@
  * defaults mediasoup fills in), router capabilities with dynamic payload
  * types, codec matching (H264 profiles, VP9 profile-id, multiopus streams),
  * the producer → router payload/SSRC mapping, consumable parameters, and the
- * parameters of each consumer. It follows mediasoup 3.27's `ortc.ts`: same
- * functions, same defaults, same error classes (`TypeError` for malformed
- * input, `UnsupportedError` for valid but unsupported input).
+ * parameters of each consumer. It follows mediasoup 3.27.1's `ortc`: the same
+ * exported functions (`validateAndNormalize*`, …), defaults, error classes
+ * (`TypeError` for malformed input, `UnsupportedError` for valid but
+ * unsupported input) and messages. mediasoup's `serializeRtpMapping()`
+ * (flatbuffers for its C++ worker) has no counterpart here.
  *
  * The validators mutate their argument (they add defaults), as mediasoup's do.
  */
@@ -28,21 +30,13 @@ import type {
   RtpHeaderExtensionParameters,
   RtpParameters,
 } from './types/rtp-parameters.js';
-import type {
-  NumSctpStreams,
-  SctpCapabilities,
-  SctpParameters,
-  SctpStreamParameters,
-} from './types/sctp-parameters.js';
+import type { SctpStreamParameters } from './types/sctp-parameters.js';
 
 /** How a producer's payload types and streams map onto the router's. */
 export type RtpCodecsEncodingsMapping = {
   codecs: { payloadType: number; mappedPayloadType: number }[];
-  encodings: { ssrc?: number; rid?: string; scalabilityMode?: string; mappedSsrc: number }[];
+  encodings: { ssrc?: number; rid?: string; mappedSsrc: number }[];
 };
-
-/** mediasoup's older name for `RtpCodecsEncodingsMapping`. */
-export type RtpMapping = RtpCodecsEncodingsMapping;
 
 // The order mediasoup hands out dynamic payload types in: 100-127 first, then 96-99.
 const DYNAMIC_PAYLOAD_TYPES: readonly number[] = [
@@ -56,6 +50,9 @@ const RTX_MIME_TYPE_REGEX = /.+\/rtx$/i;
 const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 const ABS_SEND_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
 const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
+const ABS_CAPTURE_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time';
+const DEPENDENCY_DESCRIPTOR_URI =
+  'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension';
 
 // Loose views of user input: validators must look at fields whatever their type.
 type Loose = Record<string, unknown>;
@@ -73,19 +70,20 @@ function generateRandomSsrc(): number {
  * Validates RtpCapabilities, filling defaults (`codecs`, `headerExtensions`
  * and each entry's defaults). Throws `TypeError` if invalid.
  */
-export function validateRtpCapabilities(caps: RtpCapabilities | RouterRtpCapabilities): void {
+export function validateAndNormalizeRtpCapabilities(caps: RtpCapabilities | RouterRtpCapabilities): void {
   if (!isObject(caps)) throw new TypeError('caps is not an object');
   const loose = caps as Loose;
 
   if (loose.codecs && !Array.isArray(loose.codecs)) throw new TypeError('caps.codecs is not an array');
   if (!loose.codecs) loose.codecs = [];
-  for (const codec of loose.codecs as RtpCodecCapability[]) validateRtpCodecCapability(codec);
+  for (const codec of loose.codecs as RtpCodecCapability[]) validateAndNormalizeRtpCodecCapability(codec);
 
   if (loose.headerExtensions && !Array.isArray(loose.headerExtensions)) {
     throw new TypeError('caps.headerExtensions is not an array');
   }
   if (!loose.headerExtensions) loose.headerExtensions = [];
-  for (const ext of loose.headerExtensions as RtpHeaderExtension[]) validateRtpHeaderExtension(ext);
+  for (const ext of loose.headerExtensions as RtpHeaderExtension[])
+    validateAndNormalizeRtpHeaderExtension(ext);
 }
 
 /**
@@ -93,7 +91,7 @@ export function validateRtpCapabilities(caps: RtpCapabilities | RouterRtpCapabil
  * `channels` defaults to 1 for audio (and is removed for video), `parameters`
  * to {}, `rtcpFeedback` to []. Throws `TypeError` if invalid.
  */
-export function validateRtpCodecCapability(codec: RtpCodecCapability | RouterRtpCodecCapability): void {
+function validateAndNormalizeRtpCodecCapability(codec: RtpCodecCapability | RouterRtpCodecCapability): void {
   if (!isObject(codec)) throw new TypeError('codec is not an object');
   const loose = codec as Loose;
 
@@ -113,7 +111,7 @@ export function validateRtpCodecCapability(codec: RtpCodecCapability | RouterRtp
   validateCodecParameters(loose);
 
   if (!Array.isArray(loose.rtcpFeedback)) loose.rtcpFeedback = [];
-  for (const fb of loose.rtcpFeedback as RtcpFeedback[]) validateRtcpFeedback(fb);
+  for (const fb of loose.rtcpFeedback as RtcpFeedback[]) validateAndNormalizeRtcpFeedback(fb);
 }
 
 function normalizeChannels(codec: Loose, kind: MediaKind): void {
@@ -134,14 +132,15 @@ function validateCodecParameters(codec: Loose): void {
       value = '';
     }
     if (typeof value !== 'string' && typeof value !== 'number') {
-      throw new TypeError(`invalid codec parameter [key:${key}, value:${String(value)}]`);
+      // The stray 's' after the key is in mediasoup's message too.
+      throw new TypeError(`invalid codec parameter [key:${key}s, value:${String(value)}]`);
     }
     if (key === 'apt' && typeof value !== 'number') throw new TypeError('invalid codec apt parameter');
   }
 }
 
 /** Validates an RtcpFeedback: `type` is required, `parameter` defaults to ''. */
-export function validateRtcpFeedback(fb: RtcpFeedback): void {
+function validateAndNormalizeRtcpFeedback(fb: RtcpFeedback): void {
   if (!isObject(fb)) throw new TypeError('fb is not an object');
   const loose = fb as Loose;
   if (!loose.type || typeof loose.type !== 'string') throw new TypeError('missing fb.type');
@@ -152,7 +151,7 @@ export function validateRtcpFeedback(fb: RtcpFeedback): void {
  * Validates an RtpHeaderExtension: `kind`, `uri` and `preferredId` are
  * required, `preferredEncrypt` defaults to false, `direction` to 'sendrecv'.
  */
-export function validateRtpHeaderExtension(ext: RtpHeaderExtension): void {
+function validateAndNormalizeRtpHeaderExtension(ext: RtpHeaderExtension): void {
   if (!isObject(ext)) throw new TypeError('ext is not an object');
   const loose = ext as Loose;
   if (loose.kind !== 'audio' && loose.kind !== 'video') throw new TypeError('invalid ext.kind');
@@ -168,36 +167,41 @@ export function validateRtpHeaderExtension(ext: RtpHeaderExtension): void {
 
 /**
  * Validates RtpParameters: `codecs` is required; `headerExtensions`,
- * `encodings` default to [] and `rtcp` to {} (then its own defaults).
+ * `encodings` default to [] and `rtcp` to {} (then its own defaults); `mid`
+ * and `msid` must be strings when given.
  */
-export function validateRtpParameters(params: RtpParameters): void {
+export function validateAndNormalizeRtpParameters(params: RtpParameters): void {
   if (!isObject(params)) throw new TypeError('params is not an object');
   const loose = params as Loose;
 
   if (loose.mid && typeof loose.mid !== 'string') throw new TypeError('params.mid is not a string');
   if (!Array.isArray(loose.codecs)) throw new TypeError('missing params.codecs');
-  for (const codec of loose.codecs as RtpCodecParameters[]) validateRtpCodecParameters(codec);
+  for (const codec of loose.codecs as RtpCodecParameters[]) validateAndNormalizeRtpCodecParameters(codec);
 
   if (loose.headerExtensions && !Array.isArray(loose.headerExtensions)) {
     throw new TypeError('params.headerExtensions is not an array');
   }
   if (!loose.headerExtensions) loose.headerExtensions = [];
   for (const ext of loose.headerExtensions as RtpHeaderExtensionParameters[]) {
-    validateRtpHeaderExtensionParameters(ext);
+    validateAndNormalizeRtpHeaderExtensionParameters(ext);
   }
 
   if (loose.encodings && !Array.isArray(loose.encodings))
     throw new TypeError('params.encodings is not an array');
   if (!loose.encodings) loose.encodings = [];
-  for (const encoding of loose.encodings as RtpEncodingParameters[]) validateRtpEncodingParameters(encoding);
+  for (const encoding of loose.encodings as RtpEncodingParameters[])
+    validateAndNormalizeRtpEncodingParameters(encoding);
 
   if (loose.rtcp && !isObject(loose.rtcp)) throw new TypeError('params.rtcp is not an object');
   if (!loose.rtcp) loose.rtcp = {};
-  validateRtcpParameters(loose.rtcp as RtcpParameters);
+
+  if (loose.msid && typeof loose.msid !== 'string') throw new TypeError('params.msid is not a string');
+
+  validateAndNormalizeRtcpParameters(loose.rtcp as RtcpParameters);
 }
 
 /** Validates RtpCodecParameters (`mimeType`, `payloadType`, `clockRate` required). */
-export function validateRtpCodecParameters(codec: RtpCodecParameters): void {
+function validateAndNormalizeRtpCodecParameters(codec: RtpCodecParameters): void {
   if (!isObject(codec)) throw new TypeError('codec is not an object');
   const loose = codec as Loose;
 
@@ -211,11 +215,11 @@ export function validateRtpCodecParameters(codec: RtpCodecParameters): void {
   validateCodecParameters(loose);
 
   if (!Array.isArray(loose.rtcpFeedback)) loose.rtcpFeedback = [];
-  for (const fb of loose.rtcpFeedback as RtcpFeedback[]) validateRtcpFeedback(fb);
+  for (const fb of loose.rtcpFeedback as RtcpFeedback[]) validateAndNormalizeRtcpFeedback(fb);
 }
 
 /** Validates RtpHeaderExtensionParameters (`uri`, `id` required; `encrypt` false, `parameters` {}). */
-export function validateRtpHeaderExtensionParameters(ext: RtpHeaderExtensionParameters): void {
+function validateAndNormalizeRtpHeaderExtensionParameters(ext: RtpHeaderExtensionParameters): void {
   if (!isObject(ext)) throw new TypeError('ext is not an object');
   const loose = ext as Loose;
   if (!loose.uri || typeof loose.uri !== 'string') throw new TypeError('missing ext.uri');
@@ -237,7 +241,7 @@ export function validateRtpHeaderExtensionParameters(ext: RtpHeaderExtensionPara
 }
 
 /** Validates RtpEncodingParameters (`rtx.ssrc` required when `rtx` is given; `dtx` defaults to false). */
-export function validateRtpEncodingParameters(encoding: RtpEncodingParameters): void {
+function validateAndNormalizeRtpEncodingParameters(encoding: RtpEncodingParameters): void {
   if (!isObject(encoding)) throw new TypeError('encoding is not an object');
   const loose = encoding as Loose;
   if (loose.ssrc && typeof loose.ssrc !== 'number') throw new TypeError('invalid encoding.ssrc');
@@ -253,34 +257,11 @@ export function validateRtpEncodingParameters(encoding: RtpEncodingParameters): 
 }
 
 /** Validates RtcpParameters (`reducedSize` defaults to true). */
-export function validateRtcpParameters(rtcp: RtcpParameters): void {
+function validateAndNormalizeRtcpParameters(rtcp: RtcpParameters): void {
   if (!isObject(rtcp)) throw new TypeError('rtcp is not an object');
   const loose = rtcp as Loose;
   if (loose.cname && typeof loose.cname !== 'string') throw new TypeError('invalid rtcp.cname');
   if (!loose.reducedSize || typeof loose.reducedSize !== 'boolean') loose.reducedSize = true;
-}
-
-/** Validates SctpCapabilities (`numStreams` required). */
-export function validateSctpCapabilities(caps: SctpCapabilities): void {
-  if (!isObject(caps)) throw new TypeError('caps is not an object');
-  if (!isObject((caps as Loose).numStreams)) throw new TypeError('missing caps.numStreams');
-  validateNumSctpStreams(caps.numStreams);
-}
-
-/** Validates NumSctpStreams (`OS` and `MIS` required). */
-export function validateNumSctpStreams(numStreams: NumSctpStreams): void {
-  if (!isObject(numStreams)) throw new TypeError('numStreams is not an object');
-  if (typeof numStreams.OS !== 'number') throw new TypeError('missing numStreams.OS');
-  if (typeof numStreams.MIS !== 'number') throw new TypeError('missing numStreams.MIS');
-}
-
-/** Validates SctpParameters (all fields required). */
-export function validateSctpParameters(params: SctpParameters): void {
-  if (!isObject(params)) throw new TypeError('params is not an object');
-  if (typeof params.port !== 'number') throw new TypeError('missing params.port');
-  if (typeof params.OS !== 'number') throw new TypeError('missing params.OS');
-  if (typeof params.MIS !== 'number') throw new TypeError('missing params.MIS');
-  if (typeof params.maxMessageSize !== 'number') throw new TypeError('missing params.maxMessageSize');
 }
 
 /**
@@ -288,7 +269,7 @@ export function validateSctpParameters(params: SctpParameters): void {
  * true, or to false when a partial-reliability limit is given. An explicitly
  * ordered stream cannot have such a limit, and the two limits exclude each other.
  */
-export function validateSctpStreamParameters(params: SctpStreamParameters): void {
+export function validateAndNormalizeSctpStreamParameters(params: SctpStreamParameters): void {
   if (!isObject(params)) throw new TypeError('params is not an object');
   const loose = params as Loose;
   if (typeof loose.streamId !== 'number') throw new TypeError('missing params.streamId');
@@ -328,7 +309,7 @@ export function generateRouterRtpCapabilities(mediaCodecs: RouterRtpCodecCapabil
   if (!Array.isArray(mediaCodecs)) throw new TypeError('mediaCodecs must be an Array');
 
   const supported = getSupportedRtpCapabilities();
-  validateRtpCapabilities(supported);
+  validateAndNormalizeRtpCapabilities(supported);
 
   const dynamicPayloadTypes = [...DYNAMIC_PAYLOAD_TYPES];
   const caps: RtpCapabilities = {
@@ -338,7 +319,7 @@ export function generateRouterRtpCapabilities(mediaCodecs: RouterRtpCodecCapabil
   const codecs = caps.codecs as RtpCodecCapability[];
 
   for (const mediaCodec of mediaCodecs) {
-    validateRtpCodecCapability(mediaCodec);
+    validateAndNormalizeRtpCodecCapability(mediaCodec);
 
     const matchedSupportedCodec = supported.codecs?.find((supportedCodec) =>
       matchCodecs(mediaCodec, supportedCodec, { strict: false }),
@@ -444,11 +425,7 @@ export function getProducerRtpParametersMapping(
 
   let mappedSsrc = generateRandomSsrc();
   for (const encoding of params.encodings ?? []) {
-    const mappedEncoding: RtpCodecsEncodingsMapping['encodings'][number] = { mappedSsrc: mappedSsrc++ };
-    if (encoding.rid) mappedEncoding.rid = encoding.rid;
-    if (encoding.ssrc) mappedEncoding.ssrc = encoding.ssrc;
-    if (encoding.scalabilityMode) mappedEncoding.scalabilityMode = encoding.scalabilityMode;
-    rtpMapping.encodings.push(mappedEncoding);
+    rtpMapping.encodings.push({ ssrc: encoding.ssrc, rid: encoding.rid, mappedSsrc: mappedSsrc++ });
   }
 
   return rtpMapping;
@@ -462,12 +439,18 @@ export function getProducerRtpParametersMapping(
  * (without `rid`, `rtx` and `codecPayloadType`).
  */
 export function getConsumableRtpParameters(
-  kind: MediaKind,
+  kind: string,
   params: RtpParameters,
   caps: RtpCapabilities,
   rtpMapping: RtpCodecsEncodingsMapping,
 ): RtpParameters {
-  const consumableParams: RtpParameters = { codecs: [], headerExtensions: [], encodings: [], rtcp: {} };
+  const consumableParams: RtpParameters = {
+    codecs: [],
+    headerExtensions: [],
+    encodings: [],
+    rtcp: {},
+    msid: undefined,
+  };
   const capCodecs = caps.codecs ?? [];
 
   for (const codec of params.codecs) {
@@ -506,6 +489,15 @@ export function getConsumableRtpParameters(
     // Only extensions the router can send towards consumers.
     if (capExt.kind !== kind || (capExt.direction !== 'sendrecv' && capExt.direction !== 'sendonly'))
       continue;
+    // abs-capture-time is only proxied from the producer's packets: announce it
+    // only if the producer negotiated it, or a producer created from a pipe
+    // consumer would announce it and wait forever for an extension that never comes.
+    if (
+      capExt.uri === ABS_CAPTURE_TIME_URI &&
+      !(params.headerExtensions ?? []).some((ext) => ext.uri === capExt.uri)
+    ) {
+      continue;
+    }
     consumableParams.headerExtensions?.push({
       uri: capExt.uri,
       id: capExt.preferredId,
@@ -525,6 +517,7 @@ export function getConsumableRtpParameters(
   }
 
   consumableParams.rtcp = { cname: params.rtcp?.cname, reducedSize: true };
+  consumableParams.msid = params.msid;
   return consumableParams;
 }
 
@@ -535,7 +528,7 @@ export function getConsumableRtpParameters(
  * throws `TypeError` if they are invalid.
  */
 export function canConsume(consumableRtpParameters: RtpParameters, caps: RtpCapabilities): boolean {
-  validateRtpCapabilities(caps);
+  validateAndNormalizeRtpCapabilities(caps);
   const capCodecs = caps.codecs ?? [];
   const matchingCodecs: RtpCodecParameters[] = [];
   for (const codec of consumableRtpParameters.codecs) {
@@ -574,9 +567,10 @@ export function getConsumerRtpParameters({
     headerExtensions: [],
     encodings: [],
     rtcp: consumableRtpParameters.rtcp,
+    msid: consumableRtpParameters.msid,
   };
   const remoteCodecs = remoteRtpCapabilities.codecs ?? [];
-  for (const capCodec of remoteCodecs) validateRtpCodecCapability(capCodec);
+  for (const capCodec of remoteCodecs) validateAndNormalizeRtpCodecCapability(capCodec);
 
   const consumableCodecs = structuredClone(consumableRtpParameters.codecs);
   let rtxSupported = false;
@@ -669,8 +663,9 @@ export function getConsumerRtpParameters({
 /**
  * The RTP parameters of a consumer on a PipeTransport (router to router):
  * every consumable encoding with new SSRCs, no bandwidth estimation (no
- * MID, abs-send-time, transport-cc; feedback reduced to PLI and FIR), and
- * RTX with generic NACK only when `enableRtx`.
+ * MID, abs-send-time, transport-cc; feedback reduced to PLI and FIR), the
+ * AV1 dependency descriptor extension added, and RTX with generic NACK only
+ * when `enableRtx`.
  */
 export function getPipeConsumerRtpParameters({
   consumableRtpParameters,
@@ -684,6 +679,7 @@ export function getPipeConsumerRtpParameters({
     headerExtensions: [],
     encodings: [],
     rtcp: consumableRtpParameters.rtcp,
+    msid: consumableRtpParameters.msid,
   };
 
   for (const codec of structuredClone(consumableRtpParameters.codecs)) {
@@ -701,6 +697,15 @@ export function getPipeConsumerRtpParameters({
     (ext) => ext.uri !== MID_URI && ext.uri !== ABS_SEND_TIME_URI && ext.uri !== TWCC_URI,
   );
 
+  // The dependency descriptor is 'recvonly', so it is not among the consumable
+  // extensions; a pipe consumer forwards it anyway (for both kinds, as
+  // mediasoup does), and the list stays sorted by id.
+  const dependencyDescriptorParameters = getDependencyDescriptorParametersForPipeConsumer();
+  if (dependencyDescriptorParameters) {
+    consumerParams.headerExtensions.push(dependencyDescriptorParameters);
+    consumerParams.headerExtensions.sort((a, b) => a.id - b.id);
+  }
+
   const encodings = structuredClone(consumableRtpParameters.encodings ?? []);
   const baseSsrc = generateRandomSsrc();
   const baseRtxSsrc = generateRandomSsrc();
@@ -715,8 +720,22 @@ export function getPipeConsumerRtpParameters({
   return consumerParams;
 }
 
+/**
+ * The dependency descriptor extension as a pipe consumer's header extension
+ * parameters: taken from the supported table while it lists it as not
+ * 'sendrecv' (mediasoup caches the same value when a router is created).
+ */
+function getDependencyDescriptorParametersForPipeConsumer(): RtpHeaderExtensionParameters | undefined {
+  const ext = getSupportedRtpCapabilities().headerExtensions?.find(
+    (headerExtension) =>
+      headerExtension.uri === DEPENDENCY_DESCRIPTOR_URI && headerExtension.direction !== 'sendrecv',
+  );
+  if (!ext) return undefined;
+  return { uri: ext.uri, id: ext.preferredId, encrypt: ext.preferredEncrypt ?? false, parameters: {} };
+}
+
 /** Whether a codec is RTX (RFC 4588), by MIME subtype. */
-export function isRtxCodec(codec: { mimeType: string }): boolean {
+function isRtxCodec(codec: { mimeType: string }): boolean {
   return RTX_MIME_TYPE_REGEX.test(codec.mimeType);
 }
 
@@ -733,7 +752,7 @@ type CodecLike = {
  * `strict`, H264 packetization-mode and profile (levels are negotiated, and
  * with `modify` `a`'s profile-level-id becomes the answer's), VP9 profile-id.
  */
-export function matchCodecs(
+function matchCodecs(
   aCodec: CodecLike,
   bCodec: CodecLike,
   { strict = false, modify = false }: { strict?: boolean; modify?: boolean } = {},
@@ -753,8 +772,7 @@ export function matchCodecs(
       if (aParameters.coupled_streams !== bParameters.coupled_streams) return false;
       break;
     }
-    case 'video/h264':
-    case 'video/h264-svc': {
+    case 'video/h264': {
       if (!strict) break;
       const aPacketizationMode = aParameters['packetization-mode'] || 0;
       const bPacketizationMode = bParameters['packetization-mode'] || 0;

@@ -1,5 +1,5 @@
 /**
- * The RTP capabilities the SFU supports: mediasoup 3.27's table (codecs,
+ * The RTP capabilities the SFU supports: mediasoup 3.27.1's table (codecs,
  * their RTCP feedback, and the RTP header extensions with their preferred ids
  * and directions). A router's capabilities are built from this table and the
  * `mediaCodecs` the application asks for (see `ortc.generateRouterRtpCapabilities`).
@@ -95,14 +95,8 @@ const supportedRtpCapabilities: RouterRtpCapabilities = {
       parameters: { 'level-asymmetry-allowed': 1 },
       rtcpFeedback: videoFeedback(),
     },
-    {
-      kind: 'video',
-      mimeType: 'video/H265',
-      clockRate: 90000,
-      parameters: { 'level-asymmetry-allowed': 1 },
-      rtcpFeedback: videoFeedback(),
-    },
-    { kind: 'video', mimeType: 'video/AV1', clockRate: 90000, rtcpFeedback: videoFeedback() },
+    // mediasoup lists AV1 with an empty parameters object.
+    { kind: 'video', mimeType: 'video/AV1', clockRate: 90000, parameters: {}, rtcpFeedback: videoFeedback() },
   ],
   headerExtensions: [
     {
@@ -163,58 +157,75 @@ const supportedRtpCapabilities: RouterRtpCapabilities = {
       direction: 'sendrecv',
     },
     {
+      kind: 'audio',
+      uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+      preferredId: 6,
+      preferredEncrypt: false,
+      direction: 'sendrecv',
+    },
+    // AV1 dependency descriptor: received only (a pipe consumer gets it back, see ortc).
+    {
       kind: 'video',
       uri: 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension',
-      preferredId: 8,
+      preferredId: 7,
       preferredEncrypt: false,
       direction: 'recvonly',
     },
     {
-      kind: 'audio',
-      uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level',
-      preferredId: 10,
-      preferredEncrypt: false,
-      direction: 'sendrecv',
-    },
-    {
       kind: 'video',
       uri: 'urn:3gpp:video-orientation',
-      preferredId: 11,
+      preferredId: 8,
       preferredEncrypt: false,
       direction: 'sendrecv',
     },
     {
       kind: 'video',
       uri: 'urn:ietf:params:rtp-hdrext:toffset',
+      preferredId: 9,
+      preferredEncrypt: false,
+      direction: 'sendrecv',
+    },
+    {
+      kind: 'audio',
+      uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time',
+      preferredId: 10,
+      preferredEncrypt: false,
+      direction: 'sendrecv',
+    },
+    {
+      kind: 'video',
+      uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time',
+      preferredId: 10,
+      preferredEncrypt: false,
+      direction: 'sendrecv',
+    },
+    {
+      kind: 'audio',
+      uri: 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
+      preferredId: 11,
+      preferredEncrypt: false,
+      direction: 'sendrecv',
+    },
+    {
+      kind: 'video',
+      uri: 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
+      preferredId: 11,
+      preferredEncrypt: false,
+      direction: 'sendrecv',
+    },
+    // mediasoup's own extension: a per-packet id a Producer can ask the SFU to
+    // add (ProducerOptions.enableMediasoupPacketIdHeaderExtension).
+    {
+      kind: 'audio',
+      uri: 'urn:mediasoup:params:rtp-hdrext:packet-id',
       preferredId: 12,
       preferredEncrypt: false,
       direction: 'sendrecv',
     },
     {
-      kind: 'audio',
-      uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time',
-      preferredId: 13,
-      preferredEncrypt: false,
-      direction: 'sendrecv',
-    },
-    {
       kind: 'video',
-      uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time',
-      preferredId: 13,
-      preferredEncrypt: false,
-      direction: 'sendrecv',
-    },
-    {
-      kind: 'audio',
-      uri: 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
-      preferredId: 14,
-      preferredEncrypt: false,
-      direction: 'sendrecv',
-    },
-    {
-      kind: 'video',
-      uri: 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
-      preferredId: 14,
+      uri: 'urn:mediasoup:params:rtp-hdrext:packet-id',
+      preferredId: 12,
       preferredEncrypt: false,
       direction: 'sendrecv',
     },

@@ -7,12 +7,6 @@
 /** Media kind ('audio' or 'video'). */
 export type MediaKind = 'audio' | 'video';
 
-/**
- * Codec-specific parameters (e.g. `packetization-mode`, `profile-level-id`,
- * `apt`). Values are strings or numbers on the wire.
- */
-export type RtpCodecParametersParameters = Record<string, unknown>;
-
 /** What mediasoup or an endpoint can receive at media level. */
 export type RtpCapabilities = {
   /** Supported media and RTX codecs. */
@@ -50,7 +44,7 @@ export type RtpCodecCapability = {
    * 'profile-level-id' in H264 or 'profile-id' in VP9) are critical for codec
    * matching.
    */
-  parameters?: RtpCodecParametersParameters;
+  parameters?: Record<string, unknown>;
   /** Transport layer and codec-specific feedback messages for this codec. */
   rtcpFeedback?: RtcpFeedback[];
 };
@@ -78,7 +72,8 @@ export type RtpHeaderExtensionUri =
   | 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'
   | 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time'
   | 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay'
-  | 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension';
+  | 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension'
+  | 'urn:mediasoup:params:rtp-hdrext:packet-id';
 
 /**
  * A supported RTP header extension. `direction` is only meaningful in
@@ -118,6 +113,11 @@ export type RtpParameters = {
   encodings?: RtpEncodingParameters[];
   /** Parameters used for RTCP. */
   rtcp?: RtcpParameters;
+  /**
+   * MSID (WebRTC MediaStream Identification, RFC 8830): the stream id and
+   * track id separated by a space. Consumers inherit it from their producer.
+   */
+  msid?: string;
 };
 
 /** A codec's settings within RTP parameters. */
@@ -131,7 +131,7 @@ export type RtpCodecParameters = {
   /** The number of channels (e.g. two for stereo). Just for audio. Default 1. */
   channels?: number;
   /** Codec-specific parameters available for signalling. */
-  parameters?: RtpCodecParametersParameters;
+  parameters?: Record<string, unknown>;
   /** Transport layer and codec-specific feedback messages for this codec. */
   rtcpFeedback?: RtcpFeedback[];
 };
@@ -161,8 +161,6 @@ export type RtpEncodingParameters = {
   dtx?: boolean;
   /** Number of spatial and temporal layers (e.g. 'L1T3'). See webrtc-svc. */
   scalabilityMode?: string;
-  /** Resolution scale-down factor (signalled by clients; not used by the SFU). */
-  scaleResolutionDownBy?: number;
   /** Maximum bitrate (bps) announced for this stream. */
   maxBitrate?: number;
 };
@@ -176,7 +174,7 @@ export type RtpHeaderExtensionParameters = {
   /** If true, the value in the header is encrypted as per RFC 6904. Default false. */
   encrypt?: boolean;
   /** Configuration parameters for the header extension. */
-  parameters?: RtpCodecParametersParameters;
+  parameters?: Record<string, unknown>;
 };
 
 /**

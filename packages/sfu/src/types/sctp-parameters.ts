@@ -1,22 +1,25 @@
-/** mediasoup 3.27's SCTP types (DataChannel over DTLS). */
+/**
+ * mediasoup 3.27's SCTP types. 3.27 dropped `NumSctpStreams` and
+ * `SctpCapabilities` from the server API (the stream counts are fixed by the
+ * SCTP stack), and `SctpParameters` grew the buffer and size limits.
+ */
 
-/** Both OS and MIS are part of the SCTP INIT+ACK handshake. */
-export type NumSctpStreams = {
-  /** Initially requested number of outgoing SCTP streams. */
-  OS: number;
-  /** Maximum number of incoming SCTP streams. */
-  MIS: number;
-};
-
-/** An endpoint's SCTP capabilities. */
-export type SctpCapabilities = {
-  numStreams: NumSctpStreams;
-};
-
-/** The SCTP association parameters of a transport. */
+/** The SCTP association of a transport, as the transport reports it. */
 export type SctpParameters = {
-  /** Must always equal 5000. */
+  /** SCTP source port of the transport. */
   port: number;
+  /** Maximum size for SCTP messages sent by DataConsumers (in bytes). */
+  maxSendMessageSize: number;
+  /** Maximum size for SCTP messages received by DataProducers (in bytes). */
+  maxReceiveMessageSize: number;
+  /** Maximum SCTP send buffer used by DataConsumers (in bytes). */
+  sendBufferSize: number;
+  /** Per stream send queue size limit: like `sendBufferSize`, for one stream. */
+  perStreamSendQueueLimit: number;
+  /** Maximum received window buffer size (in bytes). */
+  maxReceiverWindowBufferSize: number;
+  /** Whether this is a WebRTC DataChannel SCTP association: true only in WebRTC transports. */
+  isDataChannel: boolean;
   /** Initially requested number of outgoing SCTP streams. */
   OS: number;
   /** Maximum number of incoming SCTP streams. */
@@ -25,20 +28,23 @@ export type SctpParameters = {
   maxMessageSize: number;
 };
 
+/** The stream counts the two SCTP endpoints agreed on. */
+export type SctpNegotiatedCapabilities = {
+  negotiatedMaxOutboundStreams: number;
+  negotiatedMaxInboundStreams: number;
+};
+
 /**
- * The SCTP stream of a data producer or consumer. With neither
- * `maxPacketLifeTime` nor `maxRetransmits` the stream is reliable.
+ * The reliability of one SCTP stream. If `ordered` is true, `maxPacketLifeTime`
+ * and `maxRetransmits` must be unset; if false, at most one of them is set.
  */
 export type SctpStreamParameters = {
   /** SCTP stream id. */
   streamId: number;
-  /** Whether data messages must be received in order. Default true. */
+  /** Whether data messages must be received in order (and reliably). Default true. */
   ordered?: boolean;
-  /** When ordered is false: the time (ms) after which a message is no longer retransmitted. */
+  /** When unordered: time (in ms) after which a message stops being retransmitted. */
   maxPacketLifeTime?: number;
-  /** When ordered is false: the maximum number of retransmissions of a message. */
+  /** When unordered: maximum number of retransmissions of a message. */
   maxRetransmits?: number;
 };
-
-/** SCTP association state. */
-export type SctpState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';

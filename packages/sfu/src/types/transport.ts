@@ -1,5 +1,8 @@
 /** mediasoup 3.27's transport-level types shared by every transport kind. */
-import type { SctpState } from './sctp-parameters.js';
+import type { SctpNegotiatedCapabilities, SctpParameters } from './sctp-parameters.js';
+
+/** Transport type. */
+export type TransportType = 'webrtc' | 'plain' | 'pipe' | 'direct';
 
 /** Transport protocol. */
 export type TransportProtocol = 'udp' | 'tcp';
@@ -61,11 +64,10 @@ export type TransportListenIp = {
   announcedIp?: string;
 };
 
-/** mediasoup's shorter alias of `TransportListenInfo`. */
-export type ListenInfo = TransportListenInfo;
-
 /** A 5-tuple a transport uses. */
 export type TransportTuple = {
+  /** Local IP. */
+  localIp: string;
   /** Local IP or announced address. */
   localAddress: string;
   /** Local port. */
@@ -78,8 +80,64 @@ export type TransportTuple = {
   protocol: TransportProtocol;
 };
 
+/** State of a transport's SCTP association. */
+export type SctpState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
+
+/** The RTP demultiplexing tables of a transport (`dump()`). */
+export type RtpListenerDump = {
+  ssrcTable: { key: number; value: string }[];
+  midTable: { key: number; value: string }[];
+  ridTable: { key: number; value: string }[];
+};
+
+/** The SCTP demultiplexing table of a transport (`dump()`). */
+export type SctpListenerDump = {
+  streamIdTable: { key: number; value: string }[];
+};
+
+/** Ids of the RTP header extensions a transport reads from received packets. */
+export type RecvRtpHeaderExtensions = {
+  mid?: number;
+  rid?: number;
+  rrid?: number;
+  absSendTime?: number;
+  transportWideCc01?: number;
+};
+
+/** What every transport's `dump()` contains. */
+export type BaseTransportDump = {
+  id: string;
+  producerIds: string[];
+  consumerIds: string[];
+  mapSsrcConsumerId: { key: number; value: string }[];
+  mapRtxSsrcConsumerId: { key: number; value: string }[];
+  recvRtpHeaderExtensions: RecvRtpHeaderExtensions;
+  rtpListener: RtpListenerDump;
+  maxSendMessageSize: number;
+  maxReceiveMessageSize: number;
+  dataProducerIds: string[];
+  dataConsumerIds: string[];
+  sctpParameters?: SctpParameters;
+  sctpState?: SctpState;
+  sctpNegotiatedCapabilities?: SctpNegotiatedCapabilities;
+  sctpListener?: SctpListenerDump;
+  traceEventTypes?: string[];
+};
+
 /** Valid types for a transport's 'trace' event. */
 export type TransportTraceEventType = 'probation' | 'bwe';
+
+/** Data of a transport's 'trace' event. */
+export type TransportTraceEventData = {
+  /** Trace type. */
+  type: TransportTraceEventType;
+  /** Event timestamp. */
+  timestamp: number;
+  /** Event direction. */
+  direction: 'in' | 'out';
+  /** Per type information. */
+  info: unknown;
+};
 
 /** Counters every transport reports in `getStats()`. */
 export type BaseTransportStats = {

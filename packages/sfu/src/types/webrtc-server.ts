@@ -13,13 +13,29 @@ export type WebRtcServerOptions<WebRtcServerAppData extends AppData = AppData> =
 /** @deprecated Use `TransportListenInfo`. */
 export type WebRtcServerListenInfo = TransportListenInfo;
 
-/** A transport using the server, by ICE username fragment and by tuple (`dump()`). */
-export type WebRtcServerIceUsernameFragment = {
+/** An IP and port a WebRtcServer listens on (`dump()`). */
+export type IpPort = {
+  ip: string;
+  port: number;
+};
+
+/** A transport using the server, by its local ICE username fragment (`dump()`). */
+export type IceUserNameFragment = {
   localIceUsernameFragment: string;
   webRtcTransportId: string;
 };
 
-export type WebRtcServerTupleHash = {
-  tupleHash: number;
-  webRtcTransportId: string;
+/** What `webRtcServer.dump()` returns. */
+export type WebRtcServerDump = {
+  id: string;
+  udpSockets: IpPort[];
+  tcpServers: IpPort[];
+  webRtcTransportIds: string[];
+  localIceUsernameFragments: IceUserNameFragment[];
+};
+
+/** Events a WebRtcServer emits ('@'-prefixed ones are internal). */
+export type WebRtcServerEvents = {
+  workerclose: [];
+  '@close': [];
 };

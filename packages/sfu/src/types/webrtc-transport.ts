@@ -1,7 +1,7 @@
 /** mediasoup 3.27's WebRtcTransport types: ICE, DTLS and the creation options. */
 import type { AppData, Either } from './app-data.js';
-import type { NumSctpStreams } from './sctp-parameters.js';
 import type {
+  BaseTransportDump,
   BaseTransportStats,
   TransportListenInfo,
   TransportListenIp,
@@ -92,14 +92,14 @@ type WebRtcTransportListenServer = {
   webRtcServer: WebRtcServerHandle;
 };
 
-/** Where a WebRtcTransport listens: its own sockets or a WebRtcServer's. */
-export type WebRtcTransportListen = Either<
+// Where a WebRtcTransport listens: its own sockets or a WebRtcServer's
+// (mediasoup does not export these two names either).
+type WebRtcTransportListen = Either<
   Either<WebRtcTransportListenIndividualListenInfo, WebRtcTransportListenIndividualListenIp>,
   WebRtcTransportListenServer
 >;
 
-/** Options of `router.createWebRtcTransport()` apart from where it listens. */
-export type WebRtcTransportOptionsBase<WebRtcTransportAppData extends AppData = AppData> = {
+type WebRtcTransportOptionsBase<WebRtcTransportAppData> = {
   /** Listen in UDP. Default true. */
   enableUdp?: boolean;
   /** Listen in TCP. Default true if webRtcServer is given, false otherwise. */
@@ -114,12 +114,24 @@ export type WebRtcTransportOptionsBase<WebRtcTransportAppData extends AppData = 
   initialAvailableOutgoingBitrate?: number;
   /** Create a SCTP association. Default false. */
   enableSctp?: boolean;
-  /** SCTP streams number. */
-  numSctpStreams?: NumSctpStreams;
-  /** Maximum allowed size for SCTP messages sent by DataProducers. Default 262144. */
-  maxSctpMessageSize?: number;
-  /** Maximum SCTP send buffer used by DataConsumers. Default 262144. */
+  /** Maximum allowed size for SCTP messages sent by DataConsumers (in bytes). Default 262144. */
+  maxSendMessageSize?: number;
+  /** Maximum allowed size for SCTP messages received by DataProducers (in bytes). Default 262144. */
+  maxReceiveMessageSize?: number;
+  /** Maximum SCTP send buffer used by DataConsumers (in bytes). Default 2000000. */
   sctpSendBufferSize?: number;
+  /** Per stream send queue size limit, like `sctpSendBufferSize` for one stream. Default 2000000. */
+  sctpPerStreamSendQueueLimit?: number;
+  /**
+   * Maximum received window buffer size (in bytes); a bit larger than the
+   * largest message to receive. Default 5242880.
+   */
+  sctpMaxReceiverWindowBufferSize?: number;
+  /**
+   * Buffered amount (in bytes) at or below which a DataConsumer emits
+   * 'bufferedamountlow' (per DataConsumer: `setBufferedAmountLowThreshold()`). Default 1024.
+   */
+  sctpDefaultStreamBufferedAmountLowThreshold?: number;
   /** Custom application data. */
   appData?: WebRtcTransportAppData;
 };
@@ -127,6 +139,18 @@ export type WebRtcTransportOptionsBase<WebRtcTransportAppData extends AppData = 
 /** Options of `router.createWebRtcTransport()`. */
 export type WebRtcTransportOptions<WebRtcTransportAppData extends AppData = AppData> =
   WebRtcTransportOptionsBase<WebRtcTransportAppData> & WebRtcTransportListen;
+
+/** What `webRtcTransport.dump()` returns. */
+export type WebRtcTransportDump = BaseTransportDump & {
+  iceRole: 'controlled';
+  iceParameters: IceParameters;
+  iceCandidates: IceCandidate[];
+  iceState: IceState;
+  iceSelectedTuple?: TransportTuple;
+  dtlsParameters: DtlsParameters;
+  dtlsState: DtlsState;
+  dtlsRemoteCert?: string;
+};
 
 /** What `webRtcTransport.getStats()` returns (one entry per transport). */
 export type WebRtcTransportStat = BaseTransportStats & {

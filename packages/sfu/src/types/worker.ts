@@ -34,10 +34,13 @@ export type WorkerSettings<WorkerAppData extends AppData = AppData> = {
   dtlsCertificateFile?: string;
   /** Path to the DTLS certificate private key file in PEM format. */
   dtlsPrivateKeyFile?: string;
+  /**
+   * Absolute path of the mediasoup-worker binary (accepted and ignored: tsfu's
+   * workers are worker_threads running JavaScript).
+   */
+  workerBin?: string;
   /** Field trials for libwebrtc (accepted and ignored: tsfu has no libwebrtc). */
   libwebrtcFieldTrials?: string;
-  /** Disable liburing (accepted and ignored: tsfu uses Node's sockets). */
-  disableLiburing?: boolean;
   /** Custom application data. */
   appData?: WorkerAppData;
 };
@@ -82,4 +85,23 @@ export type WorkerResourceUsage = {
   ru_nvcsw: number;
   /** Involuntary context switches. */
   ru_nivcsw: number;
+};
+
+/** What `worker.dump()` returns. */
+export type WorkerDump = {
+  pid: number;
+  webRtcServerIds: string[];
+  routerIds: string[];
+  channelMessageHandlers: {
+    channelRequestHandlers: string[];
+    channelNotificationHandlers: string[];
+  };
+};
+
+/** Events a Worker emits ('@'-prefixed ones are internal). */
+export type WorkerEvents = {
+  died: [Error];
+  subprocessclose: [];
+  '@success': [];
+  '@failure': [Error];
 };
