@@ -42,4 +42,25 @@ describe('public entry', () => {
     expect(reader.next()).toBe(true);
     expect([reader.meta, reader.data[reader.offset]]).toEqual([3, 9]);
   });
+
+  it('exports the module-level API of mediasoup 3.27 that part 1 covers', () => {
+    expect(typeof sfu.createWorker).toBe('function');
+    expect(typeof sfu.setLogEventListeners).toBe('function');
+    expect(sfu.version).toMatch(/^3\.27\.1/);
+    expect(sfu.observer).toBeInstanceOf(sfu.EnhancedEventEmitter);
+    for (const cls of [sfu.Worker, sfu.WebRtcServer, sfu.Router, sfu.WebRtcTransport]) {
+      expect(typeof cls).toBe('function');
+    }
+  });
+
+  it('EnhancedEventEmitter.safeEmit reports a throwing listener as listenererror', () => {
+    const e = new sfu.EnhancedEventEmitter<{ x: [number]; listenererror: [string, Error] }>();
+    const seen: unknown[] = [];
+    e.on('listenererror', (name, error) => seen.push(name, error.message));
+    e.on('x', () => {
+      throw new Error('boom');
+    });
+    expect(() => e.safeEmit('x', 1)).not.toThrow();
+    expect(seen).toEqual(['x', 'boom']);
+  });
 });

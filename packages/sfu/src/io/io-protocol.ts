@@ -1,0 +1,116 @@
+/**
+ * What travels between the I/O thread and a worker thread.
+ *
+ * Packets go through two `PacketRing`s per worker (I/O → worker, worker → I/O).
+ * A record's `meta` word says where it belongs:
+ * - `meta = tupleId` (≥ 1): a packet of a known tuple (a 5-tuple a worker's ICE
+ *   agent validated, or a TCP connection the worker owns).
+ * - `meta = TUPLE_UNKNOWN` (0): the payload starts with an `AddressHeader`
+ *   (remote address, port, protocol, TCP connection id) followed by the packet.
+ *   I/O → worker this is a STUN Binding Request routed by its local ufrag;
+ *   worker → I/O it is an answer to such a request.
+ * - `meta = RING_CONTROL_UNBIND` (worker → I/O): forget tuple `aux`. It rides
+ *   the ring so it cannot overtake packets queued for that tuple (a DTLS
+ *   close_notify).
+ * `aux` carries the local socket index (I/O → worker).
+ *
+ * Control messages (listen, ufrag registration, tuple binding) travel on the
+ * worker's `MessagePort` to the I/O thread through `Channel`.
+ */
+
+export const TUPLE_UNKNOWN = 0;
+export const RING_CONTROL_UNBIND = 0xffffffff;
+
+export const PROTOCOL_UDP = 0;
+export const PROTOCOL_TCP = 1;
+
+/** `[u16 port][u8 protocol][u8 address length][u32 tcp connection id][address latin1 …]`. */
+export const ADDRESS_HEADER_LENGTH = 56;
+const MAX_ADDRESS_LENGTH = ADDRESS_HEADER_LENGTH - 8;
+
+/** Writes an address header at `buf[offset…]`. Returns false if the address does not fit. */
+export function writeAddressHeader(
+  buf: Buffer,
+  offset: number,
+  address: string,
+  port: number,
+  protocol: number,
+  connId: number,
+): boolean {
+  if (address.length > MAX_ADDRESS_LENGTH) return false;
+  buf.writeUInt16BE(port, offset);
+  buf[offset + 2] = protocol;
+  buf[offset + 3] = address.length;
+  buf.writeUInt32BE(connId >>> 0, offset + 4);
+  buf.write(address, offset + 8, address.length, 'latin1');
+  return true;
+}
+
+export interface AddressHeader {
+  address: string;
+  port: number;
+  protocol: number;
+  connId: number;
+}
+
+/** Reads an address header; undefined when the record is too short or inconsistent. */
+export function readAddressHeader(buf: Buffer, offset: number, length: number): AddressHeader | undefined {
+  if (length < ADDRESS_HEADER_LENGTH) return undefined;
+  const addressLength = buf[offset + 3];
+  if (addressLength === 0 || addressLength > MAX_ADDRESS_LENGTH) return undefined;
+  const protocol = buf[offset + 2];
+  if (protocol !== PROTOCOL_UDP && protocol !== PROTOCOL_TCP) return undefined;
+  return {
+    port: buf.readUInt16BE(offset),
+    protocol,
+    connId: buf.readUInt32BE(offset + 4),
+    address: buf.toString('latin1', offset + 8, offset + 8 + addressLength),
+  };
+}
+
+/** One socket the I/O thread opened (`listen` answer). */
+export interface IoSocketInfo {
+  index: number;
+  protocol: 'udp' | 'tcp';
+  ip: string;
+  port: number;
+}
+
+/** A listen request from a worker (one entry of mediasoup's `listenInfos`). */
+export interface IoListenRequest {
+  protocol: 'udp' | 'tcp';
+  ip: string;
+  port: number;
+  /** True for WebRtcServer sockets: another worker asking for the same ip:port shares the socket. */
+  shared: boolean;
+  sendBufferSize?: number;
+  recvBufferSize?: number;
+}
+
+/** I/O-thread counters (`webRtcServer.dump().ioCounters`, `getIoCounters()`). */
+export interface IoCounters {
+  /** UDP datagrams received on every socket. */
+  udpDatagramsReceived: number;
+  /** RFC 4571 frames received on every TCP connection. */
+  tcpFramesReceived: number;
+  /** Packets of known tuples handed to their worker. */
+  routedByTuple: number;
+  /** STUN Binding Requests from unknown tuples handed to the worker owning their ufrag. */
+  routedByUfrag: number;
+  /** Packets from unknown tuples that were not a STUN request for a known ufrag: dropped. */
+  droppedUnknownTuple: number;
+  /** Packets dropped because the worker's ring was full. */
+  droppedRingFull: number;
+  /** Packets sent (UDP datagrams and TCP frames). */
+  packetsSent: number;
+  /** Sends dropped: unknown tuple id or closed connection. */
+  sendsDropped: number;
+  /** TCP connections accepted / closed by us for misbehaving (bad framing, auth deadline, cap). */
+  tcpConnectionsAccepted: number;
+  tcpConnectionsRejected: number;
+  /** Current table sizes: known tuples, registered ufrags, open sockets, open TCP connections. */
+  tuples: number;
+  ufrags: number;
+  sockets: number;
+  tcpConnections: number;
+}

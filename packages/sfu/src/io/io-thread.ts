@@ -1,0 +1,606 @@
+/**
+ * The I/O thread: owns every UDP socket and TCP listener of the process and
+ * demultiplexes what arrives to the worker threads (see `io-protocol.ts`):
+ * a known tuple goes to its owner; a STUN Binding Request from an unknown
+ * tuple goes to the worker that registered the local ufrag in its USERNAME
+ * (nothing is stored for it); everything else is dropped and counted. A tuple
+ * becomes known only when the owning worker's ICE agent validated a request
+ * from it and asked for it (`bindTuple`).
+ *
+ * Started by `IoThreadStrategy` (main thread) as a `worker_threads` thread.
+ */
+import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, isIPv6, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
+import { parentPort } from 'node:worker_threads';
+import { frameRfc4571, IceUfragTable, Rfc4571Deframer } from '@tsfu/ice-lite';
+import { Channel, type MessageEndpoint } from '../channel/channel.js';
+import { PacketRingReader, PacketRingWriter } from '../channel/packet-ring.js';
+import {
+  ADDRESS_HEADER_LENGTH,
+  type IoCounters,
+  type IoListenRequest,
+  type IoSocketInfo,
+  PROTOCOL_TCP,
+  PROTOCOL_UDP,
+  RING_CONTROL_UNBIND,
+  readAddressHeader,
+  TUPLE_UNKNOWN,
+  writeAddressHeader,
+} from './io-protocol.js';
+
+/** Cap on TCP connections across all listeners. */
+const MAX_TCP_CONNECTIONS = 1024;
+/** A TCP connection that no worker claimed (no valid ICE check) within this time is closed. */
+const TCP_AUTH_TIMEOUT_MS = 10_000;
+
+interface IoSocket {
+  index: number;
+  key: string;
+  protocol: 'udp' | 'tcp';
+  ip: string;
+  port: number;
+  shared: boolean;
+  udp?: UdpSocket;
+  tcp?: TcpServer;
+  /** Listen references per worker index. */
+  refs: Map<number, number>;
+}
+
+interface IoTuple {
+  id: number;
+  worker: number;
+  socketIndex: number;
+  address: string;
+  port: number;
+  /** True for a UDP tuple (in `udpTuples`), false for a TCP connection. */
+  udp: boolean;
+  conn?: TcpConnection;
+}
+
+interface TcpConnection {
+  id: number;
+  socketIndex: number;
+  socket: TcpSocket;
+  address: string;
+  port: number;
+  /** Owning worker, -1 until a worker binds it. */
+  worker: number;
+  deframer: Rfc4571Deframer;
+  authTimer: NodeJS.Timeout | undefined;
+}
+
+interface IoWorker {
+  index: number;
+  channel: Channel;
+  port: MessageEndpoint & { close(): void };
+  writer: PacketRingWriter;
+  reader: PacketRingReader;
+  ufrags: Set<string>;
+  tuples: Set<number>;
+  closed: boolean;
+  flushScheduled: boolean;
+}
+
+class IoThread {
+  private readonly sockets = new Map<number, IoSocket>();
+  private readonly socketsByKey = new Map<string, IoSocket>();
+  private readonly workers = new Map<number, IoWorker>();
+  private readonly owners = new IceUfragTable<number>();
+  private readonly tuples = new Map<number, IoTuple>();
+  /** UDP tuples by socket index → remote address → remote port: no key string is built per datagram. */
+  private readonly udpTuples = new Map<number, Map<string, Map<number, IoTuple>>>();
+  private readonly tcpConnections = new Map<number, TcpConnection>();
+  private nextSocketIndex = 1;
+  private nextTupleId = 1;
+  /** Header + packet for STUN routed by ufrag (reused: nothing allocated for unknown tuples). */
+  private readonly scratch = Buffer.allocUnsafe(ADDRESS_HEADER_LENGTH + 65536);
+  private readonly counters: Omit<IoCounters, 'tuples' | 'ufrags' | 'sockets' | 'tcpConnections'> = {
+    udpDatagramsReceived: 0,
+    tcpFramesReceived: 0,
+    routedByTuple: 0,
+    routedByUfrag: 0,
+    droppedUnknownTuple: 0,
+    droppedRingFull: 0,
+    packetsSent: 0,
+    sendsDropped: 0,
+    tcpConnectionsAccepted: 0,
+    tcpConnectionsRejected: 0,
+  };
+
+  constructor(main: Channel) {
+    main.handleRequests((method, data) => this.onMainRequest(method, data));
+  }
+
+  private onMainRequest(method: string, data: unknown): unknown {
+    switch (method) {
+      case 'addWorker': {
+        const d = data as {
+          index: number;
+          port: MessageEndpoint & { close(): void };
+          toWorker: SharedArrayBuffer;
+          fromWorker: SharedArrayBuffer;
+        };
+        this.addWorker(d.index, d.port, d.toWorker, d.fromWorker);
+        return undefined;
+      }
+      case 'removeWorker':
+        this.removeWorker((data as { index: number }).index);
+        return undefined;
+      case 'getCounters':
+        return this.getCounters();
+      default:
+        throw new Error(`unknown method ${method}`);
+    }
+  }
+
+  getCounters(): IoCounters {
+    return {
+      ...this.counters,
+      tuples: this.tuples.size,
+      ufrags: [...this.workers.values()].reduce((n, w) => n + w.ufrags.size, 0),
+      sockets: this.sockets.size,
+      tcpConnections: this.tcpConnections.size,
+    };
+  }
+
+  private addWorker(
+    index: number,
+    port: MessageEndpoint & { close(): void },
+    toWorker: SharedArrayBuffer,
+    fromWorker: SharedArrayBuffer,
+  ): void {
+    const channel = new Channel(port);
+    const worker: IoWorker = {
+      index,
+      channel,
+      port,
+      writer: new PacketRingWriter(toWorker),
+      reader: new PacketRingReader(fromWorker),
+      ufrags: new Set(),
+      tuples: new Set(),
+      closed: false,
+      flushScheduled: false,
+    };
+    this.workers.set(index, worker);
+    channel.handleRequests((method, data) => this.onWorkerRequest(worker, method, data));
+    void this.pump(worker);
+  }
+
+  private removeWorker(index: number): void {
+    const worker = this.workers.get(index);
+    if (!worker) return;
+    worker.closed = true;
+    this.workers.delete(index);
+    for (const ufrag of worker.ufrags) this.owners.delete(ufrag);
+    for (const id of worker.tuples) this.unbindTuple(worker, id);
+    for (const socket of [...this.sockets.values()]) {
+      if (socket.refs.delete(index) && socket.refs.size === 0) this.closeSocket(socket);
+    }
+    worker.channel.close();
+    worker.port.close();
+  }
+
+  private async onWorkerRequest(worker: IoWorker, method: string, data: unknown): Promise<unknown> {
+    switch (method) {
+      case 'listen':
+        return this.listen(worker, data as IoListenRequest[]);
+      case 'unlisten':
+        for (const index of data as number[]) this.unlisten(worker, index);
+        return undefined;
+      case 'registerUfrag': {
+        const ufrag = data as string;
+        this.owners.set(ufrag, worker.index);
+        worker.ufrags.add(ufrag);
+        return undefined;
+      }
+      case 'unregisterUfrag': {
+        const ufrag = data as string;
+        if (worker.ufrags.delete(ufrag)) this.owners.delete(ufrag);
+        return undefined;
+      }
+      case 'bindTuple':
+        return this.bindTuple(
+          worker,
+          data as { socketIndex: number; address: string; port: number; protocol: number; connId: number },
+        );
+      default:
+        throw new Error(`unknown method ${method}`);
+    }
+  }
+
+  // ---- sockets ---------------------------------------------------------------------------
+
+  private async listen(worker: IoWorker, requests: IoListenRequest[]): Promise<IoSocketInfo[]> {
+    const opened: IoSocket[] = [];
+    try {
+      for (const req of requests) {
+        const key = `${req.protocol}|${req.ip}|${req.port}`;
+        let socket = req.shared && req.port !== 0 ? this.socketsByKey.get(key) : undefined;
+        if (socket && !socket.shared) {
+          throw new Error(`${req.protocol} ${req.ip}:${req.port} is in use by a transport (EADDRINUSE)`);
+        }
+        if (!socket) socket = await this.openSocket(req);
+        socket.refs.set(worker.index, (socket.refs.get(worker.index) ?? 0) + 1);
+        opened.push(socket);
+      }
+    } catch (error) {
+      for (const s of opened) this.unlisten(worker, s.index);
+      throw error;
+    }
+    return opened.map((s) => ({ index: s.index, protocol: s.protocol, ip: s.ip, port: s.port }));
+  }
+
+  private unlisten(worker: IoWorker, index: number): void {
+    const socket = this.sockets.get(index);
+    if (!socket) return;
+    const n = socket.refs.get(worker.index) ?? 0;
+    if (n <= 1) socket.refs.delete(worker.index);
+    else socket.refs.set(worker.index, n - 1);
+    if (socket.refs.size === 0) this.closeSocket(socket);
+  }
+
+  private async openSocket(req: IoListenRequest): Promise<IoSocket> {
+    const index = this.nextSocketIndex++;
+    const base = { index, protocol: req.protocol, ip: req.ip, shared: req.shared, refs: new Map() };
+    let socket: IoSocket;
+    if (req.protocol === 'udp') {
+      const udp = createSocket({
+        type: isIPv6(req.ip) ? 'udp6' : 'udp4',
+        recvBufferSize: req.recvBufferSize,
+        sendBufferSize: req.sendBufferSize,
+      });
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind({ address: req.ip, port: req.port, exclusive: true }, () => {
+          udp.off('error', reject);
+          resolve();
+        });
+      });
+      udp.on('error', () => {
+        // ICMP-triggered send errors etc.: the socket stays usable.
+      });
+      udp.on('message', (msg, rinfo) => this.onUdp(index, msg, rinfo));
+      socket = { ...base, key: '', port: udp.address().port, udp };
+    } else {
+      const tcp = createServer({ noDelay: true });
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen({ host: req.ip, port: req.port, exclusive: true }, () => {
+          tcp.off('error', reject);
+          resolve();
+        });
+      });
+      tcp.on('error', () => {});
+      tcp.on('connection', (s) => this.onTcpConnection(index, s));
+      const address = tcp.address();
+      socket = { ...base, key: '', port: typeof address === 'object' && address ? address.port : 0, tcp };
+    }
+    socket.key = `${socket.protocol}|${socket.ip}|${socket.port}`;
+    this.sockets.set(index, socket);
+    this.socketsByKey.set(socket.key, socket);
+    return socket;
+  }
+
+  private closeSocket(socket: IoSocket): void {
+    this.sockets.delete(socket.index);
+    if (this.socketsByKey.get(socket.key) === socket) this.socketsByKey.delete(socket.key);
+    for (const tuple of [...this.tuples.values()]) {
+      if (tuple.socketIndex === socket.index) {
+        const w = this.workers.get(tuple.worker);
+        if (w) this.unbindTuple(w, tuple.id);
+      }
+    }
+    for (const conn of [...this.tcpConnections.values()]) {
+      if (conn.socketIndex === socket.index) conn.socket.destroy();
+    }
+    try {
+      socket.udp?.close();
+      socket.tcp?.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  // ---- receive path ----------------------------------------------------------------------
+
+  private onUdp(socketIndex: number, msg: Buffer, rinfo: RemoteInfo): void {
+    this.counters.udpDatagramsReceived++;
+    const tuple = this.udpTuples.get(socketIndex)?.get(rinfo.address)?.get(rinfo.port);
+    if (tuple !== undefined) {
+      const worker = this.workers.get(tuple.worker);
+      if (worker && this.deliver(worker, msg, msg.length, tuple.id, socketIndex))
+        this.counters.routedByTuple++;
+      return;
+    }
+    this.routeByUfrag(socketIndex, msg, rinfo.address, rinfo.port, PROTOCOL_UDP, 0);
+  }
+
+  private routeByUfrag(
+    socketIndex: number,
+    packet: Uint8Array,
+    address: string,
+    port: number,
+    protocol: number,
+    connId: number,
+  ): void {
+    const owner = this.owners.lookup(packet, packet.length);
+    const worker = owner === undefined ? undefined : this.workers.get(owner);
+    if (worker === undefined || packet.length > 65536) {
+      this.counters.droppedUnknownTuple++;
+      return;
+    }
+    const scratch = this.scratch;
+    if (!writeAddressHeader(scratch, 0, address, port, protocol, connId)) {
+      this.counters.droppedUnknownTuple++;
+      return;
+    }
+    scratch.set(packet, ADDRESS_HEADER_LENGTH);
+    if (this.deliver(worker, scratch, ADDRESS_HEADER_LENGTH + packet.length, TUPLE_UNKNOWN, socketIndex)) {
+      this.counters.routedByUfrag++;
+    }
+  }
+
+  private deliver(
+    worker: IoWorker,
+    data: Uint8Array,
+    length: number,
+    meta: number,
+    socketIndex: number,
+  ): boolean {
+    if (!worker.writer.tryWrite(data, length, meta, socketIndex)) {
+      this.counters.droppedRingFull++;
+      return false;
+    }
+    if (!worker.flushScheduled) {
+      worker.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+    return true;
+  }
+
+  // One publish per event-loop turn per worker, however many datagrams arrived.
+  private readonly flushAll = (): void => {
+    for (const worker of this.workers.values()) {
+      if (worker.flushScheduled) {
+        worker.flushScheduled = false;
+        worker.writer.publish();
+      }
+    }
+  };
+
+  private onTcpConnection(socketIndex: number, socket: TcpSocket): void {
+    if (this.tcpConnections.size >= MAX_TCP_CONNECTIONS || !socket.remoteAddress || !socket.remotePort) {
+      this.counters.tcpConnectionsRejected++;
+      socket.destroy();
+      return;
+    }
+    this.counters.tcpConnectionsAccepted++;
+    const id = this.nextTupleId++;
+    const conn: TcpConnection = {
+      id,
+      socketIndex,
+      socket,
+      address: socket.remoteAddress,
+      port: socket.remotePort,
+      worker: -1,
+      deframer: new Rfc4571Deframer((frame) => this.onTcpFrame(conn, frame)),
+      authTimer: undefined,
+    };
+    conn.authTimer = setTimeout(() => {
+      if (conn.worker < 0) {
+        this.counters.tcpConnectionsRejected++;
+        socket.destroy();
+      }
+    }, TCP_AUTH_TIMEOUT_MS);
+    this.tcpConnections.set(id, conn);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      if (!conn.deframer.push(chunk)) {
+        this.counters.tcpConnectionsRejected++;
+        socket.destroy();
+      }
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => this.onTcpClose(conn));
+  }
+
+  private onTcpFrame(conn: TcpConnection, frame: Uint8Array): void {
+    this.counters.tcpFramesReceived++;
+    if (conn.worker >= 0) {
+      const worker = this.workers.get(conn.worker);
+      if (worker && this.deliver(worker, frame, frame.length, conn.id, conn.socketIndex)) {
+        this.counters.routedByTuple++;
+      }
+      return;
+    }
+    this.routeByUfrag(conn.socketIndex, frame, conn.address, conn.port, PROTOCOL_TCP, conn.id);
+  }
+
+  private onTcpClose(conn: TcpConnection): void {
+    clearTimeout(conn.authTimer);
+    this.tcpConnections.delete(conn.id);
+    const tuple = this.tuples.get(conn.id);
+    if (tuple) {
+      this.tuples.delete(conn.id);
+      const worker = this.workers.get(tuple.worker);
+      if (worker) {
+        worker.tuples.delete(conn.id);
+        worker.channel.notify('tcpclosed', String(conn.id));
+      }
+    }
+  }
+
+  // ---- tuples ----------------------------------------------------------------------------
+
+  private bindTuple(
+    worker: IoWorker,
+    d: { socketIndex: number; address: string; port: number; protocol: number; connId: number },
+  ): number {
+    if (d.protocol === PROTOCOL_TCP) {
+      const conn = this.tcpConnections.get(d.connId);
+      if (!conn || (conn.worker >= 0 && conn.worker !== worker.index)) return 0;
+      conn.worker = worker.index;
+      clearTimeout(conn.authTimer);
+      if (!this.tuples.has(conn.id)) {
+        const tuple: IoTuple = {
+          id: conn.id,
+          worker: worker.index,
+          socketIndex: conn.socketIndex,
+          address: conn.address,
+          port: conn.port,
+          udp: false,
+          conn,
+        };
+        this.tuples.set(conn.id, tuple);
+        worker.tuples.add(conn.id);
+      }
+      return conn.id;
+    }
+    if (!this.sockets.has(d.socketIndex)) return 0;
+    const existing = this.udpTuples.get(d.socketIndex)?.get(d.address)?.get(d.port);
+    if (existing) {
+      if (existing.worker !== worker.index) {
+        // The tuple moved to another worker (a client reused its port): the newest validation wins.
+        const old = this.workers.get(existing.worker);
+        old?.tuples.delete(existing.id);
+        existing.worker = worker.index;
+        worker.tuples.add(existing.id);
+      }
+      return existing.id;
+    }
+    const tuple: IoTuple = {
+      id: this.nextTupleId++,
+      worker: worker.index,
+      socketIndex: d.socketIndex,
+      address: d.address,
+      port: d.port,
+      udp: true,
+    };
+    this.tuples.set(tuple.id, tuple);
+    let byAddress = this.udpTuples.get(d.socketIndex);
+    if (!byAddress) {
+      byAddress = new Map();
+      this.udpTuples.set(d.socketIndex, byAddress);
+    }
+    let byPort = byAddress.get(d.address);
+    if (!byPort) {
+      byPort = new Map();
+      byAddress.set(d.address, byPort);
+    }
+    byPort.set(d.port, tuple);
+    worker.tuples.add(tuple.id);
+    return tuple.id;
+  }
+
+  private unbindTuple(worker: IoWorker, id: number): void {
+    const tuple = this.tuples.get(id);
+    if (!tuple || tuple.worker !== worker.index) return;
+    this.tuples.delete(id);
+    worker.tuples.delete(id);
+    if (tuple.udp) {
+      const byAddress = this.udpTuples.get(tuple.socketIndex);
+      const byPort = byAddress?.get(tuple.address);
+      if (byPort?.get(tuple.port) === tuple) {
+        byPort.delete(tuple.port);
+        if (byPort.size === 0) byAddress?.delete(tuple.address);
+        if (byAddress?.size === 0) this.udpTuples.delete(tuple.socketIndex);
+      }
+    }
+    // A closed transport closes its TCP connections (after what is queued), as mediasoup does.
+    tuple.conn?.socket.end();
+  }
+
+  // ---- send path -------------------------------------------------------------------------
+
+  private async pump(worker: IoWorker): Promise<void> {
+    const reader = worker.reader;
+    while (!worker.closed) {
+      while (reader.next()) {
+        this.onWorkerRecord(worker, reader.data, reader.offset, reader.length, reader.meta, reader.aux);
+      }
+      reader.commit();
+      await reader.waitAsync(500);
+    }
+  }
+
+  private onWorkerRecord(
+    worker: IoWorker,
+    data: Buffer,
+    offset: number,
+    length: number,
+    meta: number,
+    aux: number,
+  ): void {
+    if (meta === RING_CONTROL_UNBIND) {
+      this.unbindTuple(worker, aux);
+      return;
+    }
+    if (meta === TUPLE_UNKNOWN) {
+      const h = readAddressHeader(data, offset, length);
+      if (!h) {
+        this.counters.sendsDropped++;
+        return;
+      }
+      const start = offset + ADDRESS_HEADER_LENGTH;
+      const end = offset + length;
+      if (h.protocol === PROTOCOL_TCP) {
+        const conn = this.tcpConnections.get(h.connId);
+        if (conn) this.sendTcp(conn.socket, data, start, end);
+        else this.counters.sendsDropped++;
+      } else {
+        const socket = this.sockets.get(aux);
+        if (socket?.udp) this.sendUdp(socket.udp, data, start, end, h.port, h.address);
+        else this.counters.sendsDropped++;
+      }
+      return;
+    }
+    const tuple = this.tuples.get(meta);
+    if (!tuple || tuple.worker !== worker.index) {
+      this.counters.sendsDropped++;
+      return;
+    }
+    if (tuple.conn) {
+      this.sendTcp(tuple.conn.socket, data, offset, offset + length);
+      return;
+    }
+    const socket = this.sockets.get(tuple.socketIndex);
+    if (socket?.udp) this.sendUdp(socket.udp, data, offset, offset + length, tuple.port, tuple.address);
+    else this.counters.sendsDropped++;
+  }
+
+  private sendUdp(
+    udp: UdpSocket,
+    data: Buffer,
+    start: number,
+    end: number,
+    port: number,
+    address: string,
+  ): void {
+    // dgram sends asynchronously (after an address lookup tick), and the ring slot is reused once
+    // committed, so the datagram is copied out (a slice of Node's pool for small sizes).
+    const copy = Buffer.allocUnsafe(end - start);
+    data.copy(copy, 0, start, end);
+    try {
+      udp.send(copy, port, address);
+      this.counters.packetsSent++;
+    } catch {
+      this.counters.sendsDropped++;
+    }
+  }
+
+  private sendTcp(socket: TcpSocket, data: Buffer, start: number, end: number): void {
+    if (socket.destroyed || end - start > 0xffff) {
+      this.counters.sendsDropped++;
+      return;
+    }
+    socket.write(frameRfc4571(data.subarray(start, end)));
+    this.counters.packetsSent++;
+  }
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const channel = new Channel(port as unknown as MessageEndpoint);
+  new IoThread(channel);
+  channel.notify('ready', '');
+}

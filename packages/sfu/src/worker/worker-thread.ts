@@ -1,0 +1,446 @@
+/**
+ * Entry of a worker thread (`createWorker`). Serves the main thread's
+ * requests (routers, WebRtcServers, transports), receives packets from the
+ * I/O thread through `IoLink` and hands each to the transport that owns its
+ * tuple (or, for a STUN request from an unknown tuple, its ufrag).
+ */
+import { isIPv6 } from 'node:net';
+import { parentPort, workerData } from 'node:worker_threads';
+import { DtlsCertificate } from '@tsfu/dtls';
+import { hostCandidates, IceUfragTable } from '@tsfu/ice-lite';
+import { Channel, type MessageEndpoint } from '../channel/channel.js';
+import {
+  ADDRESS_HEADER_LENGTH,
+  type IoSocketInfo,
+  PROTOCOL_TCP,
+  readAddressHeader,
+  TUPLE_UNKNOWN,
+} from '../io/io-protocol.js';
+import type { WorkerIoHandles } from '../io/socket-strategy.js';
+import type { SctpParameters, TransportListenInfo, WorkerSettings } from '../types/index.js';
+import { IoLink, type LinkTuple } from './io-link.js';
+import { WorkerWebRtcTransport } from './worker-webrtc-transport.js';
+
+/** Cap on packets parked while a tuple's bind answer is in flight. */
+const MAX_PARKED_PACKETS = 64;
+
+type ListenSocket = IoSocketInfo & { announcedAddress?: string };
+
+interface WorkerWebRtcServer {
+  id: string;
+  sockets: ListenSocket[];
+  transports: Set<WorkerWebRtcTransport>;
+}
+
+interface WorkerRouter {
+  id: string;
+  transports: Map<string, WorkerWebRtcTransport>;
+}
+
+/** What `Router.createWebRtcTransport` sends (options already validated and defaulted on the main thread). */
+export interface CreateWebRtcTransportRequest {
+  routerId: string;
+  transportId: string;
+  webRtcServerId?: string;
+  listenInfos?: TransportListenInfo[];
+  enableUdp: boolean;
+  enableTcp: boolean;
+  preferUdp: boolean;
+  preferTcp: boolean;
+  iceConsentTimeout: number;
+  initialAvailableOutgoingBitrate: number;
+  sctpParameters?: SctpParameters;
+  maxSendMessageSize: number;
+  maxReceiveMessageSize: number;
+}
+
+class WorkerThread {
+  private readonly link: IoLink;
+  private readonly servers = new Map<string, WorkerWebRtcServer>();
+  private readonly routers = new Map<string, WorkerRouter>();
+  private readonly transports = new Map<string, WorkerWebRtcTransport>();
+  private readonly byTupleId = new Map<number, { transport: WorkerWebRtcTransport; tuple: LinkTuple }>();
+  private readonly byUfrag = new IceUfragTable<WorkerWebRtcTransport>();
+  /** Every packet is copied here from the ring so transports can work on a Buffer at offset 0. */
+  private readonly scratch = Buffer.allocUnsafe(65536 + ADDRESS_HEADER_LENGTH);
+  private settings: WorkerSettings;
+  private readonly counters = { packetsForUnknownTuple: 0, malformedRecords: 0 };
+  /** Packets of tuples bound in the I/O thread whose bind answer has not arrived yet. */
+  private readonly parked = new Map<number, Buffer[]>();
+  private parkedCount = 0;
+  private parkedTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly main: Channel,
+    io: WorkerIoHandles,
+    private readonly certificate: DtlsCertificate,
+    settings: WorkerSettings,
+  ) {
+    this.settings = settings;
+    this.link = new IoLink(io, this.onPacket);
+    this.link.channel.handleNotifications((event, targetId) => {
+      if (event === 'tcpclosed') {
+        const id = Number(targetId);
+        const entry = this.byTupleId.get(id);
+        if (entry) {
+          this.byTupleId.delete(id);
+          entry.transport.handleTcpClosed(id);
+        }
+      }
+    });
+    main.handleRequests((method, data) => this.onRequest(method, data));
+    main.handleNotifications((event) => {
+      if (event === 'worker.close') this.closeAll();
+    });
+  }
+
+  // ---- packets ---------------------------------------------------------------------------
+
+  private readonly onPacket = (
+    data: Buffer,
+    offset: number,
+    length: number,
+    meta: number,
+    aux: number,
+  ): void => {
+    if (meta === TUPLE_UNKNOWN) {
+      const h = readAddressHeader(data, offset, length);
+      if (!h) {
+        this.counters.malformedRecords++;
+        return;
+      }
+      const n = length - ADDRESS_HEADER_LENGTH;
+      data.copy(this.scratch, 0, offset + ADDRESS_HEADER_LENGTH, offset + length);
+      const transport = this.byUfrag.lookup(this.scratch, n);
+      if (!transport) {
+        this.counters.packetsForUnknownTuple++;
+        return;
+      }
+      const tuple: LinkTuple = {
+        address: h.address,
+        port: h.port,
+        family: isIPv6(h.address) ? 'IPv6' : 'IPv4',
+        protocol: h.protocol === PROTOCOL_TCP ? 'tcp' : 'udp',
+        socketIndex: aux,
+        connId: h.connId,
+        tupleId: 0,
+      };
+      transport.handleUnknownTupleStun(tuple, this.scratch, n);
+      return;
+    }
+    const entry = this.byTupleId.get(meta);
+    if (!entry) {
+      // The I/O thread routes a tuple by id as soon as it bound it, which can be before this thread
+      // has read the bind answer; over TCP nothing is retransmitted, so park a few such packets.
+      if (this.parkedCount < MAX_PARKED_PACKETS) {
+        this.parkedCount++;
+        const list = this.parked.get(meta) ?? [];
+        list.push(Buffer.from(data.subarray(offset, offset + length)));
+        this.parked.set(meta, list);
+        this.armParkedTimer();
+      } else {
+        this.counters.packetsForUnknownTuple++;
+      }
+      return;
+    }
+    data.copy(this.scratch, 0, offset, offset + length);
+    entry.transport.handlePacket(entry.tuple, this.scratch, length);
+  };
+
+  private armParkedTimer(): void {
+    if (this.parkedTimer !== undefined) return;
+    // Packets parked for tuples that never get bound here (a transport closing): drop them soon.
+    this.parkedTimer = setTimeout(() => {
+      this.parkedTimer = undefined;
+      for (const list of this.parked.values()) this.counters.packetsForUnknownTuple += list.length;
+      this.parked.clear();
+      this.parkedCount = 0;
+    }, 1000);
+    this.parkedTimer.unref();
+  }
+
+  private readonly onTupleBound = (tupleId: number, transport: WorkerWebRtcTransport): void => {
+    for (const t of transportTuples(transport, tupleId)) this.byTupleId.set(tupleId, { transport, tuple: t });
+    const parked = this.parked.get(tupleId);
+    const entry = this.byTupleId.get(tupleId);
+    if (parked) {
+      this.parked.delete(tupleId);
+      this.parkedCount -= parked.length;
+      if (entry) {
+        for (const p of parked) {
+          p.copy(this.scratch, 0);
+          entry.transport.handlePacket(entry.tuple, this.scratch, p.length);
+        }
+      }
+    }
+  };
+
+  // ---- requests --------------------------------------------------------------------------
+
+  private async onRequest(method: string, data: unknown): Promise<unknown> {
+    const d = (data ?? {}) as Record<string, unknown>;
+    switch (method) {
+      case 'worker.dump':
+        return {
+          pid: process.pid,
+          webRtcServerIds: [...this.servers.keys()],
+          routerIds: [...this.routers.keys()],
+          channelMessageHandlers: {
+            channelRequestHandlers: [
+              ...this.servers.keys(),
+              ...this.routers.keys(),
+              ...this.transports.keys(),
+            ],
+            channelNotificationHandlers: [],
+          },
+          tsfuCounters: { ...this.counters },
+        };
+      case 'worker.getResourceUsage':
+        return resourceUsage();
+      case 'worker.updateSettings':
+        this.settings = { ...this.settings, ...(d as WorkerSettings) };
+        return undefined;
+      case 'worker.crashForTesting':
+        setImmediate(() => {
+          throw new Error('worker thread crashed on purpose (crashForTesting)');
+        });
+        return undefined;
+      case 'worker.createWebRtcServer':
+        return this.createWebRtcServer(d.webRtcServerId as string, d.listenInfos as TransportListenInfo[]);
+      case 'worker.closeWebRtcServer':
+        this.closeWebRtcServer(d.webRtcServerId as string);
+        return undefined;
+      case 'webRtcServer.dump':
+        return this.dumpWebRtcServer(d.webRtcServerId as string);
+      case 'worker.createRouter':
+        if (this.routers.has(d.routerId as string)) throw new Error('a Router with same id already exists');
+        this.routers.set(d.routerId as string, { id: d.routerId as string, transports: new Map() });
+        return undefined;
+      case 'worker.closeRouter': {
+        const router = this.routers.get(d.routerId as string);
+        if (!router) return undefined;
+        for (const t of router.transports.values()) this.closeTransport(t);
+        this.routers.delete(router.id);
+        return undefined;
+      }
+      case 'router.dump': {
+        const router = this.getRouter(d.routerId as string);
+        return {
+          id: router.id,
+          transportIds: [...router.transports.keys()],
+          rtpObserverIds: [],
+          mapProducerIdConsumerIds: [],
+          mapConsumerIdProducerId: [],
+          mapProducerIdObserverIds: [],
+          mapDataProducerIdDataConsumerIds: [],
+          mapDataConsumerIdDataProducerId: [],
+        };
+      }
+      case 'router.createWebRtcTransport':
+        return this.createWebRtcTransport(d as unknown as CreateWebRtcTransportRequest);
+      case 'router.closeTransport': {
+        const t = this.transports.get(d.transportId as string);
+        if (t) this.closeTransport(t);
+        return undefined;
+      }
+      case 'transport.connect':
+        this.getTransport(d.transportId as string).connect(d.dtlsParameters as never);
+        return undefined;
+      case 'transport.restartIce':
+        return this.getTransport(d.transportId as string).restartIce();
+      case 'transport.getStats':
+        return [this.getTransport(d.transportId as string).getStats()];
+      case 'transport.dump':
+        return this.getTransport(d.transportId as string).dump();
+      case 'transport.setMaxIncomingBitrate':
+        this.getTransport(d.transportId as string).maxIncomingBitrate = (d.bitrate as number) || undefined;
+        return undefined;
+      case 'transport.setMaxOutgoingBitrate':
+        this.getTransport(d.transportId as string).maxOutgoingBitrate = (d.bitrate as number) || undefined;
+        return undefined;
+      default:
+        throw new Error(`unknown method ${method}`);
+    }
+  }
+
+  private getRouter(id: string): WorkerRouter {
+    const router = this.routers.get(id);
+    if (!router) throw new Error(`Router not found [routerId:${id}]`);
+    return router;
+  }
+
+  private getTransport(id: string): WorkerWebRtcTransport {
+    const t = this.transports.get(id);
+    if (!t || t.isClosed) throw new Error(`Transport not found [transportId:${id}]`);
+    return t;
+  }
+
+  private async createWebRtcServer(id: string, listenInfos: TransportListenInfo[]): Promise<void> {
+    const sockets = await this.listen(listenInfos, true);
+    this.servers.set(id, { id, sockets, transports: new Set() });
+  }
+
+  private async listen(listenInfos: TransportListenInfo[], shared: boolean): Promise<ListenSocket[]> {
+    const opened = await this.link.listen(
+      listenInfos.map((info) => ({
+        protocol: info.protocol,
+        ip: info.ip,
+        port: info.port ?? 0,
+        shared,
+        sendBufferSize: info.sendBufferSize,
+        recvBufferSize: info.recvBufferSize,
+      })),
+    );
+    return opened.map((s, i) => {
+      const announced = listenInfos[i].announcedAddress ?? listenInfos[i].announcedIp;
+      return announced ? { ...s, announcedAddress: announced } : s;
+    });
+  }
+
+  private closeWebRtcServer(id: string): void {
+    const server = this.servers.get(id);
+    if (!server) return;
+    this.servers.delete(id);
+    for (const t of server.transports) this.closeTransport(t);
+    // After the transports' close_notify records have left the ring.
+    setTimeout(() => void this.link.unlisten(server.sockets.map((s) => s.index)).catch(() => {}), 50).unref();
+  }
+
+  private dumpWebRtcServer(id: string): unknown {
+    const server = this.servers.get(id);
+    if (!server) throw new Error(`WebRtcServer not found [webRtcServerId:${id}]`);
+    const ipPort = (p: 'udp' | 'tcp') =>
+      server.sockets.filter((s) => s.protocol === p).map((s) => ({ ip: s.ip, port: s.port }));
+    const transports = [...server.transports].filter((t) => !t.isClosed);
+    return {
+      id,
+      udpSockets: ipPort('udp'),
+      tcpServers: ipPort('tcp'),
+      webRtcTransportIds: transports.map((t) => t.id),
+      localIceUsernameFragments: transports.map((t) => ({
+        localIceUsernameFragment: t.iceParameters.usernameFragment,
+        webRtcTransportId: t.id,
+      })),
+    };
+  }
+
+  private async createWebRtcTransport(req: CreateWebRtcTransportRequest): Promise<unknown> {
+    const router = this.getRouter(req.routerId);
+    let sockets: ListenSocket[];
+    let ownSocketIndices: number[] = [];
+    let server: WorkerWebRtcServer | undefined;
+    if (req.webRtcServerId !== undefined) {
+      server = this.servers.get(req.webRtcServerId);
+      if (!server) throw new Error(`WebRtcServer not found [webRtcServerId:${req.webRtcServerId}]`);
+      sockets = server.sockets.filter((s) => (s.protocol === 'udp' ? req.enableUdp : req.enableTcp));
+    } else {
+      const infos = (req.listenInfos ?? []).filter((i) =>
+        i.protocol === 'udp' ? req.enableUdp : req.enableTcp,
+      );
+      sockets = await this.listen(infos, false);
+      ownSocketIndices = sockets.map((s) => s.index);
+    }
+    if (sockets.length === 0) throw new TypeError('no listen sockets for the enabled protocols');
+    const candidates = hostCandidates(
+      sockets.map((s) => ({
+        protocol: s.protocol,
+        ip: s.ip,
+        announcedAddress: s.announcedAddress,
+        port: s.port,
+      })),
+      { preferUdp: req.preferUdp, preferTcp: req.preferTcp },
+    );
+    const transport = new WorkerWebRtcTransport({
+      id: req.transportId,
+      link: this.link,
+      certificate: this.certificate,
+      sockets,
+      candidates,
+      ownSocketIndices,
+      iceConsentTimeoutMs: req.iceConsentTimeout * 1000,
+      initialAvailableOutgoingBitrate: req.initialAvailableOutgoingBitrate,
+      sctpParameters: req.sctpParameters,
+      maxSendMessageSize: req.maxSendMessageSize,
+      maxReceiveMessageSize: req.maxReceiveMessageSize,
+      notify: (event, data) => this.main.notify(event, req.transportId, data),
+    });
+    transport.onTupleBound = this.onTupleBound;
+    const ufrag = transport.iceParameters.usernameFragment;
+    await this.link.registerUfrag(ufrag);
+    this.byUfrag.set(ufrag, transport);
+    const origRestart = transport.restartIce.bind(transport);
+    transport.restartIce = async () => {
+      const old = transport.iceParameters.usernameFragment;
+      const params = await origRestart();
+      this.byUfrag.delete(old);
+      this.byUfrag.set(params.usernameFragment, transport);
+      return params;
+    };
+    this.transports.set(transport.id, transport);
+    router.transports.set(transport.id, transport);
+    server?.transports.add(transport);
+    return {
+      iceParameters: transport.iceParameters,
+      iceCandidates: candidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  private closeTransport(transport: WorkerWebRtcTransport): void {
+    this.byUfrag.delete(transport.iceParameters.usernameFragment);
+    for (const id of transport.boundTupleIds) this.byTupleId.delete(id);
+    transport.close();
+    this.transports.delete(transport.id);
+    for (const r of this.routers.values()) r.transports.delete(transport.id);
+    for (const s of this.servers.values()) s.transports.delete(transport);
+  }
+
+  private closeAll(): void {
+    for (const t of this.transports.values()) this.closeTransport(t);
+    this.link.close();
+  }
+}
+
+function transportTuples(transport: WorkerWebRtcTransport, tupleId: number): LinkTuple[] {
+  return transport.tuplesWithId(tupleId);
+}
+
+function resourceUsage(): Record<string, number> {
+  const ru = process.resourceUsage();
+  return {
+    ru_utime: ru.userCPUTime / 1000,
+    ru_stime: ru.systemCPUTime / 1000,
+    ru_maxrss: ru.maxRSS,
+    ru_ixrss: ru.sharedMemorySize,
+    ru_idrss: ru.unsharedDataSize,
+    ru_isrss: ru.unsharedStackSize,
+    ru_minflt: ru.minorPageFault,
+    ru_majflt: ru.majorPageFault,
+    ru_nswap: ru.swappedOut,
+    ru_inblock: ru.fsRead,
+    ru_oublock: ru.fsWrite,
+    ru_msgsnd: ru.ipcSent,
+    ru_msgrcv: ru.ipcReceived,
+    ru_nsignals: ru.signalsCount,
+    ru_nvcsw: ru.voluntaryContextSwitches,
+    ru_nivcsw: ru.involuntaryContextSwitches,
+  };
+}
+
+async function main(): Promise<void> {
+  if (!parentPort) return;
+  const channel = new Channel(parentPort as unknown as MessageEndpoint);
+  const { settings, io } = workerData as { settings: WorkerSettings; io: WorkerIoHandles };
+  try {
+    const certificate =
+      settings.dtlsCertificateFile && settings.dtlsPrivateKeyFile
+        ? DtlsCertificate.fromFiles(settings.dtlsCertificateFile, settings.dtlsPrivateKeyFile)
+        : await DtlsCertificate.generate();
+    new WorkerThread(channel, io, certificate, settings);
+    channel.notify('@success', '');
+  } catch (error) {
+    channel.notify('@failure', '', { message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+void main();

@@ -1,0 +1,450 @@
+/**
+ * The worker-thread half of a WebRtcTransport: one ICE-Lite agent, one DTLS
+ * transport and, once DTLS connects, a receiving and a sending SRTP context.
+ * It sees packets as (tuple, bytes) from `IoLink` and reports state changes
+ * to the main thread as notifications.
+ */
+import { type DtlsCertificate, DtlsTransport, resolveDtlsRole } from '@tsfu/dtls';
+import { type IceCandidate, IceLiteAgent, type IceParameters, type IceTuple } from '@tsfu/ice-lite';
+import { SrtpContext, SrtpError } from '@tsfu/srtp';
+import type { IoSocketInfo } from '../io/io-protocol.js';
+import type {
+  DtlsParameters,
+  DtlsState,
+  IceState,
+  SctpParameters,
+  TransportTuple,
+  WebRtcTransportDump,
+} from '../types/index.js';
+import type { IoLink, LinkTuple } from './io-link.js';
+
+/** Our counters beyond mediasoup's stats (`getStats()[0].tsfuCounters`). */
+export interface WebRtcTransportCounters {
+  /** SRTP packets that authenticated and were accepted. */
+  srtpPacketsAccepted: number;
+  /** SRTCP packets that authenticated and were accepted. */
+  srtcpPacketsAccepted: number;
+  /** SRTP/SRTCP packets whose authentication tag did not verify. */
+  srtpAuthFailures: number;
+  /** SRTP/SRTCP packets dropped as replays or older than the replay window. */
+  srtpReplayed: number;
+  /** SRTP/SRTCP packets dropped as malformed (too short). */
+  srtpMalformed: number;
+  /** RTP/RTCP received before DTLS connected (no keys yet): dropped. */
+  rtpBeforeKeys: number;
+  /** DTLS/RTP from a tuple the ICE agent does not (or no longer) consider valid: dropped. */
+  packetsFromInvalidTuple: number;
+  /** Packets whose first byte is no known protocol (RFC 7983): dropped. */
+  packetsUnknownKind: number;
+  /** ICE check results (`IceLiteAgent.counters`): answered, unauthenticated, … */
+  ice: Record<string, number>;
+  /** Sends dropped because the ring to the I/O thread was full. */
+  sendsDroppedRingFull: number;
+}
+
+export interface WorkerWebRtcTransportOptions {
+  id: string;
+  link: IoLink;
+  certificate: DtlsCertificate;
+  /** Sockets this transport may receive on (its own, or its WebRtcServer's). */
+  sockets: Array<IoSocketInfo & { announcedAddress?: string }>;
+  candidates: IceCandidate[];
+  /** Sockets opened for this transport alone (closed with it). */
+  ownSocketIndices: number[];
+  iceConsentTimeoutMs: number;
+  initialAvailableOutgoingBitrate: number;
+  sctpParameters?: SctpParameters;
+  maxSendMessageSize: number;
+  maxReceiveMessageSize: number;
+  notify: (event: string, data?: unknown) => void;
+}
+
+const FINGERPRINT_ORDER = ['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512'];
+
+export class WorkerWebRtcTransport {
+  readonly id: string;
+  readonly agent: IceLiteAgent;
+  private readonly link: IoLink;
+  private readonly certificate: DtlsCertificate;
+  private readonly notify: WorkerWebRtcTransportOptions['notify'];
+  readonly sockets: Map<number, IoSocketInfo & { announcedAddress?: string }>;
+  readonly candidates: IceCandidate[];
+  readonly ownSocketIndices: number[];
+  private readonly options: WorkerWebRtcTransportOptions;
+  /** Tuples the agent validated, by `protocol|address|port`. */
+  private readonly tuples = new Map<string, LinkTuple>();
+  /** The tuple of the packet being handled (the agent's `send` answers it). */
+  private current: LinkTuple | undefined;
+  private dtls: DtlsTransport | undefined;
+  private dtlsStarted = false;
+  private dtlsStateValue: DtlsState = 'new';
+  private dtlsRemoteCert: string | undefined;
+  private srtpRecv: SrtpContext | undefined;
+  private srtpSend: SrtpContext | undefined;
+  private selected: LinkTuple | undefined;
+  private closed = false;
+  maxIncomingBitrate: number | undefined;
+  maxOutgoingBitrate: number | undefined;
+  private readonly stats = {
+    bytesReceived: 0,
+    bytesSent: 0,
+    rtpBytesReceived: 0,
+  };
+  private readonly counters: Omit<WebRtcTransportCounters, 'ice' | 'sendsDroppedRingFull'> = {
+    srtpPacketsAccepted: 0,
+    srtcpPacketsAccepted: 0,
+    srtpAuthFailures: 0,
+    srtpReplayed: 0,
+    srtpMalformed: 0,
+    rtpBeforeKeys: 0,
+    packetsFromInvalidTuple: 0,
+    packetsUnknownKind: 0,
+  };
+  /** Tuple ids bound in the I/O thread, for this transport. */
+  readonly boundTupleIds = new Set<number>();
+  /** Called with a tuple id once the I/O thread bound it (the worker routes it here). */
+  onTupleBound: (tupleId: number, transport: WorkerWebRtcTransport) => void = () => {};
+  /** SRTP unprotect output (decrypted RTP is handed to part 2's RTP layer from here). */
+  private readonly plain = Buffer.allocUnsafe(65536);
+
+  constructor(options: WorkerWebRtcTransportOptions) {
+    this.options = options;
+    this.id = options.id;
+    this.link = options.link;
+    this.certificate = options.certificate;
+    this.notify = options.notify;
+    this.sockets = new Map(options.sockets.map((s) => [s.index, s]));
+    this.candidates = options.candidates;
+    this.ownSocketIndices = options.ownSocketIndices;
+    this.agent = new IceLiteAgent({
+      consentTimeoutMs: options.iceConsentTimeoutMs,
+      send: (data, _remote, _protocol) => this.sendToCurrent(data),
+    });
+    this.agent.on('statechange', (state) => this.onIceState(state));
+    this.agent.on('selectedtuplechange', (tuple) => this.onSelectedTuple(tuple));
+  }
+
+  get iceParameters(): IceParameters {
+    return { ...this.agent.localParameters, iceLite: true };
+  }
+
+  get dtlsParameters(): DtlsParameters {
+    const fps = this.certificate
+      .fingerprints()
+      .sort((a, b) => FINGERPRINT_ORDER.indexOf(a.algorithm) - FINGERPRINT_ORDER.indexOf(b.algorithm));
+    return {
+      role: 'auto',
+      fingerprints: fps.map((f) => ({
+        algorithm: f.algorithm as DtlsParameters['fingerprints'][number]['algorithm'],
+        value: f.value.toUpperCase(),
+      })),
+    };
+  }
+
+  get iceState(): IceState {
+    return this.agent.state;
+  }
+
+  get dtlsState(): DtlsState {
+    return this.dtlsStateValue;
+  }
+
+  get iceSelectedTuple(): TransportTuple | undefined {
+    return this.selected ? this.toTransportTuple(this.selected) : undefined;
+  }
+
+  // ---- receive ---------------------------------------------------------------------------
+
+  /** A STUN request from a tuple the I/O thread does not know, routed here by its ufrag. */
+  handleUnknownTupleStun(tuple: LinkTuple, buf: Buffer, length: number): void {
+    if (this.closed || !this.sockets.has(tuple.socketIndex)) return;
+    const key = `${tuple.protocol}|${tuple.address}|${tuple.port}`;
+    const known = this.tuples.get(key);
+    const t = known ?? tuple;
+    this.current = t;
+    this.agent.handleStun(buf, length, t, t.protocol);
+    this.current = undefined;
+    if (!known && this.agent.isValidTuple(t, t.protocol)) {
+      // Validated: from now on the I/O thread routes this tuple here by id.
+      this.tuples.set(key, t);
+      void this.link.bindTuple(t).then(
+        (id) => {
+          if (id === 0) return;
+          if (this.closed) {
+            this.link.unbindTuple(id);
+            return;
+          }
+          t.tupleId = id;
+          this.boundTupleIds.add(id);
+          this.onTupleBound(id, this);
+        },
+        () => {},
+      );
+    }
+  }
+
+  /** A packet of a known tuple; `buf[0, length)` is the worker's scratch copy. */
+  handlePacket(tuple: LinkTuple, buf: Buffer, length: number): void {
+    if (this.closed || length < 1) return;
+    this.stats.bytesReceived += length;
+    const b0 = buf[0];
+    if (b0 < 4) {
+      this.current = tuple;
+      this.agent.handleStun(buf, length, tuple, tuple.protocol);
+      this.current = undefined;
+      return;
+    }
+    if (!this.agent.isValidTuple(tuple, tuple.protocol)) {
+      this.counters.packetsFromInvalidTuple++;
+      return;
+    }
+    if (b0 >= 20 && b0 <= 63) {
+      // DTLS: the transport may keep records (reordering), so it gets its own copy.
+      if (this.dtls && this.dtlsStarted) this.dtls.handle(Buffer.from(buf.subarray(0, length)));
+      return;
+    }
+    if (b0 >= 128 && b0 <= 191) {
+      this.handleSrtp(buf, length);
+      return;
+    }
+    this.counters.packetsUnknownKind++;
+  }
+
+  private handleSrtp(buf: Buffer, length: number): void {
+    const ctx = this.srtpRecv;
+    if (!ctx) {
+      this.counters.rtpBeforeKeys++;
+      return;
+    }
+    // RFC 5761 §4: RTCP packet types 192–223 in the second byte.
+    const pt = length > 1 ? buf[1] : 0;
+    const isRtcp = pt >= 192 && pt <= 223;
+    const r = isRtcp ? ctx.unprotectRtcp(buf, length, this.plain) : ctx.unprotectRtp(buf, length, this.plain);
+    if (r >= 0) {
+      if (isRtcp) this.counters.srtcpPacketsAccepted++;
+      else {
+        this.counters.srtpPacketsAccepted++;
+        this.stats.rtpBytesReceived += length;
+      }
+      return;
+    }
+    if (r === SrtpError.AuthFailed) this.counters.srtpAuthFailures++;
+    else if (r === SrtpError.Replayed || r === SrtpError.TooOld) this.counters.srtpReplayed++;
+    else this.counters.srtpMalformed++;
+  }
+
+  /** Validated tuples the I/O thread bound under `tupleId`. */
+  tuplesWithId(tupleId: number): LinkTuple[] {
+    return [...this.tuples.values()].filter((t) => t.tupleId === tupleId);
+  }
+
+  /** The I/O thread saw a TCP connection close. */
+  handleTcpClosed(tupleId: number): void {
+    for (const [key, t] of this.tuples) {
+      if (t.tupleId === tupleId) {
+        this.tuples.delete(key);
+        this.boundTupleIds.delete(tupleId);
+        this.agent.removeTuple(t, 'tcp');
+      }
+    }
+  }
+
+  // ---- send ------------------------------------------------------------------------------
+
+  private sendToCurrent(data: Buffer): void {
+    const t = this.current;
+    if (!t) return;
+    this.stats.bytesSent += data.length;
+    this.link.send(t, data, data.length);
+  }
+
+  private sendToSelected(data: Uint8Array): void {
+    const t = this.selected;
+    if (!t) return;
+    this.stats.bytesSent += data.length;
+    this.link.send(t, data, data.length);
+  }
+
+  /** Protects and sends one RTP packet to the selected tuple (part 2's forwarding path). */
+  sendRtp(packet: Buffer, length: number): boolean {
+    const ctx = this.srtpSend;
+    if (!ctx || !this.selected) return false;
+    const n = ctx.protectRtp(packet, length, this.plain);
+    if (n < 0) return false;
+    this.sendToSelected(this.plain.subarray(0, n));
+    return true;
+  }
+
+  // ---- ICE / DTLS ------------------------------------------------------------------------
+
+  private onIceState(state: IceState): void {
+    if (state === 'disconnected') this.selected = undefined;
+    this.notify('icestatechange', { iceState: state });
+    this.maybeRunDtls();
+  }
+
+  private onSelectedTuple(tuple: IceTuple | undefined): void {
+    if (!tuple) {
+      this.selected = undefined;
+      return;
+    }
+    const t = this.tuples.get(`${tuple.protocol}|${tuple.address}|${tuple.port}`) ?? this.current;
+    if (!t) return;
+    this.selected = t;
+    this.notify('iceselectedtuplechange', { iceSelectedTuple: this.toTransportTuple(t) });
+  }
+
+  private toTransportTuple(t: LinkTuple): TransportTuple {
+    const s = this.sockets.get(t.socketIndex);
+    const localIp = s?.ip ?? '';
+    return {
+      localIp,
+      localAddress: s?.announcedAddress ?? localIp,
+      localPort: s?.port ?? 0,
+      remoteIp: t.address,
+      remotePort: t.port,
+      protocol: t.protocol,
+    };
+  }
+
+  /** mediasoup's `connect()`: the remote DTLS parameters. */
+  connect(dtlsParameters: DtlsParameters): void {
+    if (this.dtls) throw new Error('connect() already called');
+    const role = resolveDtlsRole('auto', dtlsParameters.role ?? 'auto');
+    const dtls = new DtlsTransport({
+      role,
+      certificate: this.certificate,
+      remoteFingerprints: dtlsParameters.fingerprints.map((f) => ({
+        algorithm: f.algorithm,
+        value: f.value.toLowerCase(),
+      })),
+      send: (datagram: Uint8Array) => this.sendToSelected(datagram),
+    });
+    dtls.on('statechange', (state: DtlsState) => this.onDtlsState(state));
+    this.dtls = dtls;
+    this.maybeRunDtls();
+  }
+
+  // mediasoup runs DTLS once connect() was called and ICE is connected or completed.
+  private maybeRunDtls(): void {
+    const ice = this.agent.state;
+    if (!this.dtls || this.dtlsStarted || (ice !== 'connected' && ice !== 'completed')) return;
+    this.dtlsStarted = true;
+    this.dtls.start();
+  }
+
+  private onDtlsState(state: DtlsState): void {
+    if (this.closed) return;
+    this.dtlsStateValue = state;
+    if (state === 'connected' && this.dtls) {
+      this.dtlsRemoteCert = this.dtls.remoteCertificatePem;
+      const keys = this.dtls.getSrtpKeyingMaterial();
+      if (keys) {
+        this.srtpRecv = new SrtpContext({
+          profile: keys.profile,
+          masterKey: keys.remoteMasterKey,
+          masterSalt: keys.remoteMasterSalt,
+        });
+        this.srtpSend = new SrtpContext({
+          profile: keys.profile,
+          masterKey: keys.localMasterKey,
+          masterSalt: keys.localMasterSalt,
+        });
+      }
+    }
+    this.notify('dtlsstatechange', { dtlsState: state, dtlsRemoteCert: this.dtlsRemoteCert });
+  }
+
+  /** New ICE credentials; the old ufrag stops routing here. */
+  async restartIce(): Promise<IceParameters> {
+    const old = this.agent.localParameters.usernameFragment;
+    const params = this.agent.restartIce();
+    await this.link.registerUfrag(params.usernameFragment);
+    await this.link.unregisterUfrag(old);
+    return { ...params, iceLite: true };
+  }
+
+  /** Closes DTLS (close_notify), ICE, the I/O routes and the transport's own sockets. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.dtls?.close();
+    } catch {
+      // already closed
+    }
+    this.agent.close();
+    void this.link.unregisterUfrag(this.agent.localParameters.usernameFragment).catch(() => {});
+    for (const id of this.boundTupleIds) this.link.unbindTuple(id);
+    if (this.ownSocketIndices.length > 0) {
+      // After the close_notify queued above has left.
+      setTimeout(() => void this.link.unlisten(this.ownSocketIndices).catch(() => {}), 50).unref();
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  getStats(): Record<string, unknown> {
+    return {
+      type: 'webrtc-transport',
+      transportId: this.id,
+      timestamp: Date.now(),
+      bytesReceived: this.stats.bytesReceived,
+      recvBitrate: 0,
+      bytesSent: this.stats.bytesSent,
+      sendBitrate: 0,
+      rtpBytesReceived: this.stats.rtpBytesReceived,
+      rtpRecvBitrate: 0,
+      rtpBytesSent: 0,
+      rtpSendBitrate: 0,
+      rtxBytesReceived: 0,
+      rtxRecvBitrate: 0,
+      rtxBytesSent: 0,
+      rtxSendBitrate: 0,
+      probationBytesSent: 0,
+      probationSendBitrate: 0,
+      availableOutgoingBitrate: this.options.initialAvailableOutgoingBitrate,
+      maxIncomingBitrate: this.maxIncomingBitrate,
+      maxOutgoingBitrate: this.maxOutgoingBitrate,
+      ...(this.options.sctpParameters ? { sctpState: 'new' } : {}),
+      iceRole: 'controlled',
+      iceState: this.agent.state,
+      iceSelectedTuple: this.iceSelectedTuple,
+      dtlsState: this.dtlsStateValue,
+      tsfuCounters: {
+        ...this.counters,
+        ice: { ...this.agent.counters },
+        sendsDroppedRingFull: this.link.sendsDroppedRingFull,
+      } satisfies WebRtcTransportCounters,
+    };
+  }
+
+  dump(): WebRtcTransportDump {
+    const o = this.options;
+    return {
+      id: this.id,
+      producerIds: [],
+      consumerIds: [],
+      mapSsrcConsumerId: [],
+      mapRtxSsrcConsumerId: [],
+      recvRtpHeaderExtensions: {},
+      rtpListener: { ssrcTable: [], midTable: [], ridTable: [] },
+      maxSendMessageSize: o.maxSendMessageSize,
+      maxReceiveMessageSize: o.maxReceiveMessageSize,
+      dataProducerIds: [],
+      dataConsumerIds: [],
+      ...(o.sctpParameters ? { sctpParameters: o.sctpParameters, sctpState: 'new' as const } : {}),
+      traceEventTypes: [],
+      iceRole: 'controlled',
+      iceParameters: this.iceParameters,
+      iceCandidates: this.candidates.map((c) => ({ ...c })),
+      iceState: this.agent.state,
+      iceSelectedTuple: this.iceSelectedTuple,
+      dtlsParameters: this.dtlsParameters,
+      dtlsState: this.dtlsStateValue,
+      dtlsRemoteCert: this.dtlsRemoteCert,
+    };
+  }
+}
