@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 
-const suites = ['rtp', 'srtp', 'stun', 'dtls', 'sctp', 'ring', 'sfu-io'];
+const suites = ['rtp', 'srtp', 'stun', 'dtls', 'sctp', 'ring', 'sfu-io', 'forward'];
 
 for (const s of suites) {
   const url = new URL(`./${s}.js`, import.meta.url);

@@ -17,6 +17,7 @@ export {
   type PacketRingStats,
   PacketRingWriter,
 } from './channel/packet-ring.js';
+export { Consumer, type ConsumerEvents, type ConsumerObserverEvents } from './consumer.js';
 export { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 export * as errors from './errors.js';
 export { NotFoundError, UnsupportedError, WorkerClosedError } from './errors.js';
@@ -25,6 +26,7 @@ export type { IoCounters } from './io/io-protocol.js';
 export type { SocketStrategy, WorkerIoHandles } from './io/socket-strategy.js';
 export type { RtpCodecsEncodingsMapping } from './ortc.js';
 export * as ortc from './ortc.js';
+export { Producer, type ProducerEvents, type ProducerObserverEvents } from './producer.js';
 export {
   type ConsumableProducer,
   type CreateWebRtcTransportOptions,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Channel } from './channel/channel.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import * as ortc from './ortc.js';
+import type { Producer } from './producer.js';
 import type { AppData } from './types/app-data.js';
 import type { RouterDump } from './types/router.js';
 import type { RouterRtpCodecCapability, RtpCapabilities, RtpParameters } from './types/rtp-parameters.js';
@@ -44,7 +45,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
   #closed = false;
   #appData: RouterAppData;
   readonly #transports = new Map<string, WebRtcTransport>();
-  readonly #producers = new Map<string, ConsumableProducer>();
+  readonly #producers = new Map<string, Producer>();
   readonly #observer = new EnhancedEventEmitter<RouterObserverEvents>();
 
   /** @internal created by `Worker.createRouter()`. */
@@ -201,6 +202,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
         }
       : undefined;
     const transportId = randomUUID();
+    const routerSelf = this;
     const request: CreateWebRtcTransportRequest = {
       routerId: this.#id,
       transportId,
@@ -226,6 +228,12 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
       routerId: this.#id,
       channel: this.#channel,
       events: this.#events,
+      router: {
+        get rtpCapabilities() {
+          return routerSelf.#rtpCapabilities;
+        },
+        getProducer: (id: string) => this.#producers.get(id),
+      },
       data: {
         ...data,
         sctpParameters,
@@ -240,6 +248,8 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
     }
     this.#transports.set(transport.id, transport);
     transport.on('@close', () => this.#transports.delete(transport.id));
+    transport.on('@newproducer', (p) => this.#producers.set(p.id, p));
+    transport.on('@producerclose', (p) => this.#producers.delete(p.id));
     transport.on('@listenserverclose', () => this.#transports.delete(transport.id));
     this.#observer.safeEmit('newtransport', transport as unknown as WebRtcTransport);
     webRtcServer?.handleWebRtcTransport(transport as unknown as WebRtcTransport);

@@ -1,6 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { Channel } from './channel/channel.js';
+import { Consumer } from './consumer.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
+import { NotFoundError } from './errors.js';
+import * as ortc from './ortc.js';
+import { Producer } from './producer.js';
 import type { AppData } from './types/app-data.js';
+import type { ConsumerLayers, ConsumerOptions, ConsumerScore } from './types/consumer.js';
+import type { ProducerOptions, ProducerType } from './types/producer.js';
+import type { RtpCapabilities, RtpParameters } from './types/rtp-parameters.js';
 import type { SctpParameters } from './types/sctp-parameters.js';
 import type { SctpState, TransportTuple } from './types/transport.js';
 import type {
@@ -24,10 +32,20 @@ export type WebRtcTransportEvents = {
   listenererror: [string, Error];
   '@close': [];
   '@listenserverclose': [];
+  '@newproducer': [Producer];
+  '@producerclose': [Producer];
 };
+
+/** What a transport needs from its router (producers are registered there for `consume()`/`canConsume()`). */
+export interface TransportRouterLink {
+  readonly rtpCapabilities: RtpCapabilities;
+  getProducer(id: string): Producer | undefined;
+}
 
 export type WebRtcTransportObserverEvents = {
   close: [];
+  newproducer: [Producer];
+  newconsumer: [Consumer];
   icestatechange: [IceState];
   iceselectedtuplechange: [TransportTuple];
   dtlsstatechange: [DtlsState];
@@ -66,6 +84,11 @@ export class WebRtcTransport<
   #dtlsRemoteCert: string | undefined;
   #sctpState: SctpState | undefined;
   readonly #observer = new EnhancedEventEmitter<WebRtcTransportObserverEvents>();
+  readonly #router: TransportRouterLink;
+  readonly #producers = new Map<string, Producer>();
+  readonly #consumers = new Map<string, Consumer>();
+  #cnameForProducers: string | undefined;
+  #nextMidForConsumers = 0;
   readonly #onNotification = (event: string, data: Record<string, unknown>) =>
     this.#handleNotification(event, data);
 
@@ -76,9 +99,11 @@ export class WebRtcTransport<
     channel: Channel;
     events: EnhancedEventEmitter;
     data: WebRtcTransportData;
+    router: TransportRouterLink;
     appData?: WebRtcTransportAppData;
   }) {
     super();
+    this.#router = opts.router;
     this.#id = opts.id;
     this.#routerId = opts.routerId;
     this.#channel = opts.channel;
@@ -172,7 +197,18 @@ export class WebRtcTransport<
     this.#observer.safeEmit('close');
   }
 
+  #closeChildren(): void {
+    for (const p of this.#producers.values()) {
+      p.transportClosed();
+      this.safeEmit('@producerclose', p);
+    }
+    this.#producers.clear();
+    for (const c of this.#consumers.values()) c.transportClosed();
+    this.#consumers.clear();
+  }
+
   #setClosedState(): void {
+    this.#closeChildren();
     this.#iceState = 'closed';
     this.#iceSelectedTuple = undefined;
     this.#dtlsState = 'closed';
@@ -219,6 +255,155 @@ export class WebRtcTransport<
   }
   get maxSctpMessageSize(): number | undefined {
     return this.#data.maxSctpMessageSize;
+  }
+
+  /** Just for testing purposes (as mediasoup). */
+  get producersForTesting(): Map<string, Producer> {
+    return this.#producers;
+  }
+
+  /**
+   * mediasoup's `produce()`: validates and normalizes `rtpParameters` (ortc),
+   * maps them to the router's codecs, and starts receiving the media.
+   */
+  async produce<ProducerAppData extends AppData = AppData>({
+    id,
+    kind,
+    rtpParameters,
+    paused = false,
+    keyFrameRequestDelay,
+    appData,
+  }: ProducerOptions<ProducerAppData>): Promise<Producer<ProducerAppData>> {
+    if (id && this.#producers.has(id)) throw new TypeError(`a Producer with same id "${id}" already exists`);
+    if (!['audio', 'video'].includes(kind)) throw new TypeError(`invalid kind "${kind}"`);
+    if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
+    if (this.#closed) throw new Error(`Transport closed [transportId:${this.#id}]`);
+    const params = structuredClone(rtpParameters) as RtpParameters;
+    ortc.validateAndNormalizeRtpParameters(params);
+    if (!Array.isArray(params.encodings) || params.encodings.length === 0) params.encodings = [{}];
+    if (!this.#cnameForProducers && params.rtcp?.cname) this.#cnameForProducers = params.rtcp.cname;
+    else if (!this.#cnameForProducers) this.#cnameForProducers = randomUUID().slice(0, 8);
+    params.rtcp = params.rtcp ?? {};
+    params.rtcp.cname = this.#cnameForProducers;
+    const routerCaps = this.#router.rtpCapabilities;
+    const rtpMapping = ortc.getProducerRtpParametersMapping(params, routerCaps);
+    const consumableRtpParameters = ortc.getConsumableRtpParameters(kind, params, routerCaps, rtpMapping);
+    const producerId = id ?? randomUUID();
+    const { type } = await this.#request<{ type: ProducerType }>('transport.produce', {
+      producerId,
+      kind,
+      rtpParameters: params,
+      rtpMapping,
+      paused,
+      keyFrameRequestDelay,
+    });
+    const producer = new Producer<ProducerAppData>({
+      id: producerId,
+      transportId: this.#id,
+      channel: this.#channel,
+      events: this.#events,
+      kind,
+      rtpParameters: params,
+      type,
+      consumableRtpParameters,
+      paused,
+      appData,
+    });
+    if (this.#closed) {
+      producer.transportClosed();
+      return producer;
+    }
+    this.#producers.set(producer.id, producer as unknown as Producer);
+    producer.on('@close', () => {
+      this.#producers.delete(producer.id);
+      this.safeEmit('@producerclose', producer as unknown as Producer);
+    });
+    this.safeEmit('@newproducer', producer as unknown as Producer);
+    this.#observer.safeEmit('newproducer', producer as unknown as Producer);
+    return producer;
+  }
+
+  /**
+   * mediasoup's `consume()`: consumer RTP parameters for a client with
+   * `rtpCapabilities` (ortc), a new SSRC (and RTX SSRC), and forwarding.
+   */
+  async consume<ConsumerAppData extends AppData = AppData>({
+    producerId,
+    rtpCapabilities,
+    paused = false,
+    mid,
+    preferredLayers,
+    ignoreDtx = false,
+    enableRtx,
+    pipe = false,
+    appData,
+  }: ConsumerOptions<ConsumerAppData>): Promise<Consumer<ConsumerAppData>> {
+    if (!producerId || typeof producerId !== 'string') throw new TypeError('missing producerId');
+    if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
+    if (mid && (typeof mid !== 'string' || mid.length === 0)) {
+      throw new TypeError('if given, mid must be non empty string');
+    }
+    const caps = structuredClone(rtpCapabilities) as RtpCapabilities;
+    ortc.validateAndNormalizeRtpCapabilities(caps);
+    const producer = this.#router.getProducer(producerId);
+    if (!producer) throw new NotFoundError(`Producer with id "${producerId}" not found`);
+    if (this.#closed) throw new Error(`Transport closed [transportId:${this.#id}]`);
+    const rtpParameters = ortc.getConsumerRtpParameters({
+      consumableRtpParameters: producer.consumableRtpParameters,
+      remoteRtpCapabilities: caps,
+      pipe,
+      enableRtx: enableRtx ?? producer.kind === 'video',
+    });
+    if (!pipe) {
+      if (mid) rtpParameters.mid = mid;
+      else {
+        rtpParameters.mid = `${this.#nextMidForConsumers++}`;
+        if (this.#nextMidForConsumers === 100000000) this.#nextMidForConsumers = 0;
+      }
+    }
+    const consumerId = randomUUID();
+    const status = await this.#request<{
+      paused: boolean;
+      producerPaused: boolean;
+      score: ConsumerScore;
+      preferredLayers: ConsumerLayers | null;
+    }>('transport.consume', {
+      consumerId,
+      producerId,
+      kind: producer.kind,
+      rtpParameters,
+      paused,
+      preferredLayers,
+      ignoreDtx,
+    });
+    const consumer = new Consumer<ConsumerAppData>({
+      id: consumerId,
+      producerId,
+      channel: this.#channel,
+      events: this.#events,
+      kind: producer.kind,
+      rtpParameters,
+      type: pipe ? 'pipe' : producer.type,
+      paused: status.paused,
+      producerPaused: status.producerPaused,
+      score: status.score,
+      preferredLayers: status.preferredLayers ?? undefined,
+      appData,
+    });
+    if (this.#closed) {
+      consumer.transportClosed();
+      return consumer;
+    }
+    this.#consumers.set(consumer.id, consumer as unknown as Consumer);
+    consumer.on('@close', () => this.#consumers.delete(consumer.id));
+    consumer.on('@producerclose', () => this.#consumers.delete(consumer.id));
+    this.#observer.safeEmit('newconsumer', consumer as unknown as Consumer);
+    return consumer;
+  }
+
+  /** tsfu test hook: drop this fraction (0..1) of the media packets sent on this transport (deterministically spread). */
+  async setOutgoingLossForTesting(fraction: number): Promise<void> {
+    await this.#request('transport.setDropOutgoingForTesting', { fraction });
   }
 
   #request<T>(method: string, extra: Record<string, unknown> = {}): Promise<T> {

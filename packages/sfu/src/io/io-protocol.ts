@@ -83,6 +83,8 @@ export interface IoListenRequest {
   port: number;
   /** True for WebRtcServer sockets: another worker asking for the same ip:port shares the socket. */
   shared: boolean;
+  /** tsfu extension: drop datagrams/connections whose source is not a loopback address (tests). */
+  loopbackOnly?: boolean;
   sendBufferSize?: number;
   recvBufferSize?: number;
 }
@@ -99,6 +101,8 @@ export interface IoCounters {
   routedByUfrag: number;
   /** Packets from unknown tuples that were not a STUN request for a known ufrag: dropped. */
   droppedUnknownTuple: number;
+  /** Packets/connections from a non-loopback source on a `tsfuLoopbackOnly` socket: dropped. */
+  droppedNotLoopback: number;
   /** Packets dropped because the worker's ring was full. */
   droppedRingFull: number;
   /** Packets sent (UDP datagrams and TCP frames). */

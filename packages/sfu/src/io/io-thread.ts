@@ -40,6 +40,8 @@ interface IoSocket {
   ip: string;
   port: number;
   shared: boolean;
+  /** Only loopback sources are accepted (`TransportListenInfo.tsfuLoopbackOnly`). */
+  loopbackOnly: boolean;
   udp?: UdpSocket;
   tcp?: TcpServer;
   /** Listen references per worker index. */
@@ -100,6 +102,7 @@ class IoThread {
     routedByTuple: 0,
     routedByUfrag: 0,
     droppedUnknownTuple: 0,
+    droppedNotLoopback: 0,
     droppedRingFull: 0,
     packetsSent: 0,
     sendsDropped: 0,
@@ -241,7 +244,14 @@ class IoThread {
 
   private async openSocket(req: IoListenRequest): Promise<IoSocket> {
     const index = this.nextSocketIndex++;
-    const base = { index, protocol: req.protocol, ip: req.ip, shared: req.shared, refs: new Map() };
+    const base = {
+      index,
+      protocol: req.protocol,
+      ip: req.ip,
+      shared: req.shared,
+      loopbackOnly: req.loopbackOnly === true,
+      refs: new Map(),
+    };
     let socket: IoSocket;
     if (req.protocol === 'udp') {
       const udp = createSocket({
@@ -259,7 +269,14 @@ class IoThread {
       udp.on('error', () => {
         // ICMP-triggered send errors etc.: the socket stays usable.
       });
-      udp.on('message', (msg, rinfo) => this.onUdp(index, msg, rinfo));
+      if (req.loopbackOnly) {
+        udp.on('message', (msg, rinfo) => {
+          if (isLoopbackAddress(rinfo.address)) this.onUdp(index, msg, rinfo);
+          else this.counters.droppedNotLoopback++;
+        });
+      } else {
+        udp.on('message', (msg, rinfo) => this.onUdp(index, msg, rinfo));
+      }
       socket = { ...base, key: '', port: udp.address().port, udp };
     } else {
       const tcp = createServer({ noDelay: true });
@@ -369,6 +386,11 @@ class IoThread {
   };
 
   private onTcpConnection(socketIndex: number, socket: TcpSocket): void {
+    if (this.sockets.get(socketIndex)?.loopbackOnly && !isLoopbackAddress(socket.remoteAddress ?? '')) {
+      this.counters.droppedNotLoopback++;
+      socket.destroy();
+      return;
+    }
     if (this.tcpConnections.size >= MAX_TCP_CONNECTIONS || !socket.remoteAddress || !socket.remotePort) {
       this.counters.tcpConnectionsRejected++;
       socket.destroy();
@@ -603,4 +625,9 @@ if (parentPort) {
   const channel = new Channel(port as unknown as MessageEndpoint);
   new IoThread(channel);
   channel.notify('ready', '');
+}
+
+/** 127.0.0.0/8, ::1 and IPv4-mapped loopback. */
+function isLoopbackAddress(address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
 }

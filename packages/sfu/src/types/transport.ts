@@ -54,6 +54,15 @@ export type TransportListenInfo = {
   sendBufferSize?: number;
   /** Recv buffer size (bytes). */
   recvBufferSize?: number;
+  /**
+   * tsfu extension (not in mediasoup): the socket accepts datagrams and TCP
+   * connections from loopback sources only (127.0.0.0/8, ::1); anything else
+   * is dropped in the I/O thread before any lookup and counted in
+   * `ioCounters.droppedNotLoopback`. For tests on machines whose other
+   * interfaces must not be answered. A shared socket keeps the setting of the
+   * listen that opened it.
+   */
+  tsfuLoopbackOnly?: boolean;
 };
 
 /** @deprecated Use `TransportListenInfo`. */

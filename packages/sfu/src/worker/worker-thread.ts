@@ -19,6 +19,8 @@ import {
 import type { WorkerIoHandles } from '../io/socket-strategy.js';
 import type { SctpParameters, TransportListenInfo, WorkerSettings } from '../types/index.js';
 import { IoLink, type LinkTuple } from './io-link.js';
+import { MediaRequests } from './media/media-requests.js';
+import type { WorkerProducer } from './media/worker-producer.js';
 import { WorkerWebRtcTransport } from './worker-webrtc-transport.js';
 
 /** Cap on packets parked while a tuple's bind answer is in flight. */
@@ -35,7 +37,11 @@ interface WorkerWebRtcServer {
 interface WorkerRouter {
   id: string;
   transports: Map<string, WorkerWebRtcTransport>;
+  producers: Map<string, WorkerProducer>;
 }
+
+/** The media timer: NACKs, transport-cc feedback, RTCP, layer selection. */
+const MEDIA_TICK_MS = 20;
 
 /** What `Router.createWebRtcTransport` sends (options already validated and defaulted on the main thread). */
 export interface CreateWebRtcTransportRequest {
@@ -69,6 +75,8 @@ class WorkerThread {
   private readonly parked = new Map<number, Buffer[]>();
   private parkedCount = 0;
   private parkedTimer: NodeJS.Timeout | undefined;
+  private readonly media = new MediaRequests();
+  private readonly mediaTimer: NodeJS.Timeout;
 
   constructor(
     private readonly main: Channel,
@@ -89,6 +97,10 @@ class WorkerThread {
       }
     });
     main.handleRequests((method, data) => this.onRequest(method, data));
+    this.mediaTimer = setInterval(() => {
+      const now = performance.now();
+      for (const t of this.transports.values()) t.media.tick(now);
+    }, MEDIA_TICK_MS);
     main.handleNotifications((event) => {
       if (event === 'worker.close') this.closeAll();
     });
@@ -214,7 +226,11 @@ class WorkerThread {
         return this.dumpWebRtcServer(d.webRtcServerId as string);
       case 'worker.createRouter':
         if (this.routers.has(d.routerId as string)) throw new Error('a Router with same id already exists');
-        this.routers.set(d.routerId as string, { id: d.routerId as string, transports: new Map() });
+        this.routers.set(d.routerId as string, {
+          id: d.routerId as string,
+          transports: new Map(),
+          producers: new Map(),
+        });
         return undefined;
       case 'worker.closeRouter': {
         const router = this.routers.get(d.routerId as string);
@@ -229,8 +245,13 @@ class WorkerThread {
           id: router.id,
           transportIds: [...router.transports.keys()],
           rtpObserverIds: [],
-          mapProducerIdConsumerIds: [],
-          mapConsumerIdProducerId: [],
+          mapProducerIdConsumerIds: [...router.producers.values()].map((p) => ({
+            key: p.id,
+            values: p.consumers.map((c) => c.id),
+          })),
+          mapConsumerIdProducerId: [...router.producers.values()].flatMap((p) =>
+            p.consumers.map((c) => ({ key: c.id, value: p.id })),
+          ),
           mapProducerIdObserverIds: [],
           mapDataProducerIdDataConsumerIds: [],
           mapDataConsumerIdDataProducerId: [],
@@ -258,8 +279,16 @@ class WorkerThread {
       case 'transport.setMaxOutgoingBitrate':
         this.getTransport(d.transportId as string).maxOutgoingBitrate = (d.bitrate as number) || undefined;
         return undefined;
-      default:
+      default: {
+        const r = this.media.handle(
+          method,
+          d,
+          (id) => this.getTransport(id),
+          (id) => this.routerOfTransport(id),
+        );
+        if (r.handled) return r.result;
         throw new Error(`unknown method ${method}`);
+      }
     }
   }
 
@@ -267,6 +296,11 @@ class WorkerThread {
     const router = this.routers.get(id);
     if (!router) throw new Error(`Router not found [routerId:${id}]`);
     return router;
+  }
+
+  private routerOfTransport(transportId: string): WorkerRouter {
+    for (const r of this.routers.values()) if (r.transports.has(transportId)) return r;
+    throw new Error(`Transport not found [transportId:${transportId}]`);
   }
 
   private getTransport(id: string): WorkerWebRtcTransport {
@@ -287,6 +321,7 @@ class WorkerThread {
         ip: info.ip,
         port: info.port ?? 0,
         shared,
+        loopbackOnly: info.tsfuLoopbackOnly === true,
         sendBufferSize: info.sendBufferSize,
         recvBufferSize: info.recvBufferSize,
       })),
@@ -363,6 +398,7 @@ class WorkerThread {
       maxSendMessageSize: req.maxSendMessageSize,
       maxReceiveMessageSize: req.maxReceiveMessageSize,
       notify: (event, data) => this.main.notify(event, req.transportId, data),
+      notifyTarget: (event, targetId, data) => this.main.notify(event, targetId, data),
     });
     transport.onTupleBound = this.onTupleBound;
     const ufrag = transport.iceParameters.usernameFragment;
@@ -387,6 +423,7 @@ class WorkerThread {
   }
 
   private closeTransport(transport: WorkerWebRtcTransport): void {
+    this.media.closeTransport(transport);
     this.byUfrag.delete(transport.iceParameters.usernameFragment);
     for (const id of transport.boundTupleIds) this.byTupleId.delete(id);
     transport.close();
@@ -396,6 +433,7 @@ class WorkerThread {
   }
 
   private closeAll(): void {
+    clearInterval(this.mediaTimer);
     for (const t of this.transports.values()) this.closeTransport(t);
     this.link.close();
   }

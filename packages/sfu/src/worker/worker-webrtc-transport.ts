@@ -17,6 +17,7 @@ import type {
   WebRtcTransportDump,
 } from '../types/index.js';
 import type { IoLink, LinkTuple } from './io-link.js';
+import { type MediaCounters, TransportMedia } from './media/transport-media.js';
 
 /** Our counters beyond mediasoup's stats (`getStats()[0].tsfuCounters`). */
 export interface WebRtcTransportCounters {
@@ -40,6 +41,8 @@ export interface WebRtcTransportCounters {
   ice: Record<string, number>;
   /** Sends dropped because the ring to the I/O thread was full. */
   sendsDroppedRingFull: number;
+  /** The media plane's drops: malformed RTP/RTCP, unknown SSRCs/payload types, padding-only RTX, test-only drops. */
+  media: MediaCounters;
 }
 
 export interface WorkerWebRtcTransportOptions {
@@ -57,6 +60,8 @@ export interface WorkerWebRtcTransportOptions {
   maxSendMessageSize: number;
   maxReceiveMessageSize: number;
   notify: (event: string, data?: unknown) => void;
+  /** Notifications for the transport's producers and consumers (by their id). */
+  notifyTarget: (event: string, targetId: string, data?: unknown) => void;
 }
 
 const FINGERPRINT_ORDER = ['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512'];
@@ -90,7 +95,7 @@ export class WorkerWebRtcTransport {
     bytesSent: 0,
     rtpBytesReceived: 0,
   };
-  private readonly counters: Omit<WebRtcTransportCounters, 'ice' | 'sendsDroppedRingFull'> = {
+  private readonly counters: Omit<WebRtcTransportCounters, 'ice' | 'sendsDroppedRingFull' | 'media'> = {
     srtpPacketsAccepted: 0,
     srtcpPacketsAccepted: 0,
     srtpAuthFailures: 0,
@@ -104,10 +109,15 @@ export class WorkerWebRtcTransport {
   readonly boundTupleIds = new Set<number>();
   /** Called with a tuple id once the I/O thread bound it (the worker routes it here). */
   onTupleBound: (tupleId: number, transport: WorkerWebRtcTransport) => void = () => {};
-  /** SRTP unprotect output (decrypted RTP is handed to part 2's RTP layer from here). */
+  /** SRTP unprotect output (decrypted RTP/RTCP is handed to the media plane from here). */
   private readonly plain = Buffer.allocUnsafe(65536);
+  /** SRTP protect output for sends (never the same buffer as `plain`: a packet is fanned out from there). */
+  private readonly protected = Buffer.allocUnsafe(65536 + 64);
+  /** Producers, consumers, RTCP: the media plane of this transport. */
+  readonly media: TransportMedia;
 
   constructor(options: WorkerWebRtcTransportOptions) {
+    const self = this;
     this.options = options;
     this.id = options.id;
     this.link = options.link;
@@ -121,6 +131,18 @@ export class WorkerWebRtcTransport {
       send: (data, _remote, _protocol) => this.sendToCurrent(data),
     });
     this.agent.on('statechange', (state) => this.onIceState(state));
+    this.media = new TransportMedia({
+      id: this.id,
+      sendRtp: (packet, length) => this.sendRtp(packet as Buffer, length),
+      sendRtcp: (packet, length) => this.sendRtcp(packet as Buffer, length),
+      get canSend() {
+        return self.srtpSend !== undefined && self.selected !== undefined && !self.closed;
+      },
+      notify: (event, targetId, data) => options.notifyTarget(event, targetId, data),
+      get maxIncomingBitrate() {
+        return self.maxIncomingBitrate;
+      },
+    });
     this.agent.on('selectedtuplechange', (tuple) => this.onSelectedTuple(tuple));
   }
 
@@ -221,10 +243,13 @@ export class WorkerWebRtcTransport {
     const isRtcp = pt >= 192 && pt <= 223;
     const r = isRtcp ? ctx.unprotectRtcp(buf, length, this.plain) : ctx.unprotectRtp(buf, length, this.plain);
     if (r >= 0) {
-      if (isRtcp) this.counters.srtcpPacketsAccepted++;
-      else {
+      if (isRtcp) {
+        this.counters.srtcpPacketsAccepted++;
+        this.media.handleRtcp(this.plain, r, performance.now());
+      } else {
         this.counters.srtpPacketsAccepted++;
         this.stats.rtpBytesReceived += length;
+        this.media.handleRtp(this.plain, r, performance.now());
       }
       return;
     }
@@ -265,13 +290,27 @@ export class WorkerWebRtcTransport {
     this.link.send(t, data, data.length);
   }
 
-  /** Protects and sends one RTP packet to the selected tuple (part 2's forwarding path). */
+  /** Protects and sends one RTP packet to the selected tuple (`packet` is left as it was). */
   sendRtp(packet: Buffer, length: number): boolean {
     const ctx = this.srtpSend;
-    if (!ctx || !this.selected) return false;
-    const n = ctx.protectRtp(packet, length, this.plain);
+    const t = this.selected;
+    if (!ctx || !t) return false;
+    const n = ctx.protectRtp(packet, length, this.protected);
     if (n < 0) return false;
-    this.sendToSelected(this.plain.subarray(0, n));
+    this.stats.bytesSent += n;
+    this.link.send(t, this.protected, n);
+    return true;
+  }
+
+  /** Protects and sends one RTCP compound packet to the selected tuple. */
+  sendRtcp(packet: Buffer, length: number): boolean {
+    const ctx = this.srtpSend;
+    const t = this.selected;
+    if (!ctx || !t) return false;
+    const n = ctx.protectRtcp(packet, length, this.protected);
+    if (n < 0) return false;
+    this.stats.bytesSent += n;
+    this.link.send(t, this.protected, n);
     return true;
   }
 
@@ -368,6 +407,7 @@ export class WorkerWebRtcTransport {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.media.close();
     try {
       this.dtls?.close();
     } catch {
@@ -387,22 +427,23 @@ export class WorkerWebRtcTransport {
   }
 
   getStats(): Record<string, unknown> {
+    const now = performance.now();
     return {
       type: 'webrtc-transport',
       transportId: this.id,
       timestamp: Date.now(),
       bytesReceived: this.stats.bytesReceived,
-      recvBitrate: 0,
+      recvBitrate: this.media.rtpRecvBitrate.rate(now) + this.media.rtxRecvBitrate.rate(now),
       bytesSent: this.stats.bytesSent,
-      sendBitrate: 0,
+      sendBitrate: this.media.rtpSendBitrate.rate(now) + this.media.rtxSendBitrate.rate(now),
       rtpBytesReceived: this.stats.rtpBytesReceived,
-      rtpRecvBitrate: 0,
-      rtpBytesSent: 0,
-      rtpSendBitrate: 0,
-      rtxBytesReceived: 0,
-      rtxRecvBitrate: 0,
-      rtxBytesSent: 0,
-      rtxSendBitrate: 0,
+      rtpRecvBitrate: this.media.rtpRecvBitrate.rate(now),
+      rtpBytesSent: this.media.rtpBytesSent,
+      rtpSendBitrate: this.media.rtpSendBitrate.rate(now),
+      rtxBytesReceived: this.media.rtxBytesReceived,
+      rtxRecvBitrate: this.media.rtxRecvBitrate.rate(now),
+      rtxBytesSent: this.media.rtxBytesSent,
+      rtxSendBitrate: this.media.rtxSendBitrate.rate(now),
       probationBytesSent: 0,
       probationSendBitrate: 0,
       availableOutgoingBitrate: this.options.initialAvailableOutgoingBitrate,
@@ -417,20 +458,22 @@ export class WorkerWebRtcTransport {
         ...this.counters,
         ice: { ...this.agent.counters },
         sendsDroppedRingFull: this.link.sendsDroppedRingFull,
+        media: { ...this.media.counters },
       } satisfies WebRtcTransportCounters,
     };
   }
 
   dump(): WebRtcTransportDump {
     const o = this.options;
+    const tables = this.media.dumpTables();
     return {
       id: this.id,
-      producerIds: [],
-      consumerIds: [],
-      mapSsrcConsumerId: [],
-      mapRtxSsrcConsumerId: [],
+      producerIds: [...this.media.producers.keys()],
+      consumerIds: [...this.media.consumers.keys()],
+      mapSsrcConsumerId: tables.mapSsrcConsumerId,
+      mapRtxSsrcConsumerId: tables.mapRtxSsrcConsumerId,
       recvRtpHeaderExtensions: {},
-      rtpListener: { ssrcTable: [], midTable: [], ridTable: [] },
+      rtpListener: { ssrcTable: tables.ssrcTable, midTable: tables.midTable, ridTable: tables.ridTable },
       maxSendMessageSize: o.maxSendMessageSize,
       maxReceiveMessageSize: o.maxReceiveMessageSize,
       dataProducerIds: [],

@@ -1,0 +1,398 @@
+/**
+ * A room: one tsfu Router (on one worker) and the peers in it, each with its
+ * transports, producers and consumers. Peers ask for what they want
+ * (`produce`, `consume`, …) and the room tells the others what changed
+ * (`newProducer`, `peerLeft`, …). A peer leaves by asking, by closing its
+ * socket, or by staying ICE-disconnected past a timeout; the last one out
+ * closes the room.
+ */
+import type {
+  Consumer,
+  DtlsParameters,
+  Producer,
+  Router,
+  RtpCapabilities,
+  RtpParameters,
+  WebRtcServer,
+  WebRtcTransport,
+  Worker,
+} from '@tsfu/sfu';
+import type { RtpParameters as ClientRtpParameters } from 'mediasoup-client/types';
+import {
+  encodeNotification,
+  type MediaSource,
+  type NotificationMethod,
+  type PeerInfo,
+  type ProducerInfo,
+  type RequestData,
+  type RequestMethod,
+  type RequestResults,
+  type ServerNotifications,
+  SignalError,
+  type TransportInfo,
+} from '../signalling/protocol.js';
+
+/** The socket side of a peer, as the room needs it. */
+export interface PeerLink {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+}
+
+/** A worker with its share of the WebRtcServer port. */
+export interface WorkerSlot {
+  worker: Worker;
+  webRtcServer: WebRtcServer;
+  rooms: number;
+  peers: number;
+}
+
+export interface RoomOptions {
+  maxPeers: number;
+  iceDisconnectTimeoutMs: number;
+  /** Seconds without ICE consent before a transport is `disconnected`. */
+  iceConsentTimeoutS: number;
+  /** One status line per join/leave (main.ts prints them). */
+  log: (line: string) => void;
+  /** Called once, when the room closes (the registry forgets it). */
+  onClose: (room: Room) => void;
+}
+
+interface PeerTransport {
+  transport: WebRtcTransport;
+  direction: 'send' | 'recv';
+  disconnectTimer?: NodeJS.Timeout;
+}
+
+interface PeerProducer {
+  producer: Producer;
+  source: MediaSource;
+}
+
+export class Peer {
+  readonly transports = new Map<string, PeerTransport>();
+  readonly producers = new Map<string, PeerProducer>();
+  readonly consumers = new Map<string, Consumer>();
+  closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly displayName: string,
+    readonly link: PeerLink,
+  ) {}
+
+  notify<M extends NotificationMethod>(method: M, data: ServerNotifications[M]): void {
+    if (!this.closed) this.link.send(encodeNotification(method, data));
+  }
+
+  info(): PeerInfo {
+    return {
+      peerId: this.id,
+      displayName: this.displayName,
+      producers: [...this.producers.values()].map((p) => producerInfo(this, p)),
+    };
+  }
+}
+
+function producerInfo(peer: Peer, p: PeerProducer): ProducerInfo {
+  return {
+    peerId: peer.id,
+    producerId: p.producer.id,
+    kind: p.producer.kind,
+    source: p.source,
+    paused: p.producer.paused,
+  };
+}
+
+let nextPeerNumber = 1;
+
+export class Room {
+  readonly peers = new Map<string, Peer>();
+  /** Every producer in the room, with its peer: consume looks them up here. */
+  private readonly producers = new Map<string, { peer: Peer; producer: Producer }>();
+  closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly router: Router,
+    readonly slot: WorkerSlot,
+    private readonly options: RoomOptions,
+  ) {
+    slot.rooms++;
+    // A worker that dies takes its router along: everyone in the room is told by their socket closing.
+    router.on('workerclose', () => this.close('worker closed'));
+  }
+
+  get producerCount(): number {
+    return this.producers.size;
+  }
+
+  get consumerCount(): number {
+    let n = 0;
+    for (const p of this.peers.values()) n += p.consumers.size;
+    return n;
+  }
+
+  /** Adds a peer; the others are told. Throws SignalError('room-full'). */
+  join(displayName: string, link: PeerLink): Peer {
+    if (this.closed) throw new SignalError('not-found', 'room is closed');
+    if (this.peers.size >= this.options.maxPeers) {
+      throw new SignalError('room-full', `room ${this.id} is full (${this.options.maxPeers} peers)`);
+    }
+    const peer = new Peer(`p${nextPeerNumber++}`, displayName, link);
+    for (const other of this.peers.values()) other.notify('peerJoined', { peerId: peer.id, displayName });
+    this.peers.set(peer.id, peer);
+    this.slot.peers++;
+    this.options.log(
+      `join  room=${this.id} peer=${peer.id} name=${JSON.stringify(displayName)} peers=${this.peers.size}`,
+    );
+    return peer;
+  }
+
+  /** What the joining peer needs: router capabilities and who is already here. */
+  welcome(peer: Peer): RequestResults['join'] {
+    return {
+      peerId: peer.id,
+      routerRtpCapabilities: this.router.rtpCapabilities as RequestResults['join']['routerRtpCapabilities'],
+      peers: [...this.peers.values()].filter((p) => p !== peer).map((p) => p.info()),
+    };
+  }
+
+  /** Removes a peer and everything it owns; the others see `peerLeft`. Idempotent. */
+  leave(peer: Peer, reason: string): void {
+    if (peer.closed || this.peers.get(peer.id) !== peer) return;
+    peer.closed = true;
+    this.peers.delete(peer.id);
+    this.slot.peers--;
+    // Closing the transports closes their producers and consumers; other peers' consumers of
+    // those producers close with 'producerclose' and are reported there.
+    for (const t of peer.transports.values()) {
+      clearTimeout(t.disconnectTimer);
+      t.transport.close();
+    }
+    for (const id of peer.producers.keys()) this.producers.delete(id);
+    for (const other of this.peers.values()) other.notify('peerLeft', { peerId: peer.id });
+    this.options.log(`leave room=${this.id} peer=${peer.id} (${reason}) peers=${this.peers.size}`);
+    if (this.peers.size === 0) this.close('empty');
+  }
+
+  /** Closes the router and forgets every peer (their sockets stay with the caller). */
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const peer of [...this.peers.values()]) {
+      if (reason !== 'empty') peer.link.close(4001, `room closed: ${reason}`);
+      this.leave(peer, reason);
+    }
+    this.router.close();
+    this.slot.rooms--;
+    this.options.log(`close room=${this.id} (${reason})`);
+    this.options.onClose(this);
+  }
+
+  /** Runs one request of a joined peer. Throws SignalError (or the SFU's own errors). */
+  async handle<M extends Exclude<RequestMethod, 'join' | 'getServerStats'>>(
+    peer: Peer,
+    method: M,
+    data: RequestData<M>,
+  ): Promise<RequestResults[M]> {
+    const handler = this.handlers[method] as (peer: Peer, data: RequestData<M>) => Promise<RequestResults[M]>;
+    return handler(peer, data);
+  }
+
+  private readonly handlers: {
+    [M in Exclude<RequestMethod, 'join' | 'getServerStats'>]: (
+      peer: Peer,
+      data: RequestData<M>,
+    ) => Promise<RequestResults[M]>;
+  } = {
+    createWebRtcTransport: async (peer, { direction }) => {
+      if (peer.transports.size >= 4) throw new SignalError('rejected', 'at most 4 transports per peer');
+      const transport = await this.router.createWebRtcTransport({
+        webRtcServer: this.slot.webRtcServer,
+        enableUdp: true,
+        enableTcp: true,
+        preferUdp: true,
+        iceConsentTimeout: this.options.iceConsentTimeoutS,
+        appData: { peerId: peer.id, direction },
+      });
+      if (peer.closed) {
+        transport.close();
+        throw new SignalError('not-joined', 'peer left');
+      }
+      const entry: PeerTransport = { transport, direction };
+      peer.transports.set(transport.id, entry);
+      this.watchTransport(peer, entry);
+      return {
+        id: transport.id,
+        iceParameters: transport.iceParameters,
+        iceCandidates: transport.iceCandidates as TransportInfo['iceCandidates'],
+        dtlsParameters: transport.dtlsParameters as TransportInfo['dtlsParameters'],
+      };
+    },
+
+    connectWebRtcTransport: async (peer, { transportId, dtlsParameters }) => {
+      await this.transportOf(peer, transportId).transport.connect({
+        dtlsParameters: dtlsParameters as DtlsParameters,
+      });
+      return {};
+    },
+
+    restartIce: async (peer, { transportId }) => {
+      const iceParameters = await this.transportOf(peer, transportId).transport.restartIce();
+      return { iceParameters: iceParameters as RequestResults['restartIce']['iceParameters'] };
+    },
+
+    produce: async (peer, { transportId, kind, source, rtpParameters }) => {
+      const t = this.transportOf(peer, transportId);
+      if (t.direction !== 'send') throw new SignalError('rejected', 'produce needs a send transport');
+      if ((source === 'mic') !== (kind === 'audio')) {
+        throw new SignalError('invalid-params', `source ${source} does not carry ${kind}`);
+      }
+      for (const p of peer.producers.values()) {
+        if (p.source === source) throw new SignalError('rejected', `already producing ${source}`);
+      }
+      const producer = await t.transport.produce({
+        kind,
+        rtpParameters: rtpParameters as RtpParameters,
+        appData: { peerId: peer.id, source },
+      });
+      if (peer.closed) {
+        producer.close();
+        throw new SignalError('not-joined', 'peer left');
+      }
+      const entry: PeerProducer = { producer, source };
+      peer.producers.set(producer.id, entry);
+      this.producers.set(producer.id, { peer, producer });
+      producer.on('transportclose', () => this.forgetProducer(peer, producer.id));
+      const info = producerInfo(peer, entry);
+      for (const other of this.peers.values()) if (other !== peer) other.notify('newProducer', info);
+      return { id: producer.id };
+    },
+
+    closeProducer: async (peer, { producerId }) => {
+      this.producerOf(peer, producerId).close();
+      this.forgetProducer(peer, producerId);
+      return {};
+    },
+
+    pauseProducer: async (peer, { producerId }) => {
+      await this.producerOf(peer, producerId).pause();
+      for (const other of this.peers.values()) {
+        if (other !== peer) other.notify('producerPaused', { peerId: peer.id, producerId });
+      }
+      return {};
+    },
+
+    resumeProducer: async (peer, { producerId }) => {
+      await this.producerOf(peer, producerId).resume();
+      for (const other of this.peers.values()) {
+        if (other !== peer) other.notify('producerResumed', { peerId: peer.id, producerId });
+      }
+      return {};
+    },
+
+    consume: async (peer, { transportId, producerId, rtpCapabilities }) => {
+      const t = this.transportOf(peer, transportId);
+      if (t.direction !== 'recv') throw new SignalError('rejected', 'consume needs a recv transport');
+      const owner = this.producers.get(producerId);
+      if (!owner) throw new SignalError('not-found', `no producer ${producerId} in this room`);
+      if (owner.peer === peer) throw new SignalError('rejected', 'a peer does not consume itself');
+      const caps = rtpCapabilities as RtpCapabilities;
+      if (!this.router.canConsume({ producerId, rtpCapabilities: caps })) {
+        throw new SignalError('rejected', 'the device cannot consume this producer');
+      }
+      // Paused until the page has its consumer ready (resumeConsumer): its first frame is then a keyframe.
+      const consumer = await t.transport.consume({ producerId, rtpCapabilities: caps, paused: true });
+      if (peer.closed) {
+        consumer.close();
+        throw new SignalError('not-joined', 'peer left');
+      }
+      peer.consumers.set(consumer.id, consumer);
+      const gone = () => {
+        if (peer.consumers.delete(consumer.id)) peer.notify('consumerClosed', { consumerId: consumer.id });
+      };
+      consumer.on('transportclose', () => peer.consumers.delete(consumer.id));
+      consumer.on('producerclose', gone);
+      consumer.on('layerschange', (layers) =>
+        peer.notify('consumerLayersChanged', {
+          consumerId: consumer.id,
+          spatialLayer: layers?.spatialLayer,
+          temporalLayer: layers?.temporalLayer,
+        }),
+      );
+      return {
+        id: consumer.id,
+        producerId,
+        kind: consumer.kind,
+        rtpParameters: consumer.rtpParameters as ClientRtpParameters,
+        producerPaused: consumer.producerPaused,
+      };
+    },
+
+    resumeConsumer: async (peer, { consumerId }) => {
+      const consumer = peer.consumers.get(consumerId);
+      if (!consumer) throw new SignalError('not-found', `no consumer ${consumerId}`);
+      await consumer.resume();
+      return {};
+    },
+
+    setConsumerPreferredLayers: async (peer, { consumerId, spatialLayer, temporalLayer }) => {
+      const consumer = peer.consumers.get(consumerId);
+      if (!consumer) throw new SignalError('not-found', `no consumer ${consumerId}`);
+      if (consumer.kind !== 'video') throw new SignalError('rejected', 'layers are for video consumers');
+      await consumer.setPreferredLayers({ spatialLayer, temporalLayer });
+      return {};
+    },
+
+    leave: async (peer) => {
+      this.leave(peer, 'left');
+      return {};
+    },
+  };
+
+  private transportOf(peer: Peer, transportId: string): PeerTransport {
+    const t = peer.transports.get(transportId);
+    if (!t) throw new SignalError('not-found', `no transport ${transportId}`);
+    return t;
+  }
+
+  private producerOf(peer: Peer, producerId: string): Producer {
+    const p = peer.producers.get(producerId);
+    if (!p) throw new SignalError('not-found', `no producer ${producerId}`);
+    return p.producer;
+  }
+
+  private forgetProducer(peer: Peer, producerId: string): void {
+    if (!peer.producers.delete(producerId)) return;
+    this.producers.delete(producerId);
+    for (const other of this.peers.values()) {
+      if (other !== peer) other.notify('producerClosed', { peerId: peer.id, producerId });
+    }
+  }
+
+  /**
+   * ICE `disconnected` (consent lost: the browser went away without closing
+   * its socket) for longer than the timeout, or DTLS failing, removes the peer.
+   */
+  private watchTransport(peer: Peer, entry: PeerTransport): void {
+    const { transport } = entry;
+    transport.on('icestatechange', (state) => {
+      clearTimeout(entry.disconnectTimer);
+      entry.disconnectTimer = undefined;
+      if (state === 'disconnected') {
+        entry.disconnectTimer = setTimeout(() => {
+          if (peer.closed) return;
+          peer.link.close(4002, 'ICE disconnected');
+          this.leave(peer, 'ICE disconnected');
+        }, this.options.iceDisconnectTimeoutMs);
+        entry.disconnectTimer.unref();
+      }
+    });
+    transport.on('dtlsstatechange', (state) => {
+      if (state === 'failed' && !peer.closed) {
+        peer.link.close(4003, 'DTLS failed');
+        this.leave(peer, 'DTLS failed');
+      }
+    });
+  }
+}

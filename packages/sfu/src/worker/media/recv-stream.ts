@@ -1,0 +1,145 @@
+/**
+ * One incoming RTP stream of a producer (one encoding): its identity (SSRC,
+ * RID, RTX), RFC 3550 receive statistics, loss tracking for NACKs, the last
+ * sender report (for LSR/DLSR and the NTP↔RTP mapping consumers carry over),
+ * keyframe-request throttling and a score.
+ */
+import { compactNtp, type RtcpReportBlock, RtpReceiveStats, SeqUpdate, unixMsFromNtp } from '@tsfu/rtp';
+import { BitrateMeter } from './bitrate-meter.js';
+import { NackGenerator } from './nack-generator.js';
+
+export class RecvStream {
+  ssrc: number;
+  readonly rid: string | undefined;
+  rtxSsrc: number | undefined;
+  readonly mappedSsrc: number;
+  readonly encodingIdx: number;
+  readonly clockRate: number;
+  readonly mimeType: string;
+  readonly kind: 'audio' | 'video';
+  readonly stats = new RtpReceiveStats();
+  readonly nack = new NackGenerator();
+  readonly bitrate = new BitrateMeter();
+  /** Whether NACKs may be sent for this stream (the producer negotiated `nack`). */
+  readonly useNack: boolean;
+  packetCount = 0;
+  byteCount = 0;
+  rtxPacketCount = 0;
+  rtxPacketsDiscarded = 0;
+  packetsDiscarded = 0;
+  nackCount = 0;
+  nackPacketCount = 0;
+  pliCount = 0;
+  firCount = 0;
+  keyFrames = 0;
+  lastPacketAtMs = 0;
+  lastKeyFrameRequestAtMs = -Infinity;
+  firSeqNr = 0;
+  score = 0;
+  /** Fraction lost in our last report block, 8-bit fixed point (0..255) as mediasoup reports it. */
+  lastFractionLost = 0;
+  /** Last SR from the sender: its NTP time (ms, Unix epoch), RTP timestamp, compact NTP and arrival. */
+  srNtpMs = 0;
+  srRtpTimestamp = 0;
+  srCompactNtp = 0;
+  srReceivedAtMs = 0;
+  hasSr = false;
+  /** Packets lost / expected at the previous score update. */
+  private scoreExpectedPrior = 0;
+  private scoreReceivedPrior = 0;
+  private jitterClockOrigin = performance.now();
+
+  constructor(opts: {
+    ssrc: number;
+    rid?: string;
+    rtxSsrc?: number;
+    mappedSsrc: number;
+    encodingIdx: number;
+    clockRate: number;
+    mimeType: string;
+    kind: 'audio' | 'video';
+    useNack: boolean;
+  }) {
+    this.ssrc = opts.ssrc;
+    this.rid = opts.rid;
+    this.rtxSsrc = opts.rtxSsrc;
+    this.mappedSsrc = opts.mappedSsrc;
+    this.encodingIdx = opts.encodingIdx;
+    this.clockRate = opts.clockRate;
+    this.mimeType = opts.mimeType;
+    this.kind = opts.kind;
+    this.useNack = opts.useNack;
+  }
+
+  /**
+   * Accounts one packet (after RTX unwrapping). Returns false when it must not
+   * be forwarded (probation or a bad jump, RFC 3550 A.1). `nack` reports an
+   * overflow of the loss list (the caller requests a keyframe).
+   */
+  receive(seq: number, timestamp: number, bytes: number, isKeyFrame: boolean, nowMs: number): SeqUpdate {
+    const u = this.stats.update(seq);
+    this.packetCount++;
+    this.byteCount += bytes;
+    this.bitrate.add(bytes, nowMs);
+    this.lastPacketAtMs = nowMs;
+    if (isKeyFrame) this.keyFrames++;
+    if (u === SeqUpdate.Valid) {
+      this.stats.updateJitter(
+        timestamp,
+        Math.floor(((nowMs - this.jitterClockOrigin) * this.clockRate) / 1000),
+      );
+    }
+    return u;
+  }
+
+  /** Whether a keyframe request may go out now (at most once per `delayMs`); records it if so. */
+  takeKeyFrameRequest(nowMs: number, delayMs: number): boolean {
+    if (nowMs - this.lastKeyFrameRequestAtMs < delayMs) return false;
+    this.lastKeyFrameRequestAtMs = nowMs;
+    return true;
+  }
+
+  onSenderReport(ntp: bigint, rtpTimestamp: number, nowMs: number): void {
+    this.srNtpMs = unixMsFromNtp(ntp);
+    this.srRtpTimestamp = rtpTimestamp >>> 0;
+    this.srCompactNtp = compactNtp(ntp);
+    this.srReceivedAtMs = nowMs;
+    this.hasSr = true;
+  }
+
+  /** A report block for our RR toward the sender (advances the fraction-lost interval). */
+  takeReportBlock(nowMs: number): RtcpReportBlock {
+    const dlsr = this.hasSr ? Math.floor(((nowMs - this.srReceivedAtMs) * 65536) / 1000) : 0;
+    const block = this.stats.takeReportBlock(this.ssrc, this.hasSr ? this.srCompactNtp : 0, dlsr);
+    this.lastFractionLost = block.fractionLost;
+    return block;
+  }
+
+  /** Recomputes the 0..10 score from the loss since the previous call; true when it changed. */
+  updateScore(nowMs: number): boolean {
+    const expected = this.stats.expected;
+    const received = this.stats.received;
+    const ei = expected - this.scoreExpectedPrior;
+    const ri = received - this.scoreReceivedPrior;
+    this.scoreExpectedPrior = expected;
+    this.scoreReceivedPrior = received;
+    let score: number;
+    if (this.packetCount === 0 || nowMs - this.lastPacketAtMs > 2000) score = 0;
+    else if (ei <= 0) score = this.score === 0 ? 10 : this.score;
+    else score = scoreFromLoss(Math.max(0, ei - ri) / ei);
+    const changed = score !== this.score;
+    this.score = score;
+    return changed;
+  }
+
+  /** Active: a packet arrived recently. */
+  isActive(nowMs: number): boolean {
+    return this.packetCount > 0 && nowMs - this.lastPacketAtMs < 1500;
+  }
+}
+
+/** mediasoup-like score: 10 without loss, down by one per 2 % lost. */
+export function scoreFromLoss(fraction: number): number {
+  if (!(fraction > 0)) return 10;
+  return Math.max(0, 10 - Math.ceil(fraction * 50));
+}

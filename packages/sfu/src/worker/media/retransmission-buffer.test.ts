@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { RETRANSMISSION_SLOT_SIZE, RetransmissionBuffer } from './retransmission-buffer.js';
+
+describe('RetransmissionBuffer', () => {
+  it('keeps the last `slots` packets by sequence number and forgets overwritten ones', () => {
+    const b = new RetransmissionBuffer(4);
+    for (let seq = 65534; seq !== 4; seq = (seq + 1) & 0xffff)
+      b.store(seq, Buffer.from([seq & 0xff, 1, 2]), 3, seq);
+    // 65534, 65535, 0, 1, 2, 3 stored in 4 slots: the two oldest are gone.
+    expect(b.find(65534)).toBe(-1);
+    expect(b.find(65535)).toBe(-1);
+    for (const seq of [0, 1, 2, 3]) {
+      const i = b.find(seq);
+      expect(i).toBeGreaterThanOrEqual(0);
+      expect([...b.packet(i)]).toEqual([seq, 1, 2]);
+      expect(b.firstSentAt(i)).toBe(seq);
+      expect(b.lastResentAt(i)).toBe(Number.NEGATIVE_INFINITY);
+    }
+    const i = b.find(2);
+    b.markResent(i, 99);
+    expect(b.lastResentAt(i)).toBe(99);
+    expect(b.firstSentAt(i)).toBe(2);
+  });
+
+  it('does not keep packets larger than a slot (and drops what the slot held)', () => {
+    const b = new RetransmissionBuffer(8);
+    b.store(5, Buffer.alloc(10), 10, 0);
+    b.store(13, Buffer.alloc(RETRANSMISSION_SLOT_SIZE + 1), RETRANSMISSION_SLOT_SIZE + 1, 0);
+    expect(b.find(13)).toBe(-1);
+    expect(b.find(5)).toBe(-1);
+    b.store(6, Buffer.alloc(10), 10, 0);
+    b.clear();
+    expect(b.find(6)).toBe(-1);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * The packets a consumer sent, kept for retransmission on NACK (RFC 4585
+ * §6.2.1): a fixed ring of MTU-sized slots indexed by the outgoing sequence
+ * number, allocated once per stream. Storing is one copy; nothing is
+ * allocated per packet.
+ */
+export const RETRANSMISSION_SLOT_SIZE = 1500;
+
+export class RetransmissionBuffer {
+  readonly slots: number;
+  private readonly data: Buffer;
+  private readonly lengths: Uint16Array;
+  /** Sequence number held by each slot, -1 when empty. */
+  private readonly seqs: Int32Array;
+  /** When the packet was first sent, and last resent (-Infinity: never), ms. */
+  private readonly sentAt: Float64Array;
+  private readonly resentAt: Float64Array;
+
+  constructor(slots = 1024) {
+    this.slots = slots;
+    this.data = Buffer.alloc(slots * RETRANSMISSION_SLOT_SIZE);
+    this.lengths = new Uint16Array(slots);
+    this.seqs = new Int32Array(slots).fill(-1);
+    this.sentAt = new Float64Array(slots);
+    this.resentAt = new Float64Array(slots);
+  }
+
+  /** Stores `packet[0, length)` under `seq`; packets larger than a slot are not stored. */
+  store(seq: number, packet: Uint8Array, length: number, nowMs: number): void {
+    const i = seq % this.slots;
+    if (length > RETRANSMISSION_SLOT_SIZE) {
+      this.seqs[i] = -1;
+      return;
+    }
+    this.data.set(packet.subarray(0, length), i * RETRANSMISSION_SLOT_SIZE);
+    this.lengths[i] = length;
+    this.seqs[i] = seq;
+    this.sentAt[i] = nowMs;
+    this.resentAt[i] = Number.NEGATIVE_INFINITY;
+  }
+
+  /** Slot index of `seq`, or -1 when it is not (or no longer) held. */
+  find(seq: number): number {
+    const i = seq % this.slots;
+    return this.seqs[i] === seq ? i : -1;
+  }
+
+  /** The stored packet of slot `i` (a view, valid until the slot is overwritten). */
+  packet(i: number): Buffer {
+    const o = i * RETRANSMISSION_SLOT_SIZE;
+    return this.data.subarray(o, o + this.lengths[i]);
+  }
+
+  firstSentAt(i: number): number {
+    return this.sentAt[i];
+  }
+
+  /** When slot `i` was last retransmitted (-Infinity: never). */
+  lastResentAt(i: number): number {
+    return this.resentAt[i];
+  }
+
+  markResent(i: number, nowMs: number): void {
+    this.resentAt[i] = nowMs;
+  }
+
+  clear(): void {
+    this.seqs.fill(-1);
+  }
+}

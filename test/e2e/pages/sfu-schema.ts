@@ -1,0 +1,45 @@
+/** Signalling and steps of the SFU page (the scenarios in sfu-*.test.ts). */
+import type { RtpCapabilities, RtpParameters } from 'mediasoup-client/types';
+import type { TransportInfo } from './capabilities-schema.js';
+
+export interface SfuSchema {
+  pageRequests: {
+    getRouterRtpCapabilities: { request: null; response: RtpCapabilities };
+    createWebRtcTransport: { request: { direction: 'send' | 'recv' }; response: TransportInfo };
+    connectWebRtcTransport: {
+      request: { transportId: string; dtlsParameters: TransportInfo['dtlsParameters'] };
+      response: null;
+    };
+    produce: {
+      request: { transportId: string; kind: 'audio' | 'video'; rtpParameters: RtpParameters };
+      response: { id: string };
+    };
+    consume: {
+      request: { transportId: string; producerId: string; rtpCapabilities: RtpCapabilities };
+      response: { id: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: RtpParameters };
+    };
+  };
+  serverRequests: Record<string, never>;
+  pageNotifications: Record<string, never>;
+  serverNotifications: Record<string, never>;
+}
+
+export interface ProduceSpec {
+  audio: boolean;
+  video: boolean;
+  /** Video codec MIME type (default VP8). */
+  codec?: 'video/VP8' | 'video/VP9' | 'video/H264';
+  /** Three simulcast encodings (r0, r1, r2). */
+  simulcast?: boolean;
+}
+
+export interface SfuPageApi {
+  [step: string]: (arg: never) => unknown;
+  /** Loads the Device; returns its receive capabilities. */
+  load(arg: null): Promise<RtpCapabilities>;
+  /** Produces the fake microphone and/or camera on a send transport. */
+  produce(spec: ProduceSpec): Promise<Array<{ id: string; kind: string }>>;
+  /** Consumes the producers on a receive transport (created on first use). */
+  consume(producerIds: string[]): Promise<Array<{ id: string; kind: string; trackState: string }>>;
+  close(arg: null): Promise<void>;
+}

@@ -1,0 +1,116 @@
+/**
+ * The SFU side of the browser scenarios: tsfu workers, one WebRtcServer per
+ * worker on one shared loopback-only UDP port, and the signalling handlers a
+ * mediasoup server app has (router capabilities, transports, produce,
+ * consume). Pages are assigned a worker/router by name.
+ */
+import {
+  type Consumer,
+  createWorker,
+  type Producer,
+  type Router,
+  type RtpCapabilities,
+  type RtpParameters,
+  type WebRtcServer,
+  type WebRtcTransport,
+  type Worker,
+} from '@tsfu/sfu';
+import type {
+  RtpCapabilities as ClientRtpCapabilities,
+  RtpParameters as ClientRtpParameters,
+} from 'mediasoup-client/types';
+import { E2eSession } from './harness/index.js';
+import { MEDIA_CODECS } from './media-codecs.js';
+import type { SfuSchema } from './pages/sfu-schema.js';
+
+export interface SfuRoom {
+  session: E2eSession<SfuSchema>;
+  workers: Worker[];
+  servers: WebRtcServer[];
+  routers: Router[];
+  /** Every transport, by id, with the page that created it. */
+  transports: Map<string, { transport: WebRtcTransport; peer: string; direction: 'send' | 'recv' }>;
+  producers: Map<string, Producer>;
+  consumers: Map<string, Consumer>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `workerCount` workers (each with a WebRtcServer on the same
+ * 127.0.0.1 UDP port, loopback sources only) and one router per worker.
+ * `routerOf(peerName)` picks a page's router index (default 0).
+ */
+export async function startSfuRoom(
+  opts: { workerCount?: number; routerOf?: (peer: string) => number } = {},
+): Promise<SfuRoom> {
+  const workers: Worker[] = [];
+  const servers: WebRtcServer[] = [];
+  const routers: Router[] = [];
+  const transports: SfuRoom['transports'] = new Map();
+  const producers = new Map<string, Producer>();
+  const consumers = new Map<string, Consumer>();
+  let session: E2eSession<SfuSchema> | undefined;
+  const close = async () => {
+    await session?.close();
+    for (const w of workers) w.close();
+  };
+  try {
+    let port = 0;
+    for (let i = 0; i < (opts.workerCount ?? 1); i++) {
+      const worker = await createWorker({ logLevel: 'warn' });
+      workers.push(worker);
+      const server = await worker.createWebRtcServer({
+        listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', port, tsfuLoopbackOnly: true }],
+      });
+      servers.push(server);
+      port = (await server.dump()).udpSockets[0].port;
+      routers.push(await worker.createRouter({ mediaCodecs: MEDIA_CODECS }));
+    }
+    session = await E2eSession.start<SfuSchema>({ pages: ['pages/sfu.ts'] });
+    const routerFor = (peer: string) => routers[opts.routerOf?.(peer) ?? 0];
+    const s = session;
+    s.server.handle(
+      'getRouterRtpCapabilities',
+      (_req, peer) => routerFor(peer.name).rtpCapabilities as ClientRtpCapabilities,
+    );
+    s.server.handle('createWebRtcTransport', async ({ direction }, peer) => {
+      const idx = opts.routerOf?.(peer.name) ?? 0;
+      const transport = await routers[idx].createWebRtcTransport({ webRtcServer: servers[idx] });
+      transports.set(transport.id, { transport, peer: peer.name, direction });
+      return {
+        id: transport.id,
+        iceParameters: transport.iceParameters,
+        iceCandidates: transport.iceCandidates,
+        dtlsParameters: transport.dtlsParameters as never,
+      };
+    });
+    s.server.handle('connectWebRtcTransport', async ({ transportId, dtlsParameters }) => {
+      await transports.get(transportId)!.transport.connect({ dtlsParameters: dtlsParameters as never });
+      return null;
+    });
+    s.server.handle('produce', async ({ transportId, kind, rtpParameters }) => {
+      const producer = await transports
+        .get(transportId)!
+        .transport.produce({ kind, rtpParameters: rtpParameters as RtpParameters });
+      producers.set(producer.id, producer);
+      return { id: producer.id };
+    });
+    s.server.handle('consume', async ({ transportId, producerId, rtpCapabilities }) => {
+      const consumer = await transports.get(transportId)!.transport.consume({
+        producerId,
+        rtpCapabilities: rtpCapabilities as RtpCapabilities,
+      });
+      consumers.set(consumer.id, consumer);
+      return {
+        id: consumer.id,
+        producerId,
+        kind: consumer.kind,
+        rtpParameters: consumer.rtpParameters as ClientRtpParameters,
+      };
+    });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { session, workers, servers, routers, transports, producers, consumers, close };
+}
