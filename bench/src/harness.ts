@@ -58,9 +58,11 @@ function median(xs: number[]): number {
 }
 
 export function runSuite(title: string, cases: BenchCase[], opts: BenchOptions = {}): BenchResult[] {
-  const rounds = opts.rounds ?? 15;
-  const roundMs = opts.roundMs ?? 40;
-  const maxMs = opts.maxMs ?? 20_000;
+  // `pnpm bench --quick` (TSFU_BENCH_QUICK=1): fewer, shorter rounds for a ~1–2 minute whole run.
+  const q = process.env.TSFU_BENCH_QUICK === '1';
+  const rounds = q ? Math.min(5, opts.rounds ?? 15) : (opts.rounds ?? 15);
+  const roundMs = q ? Math.min(20, opts.roundMs ?? 40) : (opts.roundMs ?? 40);
+  const maxMs = q ? Math.min(2_500, opts.maxMs ?? 20_000) : (opts.maxMs ?? 20_000);
   const iterations = cases.map((c) => calibrate(c, roundMs));
   const samples: number[][] = cases.map(() => []);
   const start = now();
@@ -97,6 +99,14 @@ export function printTable(title: string, results: BenchResult[]): void {
 }
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+
+/** Writes a text file (a chart) under bench/results/; returns its path. */
+export function saveText(file: string, text: string): string {
+  mkdirSync(resultsDir, { recursive: true });
+  const path = join(resultsDir, file);
+  writeFileSync(path, text);
+  return path;
+}
 
 /** Writes a suite's results as JSON under bench/results/. */
 export function saveResults(name: string, data: unknown): string {
