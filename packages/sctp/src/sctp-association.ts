@@ -1111,6 +1111,28 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     if (moved || tsnLt(this.cumAckPoint, this.advancedPeerAckPoint)) this.forwardTsnPending = true;
   }
 
+  /**
+   * Appends a FORWARD-TSN to the packet being built (sending it first and
+   * starting a new one when the chunk does not fit): returns the packet and
+   * the new write offset. Only runs when messages were abandoned, never per DATA.
+   */
+  private appendForwardTsn(buf: Buffer | undefined, p: number, cap: number): [Buffer, number] {
+    const fwd = this.buildForwardTsn();
+    const flen = forwardTsnLength(fwd);
+    if (buf && p + flen > cap) {
+      this.finishAndSend(buf, p);
+      buf = undefined;
+    }
+    if (!buf) {
+      buf = this.newPacket(Math.max(cap, COMMON_HEADER_LENGTH + flen), this.peerTag, cap);
+      p = COMMON_HEADER_LENGTH;
+    }
+    p = marshalForwardTsn(fwd, buf, p);
+    this.stats.forwardTsnSent++;
+    this.forwardTsnPending = false;
+    return [buf, p];
+  }
+
   private buildForwardTsn(): ForwardTsnChunk {
     const streams = new Map<number, number>();
     const end = this.outHead + ((this.advancedPeerAckPoint - (this.out[this.outHead]?.tsn ?? 0)) >>> 0);
@@ -1181,19 +1203,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       this.advancePeerAckPoint();
     }
     if (this.forwardTsnPending && tsnLt(this.cumAckPoint, this.advancedPeerAckPoint)) {
-      const fwd = this.buildForwardTsn();
-      const flen = forwardTsnLength(fwd);
-      if (buf && p + flen > cap) {
-        this.finishAndSend(buf, p);
-        buf = undefined;
-      }
-      if (!buf) {
-        buf = this.newPacket(Math.max(cap, COMMON_HEADER_LENGTH + flen), this.peerTag, cap);
-        p = COMMON_HEADER_LENGTH;
-      }
-      p = marshalForwardTsn(fwd, buf, p);
-      this.stats.forwardTsnSent++;
-      this.forwardTsnPending = false;
+      [buf, p] = this.appendForwardTsn(buf, p, cap);
       if (!this.t3) this.restartT3();
     }
     this.forwardTsnPending = false;
@@ -1262,19 +1272,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     }
     if (this.forwardTsnPending && tsnLt(this.cumAckPoint, this.advancedPeerAckPoint)) {
       // Abandonment while sending new data: announce it in the same flush.
-      const fwd = this.buildForwardTsn();
-      const flen = forwardTsnLength(fwd);
-      if (buf && p + flen > cap) {
-        this.finishAndSend(buf, p);
-        buf = undefined;
-      }
-      if (!buf) {
-        buf = this.newPacket(Math.max(cap, COMMON_HEADER_LENGTH + flen), this.peerTag, cap);
-        p = COMMON_HEADER_LENGTH;
-      }
-      p = marshalForwardTsn(fwd, buf, p);
-      this.stats.forwardTsnSent++;
-      this.forwardTsnPending = false;
+      [buf, p] = this.appendForwardTsn(buf, p, cap);
     }
     if (buf) this.finishAndSend(buf, p);
     if ((dataSent || this.outstanding()) && !this.t3) this.restartT3();
