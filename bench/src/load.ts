@@ -38,7 +38,12 @@ class Proc {
       execArgv:
         role === 'sfu' && process.env.TSFU_BENCH_PROF
           ? ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${process.env.TSFU_BENCH_PROF}`]
-          : ['--expose-gc'],
+          : [
+              '--expose-gc',
+              ...(role === 'sfu' && process.env.TSFU_BENCH_SFU_ARGS
+                ? process.env.TSFU_BENCH_SFU_ARGS.split(' ')
+                : []),
+            ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child.on('message', (m: { id: number; result?: unknown; error?: string }) => {
@@ -835,14 +840,46 @@ async function probe(outPps: number): Promise<void> {
   });
   const cpu: number[] = [];
   const loss: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const { t } = await trial(clients, sfu, eps[0].id, recv, 10, 1200, outPps, 1000);
+  if (process.argv.includes('--with-relay')) {
+    // The plain relay's latency at the same rate, interleaved (measurement floor of this machine).
+    const relay = new Proc('relay-plain');
+    const plainEps = await clients.call<Array<{ id: number; port: number }>>('create', { count: 11 });
+    const ids = plainEps.slice(1).map((e) => e.id);
+    const { port } = await relay.call<{ port: number }>('setup', {
+      targets: plainEps.slice(1).map((e) => e.port),
+    });
+    await clients.call('plain', { ids: [plainEps[0].id, ...ids], remotePort: port });
+    for (let i = 0; i < 5; i++) {
+      for (const [name, target, s, rx] of [
+        ['relay', relay, plainEps[0].id, ids],
+        ['tsfu', sfu, eps[0].id, recv],
+      ] as const) {
+        const { r } = await trial(clients, target, s, [...rx], 10, 1200, outPps, 1000, 4);
+        const l = r.latencyUs;
+        if (l)
+          log(
+            `${name} latency p50 ${(l.p50 / 1000).toFixed(2)} p99 ${(l.p99 / 1000).toFixed(2)} p999 ${(l.p999 / 1000).toFixed(2)} ms`,
+          );
+      }
+    }
+    await relay.exit();
+  }
+  const trials = Number(process.env.TSFU_PROBE_TRIALS) || 5;
+  const p99s: number[] = [];
+  for (let i = 0; i < trials; i++) {
+    const { t, r } = await trial(clients, sfu, eps[0].id, recv, 10, 1200, outPps, 1000, 4);
+    const l = r.latencyUs;
+    if (l)
+      log(
+        `latency p50 ${(l.p50 / 1000).toFixed(2)} p99 ${(l.p99 / 1000).toFixed(2)} p999 ${(l.p999 / 1000).toFixed(2)} ms`,
+      );
+    if (l) p99s.push(l.p99 / 1000);
     cpu.push(t.cpuSecPerMillion);
     loss.push(t.loss);
   }
   cpu.sort((a, b) => a - b);
   console.log(
-    `probe ${outPps} pkts/s: SFU CPU-s/M median ${cpu[2].toFixed(2)} (${cpu.map((c) => c.toFixed(2)).join(' ')}), max loss ${(Math.max(...loss) * 100).toFixed(2)} %`,
+    `probe ${outPps} pkts/s: SFU CPU-s/M median ${cpu[cpu.length >> 1].toFixed(2)} (${cpu.map((c) => c.toFixed(2)).join(' ')}), max loss ${(Math.max(...loss) * 100).toFixed(2)} %, p99 ms median ${p99s.sort((a, b) => a - b)[p99s.length >> 1]?.toFixed(2)} (${p99s.map((x) => x.toFixed(1)).join(' ')})`,
   );
   await Promise.all([sfu.exit(), clients.exit()]);
 }

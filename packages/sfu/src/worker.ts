@@ -4,6 +4,7 @@ import { Channel, type MessageEndpoint } from './channel/channel.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { getSocketStrategy } from './io/io-thread-strategy.js';
 import type { SocketStrategy, WorkerIoHandles } from './io/socket-strategy.js';
+import { HOT_PATH_RESOURCE_LIMITS } from './io/thread-limits.js';
 import { threadEntry } from './io/thread-entry.js';
 import * as ortc from './ortc.js';
 import { Router } from './router.js';
@@ -248,6 +249,7 @@ export async function createWorkerInternal<T extends AppData = AppData>(
     name: `tsfu-worker-${index}`,
     workerData: { settings: threadSettings, io },
     transferList: [io.port],
+    resourceLimits: HOT_PATH_RESOURCE_LIMITS,
   });
   const channel = new Channel(thread as unknown as MessageEndpoint);
   try {

@@ -8,6 +8,7 @@ import { createPacketRingBuffer } from '../channel/packet-ring.js';
 import type { IoCounters } from './io-protocol.js';
 import type { SocketStrategy, WorkerIoHandles } from './socket-strategy.js';
 import { threadEntry } from './thread-entry.js';
+import { HOT_PATH_RESOURCE_LIMITS } from './thread-limits.js';
 
 /** Ring size per direction per worker. */
 const RING_CAPACITY = 4 << 20;
@@ -19,7 +20,10 @@ export class IoThreadStrategy implements SocketStrategy {
 
   private start(): Channel {
     if (this.channel && !this.channel.closed) return this.channel;
-    const thread = new ThreadWorker(threadEntry('io/io-thread.js'), { name: 'tsfu-io' });
+    const thread = new ThreadWorker(threadEntry('io/io-thread.js'), {
+      name: 'tsfu-io',
+      resourceLimits: HOT_PATH_RESOURCE_LIMITS,
+    });
     const channel = new Channel(thread as unknown as MessageEndpoint);
     thread.on('error', () => {
       // The I/O thread has no user code; an error here is a bug. Workers see their sockets vanish.
