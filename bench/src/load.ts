@@ -13,7 +13,8 @@
  *   clock) at 25/50/75 % of the tsfu GCM N=10 1200 B maximum, beside the relay.
  * - rooms: R rooms × 4 participants, Opus 50 pps ~100 B + VP8-shaped 150 pps
  *   ~1000 B (keyframe every 2 s), everyone consuming everyone; rooms added
- *   until loss > 1 % or p99 > 50 ms → consumers per core, RSS per consumer.
+ *   until loss > 1 % or p99 > 50 ms → consumers per core, RSS per consumer
+ *   and RSS per consumer beyond its retransmission buffer.
  * - scaling: the rooms ramp with 1 and 2 workers on one shared port.
  *
  *   pnpm exec tsc -b bench && node bench/dist/load.js [--quick]
@@ -98,6 +99,18 @@ interface EqualLoad {
   vsDgram: number;
   /** Packets per CPU-second of tsfu / of the werift relay (the goal: ≥ 1.8). */
   vsWerift: number;
+  /**
+   * CPU-µs (== CPU-s per million packets) of the least node:crypto work one forwarded 1200 B
+   * packet needs — createCipheriv + setAAD(12 B header) + update(1188 B) + final + getAuthTag —
+   * measured in the SFU process right after the equal-load rounds (median of 3 bounded runs).
+   */
+  bareGcmUsPerPacket: number;
+  /** The plain relay plus one bare GCM encrypt per packet: the floor for a node:crypto forwarder. */
+  floorCpuSecPerMillion: number;
+  /** dgram / floor: the best vsDgram reachable with one node:crypto GCM call per packet. */
+  floorVsDgram: number;
+  /** floor / tsfu: how close tsfu is to that floor (1 = at the floor). */
+  tsfuVsFloor: number;
   samples: Record<string, number[]>;
 }
 
@@ -276,7 +289,10 @@ async function fanoutSuite() {
       );
       cpu.tsfu.push((await tsfuTrial(rate)).t.cpuSecPerMillion);
     }
+    // Right after the rounds, while every process is idle: the floor's GCM part, in the SFU process.
+    const bareGcmUs = await sfu.call<number>('bareGcm', { headerBytes: 12, payloadBytes: 1188 });
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
+    const floor = med(cpu.dgram) + bareGcmUs;
     const r: EqualLoad = {
       outPps: rate,
       tsfuCpuSecPerMillion: med(cpu.tsfu),
@@ -284,10 +300,14 @@ async function fanoutSuite() {
       weriftCpuSecPerMillion: med(cpu.werift),
       vsDgram: med(cpu.dgram) / med(cpu.tsfu),
       vsWerift: med(cpu.werift) / med(cpu.tsfu),
+      bareGcmUsPerPacket: bareGcmUs,
+      floorCpuSecPerMillion: floor,
+      floorVsDgram: med(cpu.dgram) / floor,
+      tsfuVsFloor: floor / med(cpu.tsfu),
       samples: cpu,
     };
     log(
-      `equal load ${rate} pkts/s, GCM N=10 1200 B: CPU-s/M tsfu ${r.tsfuCpuSecPerMillion.toFixed(2)}, dgram ${r.dgramCpuSecPerMillion.toFixed(2)}, werift ${r.weriftCpuSecPerMillion.toFixed(2)}`,
+      `equal load ${rate} pkts/s, GCM N=10 1200 B: CPU-s/M tsfu ${r.tsfuCpuSecPerMillion.toFixed(2)}, dgram ${r.dgramCpuSecPerMillion.toFixed(2)}, werift ${r.weriftCpuSecPerMillion.toFixed(2)}, bare GCM ${bareGcmUs.toFixed(2)} µs/pkt`,
     );
     return r;
   };
@@ -468,6 +488,28 @@ interface RoomStep {
   cpuCores: number;
   consumersPerCore: number;
   rssMiB: number;
+  /**
+   * Summed `tsfuCounters.retransmissionBufferBytes` over every transport, in MiB (0 if the field is
+   * absent). It counts allocated capacity, whereas RSS counts only touched pages: a buffer
+   * allocated but not yet filled is in this figure and not (fully) in RSS, so rssMiB − retxMiB
+   * can undercount what a consumer costs beyond its buffer while the buffers are still filling.
+   */
+  retxMiB: number;
+}
+
+/** Least-squares slope of y over x (NaN with fewer than two distinct x). */
+function slope(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  if (n === 0) return Number.NaN;
+  const mx = xs.reduce((a, x) => a + x, 0) / n;
+  const my = ys.reduce((a, y) => a + y, 0) / n;
+  let cov = 0;
+  let varx = 0;
+  for (let i = 0; i < n; i++) {
+    cov += (xs[i] - mx) * (ys[i] - my);
+    varx += (xs[i] - mx) ** 2;
+  }
+  return varx > 0 ? cov / varx : Number.NaN;
 }
 
 async function roomsRamp(workers: number) {
@@ -548,6 +590,8 @@ async function roomsRamp(workers: number) {
     });
     const u1 = await sfu.call<Usage>('gcUsage');
     const cpuCores = (u1.cpuUs - u0.cpuUs) / 1e6 / (r.seconds + DRAIN_MS / 1000);
+    const counters = await sfu.call<Record<string, number | undefined>>('dropCounters');
+    const retxBytes = counters.retransmissionBufferBytes ?? 0;
     const step: RoomStep = {
       rooms,
       consumers,
@@ -557,6 +601,7 @@ async function roomsRamp(workers: number) {
       cpuCores,
       consumersPerCore: consumers / Math.max(cpuCores, 1e-6),
       rssMiB: (u1.rss - base.rss) / 2 ** 20,
+      retxMiB: retxBytes / 2 ** 20,
     };
     steps.push(step);
     log(
@@ -567,13 +612,25 @@ async function roomsRamp(workers: number) {
   await Promise.all([sfu.exit(), clients.exit()]);
   const ok = steps.filter((s) => s.loss <= 0.01 && s.p99Ms <= 50);
   const best = ok.at(-1);
-  // RSS slope per consumer (least squares over the ramp).
-  const n = steps.length;
-  const mx = steps.reduce((a, s) => a + s.consumers, 0) / n;
-  const my = steps.reduce((a, s) => a + s.rssMiB, 0) / n;
-  const cov = steps.reduce((a, s) => a + (s.consumers - mx) * (s.rssMiB - my), 0);
-  const varx = steps.reduce((a, s) => a + (s.consumers - mx) ** 2, 0);
-  const rssKiBPerConsumer = varx > 0 ? (cov / varx) * 1024 : Number.NaN;
+  // Slopes per consumer (least squares over the ramp), KiB: RSS, the retransmission buffers, and
+  // RSS beyond them (the goal: ≤ 64 KiB). RSS counts touched pages, the buffer counter allocated
+  // capacity, so the difference is a lower bound while buffers are not yet full.
+  const xs = steps.map((s) => s.consumers);
+  const rssKiBPerConsumer =
+    slope(
+      xs,
+      steps.map((s) => s.rssMiB),
+    ) * 1024;
+  const retxKiBPerConsumer =
+    slope(
+      xs,
+      steps.map((s) => s.retxMiB),
+    ) * 1024;
+  const beyondRetxKiBPerConsumer =
+    slope(
+      xs,
+      steps.map((s) => s.rssMiB - s.retxMiB),
+    ) * 1024;
   return {
     workers,
     steps,
@@ -581,6 +638,8 @@ async function roomsRamp(workers: number) {
     consumersPerCore: best?.consumersPerCore ?? 0,
     outPpsOk: best?.outPps ?? 0,
     rssKiBPerConsumer,
+    retxKiBPerConsumer,
+    beyondRetxKiBPerConsumer,
   };
 }
 
@@ -751,6 +810,9 @@ export async function runLoad() {
         'pkts/CPU-s vs werift (goal ≥ 1.8)': +equalLoad.vsWerift.toFixed(2),
       },
     ]);
+    console.log(
+      `floor (plain relay + one bare node:crypto GCM encrypt per packet, ${equalLoad.bareGcmUsPerPacket.toFixed(2)} µs): ${equalLoad.floorCpuSecPerMillion.toFixed(2)} CPU-s/M -> best reachable ${equalLoad.floorVsDgram.toFixed(3)} x plain; tsfu at ${(equalLoad.tsfuVsFloor * 100).toFixed(1)} % of the floor`,
+    );
   }
   console.log('\n## Latency (send → receive through the forwarder, ms)');
   console.table(
@@ -779,9 +841,12 @@ export async function runLoad() {
         'SFU cores': +s.cpuCores.toFixed(2),
         'consumers/core': Math.round(s.consumersPerCore),
         'RSS MiB': +s.rssMiB.toFixed(1),
+        'retx MiB': +s.retxMiB.toFixed(1),
       })),
     );
-    console.log(`RSS slope: ${r.rssKiBPerConsumer.toFixed(1)} KiB per consumer`);
+    console.log(
+      `per consumer (least-squares slopes): RSS ${r.rssKiBPerConsumer.toFixed(1)} KiB, retransmission buffers ${r.retxKiBPerConsumer.toFixed(1)} KiB (allocated capacity), RSS beyond them ${r.beyondRetxKiBPerConsumer.toFixed(1)} KiB (goal ≤ 64; RSS counts touched pages only)`,
+    );
   }
   console.log(
     `\n## Scaling: 1 worker ${rooms1.maxConsumersOk} consumers ok, 2 workers ${rooms2.maxConsumersOk} → ${summary.scaling.ratio.toFixed(2)}x`,

@@ -455,6 +455,37 @@ describe('simulcast', () => {
     expect(simConsumer.currentLayers?.spatialLayer).toBe(0);
   });
 
+  it('retransmits a NACKed packet whose picture id it rewrote exactly as it first sent it, from the producer stream kept copy', async () => {
+    const enc = simConsumer.rtpParameters.encodings![0];
+    const sent = simPackets().at(-1)!;
+    // Layer 0 arrives with its own picture ids (s.pid); the consumer continued layer 2's numbering instead.
+    const sentPid = ((sent.payload[2] & 0x7f) << 8) | sent.payload[3];
+    expect(sentPid).not.toBe(state[0].pid);
+    const rtxBefore = b.rtp.filter((p) => p.ssrc === enc.rtx!.ssrc).length;
+    b.client.sendRtcp(
+      serializeRtcpPackets([
+        { kind: 'rr', ssrc: 0xb0b, reports: [] },
+        { kind: 'nack', senderSsrc: 0xb0b, mediaSsrc: enc.ssrc!, lost: [sent.sequenceNumber] },
+      ]),
+    );
+    await waitFor(
+      () => b.rtp.filter((p) => p.ssrc === enc.rtx!.ssrc).length > rtxBefore,
+      3_000,
+      'RTX of the simulcast consumer at B',
+    );
+    const rtx = b.rtp.filter((p) => p.ssrc === enc.rtx!.ssrc).at(-1)!;
+    expect(Buffer.from(rtx.payload).readUInt16BE(0)).toBe(sent.sequenceNumber);
+    expect(Buffer.from(rtx.payload.subarray(2))).toEqual(Buffer.from(sent.payload));
+    expect(rtx.timestamp).toBe(sent.timestamp);
+    expect(rtx.marker).toBe(sent.marker);
+    // The producer's transport holds the kept packets (shared), the consumer's transport only its sent log.
+    const [aStat] = await a.transport.getStats();
+    const [bStat] = await b.transport.getStats();
+    expect(aStat.tsfuCounters.retransmissionBufferBytes).toBeGreaterThan(512 * 1500);
+    expect(bStat.tsfuCounters.retransmissionBufferBytes).toBeGreaterThan(0);
+    expect(bStat.tsfuCounters.retransmissionBufferBytes).toBeLessThan(64 * 1024);
+  });
+
   it('drops temporal layers above the preferred one, without gaps in the sequence', async () => {
     await simConsumer.setPreferredLayers({ spatialLayer: 0, temporalLayer: 0 });
     const count = simPackets().length;

@@ -43,6 +43,11 @@ export interface WebRtcTransportCounters {
   sendsDroppedRingFull: number;
   /** The media plane's drops: malformed RTP/RTCP, unknown SSRCs/payload types, padding-only RTX, test-only drops. */
   media: MediaCounters;
+  /**
+   * Bytes held for retransmissions: this transport's producers' kept packets (allocated capacity, shared by
+   * all their consumers) plus its consumers' sent-packet logs.
+   */
+  retransmissionBufferBytes: number;
 }
 
 export interface WorkerWebRtcTransportOptions {
@@ -95,7 +100,10 @@ export class WorkerWebRtcTransport {
     bytesSent: 0,
     rtpBytesReceived: 0,
   };
-  private readonly counters: Omit<WebRtcTransportCounters, 'ice' | 'sendsDroppedRingFull' | 'media'> = {
+  private readonly counters: Omit<
+    WebRtcTransportCounters,
+    'ice' | 'sendsDroppedRingFull' | 'media' | 'retransmissionBufferBytes'
+  > = {
     srtpPacketsAccepted: 0,
     srtcpPacketsAccepted: 0,
     srtpAuthFailures: 0,
@@ -459,6 +467,7 @@ export class WorkerWebRtcTransport {
         ice: { ...this.agent.counters },
         sendsDroppedRingFull: this.link.sendsDroppedRingFull,
         media: { ...this.media.counters },
+        retransmissionBufferBytes: this.media.retransmissionBufferBytes(),
       } satisfies WebRtcTransportCounters,
     };
   }

@@ -327,7 +327,7 @@ function dumpConsumer(c: WorkerConsumer): Record<string, unknown> {
         clockRate: c.clockRate,
         cname: c.rtpParameters.rtcp?.cname ?? '',
         ...(c.rtxSsrc ? { rtxSsrc: c.rtxSsrc, rtxPayloadType: c.rtxPayloadType } : {}),
-        useNack: c.buffer !== undefined,
+        useNack: c.sentLog !== undefined,
         usePli: true,
         useFir: false,
         useInBandFec: false,

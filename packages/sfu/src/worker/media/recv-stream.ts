@@ -7,6 +7,10 @@
 import { compactNtp, type RtcpReportBlock, RtpReceiveStats, SeqUpdate, unixMsFromNtp } from '@tsfu/rtp';
 import { BitrateMeter } from './bitrate-meter.js';
 import { NackGenerator } from './nack-generator.js';
+import { RetransmissionBuffer } from './retransmission-buffer.js';
+
+/** Producer packets kept per stream for consumers' retransmissions (≈3 s of 150 pkts/s video). */
+export const RETRANSMISSION_SLOTS = 512;
 
 export class RecvStream {
   ssrc: number;
@@ -22,6 +26,8 @@ export class RecvStream {
   readonly bitrate = new BitrateMeter();
   /** Whether NACKs may be sent for this stream (the producer negotiated `nack`). */
   readonly useNack: boolean;
+  /** This stream's packets for consumers' retransmissions; created by the first consumer that needs it. */
+  retransmissionBuffer: RetransmissionBuffer | undefined;
   packetCount = 0;
   byteCount = 0;
   rtxPacketCount = 0;
@@ -93,6 +99,19 @@ export class RecvStream {
   }
 
   /** Whether a keyframe request may go out now (at most once per `delayMs`); records it if so. */
+  /**
+   * Keeps `packet[0, length)` (sequence number `seq`) for retransmission,
+   * once however many consumers forward it.
+   */
+  keepForRetransmission(seq: number, packet: Uint8Array, length: number, nowMs: number): void {
+    let b = this.retransmissionBuffer;
+    if (b === undefined) {
+      b = new RetransmissionBuffer(RETRANSMISSION_SLOTS);
+      this.retransmissionBuffer = b;
+    }
+    if (b.find(seq) < 0) b.store(seq, packet, length, nowMs);
+  }
+
   takeKeyFrameRequest(nowMs: number, delayMs: number): boolean {
     if (nowMs - this.lastKeyFrameRequestAtMs < delayMs) return false;
     this.lastKeyFrameRequestAtMs = nowMs;

@@ -32,4 +32,14 @@ describe('RetransmissionBuffer', () => {
     b.clear();
     expect(b.find(6)).toBe(-1);
   });
+
+  it('copies a kept packet out whole, and refuses a destination too small', () => {
+    const b = new RetransmissionBuffer(4);
+    b.store(9, Buffer.from([9, 8, 7, 6, 5]), 4, 0);
+    const dst = Buffer.alloc(6, 0xee);
+    expect(b.copyPacket(b.find(9), dst)).toBe(4);
+    expect([...dst]).toEqual([9, 8, 7, 6, 0xee, 0xee]);
+    expect(b.copyPacket(b.find(9), Buffer.alloc(3))).toBe(-1);
+    expect(b.byteLength).toBeGreaterThanOrEqual(4 * RETRANSMISSION_SLOT_SIZE);
+  });
 });

@@ -1,8 +1,11 @@
 /**
- * The packets a consumer sent, kept for retransmission on NACK (RFC 4585
- * §6.2.1): a fixed ring of MTU-sized slots indexed by the outgoing sequence
- * number, allocated once per stream. Storing is one copy; nothing is
- * allocated per packet.
+ * The packets of one producer stream, kept for retransmission on NACK (RFC
+ * 4585 §6.2.1): a fixed ring of MTU-sized slots indexed by the producer's
+ * sequence number, allocated on the first packet a NACK-capable consumer
+ * forwards. It is shared by every consumer of the stream (each keeps only a
+ * `SentPacketLog` of what it rewrote), so memory grows with producers, not
+ * with consumers — as mediasoup shares one stored copy among its consumers.
+ * Storing is one copy per producer packet; nothing is allocated per packet.
  */
 export const RETRANSMISSION_SLOT_SIZE = 1500;
 
@@ -23,6 +26,11 @@ export class RetransmissionBuffer {
     this.seqs = new Int32Array(slots).fill(-1);
     this.sentAt = new Float64Array(slots);
     this.resentAt = new Float64Array(slots);
+  }
+
+  /** Bytes this buffer holds (for memory accounting). */
+  get byteLength(): number {
+    return this.data.length + this.slots * (2 + 4 + 8 + 8);
   }
 
   /** Stores `packet[0, length)` under `seq`; packets larger than a slot are not stored. */
@@ -49,6 +57,15 @@ export class RetransmissionBuffer {
   packet(i: number): Buffer {
     const o = i * RETRANSMISSION_SLOT_SIZE;
     return this.data.subarray(o, o + this.lengths[i]);
+  }
+
+  /** Copies the stored packet of slot `i` into `dst`; returns its length, or -1 when it does not fit. */
+  copyPacket(i: number, dst: Uint8Array): number {
+    const n = this.lengths[i];
+    if (n > dst.length) return -1;
+    const o = i * RETRANSMISSION_SLOT_SIZE;
+    this.data.copy(dst, 0, o, o + n);
+    return n;
   }
 
   firstSentAt(i: number): number {

@@ -340,6 +340,15 @@ export class TransportMedia implements ConsumerTransport, ProducerTransport {
     return undefined;
   }
 
+  /** Bytes held for retransmissions by this transport's producers and consumers. */
+  retransmissionBufferBytes(): number {
+    let bytes = 0;
+    for (const p of this.producers.values())
+      for (const s of p.streams) bytes += s.retransmissionBuffer?.byteLength ?? 0;
+    for (const c of this.consumers.values()) bytes += c.sentLog?.byteLength ?? 0;
+    return bytes;
+  }
+
   // ---- RTCP in ---------------------------------------------------------------------------
 
   /** A decrypted RTCP compound packet `buf[0, length)` from the remote. */

@@ -2,9 +2,11 @@
  * The worker half of a Consumer: per packet it decides whether to forward
  * (pause, keyframe sync, simulcast layer, temporal layer), copies the
  * producer's packet into a reused buffer, rewrites SSRC/PT/seq/timestamp,
- * extension ids and (simulcast VP8) picture id/TL0PICIDX, keeps it for
- * retransmission and hands it to its transport to protect and send.
- * Handles the receiver's NACK (RTX when negotiated), PLI/FIR and RR.
+ * extension ids and (simulcast VP8) picture id/TL0PICIDX, logs what it
+ * rewrote (the producer's stream keeps the packet itself, once for all its
+ * consumers) and hands it to its transport to protect and send.
+ * Handles the receiver's NACK (a rebuilt packet, RTX when negotiated),
+ * PLI/FIR and RR.
  */
 import {
   absSendTimeFromMs,
@@ -12,6 +14,7 @@ import {
   RtpPacketView,
   RtpStreamRewriter,
   rttMsFromReport,
+  Vp8Descriptor,
   wrapRtx,
   writeAbsSendTime,
 } from '@tsfu/rtp';
@@ -20,7 +23,7 @@ import type { RtpParameters } from '../../types/rtp-parameters.js';
 import { BitrateMeter } from './bitrate-meter.js';
 import type { RecvStream } from './recv-stream.js';
 import { scoreFromLoss } from './recv-stream.js';
-import { RetransmissionBuffer } from './retransmission-buffer.js';
+import { SentPacketLog } from './sent-packet-log.js';
 import { EXT_URI, type WorkerProducer } from './worker-producer.js';
 
 /** What the consumer needs from its transport. */
@@ -44,16 +47,17 @@ const FORWARDED_EXTENSIONS = new Set<string>([
 ]);
 
 /**
- * Retransmission history per video consumer: 512 × 1500-byte slots (750 KiB), 1.5–3 s of a 1–2 Mbps
- * stream — NACKs older than that are not worth answering.
+ * Retransmission history per video consumer: the last 512 packets sent (1.5–3 s of a 1–2 Mbps stream —
+ * NACKs older than that are not worth answering), as long as the producer's stream still keeps them.
  */
-const RETRANSMISSION_SLOTS = 512;
+const SENT_LOG_SLOTS = 512;
 
 // One scratch buffer and view for every consumer of this thread: packets are handled one at a time.
 const work = Buffer.allocUnsafe(65536);
 const workView = new RtpPacketView();
 const rtxOut = Buffer.allocUnsafe(65536);
 const storedView = new RtpPacketView();
+const resendVp8 = new Vp8Descriptor();
 
 export interface WorkerConsumerOptions {
   id: string;
@@ -83,7 +87,8 @@ export class WorkerConsumer {
   private readonly extTable: Uint8Array;
   private readonly absSendTimeId: number;
   readonly rewriter: RtpStreamRewriter;
-  readonly buffer: RetransmissionBuffer | undefined;
+  /** What was sent, for NACKs (video with `nack` negotiated). */
+  readonly sentLog: SentPacketLog | undefined;
   private rtxSeq = Math.floor(Math.random() * 0x10000);
   paused: boolean;
   producerPaused: boolean;
@@ -98,6 +103,9 @@ export class WorkerConsumer {
   currentSpatial = -1;
   currentTemporal = -1;
   private pictureIdOffset = 0;
+  // What rewriteVp8 wrote into the packet being forwarded (-1: nothing), for the sent log.
+  private writtenPictureId = -1;
+  private writtenTl0PicIdx = -1;
   private tl0Offset = 0;
   private lastPictureId = -1;
   private lastTl0 = -1;
@@ -161,8 +169,7 @@ export class WorkerConsumer {
     this.absSendTimeId = absId;
     this.rewriter = new RtpStreamRewriter({ ssrc: this.ssrc, clockRate: this.clockRate });
     const useNack = (media.rtcpFeedback ?? []).some((f) => f.type === 'nack' && !f.parameter);
-    this.buffer =
-      useNack && this.kind === 'video' ? new RetransmissionBuffer(RETRANSMISSION_SLOTS) : undefined;
+    this.sentLog = useNack && this.kind === 'video' ? new SentPacketLog(SENT_LOG_SLOTS) : undefined;
     const sm = /^[LS](\d+)T(\d+)/.exec(enc.scalabilityMode ?? '');
     this.spatialLayers = sm ? Number(sm[1]) : 1;
     this.temporalLayers = sm ? Number(sm[2]) : 1;
@@ -265,11 +272,26 @@ export class WorkerConsumer {
         writeAbsSendTime(work, v.extensionValueOffsets[i], absSendTimeFromMs(nowMs));
       }
     }
+    this.writtenPictureId = -1;
+    this.writtenTl0PicIdx = -1;
     if (producer.hasVp8Descriptor && (this.type === 'simulcast' || this.temporalLayers > 1))
       this.rewriteVp8(v);
     this.tsOffset = (v.timestamp - inTs) >>> 0;
     const seq = v.sequenceNumber;
-    this.buffer?.store(seq, work, n, nowMs);
+    const log = this.sentLog;
+    if (log !== undefined) {
+      stream.keepForRetransmission(p.sequenceNumber, p.buffer, p.length, nowMs);
+      log.record(
+        seq,
+        stream.encodingIdx,
+        p.sequenceNumber,
+        v.timestamp,
+        mappedPt,
+        this.writtenPictureId,
+        this.writtenTl0PicIdx,
+        nowMs,
+      );
+    }
     this.packetCount++;
     this.byteCount += n;
     this.bitrate.add(n, nowMs);
@@ -325,11 +347,13 @@ export class WorkerConsumer {
       const pid = (d.pictureId + this.pictureIdOffset) % mod;
       d.setPictureId(work, off, pid);
       this.lastPictureId = pid;
+      this.writtenPictureId = pid;
     }
     if (d.tl0PicIdx >= 0) {
       const tl0 = (d.tl0PicIdx + this.tl0Offset) & 0xff;
       d.setTl0PicIdx(work, off, tl0);
       this.lastTl0 = tl0;
+      this.writtenTl0PicIdx = tl0;
     }
   }
 
@@ -397,32 +421,66 @@ export class WorkerConsumer {
     this.requestKeyFrame(nowMs);
   }
 
-  /** A NACK from the receiver: retransmit what the buffer holds (as RTX when negotiated). */
+  /** A NACK from the receiver: retransmit what is still kept (as RTX when negotiated). */
   onNack(pid: number, blp: number, nowMs: number): void {
     this.nackCount++;
     if (this.traceEventTypes.includes('nack')) this.trace('nack', 'in', { pid, blp });
-    const buf = this.buffer;
+    const log = this.sentLog;
     for (let k = -1; k < 16; k++) {
       if (k >= 0 && (blp & (1 << k)) === 0) continue;
       const seq = (pid + k + 1) & 0xffff;
       this.nackPacketCount++;
-      if (!buf) continue;
-      const i = buf.find(seq);
+      if (!log) continue;
+      const i = log.find(seq);
       if (i < 0) continue;
       // A retransmission is not repeated within one RTT (the previous copy may still be on its way).
-      if (nowMs - buf.lastResentAt(i) < Math.max(10, this.roundTripTime)) continue;
-      buf.markResent(i, nowMs);
-      const stored = buf.packet(i);
+      if (nowMs - log.lastResentAt(i) < Math.max(10, this.roundTripTime)) continue;
+      const n = this.rebuild(log, i, seq, nowMs);
+      if (n < 0) continue;
+      log.markResent(i, nowMs);
       this.packetsRetransmitted++;
       if (this.rtxPayloadType >= 0) {
-        if (!storedView.wrap(stored, stored.length)) continue;
         this.rtxSeq = (this.rtxSeq + 1) & 0xffff;
-        const n = wrapRtx(storedView, rtxOut, this.rtxPayloadType, this.rtxSsrc, this.rtxSeq);
-        if (n > 0) this.transport.sendRtp(rtxOut, n, true);
+        const r = wrapRtx(storedView, rtxOut, this.rtxPayloadType, this.rtxSsrc, this.rtxSeq);
+        if (r > 0) this.transport.sendRtp(rtxOut, r, true);
       } else {
-        this.transport.sendRtp(stored, stored.length, true);
+        this.transport.sendRtp(work, n, true);
       }
     }
+  }
+
+  /**
+   * Rebuilds the packet of log slot `i` (sent as `seq`) into `work`/`storedView`
+   * from the producer's kept copy: the same rewrite `forward` applied, with the
+   * values logged then. Returns its length, or -1 when the producer no longer keeps it.
+   */
+  private rebuild(log: SentPacketLog, i: number, seq: number, nowMs: number): number {
+    const kept = this.producer.streams[log.encodingOf(i)]?.retransmissionBuffer;
+    if (kept === undefined) return -1;
+    const j = kept.find(log.sourceSeqOf(i));
+    if (j < 0) return -1;
+    const n = kept.copyPacket(j, work);
+    const v = storedView;
+    if (n < 0 || !v.wrap(work, n)) return -1;
+    v.sequenceNumber = seq;
+    v.timestamp = log.timestampOf(i);
+    v.ssrc = this.ssrc;
+    v.payloadType = log.payloadTypeOf(i);
+    v.remapExtensions(this.extTable);
+    if (this.absSendTimeId !== 0) {
+      const e = v.findExtension(this.absSendTimeId);
+      if (e >= 0 && v.extensionValueLengths[e] === 3) {
+        writeAbsSendTime(work, v.extensionValueOffsets[e], absSendTimeFromMs(nowMs));
+      }
+    }
+    const pictureId = log.pictureIdOf(i);
+    const tl0 = log.tl0PicIdxOf(i);
+    if ((pictureId >= 0 || tl0 >= 0) && resendVp8.parse(work, v.payloadOffset, v.payloadLength)) {
+      if (pictureId >= 0 && resendVp8.pictureId >= 0)
+        resendVp8.setPictureId(work, v.payloadOffset, pictureId);
+      if (tl0 >= 0 && resendVp8.tl0PicIdx >= 0) resendVp8.setTl0PicIdx(work, v.payloadOffset, tl0);
+    }
+    return n;
   }
 
   /** A report block about our stream from the receiver's RR/SR. */
