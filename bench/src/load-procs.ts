@@ -71,7 +71,7 @@ function sfuRole(): void {
             ],
           }),
         );
-        const s = await w.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', port }] });
+        const s = await w.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', port, tsfuConnectedUdp: process.env.TSFU_BENCH_CONNECTED_UDP === '1' }] });
         servers.push(s);
         if (port === 0) {
           // The first server's ephemeral port, which the next workers' servers share.

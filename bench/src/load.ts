@@ -946,6 +946,10 @@ async function probe(outPps: number): Promise<void> {
   console.log(
     `probe ${outPps} pkts/s: SFU CPU-s/M median ${cpu[cpu.length >> 1].toFixed(2)} (${cpu.map((c) => c.toFixed(2)).join(' ')}), max loss ${(Math.max(...loss) * 100).toFixed(2)} %, p99 ms median ${p99s.sort((a, b) => a - b)[p99s.length >> 1]?.toFixed(2)} (${p99s.map((x) => x.toFixed(1)).join(' ')})`,
   );
+  const c = await sfu.call<Record<string, number>>('dropCounters');
+  log(
+    `connected UDP: received ${c.connectedUdpPacketsReceived ?? 0}, sent ${c.connectedUdpPacketsSent ?? 0}, fallbacks ${c.connectedUdpFallbacks ?? 0}`,
+  );
   await Promise.all([sfu.exit(), clients.exit()]);
 }
 

@@ -1,6 +1,6 @@
 /**
  * apps/demo end to end: the demo server (2 tsfu workers sharing one
- * loopback-only port) and three headless Chromium pages with fake camera and
+ * loopback-only port, connected UDP sockets in the workers) and three headless Chromium pages with fake camera and
  * microphone, driven through the page's own form and buttons. Each page must
  * see the two others' video playing and their audio live; one leaves and the
  * others see its tile go; it rejoins and everyone sees everyone again.
@@ -129,6 +129,8 @@ beforeAll(async () => {
       '--workers=2',
       // Chromium also checks from the machine's interface address; only loopback may be answered here.
       '--loopback-only',
+      // Media on the workers' own connected sockets (the sfu-workers test covers both paths).
+      '--connected-udp',
       '--no-tcp',
       '--stats-interval-ms=1000',
     ],

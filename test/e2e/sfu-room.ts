@@ -41,7 +41,12 @@ export interface SfuRoom {
  * `routerOf(peerName)` picks a page's router index (default 0).
  */
 export async function startSfuRoom(
-  opts: { workerCount?: number; routerOf?: (peer: string) => number } = {},
+  opts: {
+    workerCount?: number;
+    routerOf?: (peer: string) => number;
+    /** Listen with tsfu's `tsfuConnectedUdp` (workers open connected sockets for validated tuples). */
+    connectedUdp?: boolean;
+  } = {},
 ): Promise<SfuRoom> {
   const workers: Worker[] = [];
   const servers: WebRtcServer[] = [];
@@ -60,7 +65,15 @@ export async function startSfuRoom(
       const worker = await createWorker({ logLevel: 'warn' });
       workers.push(worker);
       const server = await worker.createWebRtcServer({
-        listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', port, tsfuLoopbackOnly: true }],
+        listenInfos: [
+          {
+            protocol: 'udp',
+            ip: '127.0.0.1',
+            port,
+            tsfuLoopbackOnly: true,
+            tsfuConnectedUdp: opts.connectedUdp === true,
+          },
+        ],
       });
       servers.push(server);
       port = (await server.dump()).udpSockets[0].port;

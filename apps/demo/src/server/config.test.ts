@@ -45,6 +45,8 @@ describe('parseConfig', () => {
     ],
     ['--loopback-only (bare)', ['--loopback-only'], {}, { loopbackOnly: true }],
     ['TSFU_LOOPBACK_ONLY=1', [], { TSFU_LOOPBACK_ONLY: '1' }, { loopbackOnly: true }],
+    ['--connected-udp (bare)', ['--connected-udp'], {}, { connectedUdp: true }],
+    ['TSFU_CONNECTED_UDP=1', [], { TSFU_CONNECTED_UDP: '1' }, { connectedUdp: true }],
     ['--no-tcp', ['--no-tcp'], {}, { enableTcp: false }],
     ['--tcp=false', ['--tcp=false'], {}, { enableTcp: false }],
     ['--https', ['--https'], {}, { https: true }],

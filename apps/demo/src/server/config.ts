@@ -33,6 +33,13 @@ export interface DemoConfig {
    * tests on machines whose other interfaces must not be answered.
    */
   loopbackOnly: boolean;
+  /**
+   * tsfu's `tsfuConnectedUdp` (Linux): each worker opens its own socket on the
+   * shared UDP port, connected to each validated peer, so media skips the I/O
+   * thread and workers forward in parallel. The port is bound with
+   * SO_REUSEADDR: use it on hosts you control.
+   */
+  connectedUdp: boolean;
   /** Offer ICE over TCP as well as UDP (default true). */
   enableTcp: boolean;
   /**
@@ -58,6 +65,7 @@ export const DEFAULTS: Omit<DemoConfig, 'workers' | 'announcedIp'> = {
   iceConsentTimeoutS: 30,
   statsIntervalMs: 2_000,
   loopbackOnly: false,
+  connectedUdp: false,
   enableTcp: true,
   https: false,
 };
@@ -86,6 +94,7 @@ const OPTIONS = [
   },
   { flag: 'stats-interval-ms', key: 'statsIntervalMs', env: 'TSFU_STATS_INTERVAL_MS', kind: 'ms' },
   { flag: 'loopback-only', key: 'loopbackOnly', env: 'TSFU_LOOPBACK_ONLY', kind: 'bool' },
+  { flag: 'connected-udp', key: 'connectedUdp', env: 'TSFU_CONNECTED_UDP', kind: 'bool' },
   { flag: 'tcp', key: 'enableTcp', env: 'TSFU_TCP', kind: 'bool' },
   { flag: 'https', key: 'https', env: 'TSFU_HTTPS', kind: 'bool' },
   { flag: 'tls-cert', key: 'tlsCert', env: 'TSFU_TLS_CERT', kind: 'path' },

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  tsfu demo is up: open ${server.url}`,
-    `  media: ${config.workers} worker(s) sharing ${config.listenIp} udp/${udp}${tcp ? ` tcp/${tcp}` : ''}, announced as ${config.announcedIp}${config.loopbackOnly ? ' (loopback sources only)' : ''}`,
+    `  media: ${config.workers} worker(s) sharing ${config.listenIp} udp/${udp}${tcp ? ` tcp/${tcp}` : ''}, announced as ${config.announcedIp}${config.loopbackOnly ? ' (loopback sources only)' : ''}${config.connectedUdp ? ' (connected UDP sockets in the workers)' : ''}`,
   ];
   if (reachable) lines.push(`  other machines: ${scheme}://${config.announcedIp}:${server.httpPort}/`);
   if (reachable && !server.tls) {

@@ -61,6 +61,7 @@ export async function startDemoServer(
           announcedAddress: config.announcedIp,
           port: udpPort,
           tsfuLoopbackOnly: config.loopbackOnly,
+          tsfuConnectedUdp: config.connectedUdp,
         },
       ];
       if (config.enableTcp) {

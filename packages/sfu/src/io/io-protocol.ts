@@ -74,6 +74,8 @@ export interface IoSocketInfo {
   protocol: 'udp' | 'tcp';
   ip: string;
   port: number;
+  /** Bound with SO_REUSEADDR so workers may open connected sockets on its port (`tsfuConnectedUdp`). */
+  connectedUdp?: boolean;
 }
 
 /** A listen request from a worker (one entry of mediasoup's `listenInfos`). */
@@ -85,6 +87,8 @@ export interface IoListenRequest {
   shared: boolean;
   /** tsfu extension: drop datagrams/connections whose source is not a loopback address (tests). */
   loopbackOnly?: boolean;
+  /** tsfu extension: bind with SO_REUSEADDR so workers can open connected sockets on this port. */
+  connectedUdp?: boolean;
   sendBufferSize?: number;
   recvBufferSize?: number;
 }

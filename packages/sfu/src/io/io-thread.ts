@@ -43,6 +43,8 @@ interface IoSocket {
   shared: boolean;
   /** Only loopback sources are accepted (`TransportListenInfo.tsfuLoopbackOnly`). */
   loopbackOnly: boolean;
+  /** Bound with SO_REUSEADDR for workers' connected sockets (`TransportListenInfo.tsfuConnectedUdp`). */
+  connectedUdp: boolean;
   udp?: UdpSocket;
   tcp?: TcpServer;
   /** Listen references per worker index. */
@@ -231,7 +233,13 @@ class IoThread {
       for (const s of opened) this.unlisten(worker, s.index);
       throw error;
     }
-    return opened.map((s) => ({ index: s.index, protocol: s.protocol, ip: s.ip, port: s.port }));
+    return opened.map((s) => ({
+      index: s.index,
+      protocol: s.protocol,
+      ip: s.ip,
+      port: s.port,
+      connectedUdp: s.connectedUdp,
+    }));
   }
 
   private unlisten(worker: IoWorker, index: number): void {
@@ -251,6 +259,7 @@ class IoThread {
       ip: req.ip,
       shared: req.shared,
       loopbackOnly: req.loopbackOnly === true,
+      connectedUdp: req.protocol === 'udp' && req.connectedUdp === true,
       refs: new Map(),
     };
     let socket: IoSocket;
@@ -258,6 +267,7 @@ class IoThread {
       const udp = createSocket({
         type: isIPv6(req.ip) ? 'udp6' : 'udp4',
         lookup: ipLiteralLookup,
+        reuseAddr: req.connectedUdp === true,
         recvBufferSize: req.recvBufferSize,
         sendBufferSize: req.sendBufferSize,
       });

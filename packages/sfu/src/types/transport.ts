@@ -63,6 +63,21 @@ export type TransportListenInfo = {
    * listen that opened it.
    */
   tsfuLoopbackOnly?: boolean;
+  /**
+   * tsfu extension (not in mediasoup; UDP; meant for Linux): once ICE has
+   * validated a remote UDP tuple, the worker that owns the transport opens its
+   * own socket on the same local ip:port, connected to that remote. The kernel
+   * delivers a connected socket's peer traffic to it rather than to the
+   * listening socket, so that peer's packets skip the I/O thread both ways
+   * (no ring copies, no cross-thread wake-ups) and workers forward in
+   * parallel. Unknown peers (new ICE checks) still reach the I/O thread.
+   * Needs SO_REUSEADDR on the listening socket: another local process that
+   * also sets it could bind the same port, so use it on hosts you control.
+   * When the worker cannot open its socket, that tuple stays on the I/O
+   * thread (counted in `tsfuCounters.connectedUdpFallbacks`). A shared socket
+   * keeps the setting of the listen that opened it.
+   */
+  tsfuConnectedUdp?: boolean;
 };
 
 /** @deprecated Use `TransportListenInfo`. */

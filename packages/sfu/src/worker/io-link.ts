@@ -1,8 +1,14 @@
 /**
  * A worker thread's link to the socket layer: a control `Channel` to the I/O
  * thread and the two packet rings. Transports send through it and never see
- * sockets, so another socket strategy (`reusePort`) only replaces this class.
+ * sockets. With `tsfuConnectedUdp`, a validated UDP tuple also gets the
+ * worker's own socket on the same local port, connected to the remote: the
+ * kernel hands that peer's datagrams to it, so they bypass the I/O thread in
+ * both directions.
  */
+
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
 import { Channel, type MessageEndpoint } from '../channel/channel.js';
 import { PacketRingReader, PacketRingWriter } from '../channel/packet-ring.js';
 import {
@@ -28,7 +34,22 @@ export interface LinkTuple {
   readonly connId: number;
   /** Id the I/O thread gave this tuple once bound (0 until then: sends carry the address). */
   tupleId: number;
+  /** The worker's own connected socket for this UDP tuple, once open (`tsfuConnectedUdp`). */
+  direct?: ConnectedUdpPath;
 }
+
+/** A worker-owned UDP socket on a listening socket's ip:port, connected to one remote tuple. */
+export class ConnectedUdpPath {
+  packetsReceived = 0;
+  packetsSent = 0;
+  constructor(
+    readonly socket: UdpSocket,
+    readonly tuple: LinkTuple,
+  ) {}
+}
+
+// Buffer#copy copies between any Uint8Arrays without allocating a subarray view.
+const bufferCopy = Buffer.prototype.copy;
 
 /** Called for every packet from the I/O thread; `data[offset, offset + length)` is valid during the call. */
 export type LinkPacketHandler = (
@@ -48,6 +69,9 @@ export class IoLink {
   private closed = false;
   /** Sends dropped because the ring to the I/O thread was full. */
   sendsDroppedRingFull = 0;
+  /** Connected sockets that could not be opened (the tuple stays on the I/O thread). */
+  connectedUdpFallbacks = 0;
+  private readonly connected = new Map<number, ConnectedUdpPath>();
 
   constructor(
     handles: WorkerIoHandles,
@@ -86,15 +110,73 @@ export class IoLink {
     });
   }
 
+  /**
+   * Opens this worker's socket on `localIp:localPort` (the listening socket's,
+   * bound with SO_REUSEADDR) connected to the bound UDP `tuple`; from then on
+   * the tuple's packets come and go through it. On any failure the tuple
+   * simply stays on the I/O thread.
+   */
+  connectTuple(tuple: LinkTuple, localIp: string, localPort: number): void {
+    const id = tuple.tupleId;
+    if (this.closed || id === 0 || tuple.protocol !== 'udp' || this.connected.has(id)) return;
+    const ipv6 = isIPv6(localIp);
+    if (ipv6 !== (tuple.family === 'IPv6')) return;
+    const socket = createSocket({ type: ipv6 ? 'udp6' : 'udp4', reuseAddr: true });
+    const path = new ConnectedUdpPath(socket, tuple);
+    this.connected.set(id, path);
+    const fail = (): void => {
+      if (this.connected.get(id) === path) this.connected.delete(id);
+      this.connectedUdpFallbacks++;
+      closeQuietly(socket);
+    };
+    socket.once('error', fail);
+    socket.bind({ address: localIp, port: localPort, exclusive: true }, () => {
+      socket.connect(tuple.port, tuple.address, () => {
+        if (this.connected.get(id) !== path) {
+          // Unbound (or the link closed) while opening.
+          socket.off('error', fail);
+          closeQuietly(socket);
+          return;
+        }
+        socket.off('error', fail);
+        socket.on('error', () => {
+          // ICMP-triggered errors: the socket stays usable.
+        });
+        const onPacket = this.onPacket;
+        const socketIndex = tuple.socketIndex;
+        socket.on('message', (msg) => {
+          path.packetsReceived++;
+          onPacket(msg, 0, msg.length, id, socketIndex);
+        });
+        tuple.direct = path;
+      });
+    });
+  }
+
   /** Forgets a bound tuple, in order with the packets already queued for it. */
   unbindTuple(tupleId: number): void {
     if (tupleId === 0) return;
+    this.closeConnected(tupleId);
     this.writer.tryWrite(this.scratch, 0, RING_CONTROL_UNBIND, tupleId);
     this.scheduleFlush();
   }
 
   /** Queues `data[0, length)` for `tuple`. Copies it: the caller may reuse `data` at once. */
   send(tuple: LinkTuple, data: Uint8Array, length: number = data.length): boolean {
+    const direct = tuple.direct;
+    if (direct !== undefined) {
+      // dgram keeps the buffer until the datagram left (if the kernel queue was full): hand it a copy.
+      const copy = Buffer.allocUnsafe(length);
+      bufferCopy.call(data, copy, 0, 0, length);
+      try {
+        direct.socket.send(copy);
+        direct.packetsSent++;
+        return true;
+      } catch {
+        // Closed under us: the I/O thread still knows the tuple.
+        this.closeConnected(tuple.tupleId);
+      }
+    }
     let ok: boolean;
     if (tuple.tupleId !== 0) {
       ok = this.writer.tryWrite(data, length, tuple.tupleId, tuple.socketIndex);
@@ -126,8 +208,17 @@ export class IoLink {
 
   close(): void {
     this.closed = true;
+    for (const id of [...this.connected.keys()]) this.closeConnected(id);
     this.writer.publish();
     this.channel.close();
+  }
+
+  private closeConnected(tupleId: number): void {
+    const path = this.connected.get(tupleId);
+    if (path === undefined) return;
+    this.connected.delete(tupleId);
+    if (path.tuple.direct === path) path.tuple.direct = undefined;
+    closeQuietly(path.socket);
   }
 
   private scheduleFlush(): void {
@@ -150,5 +241,13 @@ export class IoLink {
       reader.commit();
       await reader.waitAsync(500);
     }
+  }
+}
+
+function closeQuietly(socket: UdpSocket): void {
+  try {
+    socket.close();
+  } catch {
+    // already closed
   }
 }

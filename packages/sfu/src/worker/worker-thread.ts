@@ -322,6 +322,7 @@ class WorkerThread {
         port: info.port ?? 0,
         shared,
         loopbackOnly: info.tsfuLoopbackOnly === true,
+        connectedUdp: info.tsfuConnectedUdp === true && info.protocol === 'udp',
         sendBufferSize: info.sendBufferSize,
         recvBufferSize: info.recvBufferSize,
       })),

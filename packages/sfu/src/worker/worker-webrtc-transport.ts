@@ -48,6 +48,11 @@ export interface WebRtcTransportCounters {
    * all their consumers) plus its consumers' sent-packet logs.
    */
   retransmissionBufferBytes: number;
+  /** Packets received / sent through the worker's connected sockets (`tsfuConnectedUdp`), not the I/O thread. */
+  connectedUdpPacketsReceived: number;
+  connectedUdpPacketsSent: number;
+  /** Connected sockets this worker could not open (those tuples stay on the I/O thread). */
+  connectedUdpFallbacks: number;
 }
 
 export interface WorkerWebRtcTransportOptions {
@@ -102,7 +107,13 @@ export class WorkerWebRtcTransport {
   };
   private readonly counters: Omit<
     WebRtcTransportCounters,
-    'ice' | 'sendsDroppedRingFull' | 'media' | 'retransmissionBufferBytes'
+    | 'ice'
+    | 'sendsDroppedRingFull'
+    | 'media'
+    | 'retransmissionBufferBytes'
+    | 'connectedUdpPacketsReceived'
+    | 'connectedUdpPacketsSent'
+    | 'connectedUdpFallbacks'
   > = {
     srtpPacketsAccepted: 0,
     srtcpPacketsAccepted: 0,
@@ -207,6 +218,8 @@ export class WorkerWebRtcTransport {
           t.tupleId = id;
           this.boundTupleIds.add(id);
           this.onTupleBound(id, this);
+          const s = this.sockets.get(t.socketIndex);
+          if (s?.connectedUdp && t.protocol === 'udp') this.link.connectTuple(t, s.ip, s.port);
         },
         () => {},
       );
@@ -468,7 +481,22 @@ export class WorkerWebRtcTransport {
         sendsDroppedRingFull: this.link.sendsDroppedRingFull,
         media: { ...this.media.counters },
         retransmissionBufferBytes: this.media.retransmissionBufferBytes(),
+        ...this.connectedUdpCounters(),
       } satisfies WebRtcTransportCounters,
+    };
+  }
+
+  private connectedUdpCounters() {
+    let received = 0;
+    let sent = 0;
+    for (const t of this.tuples.values()) {
+      received += t.direct?.packetsReceived ?? 0;
+      sent += t.direct?.packetsSent ?? 0;
+    }
+    return {
+      connectedUdpPacketsReceived: received,
+      connectedUdpPacketsSent: sent,
+      connectedUdpFallbacks: this.link.connectedUdpFallbacks,
     };
   }
 
