@@ -48,6 +48,8 @@ function sfuRole(): void {
   const workers: Worker[] = [];
   const routers: Router[] = [];
   const servers: WebRtcServer[] = [];
+  /** Per worker, a second WebRtcServer (another shared port) without `tsfuConnectedUdp`: the I/O-thread path. */
+  const ioServers: WebRtcServer[] = [];
   const transports = new Map<number, WebRtcTransport>();
   const producers = new Map<number, Producer>();
   const consumers = new Map<number, Consumer>();
@@ -60,6 +62,7 @@ function sfuRole(): void {
     },
     init: async ({ workers: n }: { workers: number }) => {
       let port = 0;
+      let ioPort = 0;
       for (let i = 0; i < n; i++) {
         const w = await createWorker({ logLevel: 'warn' });
         workers.push(w);
@@ -71,8 +74,24 @@ function sfuRole(): void {
             ],
           }),
         );
-        const s = await w.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', port, tsfuConnectedUdp: process.env.TSFU_BENCH_CONNECTED_UDP === '1' }] });
+        // The benchmark's tsfu: workers' own connected sockets carry media (tsfuConnectedUdp), unless
+        // TSFU_BENCH_CONNECTED_UDP=0; `ioServers` keep the default I/O-thread path for comparison.
+        const s = await w.createWebRtcServer({
+          listenInfos: [
+            {
+              protocol: 'udp',
+              ip: '127.0.0.1',
+              port,
+              tsfuConnectedUdp: process.env.TSFU_BENCH_CONNECTED_UDP !== '0',
+            },
+          ],
+        });
         servers.push(s);
+        const io = await w.createWebRtcServer({
+          listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', port: ioPort }],
+        });
+        ioServers.push(io);
+        ioPort = (await io.dump()).udpSockets[0].port;
         if (port === 0) {
           // The first server's ephemeral port, which the next workers' servers share.
           const probe = await routers[0].createWebRtcTransport({ webRtcServer: s });
@@ -82,10 +101,20 @@ function sfuRole(): void {
       }
       return { port };
     },
-    createTransports: async ({ worker, count }: { worker: number; count: number }) => {
+    createTransports: async ({
+      worker,
+      count,
+      ioThread,
+    }: {
+      worker: number;
+      count: number;
+      ioThread?: boolean;
+    }) => {
       const out: Array<{ id: number; info: IceDtlsInfo }> = [];
       for (let i = 0; i < count; i++) {
-        const t = await routers[worker].createWebRtcTransport({ webRtcServer: servers[worker] });
+        const t = await routers[worker].createWebRtcTransport({
+          webRtcServer: (ioThread ? ioServers : servers)[worker],
+        });
         const id = nextId++;
         transports.set(id, t);
         out.push({
@@ -157,8 +186,6 @@ function sfuRole(): void {
       }
       return sum;
     },
-    bareGcm: ({ headerBytes = 12, payloadBytes = 1188 }: { headerBytes?: number; payloadBytes?: number }) =>
-      bareGcmUsPerPacket(headerBytes, payloadBytes),
     exit: () => {
       for (const w of workers) w.close();
       setTimeout(() => process.exit(0), 50);
@@ -170,8 +197,8 @@ function sfuRole(): void {
  * The least node:crypto work one forwarded SRTP-GCM packet needs: a fresh cipher per packet (a GCM
  * cipher object cannot be re-IV'd), AAD = the RTP header, one update over the payload, final,
  * tag. Returns the median of 3 bounded runs (300 ms or 20,000 packets, whichever first) in
- * CPU-µs per packet, from this process's own `process.cpuUsage()` (every thread; the SFU's
- * worker threads are idle while it runs, since this loop blocks the IPC that would feed them).
+ * CPU-µs per packet, from the `process.cpuUsage()` of its own process (role `bare-gcm`, which
+ * does nothing else: the SFU process's worker threads would blur it).
  */
 function bareGcmUsPerPacket(headerBytes: number, payloadBytes: number): number {
   const key: KeyObject = createSecretKey(randomBytes(16));
@@ -455,7 +482,13 @@ function setKeyframe(p: Buffer, key: boolean): void {
 }
 
 const role = process.argv[2];
-if (role === 'sfu') sfuRole();
+if (role === 'bare-gcm')
+  serve({
+    bareGcm: ({ headerBytes = 12, payloadBytes = 1188 }: { headerBytes?: number; payloadBytes?: number }) =>
+      bareGcmUsPerPacket(headerBytes, payloadBytes),
+    exit: () => setTimeout(() => process.exit(0), 20),
+  });
+else if (role === 'sfu') sfuRole();
 else if (role === 'relay-plain') relayRole(false);
 else if (role === 'relay-werift') relayRole(true);
 else if (role === 'clients') clientsRole();

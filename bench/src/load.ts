@@ -17,6 +17,10 @@
  *   and RSS per consumer beyond its retransmission buffer.
  * - scaling: the rooms ramp with 1 and 2 workers on one shared port.
  *
+ * tsfu runs with `tsfuConnectedUdp` (each worker's own connected socket carries
+ * its peers' media; `TSFU_BENCH_CONNECTED_UDP=0` turns it off); the equal-load
+ * goal check also measures the default path through the shared I/O thread.
+ *
  *   pnpm exec tsc -b bench && node bench/dist/load.js [--quick]
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -111,6 +115,12 @@ interface EqualLoad {
   floorVsDgram: number;
   /** floor / tsfu: how close tsfu is to that floor (1 = at the floor). */
   tsfuVsFloor: number;
+  /** werift / floor: the best vsWerift reachable with one node:crypto GCM call per packet. */
+  floorVsWerift: number;
+  /** tsfu without `tsfuConnectedUdp` (media through the shared I/O thread), same rate, same rounds. */
+  tsfuIoThreadCpuSecPerMillion: number;
+  ioThreadVsDgram: number;
+  ioThreadVsWerift: number;
   samples: Record<string, number[]>;
 }
 
@@ -268,7 +278,14 @@ async function fanoutSuite() {
     const rate = Math.round(0.8 * Math.min(tsfuMax, d?.forwardedPps ?? tsfuMax, w?.forwardedPps ?? tsfuMax));
     const recv = pRecv.slice(0, 10);
     const ids = recv.map((e) => e.id);
-    const cpu = { tsfu: [] as number[], dgram: [] as number[], werift: [] as number[] };
+    const cpu = {
+      tsfu: [] as number[],
+      tsfuIoThread: [] as number[],
+      dgram: [] as number[],
+      werift: [] as number[],
+    };
+    // The same fan-out through the I/O thread (a second WebRtcServer without tsfuConnectedUdp).
+    const io = await tsfuFanout(sfu, clients, 'AEAD_AES_128_GCM', 10, true);
     for (let round = 0; round < 3; round++) {
       const { port } = await plainRelay.call<{ port: number }>('setup', { targets: recv.map((e) => e.port) });
       await clients.call('plain', { ids: [pSender, ...ids], remotePort: port });
@@ -288,9 +305,14 @@ async function fanoutSuite() {
         (await trial(clients, weriftRelay, pSender, ids, 10, 1200, rate, 1000)).t.cpuSecPerMillion,
       );
       cpu.tsfu.push((await tsfuTrial(rate)).t.cpuSecPerMillion);
+      cpu.tsfuIoThread.push(
+        (await trial(clients, sfu, io.sender, io.recv, 10, 1200, rate, 1000)).t.cpuSecPerMillion,
+      );
     }
-    // Right after the rounds, while every process is idle: the floor's GCM part, in the SFU process.
-    const bareGcmUs = await sfu.call<number>('bareGcm', { headerBytes: 12, payloadBytes: 1188 });
+    // Right after the rounds, while every process is idle: the floor's GCM part, in a process of its own.
+    const bare = new Proc('bare-gcm');
+    const bareGcmUs = await bare.call<number>('bareGcm', { headerBytes: 12, payloadBytes: 1188 });
+    await bare.exit();
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
     const floor = med(cpu.dgram) + bareGcmUs;
     const r: EqualLoad = {
@@ -304,10 +326,14 @@ async function fanoutSuite() {
       floorCpuSecPerMillion: floor,
       floorVsDgram: med(cpu.dgram) / floor,
       tsfuVsFloor: floor / med(cpu.tsfu),
+      floorVsWerift: med(cpu.werift) / floor,
+      tsfuIoThreadCpuSecPerMillion: med(cpu.tsfuIoThread),
+      ioThreadVsDgram: med(cpu.dgram) / med(cpu.tsfuIoThread),
+      ioThreadVsWerift: med(cpu.werift) / med(cpu.tsfuIoThread),
       samples: cpu,
     };
     log(
-      `equal load ${rate} pkts/s, GCM N=10 1200 B: CPU-s/M tsfu ${r.tsfuCpuSecPerMillion.toFixed(2)}, dgram ${r.dgramCpuSecPerMillion.toFixed(2)}, werift ${r.weriftCpuSecPerMillion.toFixed(2)}, bare GCM ${bareGcmUs.toFixed(2)} µs/pkt`,
+      `equal load ${rate} pkts/s, GCM N=10 1200 B: CPU-s/M tsfu ${r.tsfuCpuSecPerMillion.toFixed(2)} (I/O thread path ${r.tsfuIoThreadCpuSecPerMillion.toFixed(2)}), dgram ${r.dgramCpuSecPerMillion.toFixed(2)}, werift ${r.weriftCpuSecPerMillion.toFixed(2)}, bare GCM ${bareGcmUs.toFixed(2)} µs/pkt`,
     );
     return r;
   };
@@ -486,6 +512,8 @@ interface RoomStep {
   loss: number;
   p99Ms: number;
   cpuCores: number;
+  /** Cores the load generator + receivers process used meanwhile (it shares the machine). */
+  clientsCores: number;
   consumersPerCore: number;
   rssMiB: number;
   /**
@@ -581,6 +609,7 @@ async function roomsRamp(workers: number) {
     // Warm-up (first keyframes), then the measured window.
     await clients.call('run', { streams, receivers, durationMs: 300, drainMs: 100, sampleEvery: 1000 });
     const u0 = await sfu.call<Usage>('usage');
+    const c0 = await clients.call<Usage>('usage');
     const r = await clients.call<RunResult>('run', {
       streams,
       receivers,
@@ -588,8 +617,10 @@ async function roomsRamp(workers: number) {
       drainMs: DRAIN_MS,
       sampleEvery: 8,
     });
+    const c1 = await clients.call<Usage>('usage');
     const u1 = await sfu.call<Usage>('gcUsage');
     const cpuCores = (u1.cpuUs - u0.cpuUs) / 1e6 / (r.seconds + DRAIN_MS / 1000);
+    const clientsCores = (c1.cpuUs - c0.cpuUs) / 1e6 / (r.seconds + DRAIN_MS / 1000);
     const counters = await sfu.call<Record<string, number | undefined>>('dropCounters');
     const retxBytes = counters.retransmissionBufferBytes ?? 0;
     const step: RoomStep = {
@@ -599,13 +630,14 @@ async function roomsRamp(workers: number) {
       loss: r.expected === 0 ? 1 : Math.max(0, 1 - r.received / r.expected),
       p99Ms: (r.latencyUs?.p99 ?? Number.NaN) / 1000,
       cpuCores,
+      clientsCores,
       consumersPerCore: consumers / Math.max(cpuCores, 1e-6),
       rssMiB: (u1.rss - base.rss) / 2 ** 20,
       retxMiB: retxBytes / 2 ** 20,
     };
     steps.push(step);
     log(
-      `rooms (${workers} worker${workers > 1 ? 's' : ''}): ${rooms} rooms, ${consumers} consumers, loss ${(step.loss * 100).toFixed(2)} %, p99 ${step.p99Ms.toFixed(2)} ms, SFU ${cpuCores.toFixed(2)} cores`,
+      `rooms (${workers} worker${workers > 1 ? 's' : ''}): ${rooms} rooms, ${consumers} consumers, loss ${(step.loss * 100).toFixed(2)} %, p99 ${step.p99Ms.toFixed(2)} ms, SFU ${cpuCores.toFixed(2)} cores, clients ${clientsCores.toFixed(2)} cores`,
     );
     if (step.loss > 0.01 || step.p99Ms > 50 || Date.now() - rampStart > budgetMs) break;
   }
@@ -635,6 +667,8 @@ async function roomsRamp(workers: number) {
     workers,
     steps,
     maxConsumersOk: best?.consumers ?? 0,
+    sfuCoresAtMax: best?.cpuCores ?? 0,
+    clientsCoresAtMax: best?.clientsCores ?? 0,
     consumersPerCore: best?.consumersPerCore ?? 0,
     outPpsOk: best?.outPps ?? 0,
     rssKiBPerConsumer,
@@ -803,15 +837,24 @@ export async function runLoad() {
     );
     console.table([
       {
+        tsfu: 'connected UDP (tsfuConnectedUdp)',
         'tsfu CPU-s/M': +equalLoad.tsfuCpuSecPerMillion.toFixed(2),
         'dgram CPU-s/M': +equalLoad.dgramCpuSecPerMillion.toFixed(2),
         'werift CPU-s/M': +equalLoad.weriftCpuSecPerMillion.toFixed(2),
         'pkts/CPU-s vs dgram (goal ≥ 0.35)': +equalLoad.vsDgram.toFixed(3),
         'pkts/CPU-s vs werift (goal ≥ 1.8)': +equalLoad.vsWerift.toFixed(2),
       },
+      {
+        tsfu: 'I/O thread (default)',
+        'tsfu CPU-s/M': +equalLoad.tsfuIoThreadCpuSecPerMillion.toFixed(2),
+        'dgram CPU-s/M': +equalLoad.dgramCpuSecPerMillion.toFixed(2),
+        'werift CPU-s/M': +equalLoad.weriftCpuSecPerMillion.toFixed(2),
+        'pkts/CPU-s vs dgram (goal ≥ 0.35)': +equalLoad.ioThreadVsDgram.toFixed(3),
+        'pkts/CPU-s vs werift (goal ≥ 1.8)': +equalLoad.ioThreadVsWerift.toFixed(2),
+      },
     ]);
     console.log(
-      `floor (plain relay + one bare node:crypto GCM encrypt per packet, ${equalLoad.bareGcmUsPerPacket.toFixed(2)} µs): ${equalLoad.floorCpuSecPerMillion.toFixed(2)} CPU-s/M -> best reachable ${equalLoad.floorVsDgram.toFixed(3)} x plain; tsfu at ${(equalLoad.tsfuVsFloor * 100).toFixed(1)} % of the floor`,
+      `floor (plain relay + one bare node:crypto GCM encrypt per packet, ${equalLoad.bareGcmUsPerPacket.toFixed(2)} µs): ${equalLoad.floorCpuSecPerMillion.toFixed(2)} CPU-s/M -> best reachable ${equalLoad.floorVsDgram.toFixed(3)} x plain, ${equalLoad.floorVsWerift.toFixed(2)} x werift; tsfu at ${(equalLoad.tsfuVsFloor * 100).toFixed(1)} % of the floor`,
     );
   }
   console.log('\n## Latency (send → receive through the forwarder, ms)');
@@ -839,6 +882,7 @@ export async function runLoad() {
         'loss %': +(s.loss * 100).toFixed(2),
         'p99 ms': +s.p99Ms.toFixed(2),
         'SFU cores': +s.cpuCores.toFixed(2),
+        'clients cores': +s.clientsCores.toFixed(2),
         'consumers/core': Math.round(s.consumersPerCore),
         'RSS MiB': +s.rssMiB.toFixed(1),
         'retx MiB': +s.retxMiB.toFixed(1),
@@ -849,7 +893,7 @@ export async function runLoad() {
     );
   }
   console.log(
-    `\n## Scaling: 1 worker ${rooms1.maxConsumersOk} consumers ok, 2 workers ${rooms2.maxConsumersOk} → ${summary.scaling.ratio.toFixed(2)}x`,
+    `\n## Scaling: 1 worker ${rooms1.maxConsumersOk} consumers ok (SFU ${rooms1.sfuCoresAtMax.toFixed(2)} cores, clients ${rooms1.clientsCoresAtMax.toFixed(2)}), 2 workers ${rooms2.maxConsumersOk} (SFU ${rooms2.sfuCoresAtMax.toFixed(2)} cores, clients ${rooms2.clientsCoresAtMax.toFixed(2)}) → ${summary.scaling.ratio.toFixed(2)}x`,
   );
   console.log(`charts: ${fanSvg}, ${cpuSvg}, ${latSvg}, ${roomsSvg}`);
   log(`load suites done in ${summary.seconds.toFixed(0)} s`);
@@ -857,34 +901,35 @@ export async function runLoad() {
 }
 
 /**
- * `node bench/dist/load.js --probe <outPps>`: tsfu GCM, N=10, 1200 B at one fixed
- * output rate, 5 trials of 1 s; prints the SFU's median CPU-seconds per million
- * forwarded packets. For A/B-measuring one hot-path lever at equal load.
+ * One sender + `fanout` receiving transports on worker 0, connected (ICE + DTLS with `profile`), one
+ * producer consumed by every receiver, warmed up with keyframes. `ioThread`: on the WebRtcServer without
+ * `tsfuConnectedUdp`. Returns the client endpoint ids.
  */
-async function probe(outPps: number): Promise<void> {
-  const sfu = new Proc('sfu');
-  const clients = new Proc('clients');
-  await sfu.call('init', { workers: 1 });
+async function tsfuFanout(
+  sfu: Proc,
+  clients: Proc,
+  profile: Profile,
+  fanout: number,
+  ioThread = false,
+): Promise<{ sender: number; recv: number[] }> {
   const fp = await clients.call<{ algorithm: string; value: string }>('fingerprint');
   const ts = await sfu.call<Array<{ id: number; info: IceDtlsInfo }>>('createTransports', {
     worker: 0,
-    count: 11,
+    count: 1 + fanout,
+    ioThread,
   });
-  const eps = await clients.call<Array<{ id: number; port: number }>>('create', { count: 11 });
+  const eps = await clients.call<Array<{ id: number; port: number }>>('create', { count: 1 + fanout });
   await sfu.call('connect', {
     ids: ts.map((t) => t.id),
     dtlsParameters: { role: 'client', fingerprints: [fp] },
   });
-  await clients.call('connect', {
-    pairs: ts.map((t, i) => ({ id: eps[i].id, info: t.info })),
-    profile: 'AEAD_AES_128_GCM',
-  });
+  await clients.call('connect', { pairs: ts.map((t, i) => ({ id: eps[i].id, info: t.info })), profile });
   const producer = await sfu.call<number>('produce', {
     transport: ts[0].id,
     kind: 'video',
     ssrc: 0x0b0b0b0b,
   });
-  for (let i = 1; i <= 10; i++) await sfu.call('consume', { transport: ts[i].id, producer, worker: 0 });
+  for (let i = 1; i <= fanout; i++) await sfu.call('consume', { transport: ts[i].id, producer, worker: 0 });
   const recv = eps.slice(1).map((e) => e.id);
   await clients.call('run', {
     streams: [
@@ -894,7 +939,7 @@ async function probe(outPps: number): Promise<void> {
         kind: 'video',
         size: 1200,
         pps: 200,
-        receivers: 10,
+        receivers: fanout,
         keyframeEveryMs: 0,
       },
     ],
@@ -903,6 +948,29 @@ async function probe(outPps: number): Promise<void> {
     drainMs: 100,
     sampleEvery: 1000,
   });
+  return { sender: eps[0].id, recv };
+}
+
+/**
+ * `node bench/dist/load.js --probe <outPps> [--io-thread] [--with-relay]`: tsfu GCM,
+ * N=10, 1200 B at one fixed output rate, `TSFU_PROBE_TRIALS` (5) trials of 1 s;
+ * prints each trial's latency, the SFU's median CPU-seconds per million forwarded
+ * packets and the connected-UDP counters. `--io-thread`: through the I/O thread
+ * instead of the workers' connected sockets; `--with-relay`: the plain relay's
+ * latency first, interleaved. For A/B-measuring one hot-path lever at equal load.
+ */
+async function probe(outPps: number): Promise<void> {
+  const sfu = new Proc('sfu');
+  const clients = new Proc('clients');
+  await sfu.call('init', { workers: 1 });
+  const { sender, recv } = await tsfuFanout(
+    sfu,
+    clients,
+    'AEAD_AES_128_GCM',
+    10,
+    process.argv.includes('--io-thread'),
+  );
+  const eps = [{ id: sender }];
   const cpu: number[] = [];
   const loss: number[] = [];
   if (process.argv.includes('--with-relay')) {
