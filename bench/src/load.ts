@@ -33,6 +33,13 @@ import { lineChartSvg } from './svg-chart.js';
 
 const quick = process.argv.includes('--quick') || process.env.TSFU_BENCH_QUICK === '1';
 
+// Children are killed when this process exits, however it exits (a failed suite must not leave
+// SFUs and load generators running).
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill();
+});
+
 class Proc {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -51,6 +58,8 @@ class Proc {
             ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    children.add(this.child);
+    this.child.once('exit', () => children.delete(this.child));
     this.child.on('message', (m: { id: number; result?: unknown; error?: string }) => {
       const p = this.pending.get(m.id);
       if (!p) return;

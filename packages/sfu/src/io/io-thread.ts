@@ -10,8 +10,7 @@
  * Started by `IoThreadStrategy` (main thread) as a `worker_threads` thread.
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
-import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
-import { createServer, isIP, isIPv6, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
+import { createServer, isIPv6, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
 import { parentPort } from 'node:worker_threads';
 import { frameRfc4571, IceUfragTable, Rfc4571Deframer } from '@tsfu/ice-lite';
 import { Channel, type MessageEndpoint } from '../channel/channel.js';
@@ -28,6 +27,7 @@ import {
   TUPLE_UNKNOWN,
   writeAddressHeader,
 } from './io-protocol.js';
+import { ipLiteralLookup } from './ip-literal-lookup.js';
 
 /** Cap on TCP connections across all listeners. */
 const MAX_TCP_CONNECTIONS = 1024;
@@ -637,24 +637,6 @@ if (parentPort) {
   const channel = new Channel(port as unknown as MessageEndpoint);
   new IoThread(channel);
   channel.notify('ready', '');
-}
-
-/**
- * dgram resolves the destination of every `send` through `lookup`; the default
- * (`dns.lookup`) answers an IP literal one `process.nextTick` later, which costs
- * a tick and a closure per datagram. Every address this thread sends to is a
- * literal from `rinfo` (or a validated tuple), so answer those synchronously —
- * dgram then sends at once, as it does on a connected socket — and leave
- * anything else to `dns.lookup`.
- */
-function ipLiteralLookup(
-  address: string,
-  options: unknown,
-  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
-): void {
-  const family = isIP(address);
-  if (family !== 0) callback(null, address, family);
-  else dnsLookup(address, options as LookupOneOptions, callback);
 }
 
 /** 127.0.0.0/8, ::1 and IPv4-mapped loopback. */

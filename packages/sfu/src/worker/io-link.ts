@@ -21,6 +21,7 @@ import {
   TUPLE_UNKNOWN,
   writeAddressHeader,
 } from '../io/io-protocol.js';
+import { ipLiteralLookup } from '../io/ip-literal-lookup.js';
 import type { WorkerIoHandles } from '../io/socket-strategy.js';
 
 /** Where a worker sends: a remote address on one local socket (or one TCP connection). */
@@ -71,6 +72,8 @@ export class IoLink {
   sendsDroppedRingFull = 0;
   /** Connected sockets that could not be opened (the tuple stays on the I/O thread). */
   connectedUdpFallbacks = 0;
+  /** Datagrams from other peers caught by a connected socket while it was being connected: dropped. */
+  connectedUdpStrays = 0;
   private readonly connected = new Map<number, ConnectedUdpPath>();
 
   constructor(
@@ -121,7 +124,9 @@ export class IoLink {
     if (this.closed || id === 0 || tuple.protocol !== 'udp' || this.connected.has(id)) return;
     const ipv6 = isIPv6(localIp);
     if (ipv6 !== (tuple.family === 'IPv6')) return;
-    const socket = createSocket({ type: ipv6 ? 'udp6' : 'udp4', reuseAddr: true });
+    // IP literals resolve synchronously, so bind() and connect() happen back to back in this turn:
+    // between the two the new socket, unconnected, would win the port's unknown-peer traffic.
+    const socket = createSocket({ type: ipv6 ? 'udp6' : 'udp4', reuseAddr: true, lookup: ipLiteralLookup });
     const path = new ConnectedUdpPath(socket, tuple);
     this.connected.set(id, path);
     const fail = (): void => {
@@ -129,27 +134,36 @@ export class IoLink {
       this.connectedUdpFallbacks++;
       closeQuietly(socket);
     };
+    const onPacket = this.onPacket;
+    const { address, port, socketIndex } = tuple;
+    socket.on('message', (msg, rinfo) => {
+      // Anything another peer sent in that instant is not this tuple's: drop it (UDP loss) and count it.
+      if (rinfo.port !== port || rinfo.address !== address) {
+        this.connectedUdpStrays++;
+        return;
+      }
+      path.packetsReceived++;
+      onPacket(msg, 0, msg.length, id, socketIndex);
+    });
     socket.once('error', fail);
     socket.bind({ address: localIp, port: localPort, exclusive: true }, () => {
-      socket.connect(tuple.port, tuple.address, () => {
-        if (this.connected.get(id) !== path) {
-          // Unbound (or the link closed) while opening.
+      try {
+        socket.connect(port, address, () => {
           socket.off('error', fail);
-          closeQuietly(socket);
-          return;
-        }
+          if (this.connected.get(id) !== path) {
+            // Unbound (or the link closed) while opening.
+            closeQuietly(socket);
+            return;
+          }
+          socket.on('error', () => {
+            // ICMP-triggered errors: the socket stays usable.
+          });
+          tuple.direct = path;
+        });
+      } catch {
         socket.off('error', fail);
-        socket.on('error', () => {
-          // ICMP-triggered errors: the socket stays usable.
-        });
-        const onPacket = this.onPacket;
-        const socketIndex = tuple.socketIndex;
-        socket.on('message', (msg) => {
-          path.packetsReceived++;
-          onPacket(msg, 0, msg.length, id, socketIndex);
-        });
-        tuple.direct = path;
-      });
+        fail();
+      }
     });
   }
 

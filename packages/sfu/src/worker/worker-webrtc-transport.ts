@@ -53,6 +53,8 @@ export interface WebRtcTransportCounters {
   connectedUdpPacketsSent: number;
   /** Connected sockets this worker could not open (those tuples stay on the I/O thread). */
   connectedUdpFallbacks: number;
+  /** Datagrams from other peers a connected socket of this worker caught while being connected: dropped. */
+  connectedUdpStrays: number;
 }
 
 export interface WorkerWebRtcTransportOptions {
@@ -114,6 +116,7 @@ export class WorkerWebRtcTransport {
     | 'connectedUdpPacketsReceived'
     | 'connectedUdpPacketsSent'
     | 'connectedUdpFallbacks'
+    | 'connectedUdpStrays'
   > = {
     srtpPacketsAccepted: 0,
     srtcpPacketsAccepted: 0,
@@ -497,6 +500,7 @@ export class WorkerWebRtcTransport {
       connectedUdpPacketsReceived: received,
       connectedUdpPacketsSent: sent,
       connectedUdpFallbacks: this.link.connectedUdpFallbacks,
+      connectedUdpStrays: this.link.connectedUdpStrays,
     };
   }
 
