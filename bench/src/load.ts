@@ -52,6 +52,9 @@ class Proc {
           ? ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${process.env.TSFU_BENCH_PROF}`]
           : [
               '--expose-gc',
+              // The measuring process allocates per received datagram too: with V8's default young
+              // generation its own scavenges stall receive for several ms and would set every p99.
+              ...(role === 'clients' ? ['--max-semi-space-size=1'] : []),
               ...(role === 'sfu' && process.env.TSFU_BENCH_SFU_ARGS
                 ? process.env.TSFU_BENCH_SFU_ARGS.split(' ')
                 : []),
@@ -115,7 +118,7 @@ interface EqualLoad {
   /**
    * CPU-µs (== CPU-s per million packets) of the least node:crypto work one forwarded 1200 B
    * packet needs — createCipheriv + setAAD(12 B header) + update(1188 B) + final + getAuthTag —
-   * measured in the SFU process right after the equal-load rounds (median of 3 bounded runs).
+   * measured in a process of its own right after the equal-load rounds (least of 7 bounded runs).
    */
   bareGcmUsPerPacket: number;
   /** The plain relay plus one bare GCM encrypt per packet: the floor for a node:crypto forwarder. */
