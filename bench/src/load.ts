@@ -118,7 +118,8 @@ interface EqualLoad {
   /**
    * CPU-µs (== CPU-s per million packets) of the least node:crypto work one forwarded 1200 B
    * packet needs — createCipheriv + setAAD(12 B header) + update(1188 B) + final + getAuthTag —
-   * measured in a process of its own right after the equal-load rounds (least of 7 bounded runs).
+   * measured in a process of its own (least of 7 bounded runs) before the suites and after the
+   * equal-load rounds; the lower of the two.
    */
   bareGcmUsPerPacket: number;
   /** The plain relay plus one bare GCM encrypt per packet: the floor for a node:crypto forwarder. */
@@ -256,8 +257,18 @@ function log(msg: string): void {
 
 // ---- fan-out + latency --------------------------------------------------------------------------
 
+/** Bare GCM encrypt of a 1200 B packet, CPU-µs, in a process of its own (see `bareGcmUsPerPacket`). */
+async function measureBareGcm(): Promise<number> {
+  const bare = new Proc('bare-gcm');
+  const us = await bare.call<number>('bareGcm', { headerBytes: 12, payloadBytes: 1188 });
+  await bare.exit();
+  return us;
+}
+
 async function fanoutSuite() {
   const nMax = Math.max(...FANOUTS);
+  // The floor's GCM part on the quiet machine, before any forwarder runs (measured again later).
+  const bareGcmQuietUs = await measureBareGcm();
   const sfu = new Proc('sfu');
   const clients = new Proc('clients');
   const plainRelay = new Proc('relay-plain');
@@ -323,9 +334,13 @@ async function fanoutSuite() {
       );
     }
     // Right after the rounds, while every process is idle: the floor's GCM part, in a process of its own.
-    const bare = new Proc('bare-gcm');
-    const bareGcmUs = await bare.call<number>('bareGcm', { headerBytes: 12, payloadBytes: 1188 });
-    await bare.exit();
+    // The lower of the two measurements (quiet machine / just after the rounds): the floor most
+    // favourable to the goals, so "beyond the floor" is a safe conclusion.
+    const bareGcmAfterUs = await measureBareGcm();
+    const bareGcmUs = Math.min(bareGcmQuietUs, bareGcmAfterUs);
+    log(
+      `bare GCM encrypt: ${bareGcmQuietUs.toFixed(2)} µs before the suites, ${bareGcmAfterUs.toFixed(2)} µs after the rounds`,
+    );
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
     const floor = med(cpu.dgram) + bareGcmUs;
     const r: EqualLoad = {
@@ -848,23 +863,27 @@ export async function runLoad() {
     console.log(
       `\n## Goal check at equal load (GCM, N=10, 1200 B, ${equalLoad.outPps} forwarded pkts/s, medians of 3 alternated rounds)`,
     );
+    const goalRow = (tsfu: string, cpu: number, vsDgram: number, vsWerift: number) => ({
+      tsfu,
+      'tsfu CPU-s/M': +cpu.toFixed(2),
+      'dgram CPU-s/M': +equalLoad.dgramCpuSecPerMillion.toFixed(2),
+      'werift CPU-s/M': +equalLoad.weriftCpuSecPerMillion.toFixed(2),
+      'pkts/CPU-s vs dgram (goal ≥ 0.35)': +vsDgram.toFixed(3),
+      'pkts/CPU-s vs werift (goal ≥ 1.8)': +vsWerift.toFixed(2),
+    });
     console.table([
-      {
-        tsfu: 'connected UDP (tsfuConnectedUdp)',
-        'tsfu CPU-s/M': +equalLoad.tsfuCpuSecPerMillion.toFixed(2),
-        'dgram CPU-s/M': +equalLoad.dgramCpuSecPerMillion.toFixed(2),
-        'werift CPU-s/M': +equalLoad.weriftCpuSecPerMillion.toFixed(2),
-        'pkts/CPU-s vs dgram (goal ≥ 0.35)': +equalLoad.vsDgram.toFixed(3),
-        'pkts/CPU-s vs werift (goal ≥ 1.8)': +equalLoad.vsWerift.toFixed(2),
-      },
-      {
-        tsfu: 'I/O thread (default)',
-        'tsfu CPU-s/M': +equalLoad.tsfuIoThreadCpuSecPerMillion.toFixed(2),
-        'dgram CPU-s/M': +equalLoad.dgramCpuSecPerMillion.toFixed(2),
-        'werift CPU-s/M': +equalLoad.weriftCpuSecPerMillion.toFixed(2),
-        'pkts/CPU-s vs dgram (goal ≥ 0.35)': +equalLoad.ioThreadVsDgram.toFixed(3),
-        'pkts/CPU-s vs werift (goal ≥ 1.8)': +equalLoad.ioThreadVsWerift.toFixed(2),
-      },
+      goalRow(
+        'connected UDP (tsfuConnectedUdp)',
+        equalLoad.tsfuCpuSecPerMillion,
+        equalLoad.vsDgram,
+        equalLoad.vsWerift,
+      ),
+      goalRow(
+        'I/O thread (default)',
+        equalLoad.tsfuIoThreadCpuSecPerMillion,
+        equalLoad.ioThreadVsDgram,
+        equalLoad.ioThreadVsWerift,
+      ),
     ]);
     console.log(
       `floor (plain relay + one bare node:crypto GCM encrypt per packet, ${equalLoad.bareGcmUsPerPacket.toFixed(2)} µs): ${equalLoad.floorCpuSecPerMillion.toFixed(2)} CPU-s/M -> best reachable ${equalLoad.floorVsDgram.toFixed(3)} x plain, ${equalLoad.floorVsWerift.toFixed(2)} x werift; tsfu at ${(equalLoad.tsfuVsFloor * 100).toFixed(1)} % of the floor`,

@@ -103,13 +103,13 @@ export class RecvStream {
    * Keeps `packet[0, length)` (sequence number `seq`) for retransmission,
    * once however many consumers forward it.
    */
-  keepForRetransmission(seq: number, packet: Uint8Array, length: number, nowMs: number): void {
+  keepForRetransmission(seq: number, packet: Uint8Array, length: number): void {
     let b = this.retransmissionBuffer;
     if (b === undefined) {
       b = new RetransmissionBuffer(RETRANSMISSION_SLOTS);
       this.retransmissionBuffer = b;
     }
-    if (b.find(seq) < 0) b.store(seq, packet, length, nowMs);
+    if (b.find(seq) < 0) b.store(seq, packet, length);
   }
 
   takeKeyFrameRequest(nowMs: number, delayMs: number): boolean {

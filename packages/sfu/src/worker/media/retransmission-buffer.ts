@@ -15,26 +15,21 @@ export class RetransmissionBuffer {
   private readonly lengths: Uint16Array;
   /** Sequence number held by each slot, -1 when empty. */
   private readonly seqs: Int32Array;
-  /** When the packet was first sent, and last resent (-Infinity: never), ms. */
-  private readonly sentAt: Float64Array;
-  private readonly resentAt: Float64Array;
 
   constructor(slots = 1024) {
     this.slots = slots;
     this.data = Buffer.alloc(slots * RETRANSMISSION_SLOT_SIZE);
     this.lengths = new Uint16Array(slots);
     this.seqs = new Int32Array(slots).fill(-1);
-    this.sentAt = new Float64Array(slots);
-    this.resentAt = new Float64Array(slots);
   }
 
   /** Bytes this buffer holds (for memory accounting). */
   get byteLength(): number {
-    return this.data.length + this.slots * (2 + 4 + 8 + 8);
+    return this.data.length + this.slots * (2 + 4);
   }
 
   /** Stores `packet[0, length)` under `seq`; packets larger than a slot are not stored. */
-  store(seq: number, packet: Uint8Array, length: number, nowMs: number): void {
+  store(seq: number, packet: Uint8Array, length: number): void {
     const i = seq % this.slots;
     if (length > RETRANSMISSION_SLOT_SIZE) {
       this.seqs[i] = -1;
@@ -43,8 +38,6 @@ export class RetransmissionBuffer {
     this.data.set(packet.subarray(0, length), i * RETRANSMISSION_SLOT_SIZE);
     this.lengths[i] = length;
     this.seqs[i] = seq;
-    this.sentAt[i] = nowMs;
-    this.resentAt[i] = Number.NEGATIVE_INFINITY;
   }
 
   /** Slot index of `seq`, or -1 when it is not (or no longer) held. */
@@ -66,19 +59,6 @@ export class RetransmissionBuffer {
     const o = i * RETRANSMISSION_SLOT_SIZE;
     this.data.copy(dst, 0, o, o + n);
     return n;
-  }
-
-  firstSentAt(i: number): number {
-    return this.sentAt[i];
-  }
-
-  /** When slot `i` was last retransmitted (-Infinity: never). */
-  lastResentAt(i: number): number {
-    return this.resentAt[i];
-  }
-
-  markResent(i: number, nowMs: number): void {
-    this.resentAt[i] = nowMs;
   }
 
   clear(): void {

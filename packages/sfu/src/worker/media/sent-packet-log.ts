@@ -5,7 +5,7 @@
  * once for all its consumers in a `RetransmissionBuffer`) and the values this
  * consumer rewrote in it (timestamp, payload type, VP8 picture id / TL0PICIDX).
  * Everything else a consumer changes (SSRC, extension ids) is fixed per
- * consumer. ~34 bytes per slot instead of a 1500-byte copy; nothing is
+ * consumer. 26 bytes per slot instead of a 1500-byte copy; nothing is
  * allocated per packet.
  */
 export class SentPacketLog {
@@ -19,8 +19,7 @@ export class SentPacketLog {
   /** Rewritten VP8 picture id and TL0PICIDX, -1 when left as the producer sent them. */
   private readonly pictureIds: Int32Array;
   private readonly tl0PicIdxs: Int16Array;
-  /** When the packet was first sent, and last resent (-Infinity: never), ms. */
-  private readonly sentAt: Float64Array;
+  /** When the packet was last resent (-Infinity: never), ms. */
   private readonly resentAt: Float64Array;
 
   constructor(slots = 512) {
@@ -32,13 +31,12 @@ export class SentPacketLog {
     this.payloadTypes = new Uint8Array(slots);
     this.pictureIds = new Int32Array(slots);
     this.tl0PicIdxs = new Int16Array(slots);
-    this.sentAt = new Float64Array(slots);
     this.resentAt = new Float64Array(slots);
   }
 
   /** Bytes this log holds (for memory accounting). */
   get byteLength(): number {
-    return this.slots * (4 + 1 + 2 + 4 + 1 + 4 + 2 + 8 + 8);
+    return this.slots * (4 + 1 + 2 + 4 + 1 + 4 + 2 + 8);
   }
 
   record(
@@ -49,7 +47,6 @@ export class SentPacketLog {
     payloadType: number,
     pictureId: number,
     tl0PicIdx: number,
-    nowMs: number,
   ): void {
     const i = seq % this.slots;
     this.seqs[i] = seq;
@@ -59,7 +56,6 @@ export class SentPacketLog {
     this.payloadTypes[i] = payloadType;
     this.pictureIds[i] = pictureId;
     this.tl0PicIdxs[i] = tl0PicIdx;
-    this.sentAt[i] = nowMs;
     this.resentAt[i] = Number.NEGATIVE_INFINITY;
   }
 
@@ -91,10 +87,6 @@ export class SentPacketLog {
 
   tl0PicIdxOf(i: number): number {
     return this.tl0PicIdxs[i];
-  }
-
-  firstSentAt(i: number): number {
-    return this.sentAt[i];
   }
 
   /** When slot `i` was last retransmitted (-Infinity: never). */

@@ -280,7 +280,7 @@ export class WorkerConsumer {
     const seq = v.sequenceNumber;
     const log = this.sentLog;
     if (log !== undefined) {
-      stream.keepForRetransmission(p.sequenceNumber, p.buffer, p.length, nowMs);
+      stream.keepForRetransmission(p.sequenceNumber, p.buffer, p.length);
       log.record(
         seq,
         stream.encodingIdx,
@@ -289,7 +289,6 @@ export class WorkerConsumer {
         mappedPt,
         this.writtenPictureId,
         this.writtenTl0PicIdx,
-        nowMs,
       );
     }
     this.packetCount++;
