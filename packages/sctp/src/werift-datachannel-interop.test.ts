@@ -285,7 +285,10 @@ describe.each([{ ourRole: 'client' as const }, { ourRole: 'server' as const }])(
         while (ours.association.totalBufferedAmount > 0 && Date.now() < deadline)
           await new Promise((r) => setTimeout(r, 20));
         expect(ours.association.totalBufferedAmount).toBe(0);
-        expect(dropped()).toBeGreaterThan(0);
+        // With a 1 ms lifetime most messages can expire before their first send, and on a slow run
+        // so few DATA packets leave that the seeded loss drops none: the link's loss is then no
+        // evidence either way, the abandoning below is what this case checks.
+        if ('maxRetransmits' in init) expect(dropped()).toBeGreaterThan(0);
         expect(ours.association.stats.abandonedMessages).toBeGreaterThan(0);
         expect(ours.association.stats.forwardTsnSent).toBeGreaterThan(0);
         expect(prGot.length).toBeLessThan(n);
