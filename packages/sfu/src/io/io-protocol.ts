@@ -76,6 +76,9 @@ export interface IoSocketInfo {
   port: number;
   /** Bound with SO_REUSEADDR so workers may open connected sockets on its port (`tsfuConnectedUdp`). */
   connectedUdp?: boolean;
+  /** The listen's socket buffer sizes, which workers' connected sockets on this port get too. */
+  sendBufferSize?: number;
+  recvBufferSize?: number;
 }
 
 /** A listen request from a worker (one entry of mediasoup's `listenInfos`). */

@@ -45,6 +45,8 @@ interface IoSocket {
   loopbackOnly: boolean;
   /** Bound with SO_REUSEADDR for workers' connected sockets (`TransportListenInfo.tsfuConnectedUdp`). */
   connectedUdp: boolean;
+  sendBufferSize?: number;
+  recvBufferSize?: number;
   udp?: UdpSocket;
   tcp?: TcpServer;
   /** Listen references per worker index. */
@@ -239,6 +241,8 @@ class IoThread {
       ip: s.ip,
       port: s.port,
       connectedUdp: s.connectedUdp,
+      sendBufferSize: s.sendBufferSize,
+      recvBufferSize: s.recvBufferSize,
     }));
   }
 
@@ -260,6 +264,8 @@ class IoThread {
       shared: req.shared,
       loopbackOnly: req.loopbackOnly === true,
       connectedUdp: req.protocol === 'udp' && req.connectedUdp === true,
+      sendBufferSize: req.sendBufferSize,
+      recvBufferSize: req.recvBufferSize,
       refs: new Map(),
     };
     let socket: IoSocket;

@@ -101,6 +101,24 @@ describe('IoLink connected UDP sockets', () => {
     expect(packets).toHaveLength(1);
   });
 
+  it("gives the connected socket the listen's socket buffer sizes", async () => {
+    const listening = await udp(0, true);
+    const peer = await udp();
+    const { link: l } = link();
+    const plain = tupleOf(peer, 21);
+    const sized = tupleOf(await udp(), 22);
+    const port = listening.address().port;
+    l.connectTuple(plain, '127.0.0.1', port);
+    l.connectTuple(sized, '127.0.0.1', port, { recvBufferSize: 1 << 20, sendBufferSize: 1 << 20 });
+    await until('both sockets', () => plain.direct !== undefined && sized.direct !== undefined);
+    const plainRecv = plain.direct!.socket.getRecvBufferSize();
+    // Linux reports twice what was set (bookkeeping overhead), capped by net.core.rmem_max.
+    expect(sized.direct!.socket.getRecvBufferSize()).toBeGreaterThan(plainRecv);
+    expect(sized.direct!.socket.getSendBufferSize()).toBeGreaterThan(
+      plain.direct!.socket.getSendBufferSize(),
+    );
+  });
+
   it('falls back to the ring when the port cannot be shared, and counts it', async () => {
     const listening = await udp(0, false); // no SO_REUSEADDR: the worker's bind must fail
     const peer = await udp();

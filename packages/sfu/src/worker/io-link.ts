@@ -119,14 +119,25 @@ export class IoLink {
    * the tuple's packets come and go through it. On any failure the tuple
    * simply stays on the I/O thread.
    */
-  connectTuple(tuple: LinkTuple, localIp: string, localPort: number): void {
+  connectTuple(
+    tuple: LinkTuple,
+    localIp: string,
+    localPort: number,
+    buffers: { sendBufferSize?: number; recvBufferSize?: number } = {},
+  ): void {
     const id = tuple.tupleId;
     if (this.closed || id === 0 || tuple.protocol !== 'udp' || this.connected.has(id)) return;
     const ipv6 = isIPv6(localIp);
     if (ipv6 !== (tuple.family === 'IPv6')) return;
     // IP literals resolve synchronously, so bind() and connect() happen back to back in this turn:
     // between the two the new socket, unconnected, would win the port's unknown-peer traffic.
-    const socket = createSocket({ type: ipv6 ? 'udp6' : 'udp4', reuseAddr: true, lookup: ipLiteralLookup });
+    const socket = createSocket({
+      type: ipv6 ? 'udp6' : 'udp4',
+      reuseAddr: true,
+      lookup: ipLiteralLookup,
+      sendBufferSize: buffers.sendBufferSize,
+      recvBufferSize: buffers.recvBufferSize,
+    });
     const path = new ConnectedUdpPath(socket, tuple);
     this.connected.set(id, path);
     const fail = (): void => {

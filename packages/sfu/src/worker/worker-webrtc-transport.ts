@@ -222,7 +222,7 @@ export class WorkerWebRtcTransport {
           this.boundTupleIds.add(id);
           this.onTupleBound(id, this);
           const s = this.sockets.get(t.socketIndex);
-          if (s?.connectedUdp && t.protocol === 'udp') this.link.connectTuple(t, s.ip, s.port);
+          if (s?.connectedUdp && t.protocol === 'udp') this.link.connectTuple(t, s.ip, s.port, s);
         },
         () => {},
       );
