@@ -78,6 +78,13 @@ export interface WorkerWebRtcTransportOptions {
 
 const FINGERPRINT_ORDER = ['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512'];
 
+// One pair of scratch buffers for every transport of this thread (packets are handled one at a time,
+// each to completion, and nothing re-enters an unprotect): SRTP unprotect output, handed to the media
+// plane from there; and protect output for sends, never the same buffer, since a packet is fanned out
+// from `plainScratch` while its copies are protected.
+const plainScratch = Buffer.allocUnsafe(65536);
+const protectedScratch = Buffer.allocUnsafe(65536 + 64);
+
 export class WorkerWebRtcTransport {
   readonly id: string;
   readonly agent: IceLiteAgent;
@@ -131,10 +138,6 @@ export class WorkerWebRtcTransport {
   readonly boundTupleIds = new Set<number>();
   /** Called with a tuple id once the I/O thread bound it (the worker routes it here). */
   onTupleBound: (tupleId: number, transport: WorkerWebRtcTransport) => void = () => {};
-  /** SRTP unprotect output (decrypted RTP/RTCP is handed to the media plane from here). */
-  private readonly plain = Buffer.allocUnsafe(65536);
-  /** SRTP protect output for sends (never the same buffer as `plain`: a packet is fanned out from there). */
-  private readonly protected = Buffer.allocUnsafe(65536 + 64);
   /** Producers, consumers, RTCP: the media plane of this transport. */
   readonly media: TransportMedia;
 
@@ -265,15 +268,17 @@ export class WorkerWebRtcTransport {
     // RFC 5761 §4: RTCP packet types 192–223 in the second byte.
     const pt = length > 1 ? buf[1] : 0;
     const isRtcp = pt >= 192 && pt <= 223;
-    const r = isRtcp ? ctx.unprotectRtcp(buf, length, this.plain) : ctx.unprotectRtp(buf, length, this.plain);
+    const r = isRtcp
+      ? ctx.unprotectRtcp(buf, length, plainScratch)
+      : ctx.unprotectRtp(buf, length, plainScratch);
     if (r >= 0) {
       if (isRtcp) {
         this.counters.srtcpPacketsAccepted++;
-        this.media.handleRtcp(this.plain, r, performance.now());
+        this.media.handleRtcp(plainScratch, r, performance.now());
       } else {
         this.counters.srtpPacketsAccepted++;
         this.stats.rtpBytesReceived += length;
-        this.media.handleRtp(this.plain, r, performance.now());
+        this.media.handleRtp(plainScratch, r, performance.now());
       }
       return;
     }
@@ -319,10 +324,10 @@ export class WorkerWebRtcTransport {
     const ctx = this.srtpSend;
     const t = this.selected;
     if (!ctx || !t) return false;
-    const n = ctx.protectRtp(packet, length, this.protected);
+    const n = ctx.protectRtp(packet, length, protectedScratch);
     if (n < 0) return false;
     this.stats.bytesSent += n;
-    this.link.send(t, this.protected, n);
+    this.link.send(t, protectedScratch, n);
     return true;
   }
 
@@ -331,10 +336,10 @@ export class WorkerWebRtcTransport {
     const ctx = this.srtpSend;
     const t = this.selected;
     if (!ctx || !t) return false;
-    const n = ctx.protectRtcp(packet, length, this.protected);
+    const n = ctx.protectRtcp(packet, length, protectedScratch);
     if (n < 0) return false;
     this.stats.bytesSent += n;
-    this.link.send(t, this.protected, n);
+    this.link.send(t, protectedScratch, n);
     return true;
   }
 

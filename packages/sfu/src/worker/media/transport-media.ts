@@ -65,6 +65,9 @@ export interface MediaCounters {
 }
 
 const MAX_RTCP_SIZE = 1200;
+
+// RTX unwrap output, one for every transport of this thread (a packet is handled to completion).
+const rtxScratch = Buffer.allocUnsafe(65536);
 /** REMB sent to producers when the app did not call setMaxIncomingBitrate(): generous, so senders ramp up. */
 export const DEFAULT_REMB_BITRATE = 10_000_000;
 
@@ -77,7 +80,6 @@ export class TransportMedia implements ConsumerTransport, ProducerTransport {
   private readonly consumersBySsrc = new Map<number, WorkerConsumer>();
   private readonly view = new RtpPacketView();
   private readonly rtxView = new RtpPacketView();
-  private readonly rtxScratch = Buffer.allocUnsafe(65536);
   private readonly rtcpView = new RtcpCompoundView();
   private readonly twcc = new TransportCcRecorder();
   private readonly senderSsrc = (Math.random() * 0xffffffff) >>> 0;
@@ -236,8 +238,8 @@ export class TransportMedia implements ConsumerTransport, ProducerTransport {
         stream.rtxPacketsDiscarded++;
         return;
       }
-      const n = unwrapRtx(v, this.rtxScratch, mediaPt, stream.ssrc);
-      if (n < 0 || !this.rtxView.wrap(this.rtxScratch, n)) {
+      const n = unwrapRtx(v, rtxScratch, mediaPt, stream.ssrc);
+      if (n < 0 || !this.rtxView.wrap(rtxScratch, n)) {
         stream.rtxPacketsDiscarded++;
         return;
       }
