@@ -46,12 +46,6 @@ export class RetransmissionBuffer {
     return this.seqs[i] === seq ? i : -1;
   }
 
-  /** The stored packet of slot `i` (a view, valid until the slot is overwritten). */
-  packet(i: number): Buffer {
-    const o = i * RETRANSMISSION_SLOT_SIZE;
-    return this.data.subarray(o, o + this.lengths[i]);
-  }
-
   /** Copies the stored packet of slot `i` into `dst`; returns its length, or -1 when it does not fit. */
   copyPacket(i: number, dst: Uint8Array): number {
     const n = this.lengths[i];

@@ -56,7 +56,7 @@ const SENT_LOG_SLOTS = 512;
 const work = Buffer.allocUnsafe(65536);
 const workView = new RtpPacketView();
 const rtxOut = Buffer.allocUnsafe(65536);
-const storedView = new RtpPacketView();
+const resendView = new RtpPacketView();
 const resendVp8 = new Vp8Descriptor();
 
 export interface WorkerConsumerOptions {
@@ -440,7 +440,7 @@ export class WorkerConsumer {
       this.packetsRetransmitted++;
       if (this.rtxPayloadType >= 0) {
         this.rtxSeq = (this.rtxSeq + 1) & 0xffff;
-        const r = wrapRtx(storedView, rtxOut, this.rtxPayloadType, this.rtxSsrc, this.rtxSeq);
+        const r = wrapRtx(resendView, rtxOut, this.rtxPayloadType, this.rtxSsrc, this.rtxSeq);
         if (r > 0) this.transport.sendRtp(rtxOut, r, true);
       } else {
         this.transport.sendRtp(work, n, true);
@@ -449,7 +449,7 @@ export class WorkerConsumer {
   }
 
   /**
-   * Rebuilds the packet of log slot `i` (sent as `seq`) into `work`/`storedView`
+   * Rebuilds the packet of log slot `i` (sent as `seq`) into `work`/`resendView`
    * from the producer's kept copy: the same rewrite `forward` applied, with the
    * values logged then. Returns its length, or -1 when the producer no longer keeps it.
    */
@@ -459,7 +459,7 @@ export class WorkerConsumer {
     const j = kept.find(log.sourceSeqOf(i));
     if (j < 0) return -1;
     const n = kept.copyPacket(j, work);
-    const v = storedView;
+    const v = resendView;
     if (n < 0 || !v.wrap(work, n)) return -1;
     v.sequenceNumber = seq;
     v.timestamp = log.timestampOf(i);
