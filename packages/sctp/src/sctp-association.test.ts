@@ -2,8 +2,10 @@
  * Association behaviour between two @tsfu/sctp endpoints on an in-memory async
  * link: handshake variants, faults the RFC specifies (bad checksum, wrong tag,
  * malformed and unknown chunks), timers (T1, T3, heartbeat), SHUTDOWN, ABORT.
+ * Everything runs on vitest fake timers (link hops are fake immediates), so
+ * timer tests are exact and CPU load cannot reorder anything.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChunkType, ErrorCause } from './chunk-type.js';
 import { once, pattern, seededRandom } from './pair.test-util.js';
 import { SctpAssociation, type SctpAssociationOptions } from './sctp-association.js';
@@ -20,9 +22,11 @@ interface Link {
   passBA: (p: Buffer) => boolean;
 }
 
+/** `delayMs` > 0 delays each hop by that much fake time (so RTTs are not 0). */
 function link(
   aOpts: Partial<SctpAssociationOptions> = {},
   bOpts: Partial<SctpAssociationOptions> = {},
+  delayMs = 0,
 ): Link {
   const fast = { rtoInitialMs: 60, rtoMinMs: 30, heartbeatIntervalMs: 0 };
   const l: Link = {
@@ -36,7 +40,7 @@ function link(
     ...aOpts,
     send: (p) => {
       l.fromA.push(p);
-      if (l.passAB(p)) setImmediate(() => l.b.handle(p));
+      if (l.passAB(p)) hop(() => l.b.handle(p), delayMs);
     },
   });
   l.b = new SctpAssociation({
@@ -44,20 +48,70 @@ function link(
     ...bOpts,
     send: (p) => {
       l.fromB.push(p);
-      if (l.passBA(p)) setImmediate(() => l.a.handle(p));
+      if (l.passBA(p)) hop(() => l.a.handle(p), delayMs);
     },
   });
   return l;
 }
 
-async function established(aOpts = {}, bOpts = {}): Promise<Link> {
-  const l = link(aOpts, bOpts);
-  l.a.connect();
-  await Promise.all([once(l.a, 'open'), once(l.b, 'open')]);
-  return l;
+const hop = (fn: () => void, delayMs: number): unknown =>
+  delayMs > 0 ? setTimeout(fn, delayMs) : setImmediate(fn);
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/**
+ * Lets the exchanges in flight finish. A fake immediate set while fake timers
+ * run is due 1 ms later, so each hop or delayed SACK takes 1 ms of fake time:
+ * 5 ms covers the few hops these tests wait for and stays below rtoMinMs (30),
+ * so no retransmission timer fires.
+ */
+const settle = () => vi.advanceTimersByTimeAsync(5);
+
+/**
+ * Runs fake timers one at a time until `p` settles. Bounded: `once` rejects
+ * after 10 s of fake time, and an empty timer queue fails at once.
+ */
+async function until<T>(p: Promise<T>): Promise<T> {
+  let settled = false;
+  p.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  for (let i = 0; i < 100_000 && !settled; i++) {
+    if (vi.getTimerCount() === 0) {
+      await vi.advanceTimersByTimeAsync(0); // lets pending promise callbacks run
+      if (!settled) throw new Error('nothing scheduled and still waiting');
+    }
+    await vi.advanceTimersToNextTimerAsync();
+  }
+  return p;
 }
 
-const tick = (ms = 10) => new Promise((r) => setTimeout(r, ms));
+/** Runs fake timers until `cond` holds; fails after `maxMs` of fake time. */
+async function waitFor(cond: () => boolean, maxMs = 10_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (!cond()) {
+    if (Date.now() >= deadline || vi.getTimerCount() === 0) throw new Error('condition not reached');
+    await vi.advanceTimersToNextTimerAsync();
+  }
+}
+
+async function established(aOpts = {}, bOpts = {}, delayMs = 0): Promise<Link> {
+  const l = link(aOpts, bOpts, delayMs);
+  l.a.connect();
+  await until(Promise.all([once(l.a, 'open'), once(l.b, 'open')]));
+  return l;
+}
 
 /** Chunk types present in a packet. */
 function chunkTypes(p: Buffer): number[] {
@@ -117,10 +171,10 @@ describe('SctpAssociation handshake', () => {
     const l = link();
     l.a.connect();
     l.b.connect();
-    await Promise.all([once(l.a, 'open'), once(l.b, 'open')]);
+    await until(Promise.all([once(l.a, 'open'), once(l.b, 'open')]));
     const got = once<[number, number, Buffer]>(l.b, 'message');
     l.a.sendMessage(0, 51, Buffer.from('after collision'));
-    expect((await got)[2].toString()).toBe('after collision');
+    expect((await until(got))[2].toString()).toBe('after collision');
     l.a.abort();
   });
 
@@ -128,15 +182,23 @@ describe('SctpAssociation handshake', () => {
     const l = link();
     let dropInit = 1;
     let dropEcho = 1;
+    const start = Date.now();
+    const initAt: number[] = [];
+    const echoAt: number[] = [];
     l.passAB = (p) => {
+      if (p[12] === ChunkType.INIT) initAt.push(Date.now() - start);
+      if (p[12] === ChunkType.COOKIE_ECHO) echoAt.push(Date.now() - start);
       if (p[12] === ChunkType.INIT && dropInit-- > 0) return false;
       if (p[12] === ChunkType.COOKIE_ECHO && dropEcho-- > 0) return false;
       return true;
     };
     l.a.connect();
-    await Promise.all([once(l.a, 'open'), once(l.b, 'open')]);
+    await until(Promise.all([once(l.a, 'open'), once(l.b, 'open')]));
     expect(l.fromA.filter((p) => p[12] === ChunkType.INIT).length).toBe(2);
     expect(l.fromA.filter((p) => p[12] === ChunkType.COOKIE_ECHO).length).toBe(2);
+    // T1 at rtoInitialMs (60), then doubled (120) for the COOKIE ECHO.
+    expect(initAt).toEqual([0, 60]);
+    expect(echoAt[1] - echoAt[0]).toBe(120);
     l.a.abort();
   });
 
@@ -144,12 +206,14 @@ describe('SctpAssociation handshake', () => {
     const l = link({ maxInitRetransmissions: 2, rtoInitialMs: 10, rtoMinMs: 10 });
     l.passAB = () => false;
     expect(l.a.sctpState).toBe('new');
+    const start = Date.now();
     l.a.connect();
     expect(l.a.sctpState).toBe('connecting');
-    const [reason] = await once<[string]>(l.a, 'close');
+    const [reason] = await until(once<[string]>(l.a, 'close'));
     expect(reason).toBe('failure');
     expect(l.a.sctpState).toBe('failed');
     expect(l.fromA.length).toBe(3);
+    expect(Date.now() - start).toBe(10 + 20 + 40); // three T1 periods, doubling
   });
 
   it('ignores a COOKIE ECHO with a forged MAC', async () => {
@@ -165,11 +229,13 @@ describe('SctpAssociation handshake', () => {
       return true;
     };
     l.a.connect();
-    await tick(30);
+    await waitFor(() => l.b.stats.malformedChunks > 0);
+    await settle();
     expect(l.b.state).toBe('closed');
     expect(l.b.stats.malformedChunks).toBe(1);
+    expect(l.a.sctpState).toBe('connecting');
     l.passAB = () => true;
-    await Promise.all([once(l.a, 'open'), once(l.b, 'open')]); // T1 resends the real one
+    await until(Promise.all([once(l.a, 'open'), once(l.b, 'open')])); // T1 resends the real one
     l.a.abort();
   });
 });
@@ -256,7 +322,7 @@ describe('SctpAssociation fault handling (RFC 9260)', () => {
     expect(l.b.state).toBe('established');
     const got = once<[number, number, Buffer]>(l.b, 'message');
     l.a.sendMessage(1, 53, Buffer.from('still fine'));
-    expect((await got)[2].toString()).toBe('still fine');
+    expect((await until(got))[2].toString()).toBe('still fine');
     l.a.abort();
   });
 
@@ -265,11 +331,11 @@ describe('SctpAssociation fault handling (RFC 9260)', () => {
     const closed = once<[string]>(l.b, 'close');
     const aClosed = once<[string, string]>(l.a, 'close');
     l.b.handle(toB(l, chunk(ChunkType.DATA, 3, Buffer.alloc(12))));
-    expect((await closed)[0]).toBe('abort');
+    expect((await until(closed))[0]).toBe('abort');
     const abort = l.fromB[l.fromB.length - 1];
     expect(chunkTypes(abort)).toEqual([ChunkType.ABORT]);
     expect(abort.readUInt16BE(16)).toBe(ErrorCause.NO_USER_DATA);
-    expect((await aClosed)[0]).toBe('peer-abort');
+    expect((await until(aClosed))[0]).toBe('peer-abort');
   });
 
   it('reports DATA on a stream beyond the negotiated count with "Invalid Stream Identifier"', async () => {
@@ -277,8 +343,9 @@ describe('SctpAssociation fault handling (RFC 9260)', () => {
     const before = l.fromB.length;
     const data = Buffer.alloc(17);
     data.writeUInt32BE(0, 0); // TSN: an old one is fine, only the stream matters here
+    const ok = once(l.b, 'message');
     l.a.sendMessage(3, 53, Buffer.from('ok'));
-    await tick(20);
+    await until(ok);
     // Build a DATA chunk with the next TSN on stream 9.
     const lastData = l.fromA.filter((p) => p[12] === ChunkType.DATA).pop()!;
     const tsn = (lastData.readUInt32BE(16) + 1) >>> 0;
@@ -330,11 +397,15 @@ describe('SctpAssociation fault handling (RFC 9260)', () => {
 
   it('never throws on 3000 seeded mutations of real packets, and still answers', async () => {
     const l = await established();
+    const reset = once(l.a, 'outgoingStreamsReset');
     l.a.sendMessage(0, 53, pattern(5000));
     l.a.sendMessage(0, 51, Buffer.from('x'), { unordered: true });
     l.a.resetStreams([0]);
-    await tick(30);
+    await until(reset);
     const samples = [...l.fromA];
+    const sampleTypes = samples.flatMap(chunkTypes);
+    expect(sampleTypes).toContain(ChunkType.DATA);
+    expect(sampleTypes).toContain(ChunkType.RECONFIG);
     const rnd = seededRandom(2024);
     for (let i = 0; i < 3000; i++) {
       const src = samples[Math.floor(rnd() * samples.length)];
@@ -368,13 +439,24 @@ describe('SctpAssociation fault handling (RFC 9260)', () => {
 describe('SctpAssociation timers and teardown', () => {
   it('T3: retransmits after a blackout and delivers', async () => {
     const l = await established();
-    l.passAB = (p) => p[12] !== ChunkType.DATA;
+    const start = Date.now();
+    const dataAt = new Set<number>();
+    let blackout = true;
+    l.passAB = (p) => {
+      if (p[12] !== ChunkType.DATA) return true;
+      dataAt.add(Date.now() - start);
+      return !blackout;
+    };
     const got = once<[number, number, Buffer]>(l.b, 'message', 5000);
     l.a.sendMessage(0, 53, pattern(3000));
-    await tick(150);
-    l.passAB = () => true;
-    expect((await got)[2].equals(pattern(3000))).toBe(true);
-    expect(l.a.stats.t3Expirations).toBeGreaterThan(0);
+    await vi.advanceTimersByTimeAsync(150);
+    // T3 fired once at the RTO (60: no RTT sample yet), then backed off to 120.
+    expect(l.a.stats.t3Expirations).toBe(1);
+    expect([...dataAt]).toEqual([0, 60]);
+    blackout = false;
+    expect((await until(got))[2].equals(pattern(3000))).toBe(true);
+    expect([...dataAt].filter((t) => t <= 180)).toEqual([0, 60, 180]);
+    expect(l.a.stats.t3Expirations).toBe(2);
     expect(l.a.stats.retransmissions).toBeGreaterThan(0);
     l.a.abort();
   });
@@ -383,20 +465,21 @@ describe('SctpAssociation timers and teardown', () => {
     const l = await established({ maxRetransmissions: 2, rtoMaxMs: 40 });
     l.passAB = () => false;
     l.a.sendMessage(0, 53, Buffer.from('lost'));
-    const [reason, detail] = await once<[string, string]>(l.a, 'close', 5000);
+    const [reason, detail] = await until(once<[string, string]>(l.a, 'close', 5000));
     expect(reason).toBe('failure');
     expect(detail).toMatch(/retransmissions/);
     expect(l.a.stats.t3Expirations).toBe(3);
   });
 
   it('heartbeats measure the RTT; unanswered ones fail the association', async () => {
-    const l = await established({ heartbeatIntervalMs: 20, maxRetransmissions: 2, rtoMaxMs: 40 });
-    for (let i = 0; i < 200 && l.a.smoothedRtt === 0; i++) await tick(10);
+    // 5 ms each way: the heartbeat RTT is exactly 10 ms of fake time.
+    const l = await established({ heartbeatIntervalMs: 20, maxRetransmissions: 2, rtoMaxMs: 40 }, {}, 5);
+    await waitFor(() => l.a.smoothedRtt !== 0);
     expect(l.fromA.some((p) => p[12] === ChunkType.HEARTBEAT)).toBe(true);
     expect(l.fromB.some((p) => p[12] === ChunkType.HEARTBEAT_ACK)).toBe(true);
-    expect(l.a.smoothedRtt).toBeGreaterThan(0);
+    expect(l.a.smoothedRtt).toBe(10);
     l.passBA = () => false;
-    const [reason, detail] = await once<[string, string]>(l.a, 'close', 5000);
+    const [reason, detail] = await until(once<[string, string]>(l.a, 'close', 5000));
     expect(reason).toBe('failure');
     expect(detail).toMatch(/heartbeat/);
   });
@@ -406,10 +489,10 @@ describe('SctpAssociation timers and teardown', () => {
     const got: Buffer[] = [];
     l.b.on('message', (_s, _p, d) => got.push(Buffer.from(d)));
     for (let i = 0; i < 20; i++) l.a.sendMessage(0, 53, pattern(4000, i));
+    const closed = Promise.all([once<[string]>(l.a, 'close'), once<[string]>(l.b, 'close')]);
     l.a.shutdown();
     expect(() => l.a.sendMessage(0, 53, Buffer.from('late'))).toThrow();
-    const [ra] = await once<[string]>(l.a, 'close');
-    const [rb] = await once<[string]>(l.b, 'close');
+    const [[ra], [rb]] = await until(closed);
     expect(ra).toBe('shutdown');
     expect(rb).toBe('shutdown');
     expect([l.a.sctpState, l.b.sctpState]).toEqual(['closed', 'closed']);
@@ -428,7 +511,9 @@ describe('SctpAssociation timers and teardown', () => {
     for (let i = 0; i < 30; i++) l.b.sendMessage(1, 53, pattern(3000, i));
     l.a.shutdown();
     expect(l.a.state).toBe('shutdown-sent');
-    const [[ra], [rb]] = await Promise.all([once<[string]>(l.a, 'close'), once<[string]>(l.b, 'close')]);
+    const [[ra], [rb]] = await until(
+      Promise.all([once<[string]>(l.a, 'close'), once<[string]>(l.b, 'close')]),
+    );
     expect([ra, rb]).toEqual(['shutdown', 'shutdown']);
     expect(got.length).toBe(30);
     for (let i = 0; i < 30; i++) expect(got[i].equals(pattern(3000, i))).toBe(true);
@@ -443,7 +528,7 @@ describe('SctpAssociation timers and teardown', () => {
     const closed = once<[string, string]>(l.b, 'close');
     l.a.abort('bye');
     expect(l.a.closed).toBe(true);
-    const [reason, detail] = await closed;
+    const [reason, detail] = await until(closed);
     expect(reason).toBe('peer-abort');
     expect(detail).toBe(`cause ${ErrorCause.USER_INITIATED_ABORT}`);
     expect(() => l.a.sendMessage(0, 51, Buffer.from('x'))).toThrow();
@@ -458,7 +543,9 @@ describe('SctpAssociation timers and teardown', () => {
     l.a.sendMessage(0, 53, Buffer.alloc(5000));
     l.a.sendMessage(1, 53, Buffer.alloc(5000), { unordered: true });
     l.a.sendMessage(0, 53, Buffer.alloc(1000));
-    await tick(50);
+    await waitFor(() => got.length > 0 && l.b.stats.oversizeMessagesDropped === 2);
+    // Past any retransmission: nothing else arrives, the drop count holds.
+    await vi.advanceTimersByTimeAsync(1000);
     expect(got).toEqual([1000]);
     expect(l.b.stats.oversizeMessagesDropped).toBe(2);
     l.a.abort();
@@ -473,11 +560,12 @@ describe('SctpAssociation timers and teardown', () => {
     const incomingReset = once<[number[]]>(l.b, 'streamsReset');
     const outgoingReset = once<[number[]]>(l.a, 'outgoingStreamsReset');
     l.a.resetStreams([4]);
-    const [incoming, outgoing] = await Promise.all([incomingReset, outgoingReset]);
+    const [incoming, outgoing] = await until(Promise.all([incomingReset, outgoingReset]));
     expect(outgoing[0]).toEqual([4]);
     expect(incoming[0]).toEqual([4]);
+    const three = once(l.b, 'message');
     l.a.sendMessage(4, 51, Buffer.from('three'));
-    await tick(30);
+    await until(three);
     expect(got).toEqual(['one', 'two', 'three']);
     const data3 = l.fromA.filter((p) => p[12] === ChunkType.DATA).pop()!;
     expect(data3.readUInt16BE(20)).toBe(4); // stream 4
@@ -502,8 +590,10 @@ describe('SctpAssociation wire details', () => {
     const l = await established();
     const got: string[] = [];
     l.b.on('message', (_s, _p, d) => got.push(d.toString()));
+    const seed = once(l.b, 'message');
     l.a.sendMessage(0, 51, Buffer.from('seed'));
-    await tick(20);
+    await until(seed);
+    await settle(); // the delayed SACK for it goes out first
     const first = l.fromA.filter((p) => p[12] === ChunkType.DATA).pop()!;
     const base = first.readUInt32BE(16); // TSN of the message B already has
     const before = l.fromB.length;
@@ -523,7 +613,7 @@ describe('SctpAssociation wire details', () => {
     l.b.handle(toB(l, chunk(ChunkType.DATA, 3, dataValue(base + 1, 1, 0, 'one'))));
     l.b.handle(toB(l, chunk(ChunkType.DATA, 3, dataValue(base + 3, 1, 2, 'three'))));
     expect(got).toEqual(['seed', 'one', 'two', 'three', 'four']);
-    await tick(10);
+    await settle();
     const final = l.fromB.filter((p) => p[12] === ChunkType.SACK).pop()!;
     expect(final.readUInt32BE(16)).toBe((base + 4) >>> 0);
     expect(final.readUInt16BE(24)).toBe(0);
@@ -532,8 +622,10 @@ describe('SctpAssociation wire details', () => {
 
   it('a message that never ends is bounded by the receive window; chunks beyond it go unacknowledged', async () => {
     const l = await established({}, { receiveWindow: 8000 });
+    const seed = once(l.b, 'message');
     l.a.sendMessage(0, 51, Buffer.from('seed'));
-    await tick(20);
+    await until(seed);
+    await settle();
     const base = l.fromA
       .filter((p) => p[12] === ChunkType.DATA)
       .pop()!
@@ -542,7 +634,7 @@ describe('SctpAssociation wire details', () => {
     for (let i = 1; i <= 20; i++) {
       l.b.handle(toB(l, chunk(ChunkType.DATA, i === 1 ? 2 : 0, dataValue(base + i, 3, 0, 'x'.repeat(1000)))));
     }
-    await tick(10);
+    await settle();
     const sack = l.fromB.filter((p) => p[12] === ChunkType.SACK).pop()!;
     expect(sack.readUInt32BE(16)).toBe((base + 8) >>> 0); // 8 × 1000 B fit, the rest was dropped
     expect(sack.readUInt32BE(20)).toBe(0); // a_rwnd 0
@@ -550,7 +642,7 @@ describe('SctpAssociation wire details', () => {
     // A message that can be delivered at once still gets through a full window.
     const got = once<[number, number, Buffer]>(l.b, 'message');
     l.b.handle(toB(l, chunk(ChunkType.DATA, 3, dataValue(base + 9, 4, 0, 'deliverable'))));
-    expect((await got)[2].toString()).toBe('deliverable');
+    expect((await until(got))[2].toString()).toBe('deliverable');
     l.a.abort();
   });
 
@@ -559,12 +651,13 @@ describe('SctpAssociation wire details', () => {
     const got: string[] = [];
     l.b.on('message', (_s, _p, d) => got.push(d.toString()));
     l.a.sendMessage(5, 51, Buffer.from('m0'));
-    await tick(20);
+    await waitFor(() => got.length === 1);
+    await settle();
     let dropped = 0;
     l.passAB = (p) => !(p[12] === ChunkType.DATA && dropped++ === 0);
     l.a.sendMessage(5, 51, Buffer.from('lost'), { maxRetransmits: 0 });
     l.a.sendMessage(5, 51, Buffer.from('m2'));
-    for (let i = 0; i < 200 && got.length < 2; i++) await tick(10);
+    await waitFor(() => got.length >= 2);
     expect(got).toEqual(['m0', 'm2']);
     const fwd = l.fromA.find((p) => chunkTypes(p).includes(ChunkType.FORWARD_TSN))!;
     let off = 12;
