@@ -16,6 +16,7 @@ import type {
   WorkerLogLevel,
   WorkerResourceUsage,
   WorkerSettings,
+  WorkerThreadStats,
   WorkerUpdateableSettings,
 } from './types/worker.js';
 import { WebRtcServer } from './webrtc-server.js';
@@ -135,6 +136,14 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
   /** The process's resource usage (threads share it), mediasoup-shaped. */
   async getResourceUsage(): Promise<WorkerResourceUsage> {
     return this.#channel.request<WorkerResourceUsage>('worker.getResourceUsage');
+  }
+
+  /**
+   * tsfu only: this worker thread's event-loop utilization and delay and its own CPU time
+   * (`getResourceUsage()` is the whole process's). Delay and utilization are since the previous call.
+   */
+  async tsfuGetThreadStats(): Promise<WorkerThreadStats> {
+    return this.#channel.request<WorkerThreadStats>('worker.tsfuGetThreadStats');
   }
 
   async updateSettings({ logLevel, logTags }: WorkerUpdateableSettings = {}): Promise<void> {

@@ -87,6 +87,18 @@ export type WorkerResourceUsage = {
   ru_nivcsw: number;
 };
 
+/** `worker.tsfuGetThreadStats()` (tsfu only): measured inside the worker thread. */
+export type WorkerThreadStats = {
+  /** Time the thread's event loop has been busy since the thread started (ms). */
+  eventLoopActiveMs: number;
+  /** Busy share of the event loop (0–1) since the previous call (since start on the first). */
+  eventLoopUtilization: number;
+  /** Event-loop delay since the previous call (ms); undefined on the first call, which starts measuring. */
+  eventLoopDelay?: { minMs: number; maxMs: number; meanMs: number; p50Ms: number; p99Ms: number };
+  /** The thread's own CPU time (ms) since it started; undefined where the OS does not tell (non-Linux). */
+  cpu?: { userMs: number; systemMs: number };
+};
+
 /** What `worker.dump()` returns. */
 export type WorkerDump = {
   pid: number;

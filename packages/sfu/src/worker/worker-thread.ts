@@ -21,6 +21,7 @@ import type { SctpParameters, TransportListenInfo, WorkerSettings } from '../typ
 import { IoLink, type LinkTuple } from './io-link.js';
 import { MediaRequests } from './media/media-requests.js';
 import type { WorkerProducer } from './media/worker-producer.js';
+import { threadStats } from './thread-stats.js';
 import { WorkerWebRtcTransport } from './worker-webrtc-transport.js';
 
 /** Cap on packets parked while a tuple's bind answer is in flight. */
@@ -209,6 +210,8 @@ class WorkerThread {
         };
       case 'worker.getResourceUsage':
         return resourceUsage();
+      case 'worker.tsfuGetThreadStats':
+        return threadStats();
       case 'worker.updateSettings':
         this.settings = { ...this.settings, ...(d as WorkerSettings) };
         return undefined;
