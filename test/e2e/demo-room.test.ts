@@ -174,9 +174,6 @@ describe('apps/demo: three Chromium pages in one room', () => {
     await expect
       .poll(() => pages[0].page.locator('#server-panel').textContent(), { timeout: 5_000 })
       .toMatch(/peers\s*3/);
-    // Chromium's checks from the non-loopback interface were dropped by the I/O thread.
-    const io = await server.registry.slots[0].webRtcServer.getIoCounters();
-    expect(io.droppedNotLoopback).toBeGreaterThan(0);
 
     // The screenshot for the README: page A with the others playing and the stats overlays filled in.
     await expect

@@ -82,9 +82,6 @@ describe('Chromium A → tsfu SFU → Chromium B', () => {
     const [tStat] = await sendTransport.getStats();
     expect(tStat.rtpBytesReceived).toBeGreaterThan(0);
     expect(tStat.iceSelectedTuple?.remoteIp).toBe('127.0.0.1');
-    // Chromium also checks from the machine's interface address: dropped in the I/O thread.
-    const ioCounters = await room.servers[0].getIoCounters();
-    expect(ioCounters.droppedNotLoopback).toBeGreaterThan(0);
     expect(room.session.server.handlerErrors).toEqual([]);
   });
 

@@ -1,14 +1,23 @@
 /**
- * Launching Debian's Chromium through playwright-core, with the flags this
- * machine needs for WebRTC on loopback. There is no fallback: without the
- * browser the e2e tests fail (they never skip).
+ * Launching Chromium through playwright-core, with the flags this machine
+ * needs for WebRTC on loopback. The binary comes from `chromium-binary.ts`
+ * (the npm package's, or `TSFU_CHROMIUM`); without it the e2e tests fail
+ * (they never skip).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { type Browser, chromium, type LaunchOptions } from 'playwright-core';
 
-/** The browser binary: Debian's `chromium` package, or `TSFU_CHROMIUM` to point elsewhere. */
-export const CHROMIUM_PATH = process.env.TSFU_CHROMIUM ?? '/usr/bin/chromium';
+/**
+ * The browser binary: `TSFU_CHROMIUM`, which vitest's global setup sets to the
+ * resolved binary (see chromium-binary.ts) when the user did not.
+ */
+export function chromiumPath(): string {
+  const path = process.env.TSFU_CHROMIUM;
+  if (!path)
+    throw new Error('TSFU_CHROMIUM is not set: run through vitest (its global setup resolves Chromium)');
+  return path;
+}
 
 /**
  * Playwright's own `--disable-features` list (playwright-core 1.65.1). Chromium
@@ -67,7 +76,7 @@ export const CHROMIUM_ARGS: readonly string[] = [
 ];
 
 export interface LaunchBrowserOptions {
-  /** The binary (default {@link CHROMIUM_PATH}). */
+  /** The binary (default {@link chromiumPath}). */
   executablePath?: string;
   /** Flags added after {@link CHROMIUM_ARGS}. */
   extraArgs?: readonly string[];
@@ -82,10 +91,10 @@ export interface LaunchBrowserOptions {
  */
 export async function launchBrowser(options: LaunchBrowserOptions = {}): Promise<Browser> {
   const marker = `--tsfu-e2e-instance=${randomUUID()}`;
-  const executablePath = options.executablePath ?? CHROMIUM_PATH;
+  const executablePath = options.executablePath ?? chromiumPath();
   if (!existsSync(executablePath)) {
     throw new Error(
-      `Chromium not found at ${executablePath}: install Debian's package (apt-get install chromium) or set TSFU_CHROMIUM`,
+      `Chromium not found at ${executablePath}: run \`pnpm install\` (it brings @sparticuz/chromium) or set TSFU_CHROMIUM`,
     );
   }
   const launchOptions: LaunchOptions = {

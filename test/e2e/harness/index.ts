@@ -3,12 +3,13 @@ export {
   browserCommandLine,
   browserProcessIds,
   CHROMIUM_ARGS,
-  CHROMIUM_PATH,
+  chromiumPath,
   type LaunchBrowserOptions,
   launchBrowser,
   PLAYWRIGHT_DISABLED_FEATURES,
 } from './browser.js';
 export { BUNDLE_DIR, type BundledPage, bundlePage, E2E_DIR } from './bundle-page.js';
+export { resolveChromiumPath } from './chromium-binary.js';
 export { callPage, type E2ePage, E2eSession, type E2eSessionOptions } from './e2e-session.js';
 export type { PageApi } from './page/expose-api.js';
 export type { MethodTable, NotificationTable, SignalSchema } from './protocol.js';
