@@ -11,6 +11,9 @@ import { existsSync } from 'node:fs';
 if (process.argv.includes('--quick')) process.env.TSFU_BENCH_QUICK = '1';
 const quick = process.env.TSFU_BENCH_QUICK === '1';
 const started = Date.now();
+// Results differ between Node majors (the README reports the goal case on 20 and 26): say which ran.
+const runtime = `Node ${process.version}, V8 ${process.versions.v8}, ${process.platform}-${process.arch}`;
+console.log(`tsfu bench on ${runtime}${quick ? ' (--quick)' : ''}`);
 
 const micro = ['rtp', 'srtp', 'stun', 'dtls', 'sctp', 'ring', 'sfu-io', 'forward'];
 // In quick mode the micro suites with the longest setup stay out; they run alone as above.
@@ -27,6 +30,8 @@ for (const s of micro) {
 
 const { runLoad } = await import('./load.js');
 await runLoad();
-console.log(`\npnpm bench${quick ? ' --quick' : ''}: ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
+console.log(
+  `\npnpm bench${quick ? ' --quick' : ''}: ${((Date.now() - started) / 1000).toFixed(0)} s in all, on ${runtime}`,
+);
 // Some micro suites leave SFU workers / threads behind; end here rather than linger (and load the machine).
 process.exit(0);
