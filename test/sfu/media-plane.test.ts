@@ -4,6 +4,8 @@
  * a consumer's transport sends — rewriting, RTX retransmission, keyframe
  * requests, NACK generation, SR/RR/REMB/transport-cc, pause/resume,
  * simulcast layer switching and temporal layer dropping.
+ * "Not forwarded" is proven by the worker's counters (the producer counted the
+ * packet, its consumer did not send it), never by waiting a while.
  */
 import { type ParsedRtpPacket, type RtcpPacket, readAbsSendTime, serializeRtcpPackets } from '@tsfu/rtp';
 import type { Consumer, ConsumerLayers, Producer, Router, Worker } from '@tsfu/sfu';
@@ -14,9 +16,9 @@ import {
   EXT,
   opusProducerParameters,
   type Peer,
+  pollUntil,
   rtp,
   sdes,
-  sleep,
   vp8Payload,
   vp8ProducerParameters,
   waitFor,
@@ -65,6 +67,27 @@ const rtcpOf = <K extends RtcpPacket['kind']>(peer: Peer, kind: K) =>
   peer.rtcp.filter((p): p is Extract<RtcpPacket, { kind: K }> => p.kind === kind);
 const fromConsumer = (p: ParsedRtpPacket) => p.ssrc === consumer.rtpParameters.encodings![0].ssrc;
 
+/** Packets the worker counted on the producer's streams. */
+const received = async (p: Producer) => (await p.getStats()).reduce((n, s) => n + s.packetCount, 0);
+/** Packets the consumer sent (RTX not included). */
+const sent = async (c: Consumer) => (await c.getStats())[0].packetCount;
+
+/**
+ * Waits until the worker counted `total` packets on `p`, then returns how many
+ * `c` has sent. A packet is counted and forwarded (or dropped) in one turn of
+ * the worker, and the second request is answered after the first, so this is
+ * final for those packets: nothing they caused can still be on its way.
+ */
+async function sentOnceReceived(p: Producer, total: number, c: Consumer): Promise<number> {
+  await pollUntil(
+    () => received(p),
+    (n) => n >= total,
+    10_000,
+    `${total} packets counted at the producer`,
+  );
+  return sent(c);
+}
+
 beforeAll(async () => {
   ({ worker, router } = await createRig());
   a = await createPeer(router);
@@ -89,7 +112,8 @@ describe('forwarding', () => {
     const first = sendFrame(true);
     for (let i = 0; i < 9; i++) sendFrame(false);
     await waitFor(() => b.rtp.filter(fromConsumer).length >= 10, 3_000, '10 packets at B');
-    await sleep(100);
+    // All 11 reached the worker; the consumer sent 10 (the delta before the keyframe was dropped).
+    expect(await sentOnceReceived(producer, 11, consumer)).toBe(10);
     const got = b.rtp.filter(fromConsumer);
     expect(got).toHaveLength(10);
     const enc = consumer.rtpParameters.encodings![0];
@@ -150,8 +174,12 @@ describe('forwarding', () => {
   });
 
   it('forwards PLI from the consumer to the producer at most once per keyFrameRequestDelay', async () => {
-    await sleep(1_100);
+    // The worker sent the last PLI A got no later than it arrived: once keyFrameRequestDelay
+    // (the default 1000 ms, +5 for clock rounding) has passed since, the next request goes through.
+    const lastPliAt = Math.max(...a.rtcpAt.filter((_, i) => a.rtcp[i].kind === 'pli'));
+    await waitFor(() => Date.now() > lastPliAt + 1_005, 3_000, 'keyFrameRequestDelay since the last PLI');
     const before = rtcpOf(a, 'pli').length;
+    const [pBefore] = await producer.getStats();
     const enc = consumer.rtpParameters.encodings![0];
     const pli = serializeRtcpPackets([
       { kind: 'rr', ssrc: 0xb0b, reports: [] },
@@ -159,10 +187,17 @@ describe('forwarding', () => {
     ]);
     for (let i = 0; i < 3; i++) b.client.sendRtcp(pli);
     await waitFor(() => rtcpOf(a, 'pli').length > before, 2_000, 'PLI at A');
-    await sleep(300);
-    expect(rtcpOf(a, 'pli').length).toBe(before + 1);
-    const [cStat] = await consumer.getStats();
+    // The worker took all three; the producer stream sent one PLI for them.
+    const [cStat] = await pollUntil(
+      () => consumer.getStats(),
+      ([c]) => c.pliCount === 3,
+      5_000,
+      'three PLIs at the consumer',
+    );
     expect(cStat.pliCount).toBe(3);
+    const [pStat] = await producer.getStats();
+    expect(pStat.pliCount).toBe(pBefore.pliCount + 1);
+    expect(rtcpOf(a, 'pli').length).toBe(before + 1);
   });
 
   it('NACKs losses toward the producer and forwards the RTX repair', async () => {
@@ -314,17 +349,20 @@ describe('pause and resume', () => {
     await consumer.pause();
     expect(consumer.paused).toBe(true);
     const count = b.rtp.filter(fromConsumer).length;
+    const recv0 = await received(producer);
+    const sent0 = await sent(consumer);
     for (let i = 0; i < 5; i++) sendFrame(false);
-    await sleep(200);
+    expect(await sentOnceReceived(producer, recv0 + 5, consumer)).toBe(sent0);
     expect(b.rtp.filter(fromConsumer).length).toBe(count);
     const plis = rtcpOf(a, 'pli').length;
     await consumer.resume();
     await waitFor(() => rtcpOf(a, 'pli').length > plis, 2_000, 'PLI after resume');
+    const recv1 = await received(producer);
     sendFrame(false); // not a keyframe: still waiting
     sendFrame(true);
     sendFrame(false);
     await waitFor(() => b.rtp.filter(fromConsumer).length >= count + 2, 2_000, 'packets after resume');
-    await sleep(100);
+    expect(await sentOnceReceived(producer, recv1 + 3, consumer)).toBe(sent0 + 2);
     const after = b.rtp.filter(fromConsumer).slice(count);
     expect(after).toHaveLength(2);
     expect(after[0].sequenceNumber).toBe((maxSeq + 1) & 0xffff); // gapless across the pause
@@ -339,8 +377,10 @@ describe('pause and resume', () => {
     await waitFor(() => events.length === 1, 2_000, 'producerpause');
     expect(consumer.producerPaused).toBe(true);
     const count = b.rtp.filter(fromConsumer).length;
+    const recv0 = await received(producer);
+    const sent0 = await sent(consumer);
     sendFrame(true);
-    await sleep(150);
+    expect(await sentOnceReceived(producer, recv0 + 1, consumer)).toBe(sent0);
     expect(b.rtp.filter(fromConsumer).length).toBe(count);
     await producer.resume();
     await waitFor(() => events.length === 2, 2_000, 'producerresume');
@@ -401,7 +441,7 @@ describe('simulcast', () => {
     // Layer 2 first: when the consumer picks its first layer, the preferred one is already active.
     for (let round = 0; round < 3; round++) for (let l = 2; l >= 0; l--) sendLayer(l, round === 0);
     await waitFor(() => simPackets().length >= 3, 3_000, 'layer 2 packets at B');
-    await sleep(100);
+    expect(await sentOnceReceived(sim, 9, simConsumer)).toBe(3);
     const got = simPackets();
     expect(got.map((p) => p.payload[7])).toEqual([0xa2, 0xa2, 0xa2]);
     expect(simConsumer.currentLayers).toEqual({ spatialLayer: 2, temporalLayer: 2 });
@@ -425,11 +465,13 @@ describe('simulcast', () => {
     await simConsumer.setPreferredLayers({ spatialLayer: 0 });
     expect(simConsumer.preferredLayers).toEqual({ spatialLayer: 0, temporalLayer: 2 });
     const before = simPackets().length;
+    const recv0 = await received(sim);
+    const sent0 = await sent(simConsumer);
     // A delta frame of layer 0 is no switching point: layer 2 goes on until layer 0's keyframe.
     sendLayer(0, false);
     sendLayer(2, false);
     await waitFor(() => simPackets().length > before, 2_000, 'layer 2 still at B');
-    await sleep(50);
+    expect(await sentOnceReceived(sim, recv0 + 2, simConsumer)).toBe(sent0 + 1);
     expect(
       simPackets()
         .slice(before)
@@ -442,7 +484,7 @@ describe('simulcast', () => {
     sendLayer(2, false);
     sendLayer(0, false);
     await waitFor(() => simPackets().length >= before + 3, 2_000, 'layer 0 at B');
-    await sleep(50);
+    expect(await sentOnceReceived(sim, recv0 + 5, simConsumer)).toBe(sent0 + 3);
     const after = simPackets().slice(before + 1);
     expect(after.map((p) => p.payload[7])).toEqual([0xa0, 0xa0]);
     expect(after[0].sequenceNumber).toBe((last.sequenceNumber + 1) & 0xffff);
@@ -490,13 +532,15 @@ describe('simulcast', () => {
     await simConsumer.setPreferredLayers({ spatialLayer: 0, temporalLayer: 0 });
     const count = simPackets().length;
     const last = simPackets().at(-1)!;
+    const recv0 = await received(sim);
+    const sent0 = await sent(simConsumer);
     sendLayer(0, false, 2);
     sendLayer(0, false, 1);
     sendLayer(0, false, 0);
     sendLayer(0, false, 2);
     sendLayer(0, false, 0);
     await waitFor(() => simPackets().length >= count + 2, 2_000, 'TL0 packets at B');
-    await sleep(100);
+    expect(await sentOnceReceived(sim, recv0 + 5, simConsumer)).toBe(sent0 + 2);
     const after = simPackets().slice(count);
     expect(after).toHaveLength(2);
     expect(after.map((p) => p.payload[5] >> 6)).toEqual([0, 0]);
@@ -547,7 +591,7 @@ describe('feedback variants, DTX, traces, orientation, malformed input', () => {
       );
     });
     await waitFor(() => b.rtp.filter((x) => x.ssrc === ssrc).length >= 3, 2_000, 'opus at B');
-    await sleep(100);
+    expect(await sentOnceReceived(p, 5, c)).toBe(3);
     const got = b.rtp.filter((x) => x.ssrc === ssrc);
     expect(got.map((x) => x.payload.length)).toEqual([40, 40, 40]);
     expect(got.map((x) => (x.sequenceNumber - got[0].sequenceNumber) & 0xffff)).toEqual([0, 1, 2]);
@@ -598,8 +642,20 @@ describe('feedback variants, DTX, traces, orientation, malformed input', () => {
     a.client.sendRtp(bad);
     a.client.sendRtp(rtp({ ssrc: 0xdead, seq: 1, ts: 1, payload: Buffer.from([1, 2, 3]) }));
     a.client.sendRtcp(Buffer.from([0x80, 200, 0x00, 0x10, 0, 0, 0, 1, 0, 0, 0, 0]));
-    await sleep(150);
-    const [after] = await a.transport.getStats();
+    const m0 = before.tsfuCounters.media;
+    const [after] = await pollUntil(
+      () => a.transport.getStats(),
+      ([s]) => {
+        const m = s.tsfuCounters.media;
+        return (
+          m.rtpMalformed > m0.rtpMalformed &&
+          m.rtpUnknownSsrc > m0.rtpUnknownSsrc &&
+          m.rtcpMalformed > m0.rtcpMalformed
+        );
+      },
+      5_000,
+      'the three drops counted',
+    );
     expect(after.tsfuCounters.media.rtpMalformed).toBe(before.tsfuCounters.media.rtpMalformed + 1);
     expect(after.tsfuCounters.media.rtpUnknownSsrc).toBe(before.tsfuCounters.media.rtpUnknownSsrc + 1);
     expect(after.tsfuCounters.media.rtcpMalformed).toBe(before.tsfuCounters.media.rtcpMalformed + 1);

@@ -138,6 +138,8 @@ export interface Peer {
   client: SyntheticWebRtcClient;
   rtp: ParsedRtpPacket[];
   rtcp: RtcpPacket[];
+  /** When each entry of `rtcp` arrived (Date.now()). */
+  rtcpAt: number[];
 }
 
 export async function createPeer(router: Router): Promise<Peer> {
@@ -145,14 +147,17 @@ export async function createPeer(router: Router): Promise<Peer> {
     listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }],
   });
   const client = await SyntheticWebRtcClient.create();
-  const peer: Peer = { transport, client, rtp: [], rtcp: [] };
+  const peer: Peer = { transport, client, rtp: [], rtcp: [], rtcpAt: [] };
   client.onRtp = (b) => {
     const p = parseRtpPacket(b);
     if (p) peer.rtp.push(p);
   };
   client.onRtcp = (b) => {
     const list = parseRtcpPackets(b);
-    if (list) peer.rtcp.push(...list);
+    if (!list) return;
+    peer.rtcp.push(...list);
+    const now = Date.now();
+    for (let i = 0; i < list.length; i++) peer.rtcpAt.push(now);
   };
   await transport.connect({ dtlsParameters: client.dtlsParameters });
   await client.connect({
@@ -179,4 +184,18 @@ export async function waitFor(cond: () => boolean, timeoutMs = 5_000, what = 'co
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Repeats `read` (e.g. a getStats() request) until `cond` holds on its result; bounded by `timeoutMs`. */
+export async function pollUntil<T>(
+  read: () => Promise<T>,
+  cond: (v: T) => boolean,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await read();
+    if (cond(v)) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
