@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CookieGenerator } from './cookie.js';
 
 describe('CookieGenerator', () => {
@@ -13,13 +13,20 @@ describe('CookieGenerator', () => {
     expect(g.verify(cookie.subarray(0, 19), random, 'peer-a')).toBe(false);
     expect(new CookieGenerator().verify(cookie, random, 'peer-a')).toBe(false);
   });
-  it('keeps accepting cookies across one rotation, not two', async () => {
-    const g = new CookieGenerator(0);
-    const random = Buffer.alloc(32, 3);
-    const cookie = g.generate(random);
-    await new Promise((r) => setTimeout(r, 2));
-    expect(g.verify(cookie, random)).toBe(true); // rotated once: previous secret
-    await new Promise((r) => setTimeout(r, 2));
-    expect(g.verify(cookie, random)).toBe(false); // rotated twice
+  it('keeps accepting cookies across one rotation, not two', () => {
+    vi.useFakeTimers();
+    try {
+      const g = new CookieGenerator(1000);
+      const random = Buffer.alloc(32, 3);
+      const cookie = g.generate(random);
+      vi.advanceTimersByTime(999);
+      expect(g.verify(cookie, random)).toBe(true); // not rotated yet: current secret
+      vi.advanceTimersByTime(1);
+      expect(g.verify(cookie, random)).toBe(true); // rotated once: previous secret
+      vi.advanceTimersByTime(1000);
+      expect(g.verify(cookie, random)).toBe(false); // rotated twice
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
