@@ -5,7 +5,7 @@
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket as TcpSocket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IceLiteServer, type IceLiteServerOptions } from './ice-lite-server.js';
 import { frameRfc4571, Rfc4571Deframer } from './rfc4571-framing.js';
 import { StunClass } from './stun-constants.js';
@@ -149,17 +149,26 @@ async function tcpClient(port: number): Promise<TcpClient> {
   return { socket, frames, next, closed };
 }
 
-function writeSlowly(socket: TcpSocket, bytes: Buffer, pieces: number[]): Promise<void> {
-  // Several writes with a pause between them, so the server sees frames cut mid-way.
-  return (async () => {
+/**
+ * Writes `bytes` in pieces, each once the server has read the one before, so
+ * it sees frames cut mid-way. What the server read is counted by a spy on the
+ * real deframer (nothing replaced); the client's deframer gets nothing yet.
+ */
+async function writeInPieces(socket: TcpSocket, bytes: Buffer, pieces: number[]): Promise<void> {
+  const push = vi.spyOn(Rfc4571Deframer.prototype, 'push');
+  const read = () => push.mock.calls.reduce((n, [c]) => n + c.length, 0);
+  try {
     let at = 0;
     for (const n of pieces) {
       socket.write(bytes.subarray(at, at + n));
       at += n;
-      await new Promise((r) => setTimeout(r, 15));
+      await waitFor(() => read() >= at, 'the server to read a piece');
+      expect(read()).toBe(at);
     }
     if (at < bytes.length) socket.write(bytes.subarray(at));
-  })();
+  } finally {
+    push.mockRestore();
+  }
 }
 
 describe('IceLiteServer over TCP (RFC 4571)', () => {
@@ -173,7 +182,7 @@ describe('IceLiteServer over TCP (RFC 4571)', () => {
 
     // A check cut in three writes (inside the length prefix, then mid-message).
     const check = frameRfc4571(bindingRequest({ username: `${usernameFragment}:c`, password }));
-    await writeSlowly(client.socket, check, [1, 30]);
+    await writeInPieces(client.socket, check, [1, 30]);
     const first = parse(await client.next());
     expect(first.cls).toBe(StunClass.SuccessResponse);
     expect(first.xorMappedAddress?.port).toBe(client.socket.localPort);
