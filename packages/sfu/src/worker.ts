@@ -35,6 +35,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
   readonly #thread: ThreadWorker;
   readonly #channel: Channel;
   readonly #index: number;
+  readonly #threadId: number;
   readonly #sockets: SocketStrategy;
   readonly #io: WorkerIoHandles | undefined;
   /** Transport notifications by target id. */
@@ -44,6 +45,8 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
   #subprocessClosed = false;
   #appData: WorkerAppData;
   #threadError: Error | undefined;
+  /** Why the I/O thread this worker used died (its thread is then ended, which closes the worker). */
+  #ioDeath: Error | undefined;
   readonly #routers = new Set<Router>();
   readonly #webRtcServers = new Set<WebRtcServer>();
   readonly #observer = new EnhancedEventEmitter<WorkerObserverEvents>();
@@ -56,10 +59,12 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     sockets: SocketStrategy,
     appData?: WorkerAppData,
     io?: WorkerIoHandles,
+    ioDeath?: IoDeathRelay,
   ) {
     super();
     this.#io = io;
     this.#thread = thread;
+    this.#threadId = thread.threadId;
     this.#channel = channel;
     this.#index = index;
     this.#sockets = sockets;
@@ -71,6 +76,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
       this.#threadError = error;
     });
     thread.on('exit', (code) => this.#onExit(code));
+    ioDeath?.listen((error) => this.#onIoDeath(error));
     this.on('listenererror', () => {});
   }
 
@@ -80,7 +86,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
   }
   /** The `worker_threads` thread id. */
   get threadId(): number {
-    return this.#thread.threadId;
+    return this.#threadId;
   }
   get closed(): boolean {
     return this.#closed;
@@ -206,6 +212,13 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     return router;
   }
 
+  #onIoDeath(error: Error): void {
+    if (this.#closed || this.#ioDeath) return;
+    this.#ioDeath = error;
+    // Its sockets are gone: end the thread; its 'exit' closes everything as a death, in mediasoup's order.
+    void this.#thread.terminate();
+  }
+
   #onExit(code: number): void {
     this.#subprocessClosed = true;
     void this.#sockets.detachWorker(this.#index);
@@ -214,7 +227,9 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
       return;
     }
     this.#workerDied(
-      this.#threadError ?? new Error(`[pid:${process.pid}, threadId:${this.#thread.threadId}, code:${code}]`),
+      this.#ioDeath ??
+        this.#threadError ??
+        new Error(`[pid:${process.pid}, threadId:${this.#threadId}, code:${code}]`),
     );
   }
 
@@ -252,7 +267,8 @@ export async function createWorkerInternal<T extends AppData = AppData>(
   validateSettings(settings);
   const sockets = getSocketStrategy();
   const index = nextWorkerIndex++;
-  const io = await sockets.attachWorker(index);
+  const ioDeath = new IoDeathRelay();
+  const io = await sockets.attachWorker(index, ioDeath.fire);
   const { appData, ...threadSettings } = settings;
   const thread = new ThreadWorker(threadEntry('worker/worker-thread.js'), {
     name: `tsfu-worker-${index}`,
@@ -266,6 +282,7 @@ export async function createWorkerInternal<T extends AppData = AppData>(
       const onExit = (code: number) => reject(new Error(`worker thread exited during start [code:${code}]`));
       thread.once('error', reject);
       thread.once('exit', onExit);
+      ioDeath.listen(reject);
       channel.handleNotifications((event, _target, data) => {
         thread.off('error', reject);
         thread.off('exit', onExit);
@@ -280,5 +297,23 @@ export async function createWorkerInternal<T extends AppData = AppData>(
     await sockets.detachWorker(index);
     throw error;
   }
-  return new Worker<T>(thread, channel, index, sockets, appData, io);
+  return new Worker<T>(thread, channel, index, sockets, appData, io, ioDeath);
+}
+
+/** Carries the I/O thread's death to whoever listens: the starting worker, then its Worker. */
+class IoDeathRelay {
+  #error: Error | undefined;
+  #listener: ((error: Error) => void) | undefined;
+
+  readonly fire = (error: Error): void => {
+    if (this.#error) return;
+    this.#error = error;
+    this.#listener?.(error);
+  };
+
+  /** Replaces the listener; it is called at once if the death already happened. */
+  listen(listener: (error: Error) => void): void {
+    this.#listener = listener;
+    if (this.#error) listener(this.#error);
+  }
 }

@@ -125,3 +125,24 @@ export interface IoCounters {
   sockets: number;
   tcpConnections: number;
 }
+
+/** Every counter at zero (also what a process with no I/O thread running reports). */
+export function zeroIoCounters(): IoCounters {
+  return {
+    udpDatagramsReceived: 0,
+    tcpFramesReceived: 0,
+    routedByTuple: 0,
+    routedByUfrag: 0,
+    droppedUnknownTuple: 0,
+    droppedNotLoopback: 0,
+    droppedRingFull: 0,
+    packetsSent: 0,
+    sendsDropped: 0,
+    tcpConnectionsAccepted: 0,
+    tcpConnectionsRejected: 0,
+    tuples: 0,
+    ufrags: 0,
+    sockets: 0,
+    tcpConnections: 0,
+  };
+}

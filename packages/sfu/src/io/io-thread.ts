@@ -11,7 +11,7 @@
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { frameRfc4571, IceUfragTable, Rfc4571Deframer } from '@tsfu/ice-lite';
 import { Channel, type MessageEndpoint } from '../channel/channel.js';
 import { PacketRingReader, PacketRingWriter } from '../channel/packet-ring.js';
@@ -26,6 +26,7 @@ import {
   readAddressHeader,
   TUPLE_UNKNOWN,
   writeAddressHeader,
+  zeroIoCounters,
 } from './io-protocol.js';
 import { ipLiteralLookup } from './ip-literal-lookup.js';
 
@@ -101,21 +102,13 @@ class IoThread {
   private nextTupleId = 1;
   /** Header + packet for STUN routed by ufrag (reused: nothing allocated for unknown tuples). */
   private readonly scratch = Buffer.allocUnsafe(ADDRESS_HEADER_LENGTH + 65536);
-  private readonly counters: Omit<IoCounters, 'tuples' | 'ufrags' | 'sockets' | 'tcpConnections'> = {
-    udpDatagramsReceived: 0,
-    tcpFramesReceived: 0,
-    routedByTuple: 0,
-    routedByUfrag: 0,
-    droppedUnknownTuple: 0,
-    droppedNotLoopback: 0,
-    droppedRingFull: 0,
-    packetsSent: 0,
-    sendsDropped: 0,
-    tcpConnectionsAccepted: 0,
-    tcpConnectionsRejected: 0,
-  };
+  /** The table sizes in it are filled in by `getCounters()`. */
+  private readonly counters: IoCounters = zeroIoCounters();
 
-  constructor(main: Channel) {
+  constructor(
+    main: Channel,
+    private readonly allowCrashForTesting: boolean,
+  ) {
     main.handleRequests((method, data) => this.onMainRequest(method, data));
   }
 
@@ -136,6 +129,13 @@ class IoThread {
         return undefined;
       case 'getCounters':
         return this.getCounters();
+      case 'tsfu.crashForTesting':
+        // Only the main thread can ask (never a packet), and only when the process opted in.
+        if (!this.allowCrashForTesting) throw new Error('crashForTesting is disabled in this process');
+        setImmediate(() => {
+          throw new Error('I/O thread crashed on purpose (crashIoThreadForTesting)');
+        });
+        return undefined;
       default:
         throw new Error(`unknown method ${method}`);
     }
@@ -641,7 +641,8 @@ class IoThread {
 if (parentPort) {
   const port = parentPort;
   const channel = new Channel(port as unknown as MessageEndpoint);
-  new IoThread(channel);
+  const data = workerData as { allowCrashForTesting?: boolean } | undefined;
+  new IoThread(channel, data?.allowCrashForTesting === true);
   channel.notify('ready', '');
 }
 

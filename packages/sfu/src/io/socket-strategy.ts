@@ -19,8 +19,12 @@ export interface WorkerIoHandles {
  * `IoLink` without touching transports.
  */
 export interface SocketStrategy {
-  /** Connects worker `index`; the handles are transferred to its thread. */
-  attachWorker(index: number): Promise<WorkerIoHandles>;
+  /**
+   * Connects worker `index`; the handles are transferred to its thread.
+   * `onDeath` is called (once) if the socket layer dies while the worker is
+   * attached: its sockets are gone, so the worker must close as if it died.
+   */
+  attachWorker(index: number, onDeath: (error: Error) => void): Promise<WorkerIoHandles>;
   /** Forgets worker `index`: its ufrags, tuples and socket references. */
   detachWorker(index: number): Promise<void>;
   /** The socket layer's counters. */
