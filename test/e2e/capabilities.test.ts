@@ -19,6 +19,7 @@ import {
   BUNDLE_DIR,
   browserProcessIds,
   callPage,
+  E2E_WAIT_MS,
   type E2ePage,
   E2eSession,
   WebRtcTestEndpoint,
@@ -308,7 +309,7 @@ describe('mediasoup-client in Chromium against tsfu ortc', () => {
   });
 
   it('gets ICE and DTLS connected with tsfu, and Chromium sends SRTP with the announced SSRCs, RIDs, MIDs and payload types', async () => {
-    await expect.poll(() => endpoint.dtlsState, { timeout: 10_000 }).toBe('connected');
+    await expect.poll(() => endpoint.dtlsState, { timeout: E2E_WAIT_MS }).toBe('connected');
     // Answered checks passed MESSAGE-INTEGRITY with our password and did not claim ICE-CONTROLLED.
     expect(endpoint.ice.counters.answered).toBeGreaterThan(0);
     expect(endpoint.ice.counters.roleConflict).toBe(0);
@@ -342,7 +343,7 @@ describe('mediasoup-client in Chromium against tsfu ortc', () => {
       .poll(
         () => wanted.filter((w) => (find(w)?.packets ?? 0) < 5).map((w) => `${w.label}/${w.rid ?? w.ssrc}`),
         {
-          timeout: 10_000,
+          timeout: E2E_WAIT_MS,
         },
       )
       .toEqual([]);
@@ -376,7 +377,7 @@ describe('mediasoup-client in Chromium against tsfu ortc', () => {
         page,
         'three simulcast layers',
         (st) => allOutbound(st, 'video').filter((o) => o.rid !== undefined).length === 3,
-        { timeoutMs: 15_000 },
+        { timeoutMs: E2E_WAIT_MS },
       )
     ).flatMap((pc) => pc.outbound.filter((o) => o.rid !== undefined));
     expect(layers.map((o) => [o.rid, o.mid, o.active]).sort()).toEqual([
@@ -393,10 +394,6 @@ describe('mediasoup-client in Chromium against tsfu ortc', () => {
     const pids = browserProcessIds(session.browser);
     expect(pids.length).toBeGreaterThan(0);
     await session.close();
-    const deadline = Date.now() + 5_000;
-    while (browserProcessIds(session.browser).length > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(browserProcessIds(session.browser)).toEqual([]);
+    await expect.poll(() => browserProcessIds(session.browser), { timeout: E2E_WAIT_MS }).toEqual([]);
   });
 });

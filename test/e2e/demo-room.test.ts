@@ -16,6 +16,7 @@ import {
   allInbound,
   BUNDLE_DIR,
   E2E_DIR,
+  E2E_WAIT_MS,
   launchBrowser,
   readRtcStats,
   trackPeerConnections,
@@ -101,7 +102,7 @@ async function expectPlaying(p: DemoPage, expected: string[]): Promise<void> {
           .map((t) => t.name)
           .sort();
       },
-      { timeout: 25_000, interval: 250, message: describe() },
+      { timeout: E2E_WAIT_MS, interval: 250, message: describe() },
     )
     .toEqual(expected);
   // Playing, not a frozen first frame: every video's currentTime advances.
@@ -114,7 +115,7 @@ async function expectPlaying(p: DemoPage, expected: string[]): Promise<void> {
           (t) => t.currentTime > (before.find((b) => b.name === t.name)?.currentTime ?? 0) + 0.5,
         ).length;
       },
-      { timeout: 10_000, interval: 250, message: describe() },
+      { timeout: E2E_WAIT_MS, interval: 250, message: describe() },
     )
     .toBe(expected.length);
 }
@@ -142,7 +143,7 @@ beforeAll(async () => {
   ]);
   server = s;
   browser = b;
-}, 60_000);
+});
 
 afterAll(async () => {
   for (const p of pages) await p.context.close().catch(() => {});
@@ -163,7 +164,7 @@ describe('apps/demo: three Chromium pages in one room', () => {
       const audioPackets = async () =>
         allInbound(await readRtcStats(p.page), 'audio').reduce((n, a) => n + a.packetsReceived, 0);
       const first = await audioPackets();
-      await expect.poll(audioPackets, { timeout: 5_000 }).toBeGreaterThan(first);
+      await expect.poll(audioPackets, { timeout: E2E_WAIT_MS }).toBeGreaterThan(first);
       expect(allInbound(await readRtcStats(p.page), 'audio')).toHaveLength(2);
     }
 
@@ -172,13 +173,13 @@ describe('apps/demo: three Chromium pages in one room', () => {
     expect(stats.workers).toHaveLength(2);
     // Beside the server's view, the page's panel shows it too.
     await expect
-      .poll(() => pages[0].page.locator('#server-panel').textContent(), { timeout: 5_000 })
+      .poll(() => pages[0].page.locator('#server-panel').textContent(), { timeout: E2E_WAIT_MS })
       .toMatch(/peers\s*3/);
 
     // The screenshot for the README: page A with the others playing and the stats overlays filled in.
     await expect
       .poll(async () => (await remoteTiles(pages[0])).filter((t) => /kbps|Mbps/.test(t.stats)).length, {
-        timeout: 10_000,
+        timeout: E2E_WAIT_MS,
       })
       .toBe(2);
     await mkdir(dirname(SCREENSHOT), { recursive: true });
@@ -186,14 +187,14 @@ describe('apps/demo: three Chromium pages in one room', () => {
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(png.length).toBeGreaterThan(20_000); // three video tiles, not a blank page
     if (process.env.TSFU_UPDATE_SCREENSHOT === '1') await copyFile(SCREENSHOT, DOCS_SCREENSHOT);
-  }, 60_000);
+  });
 
   it("the overlays show the SFU's layer; mute and camera-off reach the others and come back", async () => {
     const [a, b] = pages;
     // Each remote tile's overlay: resolution, bitrate and the layer the SFU forwards.
     const overlays = async () => (await remoteTiles(b)).map((t) => t.stats);
     await expect
-      .poll(overlays, { timeout: 10_000 })
+      .poll(overlays, { timeout: E2E_WAIT_MS })
       .toEqual([
         expect.stringMatching(/^\d+×\d+ · .* (kbps|Mbps) · layer S\dT\d$/),
         expect.stringMatching(/^\d+×\d+ · .* (kbps|Mbps) · layer S\dT\d$/),
@@ -204,10 +205,10 @@ describe('apps/demo: three Chromium pages in one room', () => {
     const aProducers = () =>
       [...server.registry.rooms.get(ROOM)!.peers.values()].find((p) => p.displayName === 'Ada')!.producers;
     await a.page.locator('#mic-button').click();
-    await expect.poll(badgesOfA, { timeout: 5_000 }).toEqual(['mic off']);
+    await expect.poll(badgesOfA, { timeout: E2E_WAIT_MS }).toEqual(['mic off']);
     expect([...aProducers().values()].find((p) => p.source === 'mic')!.producer.paused).toBe(true);
     await a.page.locator('#cam-button').click();
-    await expect.poll(badgesOfA, { timeout: 5_000 }).toEqual(['mic off', 'cam off']);
+    await expect.poll(badgesOfA, { timeout: E2E_WAIT_MS }).toEqual(['mic off', 'cam off']);
     expect(await b.page.locator('.tile.remote.main[data-name="Ada"]').getAttribute('class')).toContain(
       'cam-off',
     );
@@ -215,10 +216,10 @@ describe('apps/demo: three Chromium pages in one room', () => {
 
     await a.page.locator('#mic-button').click();
     await a.page.locator('#cam-button').click();
-    await expect.poll(badgesOfA, { timeout: 5_000 }).toEqual([]);
+    await expect.poll(badgesOfA, { timeout: E2E_WAIT_MS }).toEqual([]);
     expect([...aProducers().values()].every((p) => !p.producer.paused)).toBe(true);
     await expectPlaying(b, others(b, names));
-  }, 40_000);
+  });
 
   it("the tile's quality button picks the simulcast layer the SFU forwards", async () => {
     const [, b] = pages;
@@ -234,18 +235,18 @@ describe('apps/demo: three Chromium pages in one room', () => {
     await button.click(); // medium
     await button.click(); // low
     expect(await button.textContent()).toBe('low');
-    await expect.poll(() => consumer.preferredLayers?.spatialLayer, { timeout: 5_000 }).toBe(0);
-    await expect.poll(overlay, { timeout: 15_000 }).toMatch(/ · layer S0T\d$/);
+    await expect.poll(() => consumer.preferredLayers?.spatialLayer, { timeout: E2E_WAIT_MS }).toBe(0);
+    await expect.poll(overlay, { timeout: E2E_WAIT_MS }).toMatch(/ · layer S0T\d$/);
     await button.click(); // back to high
-    await expect.poll(() => consumer.preferredLayers?.spatialLayer, { timeout: 5_000 }).toBe(2);
-    await expect.poll(overlay, { timeout: 15_000 }).toMatch(/ · layer S[12]T\d$/);
-  }, 40_000);
+    await expect.poll(() => consumer.preferredLayers?.spatialLayer, { timeout: E2E_WAIT_MS }).toBe(2);
+    await expect.poll(overlay, { timeout: E2E_WAIT_MS }).toMatch(/ · layer S[12]T\d$/);
+  });
 
   it('screen sharing adds a second video tile at the others, and removes it when stopped', async () => {
     const [a, b, c] = pages;
     await a.page.locator('#screen-button').click();
     await expect
-      .poll(() => a.page.locator('#screen-button').textContent(), { timeout: 10_000 })
+      .poll(() => a.page.locator('#screen-button').textContent(), { timeout: E2E_WAIT_MS })
       .toBe('Stop sharing');
     for (const p of [b, c]) {
       await expect
@@ -256,17 +257,19 @@ describe('apps/demo: three Chromium pages in one room', () => {
                 (t) => `${t.dataset.name}:${t.querySelector('video')!.videoWidth > 0}`,
               ),
             ),
-          { timeout: 15_000 },
+          { timeout: E2E_WAIT_MS },
         )
         .toEqual(['Ada:true']);
     }
     expect(await server.registry.stats()).toMatchObject({ producers: 7, consumers: 14 });
     await a.page.locator('#screen-button').click();
     for (const p of [b, c]) {
-      await expect.poll(() => p.page.locator('.tile.remote.screen').count(), { timeout: 5_000 }).toBe(0);
+      await expect
+        .poll(() => p.page.locator('.tile.remote.screen').count(), { timeout: E2E_WAIT_MS })
+        .toBe(0);
     }
     expect(await server.registry.stats()).toMatchObject({ producers: 6, consumers: 12 });
-  }, 40_000);
+  });
 
   it('one leaves: the other two see its tile disappear; the room keeps going', async () => {
     const leaver = pages[2];
@@ -274,32 +277,32 @@ describe('apps/demo: three Chromium pages in one room', () => {
     await leaver.page.waitForFunction(() => document.body.dataset.state === 'lobby');
     for (const p of pages.slice(0, 2)) {
       await expect
-        .poll(async () => (await remoteTiles(p)).map((t) => t.name), { timeout: 10_000 })
+        .poll(async () => (await remoteTiles(p)).map((t) => t.name), { timeout: E2E_WAIT_MS })
         .toEqual(others(p, names.slice(0, 2)));
     }
     expect(await leaver.page.locator('.tile').count()).toBe(0);
     const stats = await server.registry.stats();
     expect(stats).toMatchObject({ rooms: 1, peers: 2, producers: 4, consumers: 4 });
     expect(serverLog.some((l) => /^leave room=e2e-room .*\(left\)/.test(l))).toBe(true);
-  }, 40_000);
+  });
 
   it('it rejoins: all three see each other playing again', async () => {
     await joinRoom(pages[2]);
     await Promise.all(pages.map((p) => expectPlaying(p, others(p, names))));
     expect(await server.registry.stats()).toMatchObject({ rooms: 1, peers: 3, producers: 6, consumers: 12 });
     for (const p of pages) expect(p.errors).toEqual([]);
-  }, 40_000);
+  });
 
   it('closing a page (no leave) removes its peer; the last one out closes the room', async () => {
     await pages[2].context.close();
     await expect
-      .poll(async () => (await remoteTiles(pages[0])).map((t) => t.name), { timeout: 10_000 })
+      .poll(async () => (await remoteTiles(pages[0])).map((t) => t.name), { timeout: E2E_WAIT_MS })
       .toEqual(['Grace']);
     await pages[1].context.close();
     await pages[0].page.locator('#leave-button').click();
-    await expect.poll(() => server.registry.rooms.size, { timeout: 5_000 }).toBe(0);
+    await expect.poll(() => server.registry.rooms.size, { timeout: E2E_WAIT_MS }).toBe(0);
     expect(serverLog.some((l) => /^close room=e2e-room \(empty\)/.test(l))).toBe(true);
-  }, 40_000);
+  });
 
   it('server shutdown: a joined page is told why and returns to the form', async () => {
     const a = pages[0];
@@ -309,5 +312,5 @@ describe('apps/demo: three Chromium pages in one room', () => {
     expect(await a.page.locator('#join-error').textContent()).toBe('Disconnected: maintenance');
     expect(await a.page.locator('.tile').count()).toBe(0);
     expect(a.errors).toEqual([]);
-  }, 40_000);
+  });
 });

@@ -14,6 +14,7 @@ import {
   browserProcessIds,
   bundlePage,
   callPage,
+  E2E_WAIT_MS,
   type E2ePage,
   E2eSession,
   launchBrowser,
@@ -205,6 +206,6 @@ describe('browser harness', () => {
     expect(browserProcessIds(session.browser).length).toBeGreaterThan(0);
     await session.close();
     await session.close();
-    await expect.poll(() => browserProcessIds(session.browser), { timeout: 5_000 }).toEqual([]);
+    await expect.poll(() => browserProcessIds(session.browser), { timeout: E2E_WAIT_MS }).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   allInbound,
   callPage,
+  E2E_WAIT_MS,
   type E2ePage,
   E2eSession,
   readRtcStats,
@@ -149,7 +150,7 @@ describe('Chromium → tsfu ICE/DTLS/SRTP → Chromium', () => {
         (s) =>
           allInbound(s, 'video').some((v) => (v.framesDecoded ?? 0) >= 30) &&
           allInbound(s, 'audio').some((a) => a.packetsReceived >= 50),
-        { timeoutMs: 15_000 },
+        { timeoutMs: E2E_WAIT_MS },
       );
     } finally {
       clearInterval(timer);
@@ -174,7 +175,9 @@ describe('Chromium → tsfu ICE/DTLS/SRTP → Chromium', () => {
 
     // Packets keep arriving between two reads.
     await expect
-      .poll(async () => allInbound(await readRtcStats(page), 'audio')[0].packetsReceived, { timeout: 5_000 })
+      .poll(async () => allInbound(await readRtcStats(page), 'audio')[0].packetsReceived, {
+        timeout: E2E_WAIT_MS,
+      })
       .toBeGreaterThan(inAudio.packetsReceived);
     expect(session.server.handlerErrors).toEqual([]);
     expect(page.errors).toEqual([]);

@@ -10,6 +10,7 @@ import {
   allInbound,
   allOutbound,
   callPage,
+  E2E_WAIT_MS,
   type E2ePage,
   readRtcStats,
   waitForRtcStats,
@@ -61,7 +62,7 @@ describe('codecs through the SFU', () => {
         b,
         `${codec} frames decoded`,
         (s) => allInbound(s, 'video').some((v) => (v.framesDecoded ?? 0) >= 60),
-        { timeoutMs: 20_000 },
+        { timeoutMs: E2E_WAIT_MS },
       );
       expect(allInbound(stats, 'video')[0].mimeType?.toLowerCase()).toBe(codec.toLowerCase());
       await call(a, 'close', null);
@@ -80,15 +81,17 @@ describe('codecs through the SFU', () => {
     // The SFU's feedback lets Chromium's encoder send all three layers.
     const sent = async () =>
       Object.fromEntries(allOutbound(await readRtcStats(a), 'video').map((o) => [o.rid, o.packetsSent]));
+    // Each layer is flowing: its count grew by more than 5 since the previous poll.
+    let previous = await sent();
     await expect
       .poll(
         async () => {
-          const s1 = await sent();
-          await new Promise((r) => setTimeout(r, 500));
-          const s2 = await sent();
-          return ['r0', 'r1', 'r2'].filter((rid) => (s2[rid] ?? 0) > (s1[rid] ?? 0) + 5);
+          const now = await sent();
+          const flowing = ['r0', 'r1', 'r2'].filter((rid) => (now[rid] ?? 0) > (previous[rid] ?? 0) + 5);
+          previous = now;
+          return flowing;
         },
-        { timeout: 20_000, interval: 200 },
+        { timeout: E2E_WAIT_MS, interval: 500 },
       )
       .toEqual(['r0', 'r1', 'r2']);
 
@@ -106,33 +109,33 @@ describe('codecs through the SFU', () => {
       b,
       'simulcast frames decoded',
       (s) => allInbound(s, 'video').some((v) => (v.framesDecoded ?? 0) >= 30),
-      { timeoutMs: 20_000 },
+      { timeoutMs: E2E_WAIT_MS },
     );
-    await expect.poll(() => consumer.currentLayers?.spatialLayer, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => consumer.currentLayers?.spatialLayer, { timeout: E2E_WAIT_MS }).toBe(2);
     const f = await videoFrames(b);
-    await expect.poll(() => videoFrames(b), { timeout: 10_000 }).toBeGreaterThan(f + 20);
+    await expect.poll(() => videoFrames(b), { timeout: E2E_WAIT_MS }).toBeGreaterThan(f + 20);
     const width2 = allInbound(await readRtcStats(b), 'video')[0].frameWidth ?? 0;
 
     await consumer.setPreferredLayers({ spatialLayer: 0 });
     expect(consumer.preferredLayers?.spatialLayer).toBe(0);
-    await expect.poll(() => consumer.currentLayers?.spatialLayer, { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => consumer.currentLayers?.spatialLayer, { timeout: E2E_WAIT_MS }).toBe(0);
     const f0 = await videoFrames(b);
-    await expect.poll(() => videoFrames(b), { timeout: 10_000 }).toBeGreaterThan(f0 + 30);
+    await expect.poll(() => videoFrames(b), { timeout: E2E_WAIT_MS }).toBeGreaterThan(f0 + 30);
     const width = async () => allInbound(await readRtcStats(b), 'video')[0].frameWidth ?? 0;
-    await expect.poll(width, { timeout: 10_000 }).toBeLessThan(width2);
+    await expect.poll(width, { timeout: E2E_WAIT_MS }).toBeLessThan(width2);
     const width0 = await width();
 
     await consumer.setPreferredLayers({ spatialLayer: 2 });
-    await expect.poll(() => consumer.currentLayers?.spatialLayer, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => consumer.currentLayers?.spatialLayer, { timeout: E2E_WAIT_MS }).toBe(2);
     const f2 = await videoFrames(b);
-    await expect.poll(() => videoFrames(b), { timeout: 10_000 }).toBeGreaterThan(f2 + 30);
+    await expect.poll(() => videoFrames(b), { timeout: E2E_WAIT_MS }).toBeGreaterThan(f2 + 30);
     // Chromium may adapt each layer's resolution (CPU/bandwidth): compare with layer 0's, not an absolute.
-    await expect.poll(width, { timeout: 10_000 }).toBeGreaterThan(width0);
+    await expect.poll(width, { timeout: E2E_WAIT_MS }).toBeGreaterThan(width0);
     const spatials = layers.map((l) => l?.spatialLayer);
     expect(spatials).toContain(0);
     expect(spatials.lastIndexOf(2)).toBeGreaterThan(spatials.indexOf(0));
-    const [video] = allInbound(await readRtcStats(b), 'video');
-    expect(video.freezeCount ?? 0).toBeLessThan(3);
+    // No freeze-count bound here: on a loaded machine Chromium's decoder freezes whatever the SFU
+    // does. A switch without a keyframe would stall VP8 decoding, which the +30 frames above catch.
     expect([a.errors, b.errors]).toEqual([[], []]);
   });
 });

@@ -6,7 +6,7 @@
  * own connected socket on the shared port carries its peers' packets).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allInbound, callPage, type E2ePage, waitForRtcStats } from './harness/index.js';
+import { allInbound, callPage, E2E_WAIT_MS, type E2ePage, waitForRtcStats } from './harness/index.js';
 import type { SfuPageApi } from './pages/sfu-schema.js';
 import { type SfuRoom, startSfuRoom } from './sfu-room.js';
 
@@ -61,7 +61,7 @@ for (const connectedUdp of [false, true]) {
           (s) =>
             allInbound(s, 'video').some((v) => (v.framesDecoded ?? 0) >= 60) &&
             allInbound(s, 'audio').some((x) => x.packetsReceived >= 50),
-          { timeoutMs: 20_000 },
+          { timeoutMs: E2E_WAIT_MS },
         );
       }
       // Every transport's selected tuple is on the shared port, and each pair stayed in its worker.

@@ -202,8 +202,16 @@ export async function readRtcStats(target: PageLike): Promise<PeerConnectionStat
   }, TRACKED_PEER_CONNECTIONS) as Promise<PeerConnectionStats[]>;
 }
 
+/**
+ * How long a browser test waits for a condition before it fails. Only a
+ * condition that never comes costs this long; it is generous because a loaded
+ * 2-core machine (a compiler or a CPU hog beside the suite) makes Chromium's
+ * encoder, decoder and network threads slow, not wrong.
+ */
+export const E2E_WAIT_MS = 60_000;
+
 export interface WaitForStatsOptions {
-  /** Give up after this long (default 20 s). */
+  /** Give up after this long (default {@link E2E_WAIT_MS}). */
   timeoutMs?: number;
   /** Poll period (default 250 ms). */
   intervalMs?: number;
@@ -220,7 +228,7 @@ export async function waitForRtcStats(
   done: (stats: PeerConnectionStats[]) => boolean,
   options: WaitForStatsOptions = {},
 ): Promise<PeerConnectionStats[]> {
-  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  const deadline = Date.now() + (options.timeoutMs ?? E2E_WAIT_MS);
   const interval = options.intervalMs ?? 250;
   let last: PeerConnectionStats[] = [];
   for (;;) {
