@@ -1,11 +1,23 @@
-import { describe, expect, it } from 'vitest';
+/**
+ * Data channels between two @tsfu/sctp endpoints on the in-memory link, on
+ * vitest fake timers: with the seeded loss, every run is the same run.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DataChannel } from './data-channel.js';
-import { makePair, once, pattern } from './pair.test-util.js';
+import { advanceUntil, advanceUntilSettled, makePair, once, pattern } from './pair.test-util.js';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 async function openPair(link = {}) {
   const p = makePair({}, {}, link);
   p.a.connect();
-  await Promise.all([once(p.a, 'open'), once(p.b, 'open')]);
+  await advanceUntilSettled(Promise.all([once(p.a, 'open'), once(p.b, 'open')]));
   return p;
 }
 
@@ -29,8 +41,8 @@ describe('DataChannelTransport between two @tsfu/sctp endpoints', () => {
     const ch = a.createDataChannel('chat', { protocol: 'p1' });
     expect(ch.id % 2).toBe(0); // DTLS client: even ids
     expect(ch.readyState).toBe('connecting');
-    await once(ch, 'open'); // fires after createDataChannel returns, as in browsers
-    const [remote] = (await once(b, 'datachannel')) as [DataChannel];
+    await advanceUntilSettled(once(ch, 'open')); // fires after createDataChannel returns, as in browsers
+    const [remote] = (await advanceUntilSettled(once(b, 'datachannel'))) as [DataChannel];
     expect(remote.label).toBe('chat');
     expect(remote.protocol).toBe('p1');
     expect(remote.id).toBe(ch.id);
@@ -45,7 +57,7 @@ describe('DataChannelTransport between two @tsfu/sctp endpoints', () => {
     ];
     const got = collect(remote, msgs.length);
     for (const m of msgs) ch.send(m);
-    const out = await got;
+    const out = await advanceUntilSettled(got);
     expect(out.length).toBe(msgs.length);
     for (let i = 0; i < msgs.length; i++) {
       if (typeof msgs[i] === 'string') expect(out[i]).toBe(msgs[i]);
@@ -57,11 +69,11 @@ describe('DataChannelTransport between two @tsfu/sctp endpoints', () => {
   it('delivers everything under 10% seeded loss (reliable ordered)', async () => {
     const { a, b, dropped } = await openPair({ loss: 0.1, seed: 42 });
     const ch = a.createDataChannel('rel');
-    const [remote] = (await once(b, 'datachannel')) as [DataChannel];
+    const [remote] = (await advanceUntilSettled(once(b, 'datachannel'))) as [DataChannel];
     const n = 200;
     const got = collect(remote, n, 25_000);
     for (let i = 0; i < n; i++) ch.send(pattern(3000, i));
-    const out = await got;
+    const out = await advanceUntilSettled(got);
     for (let i = 0; i < n; i++) expect(Buffer.compare(out[i] as Buffer, pattern(3000, i))).toBe(0);
     expect(dropped.ab).toBeGreaterThan(0);
     expect(a.association.stats.retransmissions).toBeGreaterThan(0);
@@ -81,11 +93,11 @@ describe('partial reliability between two @tsfu/sctp endpoints under 10% seeded 
     async ({ init, minGot }) => {
       const { a, b, dropped } = await openPair({ loss: 0.1, seed: 5 });
       const pr = a.createDataChannel('pr', init);
-      const [rpr] = (await once(b, 'datachannel')) as [DataChannel];
+      const [rpr] = (await advanceUntilSettled(once(b, 'datachannel'))) as [DataChannel];
       const rel = a.createDataChannel('rel');
-      const [rrel] = (await once(b, 'datachannel')) as [DataChannel];
-      // Let the DCEP ACKs arrive so unordered channels really send unordered.
-      await new Promise((r) => setTimeout(r, 20));
+      const [rrel] = (await advanceUntilSettled(once(b, 'datachannel'))) as [DataChannel];
+      // The DCEP ACKs must have arrived so unordered channels really send unordered.
+      await advanceUntil(() => pr.peerAcked && rel.peerAcked);
       const n = 300;
       const prGot: number[] = [];
       rpr.on('message', (m) => prGot.push((m as Buffer).readUInt32BE(0)));
@@ -96,9 +108,10 @@ describe('partial reliability between two @tsfu/sctp endpoints under 10% seeded 
         pr.send(m);
         rel.send(Buffer.from(m));
       }
-      const relMsgs = await relGot;
+      const relMsgs = await advanceUntilSettled(relGot);
       for (let i = 0; i < n; i++) expect((relMsgs[i] as Buffer).readUInt32BE(0)).toBe(i);
-      await new Promise((r) => setTimeout(r, 200));
+      // Everything sent is acknowledged or abandoned (and forgotten by FORWARD TSN).
+      await advanceUntil(() => pr.bufferedAmount === 0 && rel.bufferedAmount === 0);
       expect(dropped.ab).toBeGreaterThan(0);
       expect(a.association.stats.abandonedMessages).toBeGreaterThan(0);
       expect(a.association.stats.forwardTsnSent).toBeGreaterThan(0);
@@ -121,12 +134,12 @@ describe('data channel lifecycle between two @tsfu/sctp endpoints', () => {
     const opened = once(ch, 'open');
     const remote = once<[DataChannel]>(p.b, 'datachannel');
     p.a.connect();
-    await opened;
-    const [r] = await remote;
+    await advanceUntilSettled(opened);
+    const [r] = await advanceUntilSettled(remote);
     expect(r.label).toBe('early');
     const got = collect(r, 1);
     ch.send('now');
-    expect(await got).toEqual(['now']);
+    expect(await advanceUntilSettled(got)).toEqual(['now']);
     p.a.association.abort();
   });
 
@@ -134,11 +147,11 @@ describe('data channel lifecycle between two @tsfu/sctp endpoints', () => {
     const { a, b } = await openPair();
     const fromB = b.createDataChannel('from-server');
     expect(fromB.id).toBe(1);
-    const [atA] = (await once(a, 'datachannel')) as [DataChannel];
+    const [atA] = (await advanceUntilSettled(once(a, 'datachannel'))) as [DataChannel];
     expect(atA.id).toBe(1);
     const fromA = a.createDataChannel('from-client');
     expect(fromA.id).toBe(0);
-    await once(b, 'datachannel');
+    await advanceUntilSettled(once(b, 'datachannel'));
     expect(b.createDataChannel('second').id).toBe(3);
     a.association.abort();
   });
@@ -148,12 +161,12 @@ describe('data channel lifecycle between two @tsfu/sctp endpoints', () => {
     const ca = a.createDataChannel('neg', { negotiated: true, id: 42 });
     const cb = b.createDataChannel('neg', { negotiated: true, id: 42 });
     expect(ca.readyState).toBe('connecting');
-    await Promise.all([once(ca, 'open'), once(cb, 'open')]);
+    await advanceUntilSettled(Promise.all([once(ca, 'open'), once(cb, 'open')]));
     expect(ca.readyState).toBe('open');
     expect(cb.readyState).toBe('open');
     const got = collect(cb, 1);
     ca.send(Buffer.from('raw'));
-    expect(((await got)[0] as Buffer).toString()).toBe('raw');
+    expect(((await advanceUntilSettled(got))[0] as Buffer).toString()).toBe('raw');
     expect(a.association.stats.messagesSent).toBe(1); // no DATA_CHANNEL_OPEN went out
     expect(() => a.createDataChannel('dup', { id: 42 })).toThrow();
     expect(() => a.createDataChannel('x', { negotiated: true })).toThrow();
@@ -165,25 +178,24 @@ describe('data channel lifecycle between two @tsfu/sctp endpoints', () => {
     async ({ closer }) => {
       const { a, b } = await openPair();
       const ch = a.createDataChannel('c1');
-      const [remote] = (await once(b, 'datachannel')) as [DataChannel];
+      const [remote] = (await advanceUntilSettled(once(b, 'datachannel'))) as [DataChannel];
       const closedA = once(ch, 'close');
       const closedB = once(remote, 'close');
       (closer === 'opener' ? ch : remote).close();
-      await Promise.all([closedA, closedB]);
+      await advanceUntilSettled(Promise.all([closedA, closedB]));
       expect(a.dataChannels.size).toBe(0);
       expect(b.dataChannels.size).toBe(0);
       expect(() => ch.send('x')).toThrow();
-      for (let i = 0; i < 200 && a.resettingStreamIds.size > 0; i++)
-        await new Promise((r) => setTimeout(r, 5));
+      await advanceUntil(() => a.resettingStreamIds.size === 0);
       expect(a.resettingStreamIds.size).toBe(0);
       const again = a.createDataChannel('c2');
       expect(again.id).toBe(ch.id);
-      const [remote2] = (await once(b, 'datachannel')) as [DataChannel];
+      const [remote2] = (await advanceUntilSettled(once(b, 'datachannel'))) as [DataChannel];
       expect(remote2.label).toBe('c2');
       const got = collect(remote2, 2);
       again.send('first on reused id');
       again.send('second');
-      expect(await got).toEqual(['first on reused id', 'second']);
+      expect(await advanceUntilSettled(got)).toEqual(['first on reused id', 'second']);
       a.association.abort();
     },
   );
@@ -191,12 +203,12 @@ describe('data channel lifecycle between two @tsfu/sctp endpoints', () => {
   it('bufferedAmount counts unacknowledged bytes; bufferedamountlow fires at the threshold', async () => {
     const { a, b } = await openPair();
     const ch = a.createDataChannel('flow');
-    await once(b, 'datachannel');
+    await advanceUntilSettled(once(b, 'datachannel'));
     ch.bufferedAmountLowThreshold = 50_000;
     const low = once(ch, 'bufferedamountlow');
     for (let i = 0; i < 20; i++) ch.send(pattern(10_000, i));
     expect(ch.bufferedAmount).toBe(200_000);
-    await low;
+    await advanceUntilSettled(low);
     expect(ch.bufferedAmount).toBeLessThanOrEqual(50_000);
     a.association.abort();
   });
@@ -204,7 +216,7 @@ describe('data channel lifecycle between two @tsfu/sctp endpoints', () => {
   it('respects the remote max message size', async () => {
     const { a, b } = await openPair();
     const ch = a.createDataChannel('m');
-    await once(b, 'datachannel');
+    await advanceUntilSettled(once(b, 'datachannel'));
     a.association.remoteMaxMessageSize = 1000;
     expect(() => ch.send(Buffer.alloc(1001))).toThrow(RangeError);
     expect(() => ch.send(Buffer.alloc(1000))).not.toThrow();
@@ -214,7 +226,7 @@ describe('data channel lifecycle between two @tsfu/sctp endpoints', () => {
   it('a graceful close() shuts the association down and closes the channels', async () => {
     const { a, b } = await openPair();
     const ch = a.createDataChannel('bye');
-    const [remote] = (await once(b, 'datachannel')) as [DataChannel];
+    const [remote] = (await advanceUntilSettled(once(b, 'datachannel'))) as [DataChannel];
     const closed = Promise.all([
       once(ch, 'close'),
       once(remote, 'close'),
@@ -222,7 +234,7 @@ describe('data channel lifecycle between two @tsfu/sctp endpoints', () => {
       once(b, 'close'),
     ]);
     a.close();
-    const [, , [ra], [rb]] = (await closed) as [unknown, unknown, [string], [string]];
+    const [, , [ra], [rb]] = (await advanceUntilSettled(closed)) as [unknown, unknown, [string], [string]];
     expect(ra).toBe('shutdown');
     expect(rb).toBe('shutdown');
   });
@@ -232,7 +244,7 @@ describe('DCEP input that must be dropped and counted', () => {
   it('malformed OPEN, unknown PPID, and data on a stream without a channel', async () => {
     const { a, b } = await openPair();
     const ch = a.createDataChannel('ok');
-    const [remote] = (await once(b, 'datachannel')) as [DataChannel];
+    const [remote] = (await advanceUntilSettled(once(b, 'datachannel'))) as [DataChannel];
     const got: Array<string | Buffer> = [];
     remote.on('message', (m) => got.push(m));
     let opened = 0;
@@ -243,7 +255,8 @@ describe('DCEP input that must be dropped and counted', () => {
     a.association.sendMessage(ch.id, 99, Buffer.from('unknown ppid')); // not a WebRTC PPID
     a.association.sendMessage(20, 53, Buffer.from('no channel here'));
     ch.send('after the junk');
-    for (let i = 0; i < 100 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    // Sent last on the same association: once it is here, the junk before it was handled.
+    await advanceUntil(() => got.length > 0);
     expect(got).toEqual(['after the junk']);
     expect(opened).toBe(0);
     expect(b.stats).toEqual({ dcepMalformed: 2, messagesOnUnknownStream: 1, unknownPpid: 1 });

@@ -2,6 +2,7 @@
  * Test helpers: two endpoints joined by an in-memory link that delivers
  * asynchronously (like a socket) and can drop packets with a seeded PRNG.
  */
+import { vi } from 'vitest';
 import { DataChannelTransport, type DataChannelTransportOptions } from './data-channel-transport.js';
 
 /** Mulberry32: small, seeded, reproducible. */
@@ -81,6 +82,43 @@ export function once<T extends unknown[]>(
       resolve(args);
     });
   });
+}
+
+// Taken before any test fakes timers: a real turn of the event loop runs every pending promise callback.
+const realSetImmediate = setImmediate;
+const promiseCallbacks = () => new Promise<void>((r) => realSetImmediate(r));
+
+/**
+ * Under vitest fake timers: runs timers one at a time until `p` settles,
+ * checking before each. Bounded: `once` rejects after its timeout in fake
+ * time, and an empty timer queue fails at once.
+ */
+export async function advanceUntilSettled<T>(p: Promise<T>): Promise<T> {
+  let settled = false;
+  p.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  for (let i = 0; i < 1_000_000; i++) {
+    await promiseCallbacks();
+    if (settled) break;
+    if (vi.getTimerCount() === 0) throw new Error('nothing scheduled and still waiting');
+    await vi.advanceTimersToNextTimerAsync();
+  }
+  return p;
+}
+
+/** Under vitest fake timers: runs timers until `cond` holds; fails after `maxMs` of fake time. */
+export async function advanceUntil(cond: () => boolean, maxMs = 10_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (!cond()) {
+    if (Date.now() >= deadline || vi.getTimerCount() === 0) throw new Error('condition not reached');
+    await vi.advanceTimersToNextTimerAsync();
+  }
 }
 
 /** Deterministic payload of `n` bytes. */

@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChunkType, ErrorCause } from './chunk-type.js';
-import { once, pattern, seededRandom } from './pair.test-util.js';
+import { advanceUntil, advanceUntilSettled, once, pattern, seededRandom } from './pair.test-util.js';
 import { SctpAssociation, type SctpAssociationOptions } from './sctp-association.js';
 import { checkPacket, finishPacket, PacketCheck } from './sctp-packet.js';
 
@@ -73,43 +73,10 @@ afterEach(() => {
  */
 const settle = () => vi.advanceTimersByTimeAsync(5);
 
-/**
- * Runs fake timers one at a time until `p` settles. Bounded: `once` rejects
- * after 10 s of fake time, and an empty timer queue fails at once.
- */
-async function until<T>(p: Promise<T>): Promise<T> {
-  let settled = false;
-  p.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
-  );
-  for (let i = 0; i < 100_000 && !settled; i++) {
-    if (vi.getTimerCount() === 0) {
-      await vi.advanceTimersByTimeAsync(0); // lets pending promise callbacks run
-      if (!settled) throw new Error('nothing scheduled and still waiting');
-    }
-    await vi.advanceTimersToNextTimerAsync();
-  }
-  return p;
-}
-
-/** Runs fake timers until `cond` holds; fails after `maxMs` of fake time. */
-async function waitFor(cond: () => boolean, maxMs = 10_000): Promise<void> {
-  const deadline = Date.now() + maxMs;
-  while (!cond()) {
-    if (Date.now() >= deadline || vi.getTimerCount() === 0) throw new Error('condition not reached');
-    await vi.advanceTimersToNextTimerAsync();
-  }
-}
-
 async function established(aOpts = {}, bOpts = {}, delayMs = 0): Promise<Link> {
   const l = link(aOpts, bOpts, delayMs);
   l.a.connect();
-  await until(Promise.all([once(l.a, 'open'), once(l.b, 'open')]));
+  await advanceUntilSettled(Promise.all([once(l.a, 'open'), once(l.b, 'open')]));
   return l;
 }
 
@@ -171,10 +138,10 @@ describe('SctpAssociation handshake', () => {
     const l = link();
     l.a.connect();
     l.b.connect();
-    await until(Promise.all([once(l.a, 'open'), once(l.b, 'open')]));
+    await advanceUntilSettled(Promise.all([once(l.a, 'open'), once(l.b, 'open')]));
     const got = once<[number, number, Buffer]>(l.b, 'message');
     l.a.sendMessage(0, 51, Buffer.from('after collision'));
-    expect((await until(got))[2].toString()).toBe('after collision');
+    expect((await advanceUntilSettled(got))[2].toString()).toBe('after collision');
     l.a.abort();
   });
 
@@ -193,7 +160,7 @@ describe('SctpAssociation handshake', () => {
       return true;
     };
     l.a.connect();
-    await until(Promise.all([once(l.a, 'open'), once(l.b, 'open')]));
+    await advanceUntilSettled(Promise.all([once(l.a, 'open'), once(l.b, 'open')]));
     expect(l.fromA.filter((p) => p[12] === ChunkType.INIT).length).toBe(2);
     expect(l.fromA.filter((p) => p[12] === ChunkType.COOKIE_ECHO).length).toBe(2);
     // T1 at rtoInitialMs (60), then doubled (120) for the COOKIE ECHO.
@@ -209,7 +176,7 @@ describe('SctpAssociation handshake', () => {
     const start = Date.now();
     l.a.connect();
     expect(l.a.sctpState).toBe('connecting');
-    const [reason] = await until(once<[string]>(l.a, 'close'));
+    const [reason] = await advanceUntilSettled(once<[string]>(l.a, 'close'));
     expect(reason).toBe('failure');
     expect(l.a.sctpState).toBe('failed');
     expect(l.fromA.length).toBe(3);
@@ -229,13 +196,13 @@ describe('SctpAssociation handshake', () => {
       return true;
     };
     l.a.connect();
-    await waitFor(() => l.b.stats.malformedChunks > 0);
+    await advanceUntil(() => l.b.stats.malformedChunks > 0);
     await settle();
     expect(l.b.state).toBe('closed');
     expect(l.b.stats.malformedChunks).toBe(1);
     expect(l.a.sctpState).toBe('connecting');
     l.passAB = () => true;
-    await until(Promise.all([once(l.a, 'open'), once(l.b, 'open')])); // T1 resends the real one
+    await advanceUntilSettled(Promise.all([once(l.a, 'open'), once(l.b, 'open')])); // T1 resends the real one
     l.a.abort();
   });
 });
@@ -322,7 +289,7 @@ describe('SctpAssociation fault handling (RFC 9260)', () => {
     expect(l.b.state).toBe('established');
     const got = once<[number, number, Buffer]>(l.b, 'message');
     l.a.sendMessage(1, 53, Buffer.from('still fine'));
-    expect((await until(got))[2].toString()).toBe('still fine');
+    expect((await advanceUntilSettled(got))[2].toString()).toBe('still fine');
     l.a.abort();
   });
 
@@ -331,11 +298,11 @@ describe('SctpAssociation fault handling (RFC 9260)', () => {
     const closed = once<[string]>(l.b, 'close');
     const aClosed = once<[string, string]>(l.a, 'close');
     l.b.handle(toB(l, chunk(ChunkType.DATA, 3, Buffer.alloc(12))));
-    expect((await until(closed))[0]).toBe('abort');
+    expect((await advanceUntilSettled(closed))[0]).toBe('abort');
     const abort = l.fromB[l.fromB.length - 1];
     expect(chunkTypes(abort)).toEqual([ChunkType.ABORT]);
     expect(abort.readUInt16BE(16)).toBe(ErrorCause.NO_USER_DATA);
-    expect((await until(aClosed))[0]).toBe('peer-abort');
+    expect((await advanceUntilSettled(aClosed))[0]).toBe('peer-abort');
   });
 
   it('reports DATA on a stream beyond the negotiated count with "Invalid Stream Identifier"', async () => {
@@ -345,7 +312,7 @@ describe('SctpAssociation fault handling (RFC 9260)', () => {
     data.writeUInt32BE(0, 0); // TSN: an old one is fine, only the stream matters here
     const ok = once(l.b, 'message');
     l.a.sendMessage(3, 53, Buffer.from('ok'));
-    await until(ok);
+    await advanceUntilSettled(ok);
     // Build a DATA chunk with the next TSN on stream 9.
     const lastData = l.fromA.filter((p) => p[12] === ChunkType.DATA).pop()!;
     const tsn = (lastData.readUInt32BE(16) + 1) >>> 0;
@@ -401,7 +368,7 @@ describe('SctpAssociation fault handling (RFC 9260)', () => {
     l.a.sendMessage(0, 53, pattern(5000));
     l.a.sendMessage(0, 51, Buffer.from('x'), { unordered: true });
     l.a.resetStreams([0]);
-    await until(reset);
+    await advanceUntilSettled(reset);
     const samples = [...l.fromA];
     const sampleTypes = samples.flatMap(chunkTypes);
     expect(sampleTypes).toContain(ChunkType.DATA);
@@ -454,7 +421,7 @@ describe('SctpAssociation timers and teardown', () => {
     expect(l.a.stats.t3Expirations).toBe(1);
     expect([...dataAt]).toEqual([0, 60]);
     blackout = false;
-    expect((await until(got))[2].equals(pattern(3000))).toBe(true);
+    expect((await advanceUntilSettled(got))[2].equals(pattern(3000))).toBe(true);
     expect([...dataAt].filter((t) => t <= 180)).toEqual([0, 60, 180]);
     expect(l.a.stats.t3Expirations).toBe(2);
     expect(l.a.stats.retransmissions).toBeGreaterThan(0);
@@ -465,7 +432,7 @@ describe('SctpAssociation timers and teardown', () => {
     const l = await established({ maxRetransmissions: 2, rtoMaxMs: 40 });
     l.passAB = () => false;
     l.a.sendMessage(0, 53, Buffer.from('lost'));
-    const [reason, detail] = await until(once<[string, string]>(l.a, 'close', 5000));
+    const [reason, detail] = await advanceUntilSettled(once<[string, string]>(l.a, 'close', 5000));
     expect(reason).toBe('failure');
     expect(detail).toMatch(/retransmissions/);
     expect(l.a.stats.t3Expirations).toBe(3);
@@ -474,12 +441,12 @@ describe('SctpAssociation timers and teardown', () => {
   it('heartbeats measure the RTT; unanswered ones fail the association', async () => {
     // 5 ms each way: the heartbeat RTT is exactly 10 ms of fake time.
     const l = await established({ heartbeatIntervalMs: 20, maxRetransmissions: 2, rtoMaxMs: 40 }, {}, 5);
-    await waitFor(() => l.a.smoothedRtt !== 0);
+    await advanceUntil(() => l.a.smoothedRtt !== 0);
     expect(l.fromA.some((p) => p[12] === ChunkType.HEARTBEAT)).toBe(true);
     expect(l.fromB.some((p) => p[12] === ChunkType.HEARTBEAT_ACK)).toBe(true);
     expect(l.a.smoothedRtt).toBe(10);
     l.passBA = () => false;
-    const [reason, detail] = await until(once<[string, string]>(l.a, 'close', 5000));
+    const [reason, detail] = await advanceUntilSettled(once<[string, string]>(l.a, 'close', 5000));
     expect(reason).toBe('failure');
     expect(detail).toMatch(/heartbeat/);
   });
@@ -492,7 +459,7 @@ describe('SctpAssociation timers and teardown', () => {
     const closed = Promise.all([once<[string]>(l.a, 'close'), once<[string]>(l.b, 'close')]);
     l.a.shutdown();
     expect(() => l.a.sendMessage(0, 53, Buffer.from('late'))).toThrow();
-    const [[ra], [rb]] = await until(closed);
+    const [[ra], [rb]] = await advanceUntilSettled(closed);
     expect(ra).toBe('shutdown');
     expect(rb).toBe('shutdown');
     expect([l.a.sctpState, l.b.sctpState]).toEqual(['closed', 'closed']);
@@ -511,7 +478,7 @@ describe('SctpAssociation timers and teardown', () => {
     for (let i = 0; i < 30; i++) l.b.sendMessage(1, 53, pattern(3000, i));
     l.a.shutdown();
     expect(l.a.state).toBe('shutdown-sent');
-    const [[ra], [rb]] = await until(
+    const [[ra], [rb]] = await advanceUntilSettled(
       Promise.all([once<[string]>(l.a, 'close'), once<[string]>(l.b, 'close')]),
     );
     expect([ra, rb]).toEqual(['shutdown', 'shutdown']);
@@ -528,7 +495,7 @@ describe('SctpAssociation timers and teardown', () => {
     const closed = once<[string, string]>(l.b, 'close');
     l.a.abort('bye');
     expect(l.a.closed).toBe(true);
-    const [reason, detail] = await until(closed);
+    const [reason, detail] = await advanceUntilSettled(closed);
     expect(reason).toBe('peer-abort');
     expect(detail).toBe(`cause ${ErrorCause.USER_INITIATED_ABORT}`);
     expect(() => l.a.sendMessage(0, 51, Buffer.from('x'))).toThrow();
@@ -543,7 +510,7 @@ describe('SctpAssociation timers and teardown', () => {
     l.a.sendMessage(0, 53, Buffer.alloc(5000));
     l.a.sendMessage(1, 53, Buffer.alloc(5000), { unordered: true });
     l.a.sendMessage(0, 53, Buffer.alloc(1000));
-    await waitFor(() => got.length > 0 && l.b.stats.oversizeMessagesDropped === 2);
+    await advanceUntil(() => got.length > 0 && l.b.stats.oversizeMessagesDropped === 2);
     // Past any retransmission: nothing else arrives, the drop count holds.
     await vi.advanceTimersByTimeAsync(1000);
     expect(got).toEqual([1000]);
@@ -560,12 +527,12 @@ describe('SctpAssociation timers and teardown', () => {
     const incomingReset = once<[number[]]>(l.b, 'streamsReset');
     const outgoingReset = once<[number[]]>(l.a, 'outgoingStreamsReset');
     l.a.resetStreams([4]);
-    const [incoming, outgoing] = await until(Promise.all([incomingReset, outgoingReset]));
+    const [incoming, outgoing] = await advanceUntilSettled(Promise.all([incomingReset, outgoingReset]));
     expect(outgoing[0]).toEqual([4]);
     expect(incoming[0]).toEqual([4]);
     const three = once(l.b, 'message');
     l.a.sendMessage(4, 51, Buffer.from('three'));
-    await until(three);
+    await advanceUntilSettled(three);
     expect(got).toEqual(['one', 'two', 'three']);
     const data3 = l.fromA.filter((p) => p[12] === ChunkType.DATA).pop()!;
     expect(data3.readUInt16BE(20)).toBe(4); // stream 4
@@ -592,7 +559,7 @@ describe('SctpAssociation wire details', () => {
     l.b.on('message', (_s, _p, d) => got.push(d.toString()));
     const seed = once(l.b, 'message');
     l.a.sendMessage(0, 51, Buffer.from('seed'));
-    await until(seed);
+    await advanceUntilSettled(seed);
     await settle(); // the delayed SACK for it goes out first
     const first = l.fromA.filter((p) => p[12] === ChunkType.DATA).pop()!;
     const base = first.readUInt32BE(16); // TSN of the message B already has
@@ -624,7 +591,7 @@ describe('SctpAssociation wire details', () => {
     const l = await established({}, { receiveWindow: 8000 });
     const seed = once(l.b, 'message');
     l.a.sendMessage(0, 51, Buffer.from('seed'));
-    await until(seed);
+    await advanceUntilSettled(seed);
     await settle();
     const base = l.fromA
       .filter((p) => p[12] === ChunkType.DATA)
@@ -642,7 +609,7 @@ describe('SctpAssociation wire details', () => {
     // A message that can be delivered at once still gets through a full window.
     const got = once<[number, number, Buffer]>(l.b, 'message');
     l.b.handle(toB(l, chunk(ChunkType.DATA, 3, dataValue(base + 9, 4, 0, 'deliverable'))));
-    expect((await until(got))[2].toString()).toBe('deliverable');
+    expect((await advanceUntilSettled(got))[2].toString()).toBe('deliverable');
     l.a.abort();
   });
 
@@ -651,13 +618,13 @@ describe('SctpAssociation wire details', () => {
     const got: string[] = [];
     l.b.on('message', (_s, _p, d) => got.push(d.toString()));
     l.a.sendMessage(5, 51, Buffer.from('m0'));
-    await waitFor(() => got.length === 1);
+    await advanceUntil(() => got.length === 1);
     await settle();
     let dropped = 0;
     l.passAB = (p) => !(p[12] === ChunkType.DATA && dropped++ === 0);
     l.a.sendMessage(5, 51, Buffer.from('lost'), { maxRetransmits: 0 });
     l.a.sendMessage(5, 51, Buffer.from('m2'));
-    await waitFor(() => got.length >= 2);
+    await advanceUntil(() => got.length >= 2);
     expect(got).toEqual(['m0', 'm2']);
     const fwd = l.fromA.find((p) => chunkTypes(p).includes(ChunkType.FORWARD_TSN))!;
     let off = 12;
