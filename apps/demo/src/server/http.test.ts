@@ -1,6 +1,6 @@
 /**
  * The HTTP side of a running demo server: the page's files with their types,
- * `/stats`, 404/405 for anything else; and `--https` with a certificate
+ * `/stats`, `/metrics`, 404/405 for anything else; and `--https` with a certificate
  * generated at start, the WebSocket then being WSS on the same port.
  */
 
@@ -41,6 +41,8 @@ describe('http', () => {
     ['/app.js', 'GET', 200, /^text\/javascript/, /RTCPeerConnection/],
     ['/app.js.map', 'GET', 200, /^application\/json/, /"sources"/],
     ['/stats', 'GET', 200, /^application\/json/, /"rooms":0/],
+    ['/metrics', 'GET', 200, /^text\/plain; version=0\.0\.4/, /^# TYPE tsfu_workers gauge\ntsfu_workers 1$/m],
+    ['/metrics', 'HEAD', 200, /^text\/plain; version=0\.0\.4/, /^$/],
     ['/?room=abc', 'GET', 200, /^text\/html/, /<form/],
     ['/../package.json', 'GET', 404, /^text\/plain/, /not found/],
     ['/src/server/main.ts', 'GET', 404, /^text\/plain/, /not found/],

@@ -1,6 +1,7 @@
 /**
- * The HTTP side: the page (HTML, CSS, the bundled script and its source map)
- * and `/stats` (the server panel's figures as JSON). Everything else is 404;
+ * The HTTP side: the page (HTML, CSS, the bundled script and its source map),
+ * `/stats` (the server panel's figures as JSON) and `/metrics` (Prometheus
+ * text). Everything else is 404;
  * the WebSocket (`/ws`) is upgraded by the signalling server on this server.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -14,17 +15,19 @@ export interface PageAssets {
   map: string;
 }
 
+/** The server's figures: `/stats` (JSON) and `/metrics` (a content type and its text). */
+export interface StatsRoutes {
+  stats: () => Promise<ServerStats>;
+  metrics: () => Promise<{ type: string; body: string }>;
+}
+
 /** PEM certificate and key: the server speaks HTTPS (and the WebSocket WSS). */
 export interface TlsFiles {
   cert: string;
   key: string;
 }
 
-export function createHttpServer(
-  assets: PageAssets,
-  stats: () => Promise<ServerStats>,
-  tls?: TlsFiles,
-): Server {
+export function createHttpServer(assets: PageAssets, routes: StatsRoutes, tls?: TlsFiles): Server {
   const files: Record<string, { type: string; body: string }> = {
     '/': { type: 'text/html; charset=utf-8', body: assets.html },
     '/index.html': { type: 'text/html; charset=utf-8', body: assets.html },
@@ -39,9 +42,16 @@ export function createHttpServer(
       return;
     }
     if (path === '/stats') {
-      stats().then(
+      routes.stats().then(
         (s) => send(res, 200, 'application/json', JSON.stringify(s)),
         () => send(res, 503, 'text/plain', 'stats unavailable'),
+      );
+      return;
+    }
+    if (path === '/metrics') {
+      routes.metrics().then(
+        (m) => send(res, 200, m.type, req.method === 'HEAD' ? '' : m.body),
+        () => send(res, 503, 'text/plain', 'metrics unavailable'),
       );
       return;
     }

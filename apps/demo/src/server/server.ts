@@ -12,6 +12,7 @@ import { createWorker, type TransportListenInfo, type WebRtcServer, type Worker 
 import { APP_DIR, bundleClient } from './client-bundle.js';
 import type { DemoConfig } from './config.js';
 import { createHttpServer, type TlsFiles } from './http.js';
+import { SfuMetrics } from './metrics/sfu-metrics.js';
 import type { WorkerSlot } from './room.js';
 import { RoomRegistry } from './rooms.js';
 import { SignallingServer } from './signalling-server.js';
@@ -28,6 +29,8 @@ export interface DemoServer {
   readonly registry: RoomRegistry;
   readonly signalling: SignallingServer;
   readonly workers: Worker[];
+  /** `/metrics` (Prometheus text): the SFU's figures, collected when scraped. */
+  readonly metrics: SfuMetrics;
   /** Tells every page, closes rooms, workers and sockets. Idempotent. */
   close(reason?: string): Promise<void>;
 }
@@ -47,12 +50,15 @@ export async function startDemoServer(
 
   const workers: Worker[] = [];
   const slots: WorkerSlot[] = [];
+  // Every WebRtcServer reports the same (process-wide) I/O-thread counters.
+  const metrics = new SfuMetrics({ ioCounters: () => slots[0].webRtcServer.getIoCounters() });
   try {
     let udpPort = config.rtcPort;
     let tcpPort = config.rtcPort;
     for (let i = 0; i < config.workers; i++) {
       const worker = await createWorker({ logLevel: 'warn', appData: { index: i } });
       workers.push(worker);
+      metrics.track(worker, String(i));
       worker.on('died', (error) => log(`worker ${i} (pid ${worker.pid}) died: ${error.message}`));
       const listenInfos: TransportListenInfo[] = [
         {
@@ -86,7 +92,10 @@ export async function startDemoServer(
     const tlsFiles = await tls;
     const http = createHttpServer(
       { html, css, js: bundle.js, map: bundle.map },
-      () => registry.stats(),
+      {
+        stats: () => registry.stats(),
+        metrics: async () => ({ type: metrics.contentType, body: await metrics.metrics() }),
+      },
       tlsFiles,
     );
     const signalling = new SignallingServer(http, registry, { maxMessageBytes: config.maxMessageBytes }, log);
@@ -120,6 +129,7 @@ export async function startDemoServer(
       registry,
       signalling,
       workers,
+      metrics,
       close(reason = 'server shutting down') {
         closing ??= (async () => {
           clearInterval(statsTimer);
