@@ -1,5 +1,6 @@
 import type { Channel } from './channel/channel.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
+import { Logger } from './logger.js';
 import type { AppData } from './types/app-data.js';
 import type {
   ConsumerDump,
@@ -31,6 +32,7 @@ export type ConsumerEvents = {
 export type { ConsumerObserverEvents };
 
 const TRACE_TYPES = new Set(['rtp', 'keyframe', 'nack', 'pli', 'fir']);
+const logger = new Logger('Consumer');
 
 /** mediasoup's Consumer: one producer's media sent to a client, rewritten for it by the worker thread. */
 export class Consumer<
@@ -70,6 +72,10 @@ export class Consumer<
     appData?: ConsumerAppData;
   }) {
     super();
+    logger.debug('constructor()');
+    this.on('listenererror', (eventName, error) => {
+      logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
+    });
     this.#id = opts.id;
     this.#producerId = opts.producerId;
     this.#channel = opts.channel;
@@ -134,9 +140,10 @@ export class Consumer<
 
   close(): void {
     if (this.#closed) return;
+    logger.debug('close()');
     this.#closed = true;
     this.#events.off(this.#id, this.#onNotification);
-    this.#channel.request('consumer.close', { consumerId: this.#id }).catch(() => {});
+    this.#channel.request('consumer.close', { consumerId: this.#id }).catch(logger.catcher('close()'));
     this.safeEmit('@close');
     this.#observer.safeEmit('close');
   }
@@ -144,6 +151,7 @@ export class Consumer<
   /** @internal the transport closed. */
   transportClosed(): void {
     if (this.#closed) return;
+    logger.debug('transportClosed()');
     this.#closed = true;
     this.#events.off(this.#id, this.#onNotification);
     this.safeEmit('transportclose');
@@ -151,15 +159,18 @@ export class Consumer<
   }
 
   async dump(): Promise<ConsumerDump> {
+    logger.debug('dump()');
     return this.#request('consumer.dump');
   }
 
   /** The consumer's `outbound-rtp` entry, then the producer stream's `inbound-rtp` it forwards. */
   async getStats(): Promise<Array<ConsumerStat | ProducerStat>> {
+    logger.debug('getStats()');
     return this.#request('consumer.getStats');
   }
 
   async pause(): Promise<void> {
+    logger.debug('pause()');
     await this.#request('consumer.pause');
     const wasPaused = this.#paused;
     this.#paused = true;
@@ -168,6 +179,7 @@ export class Consumer<
 
   /** Resumes; a video consumer asks the producer for a keyframe and waits for it. */
   async resume(): Promise<void> {
+    logger.debug('resume()');
     await this.#request('consumer.resume');
     const wasPaused = this.#paused;
     this.#paused = false;
@@ -175,6 +187,7 @@ export class Consumer<
   }
 
   async setPreferredLayers({ spatialLayer, temporalLayer }: ConsumerLayers): Promise<void> {
+    logger.debug('setPreferredLayers()');
     if (typeof spatialLayer !== 'number') throw new TypeError('spatialLayer must be a number');
     if (temporalLayer != null && typeof temporalLayer !== 'number') {
       throw new TypeError('if given, temporalLayer must be a number');
@@ -186,20 +199,24 @@ export class Consumer<
   }
 
   async setPriority(priority: number): Promise<void> {
+    logger.debug('setPriority()');
     if (typeof priority !== 'number' || priority < 0)
       throw new TypeError('priority must be a positive number');
     this.#priority = await this.#request<number>('consumer.setPriority', { priority });
   }
 
   async unsetPriority(): Promise<void> {
+    logger.debug('unsetPriority()');
     await this.setPriority(1);
   }
 
   async requestKeyFrame(): Promise<void> {
+    logger.debug('requestKeyFrame()');
     await this.#request('consumer.requestKeyFrame');
   }
 
   async enableTraceEvent(types: ConsumerTraceEventType[] = []): Promise<void> {
+    logger.debug('enableTraceEvent()');
     if (!Array.isArray(types)) throw new TypeError('types must be an array');
     if (types.find((t) => !TRACE_TYPES.has(t))) throw new TypeError('invalid trace event type');
     await this.#request('consumer.enableTraceEvent', { types });
@@ -248,6 +265,8 @@ export class Consumer<
         this.safeEmit('trace', data as ConsumerTraceEventData);
         this.#observer.safeEmit('trace', data as ConsumerTraceEventData);
         break;
+      default:
+        logger.error(`ignoring unknown event "${event}"`);
     }
   }
 }

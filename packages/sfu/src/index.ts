@@ -4,8 +4,8 @@
  * lets workers share one port.
  */
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
+import { Logger } from './logger.js';
 import type { AppData } from './types/app-data.js';
-import type { LogEventListeners } from './types/log.js';
 import type { WorkerSettings } from './types/worker.js';
 import { createWorkerInternal, type Worker } from './worker.js';
 
@@ -24,6 +24,7 @@ export { NotFoundError, UnsupportedError, WorkerClosedError } from './errors.js'
 export * as h264 from './h264-profile-level-id.js';
 export type { IoCounters } from './io/io-protocol.js';
 export type { SocketStrategy, WorkerIoHandles } from './io/socket-strategy.js';
+export { setLogEventListeners } from './logger.js';
 export type { RtpCodecsEncodingsMapping } from './ortc.js';
 export * as ortc from './ortc.js';
 export { Producer, type ProducerEvents, type ProducerObserverEvents } from './producer.js';
@@ -61,22 +62,13 @@ export type ObserverEvents = { newworker: [Worker] };
 /** Module-level observer: `newworker`. */
 export const observer = new EnhancedEventEmitter<ObserverEvents>();
 
-let logEventListeners: LogEventListeners | undefined;
-
-/** mediasoup's `setLogEventListeners()`: debug/warn/error callbacks for this module's own logs. */
-export function setLogEventListeners(listeners?: LogEventListeners): void {
-  logEventListeners = listeners;
-}
-
-/** @internal */
-export function getLogEventListeners(): LogEventListeners | undefined {
-  return logEventListeners;
-}
+const logger = new Logger();
 
 /** Starts a worker thread (and, on first use, the process's I/O thread). */
 export async function createWorker<T extends AppData = AppData>(
   settings: WorkerSettings<T> = {},
 ): Promise<Worker<T>> {
+  logger.debug('createWorker()');
   const worker = await createWorkerInternal(settings);
   observer.safeEmit('newworker', worker as unknown as Worker);
   return worker;

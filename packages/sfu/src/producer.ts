@@ -1,5 +1,6 @@
 import type { Channel } from './channel/channel.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
+import { Logger } from './logger.js';
 import type { AppData } from './types/app-data.js';
 import type {
   ProducerDump,
@@ -25,6 +26,7 @@ export type ProducerEvents = {
 export type { ProducerObserverEvents };
 
 const TRACE_TYPES = new Set(['rtp', 'keyframe', 'nack', 'pli', 'fir', 'sr']);
+const logger = new Logger('Producer');
 
 /** mediasoup's Producer: media a client sends into the router, forwarded by its worker thread. */
 export class Producer<
@@ -59,6 +61,10 @@ export class Producer<
     appData?: ProducerAppData;
   }) {
     super();
+    logger.debug('constructor()');
+    this.on('listenererror', (eventName, error) => {
+      logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
+    });
     this.#id = opts.id;
     this.#transportId = opts.transportId;
     this.#channel = opts.channel;
@@ -111,9 +117,10 @@ export class Producer<
   /** Closes the producer; its consumers get `producerclose`. */
   close(): void {
     if (this.#closed) return;
+    logger.debug('close()');
     this.#closed = true;
     this.#events.off(this.#id, this.#onNotification);
-    this.#channel.request('producer.close', { producerId: this.#id }).catch(() => {});
+    this.#channel.request('producer.close', { producerId: this.#id }).catch(logger.catcher('close()'));
     this.safeEmit('@close');
     this.#observer.safeEmit('close');
   }
@@ -121,6 +128,7 @@ export class Producer<
   /** @internal the transport closed. */
   transportClosed(): void {
     if (this.#closed) return;
+    logger.debug('transportClosed()');
     this.#closed = true;
     this.#events.off(this.#id, this.#onNotification);
     this.safeEmit('transportclose');
@@ -128,15 +136,18 @@ export class Producer<
   }
 
   async dump(): Promise<ProducerDump> {
+    logger.debug('dump()');
     return this.#request('producer.dump');
   }
 
   /** One `inbound-rtp` entry per stream (encoding) that exists. */
   async getStats(): Promise<ProducerStat[]> {
+    logger.debug('getStats()');
     return this.#request('producer.getStats');
   }
 
   async pause(): Promise<void> {
+    logger.debug('pause()');
     await this.#request('producer.pause');
     const wasPaused = this.#paused;
     this.#paused = true;
@@ -144,6 +155,7 @@ export class Producer<
   }
 
   async resume(): Promise<void> {
+    logger.debug('resume()');
     await this.#request('producer.resume');
     const wasPaused = this.#paused;
     this.#paused = false;
@@ -152,6 +164,7 @@ export class Producer<
 
   /** Enables `trace` events of the given types ('rtp', 'keyframe', 'nack', 'pli', 'fir'). */
   async enableTraceEvent(types: ProducerTraceEventType[] = []): Promise<void> {
+    logger.debug('enableTraceEvent()');
     if (!Array.isArray(types)) throw new TypeError('types must be an array');
     if (types.find((t) => !TRACE_TYPES.has(t))) throw new TypeError('invalid trace event type');
     await this.#request('producer.enableTraceEvent', { types });
@@ -187,6 +200,8 @@ export class Producer<
         this.safeEmit('trace', data as ProducerTraceEventData);
         this.#observer.safeEmit('trace', data as ProducerTraceEventData);
         break;
+      default:
+        logger.error(`ignoring unknown event "${event}"`);
     }
   }
 }

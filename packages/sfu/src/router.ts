@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel } from './channel/channel.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
+import { Logger } from './logger.js';
 import * as ortc from './ortc.js';
 import type { Producer } from './producer.js';
 import type { AppData } from './types/app-data.js';
@@ -15,6 +16,8 @@ import type { CreateWebRtcTransportRequest } from './worker/worker-thread.js';
 
 export type RouterEvents = { workerclose: []; listenererror: [string, Error]; '@close': [] };
 export type RouterObserverEvents = { close: []; newtransport: [WebRtcTransport] };
+
+const logger = new Logger('Router');
 
 /** A producer as far as `canConsume` needs it (part 2 registers producers). */
 export interface ConsumableProducer {
@@ -57,6 +60,10 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
     appData?: RouterAppData;
   }) {
     super();
+    logger.debug('constructor()');
+    this.on('listenererror', (eventName, error) => {
+      logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
+    });
     this.#id = opts.id;
     this.#channel = opts.channel;
     this.#events = opts.events;
@@ -90,8 +97,9 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 
   close(): void {
     if (this.#closed) return;
+    logger.debug('close()');
     this.#closed = true;
-    this.#channel.request('worker.closeRouter', { routerId: this.#id }).catch(() => {});
+    this.#channel.request('worker.closeRouter', { routerId: this.#id }).catch(logger.catcher('close()'));
     for (const t of this.#transports.values()) t.routerClosed();
     this.#transports.clear();
     this.safeEmit('@close');
@@ -101,6 +109,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
   /** @internal the worker closed or died. */
   workerClosed(): void {
     if (this.#closed) return;
+    logger.debug('workerClosed()');
     this.#closed = true;
     for (const t of this.#transports.values()) t.routerClosed();
     this.#transports.clear();
@@ -109,12 +118,14 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
   }
 
   async dump(): Promise<RouterDump> {
+    logger.debug('dump()');
     if (this.#closed) throw new Error(`Router closed [routerId:${this.#id}]`);
     return this.#channel.request<RouterDump>('router.dump', { routerId: this.#id });
   }
 
   /** mediasoup's `updateMediaCodecs()`: regenerates the capabilities. */
   updateMediaCodecs(mediaCodecs: RouterRtpCodecCapability[]): void {
+    logger.debug('updateMediaCodecs()');
     this.#rtpCapabilities = ortc.generateRouterRtpCapabilities(structuredClone(mediaCodecs));
   }
 
@@ -127,10 +138,14 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
     rtpCapabilities: RtpCapabilities;
   }): boolean {
     const producer = this.#producers.get(producerId);
-    if (!producer) return false;
+    if (!producer) {
+      logger.error(`canConsume() | Producer with id "${producerId}" not found`);
+      return false;
+    }
     try {
       return ortc.canConsume(producer.consumableRtpParameters, structuredClone(rtpCapabilities));
-    } catch {
+    } catch (error) {
+      logger.error(`canConsume() | unexpected error: ${error}`);
       return false;
     }
   }
@@ -138,6 +153,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
   async createWebRtcTransport<T extends AppData = AppData>(
     options: CreateWebRtcTransportOptions<T>,
   ): Promise<WebRtcTransport<T>> {
+    logger.debug('createWebRtcTransport()');
     const o = (options ?? {}) as CreateWebRtcTransportOptions<T> & {
       listenInfos?: TransportListenInfo[];
       listenIps?: (TransportListenIp | string)[];

@@ -2,6 +2,7 @@ import type { Channel } from './channel/channel.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import type { IoCounters } from './io/io-protocol.js';
 import type { SocketStrategy } from './io/socket-strategy.js';
+import { Logger } from './logger.js';
 import type { AppData } from './types/app-data.js';
 import type { WebRtcServerDump } from './types/webrtc-server.js';
 import type { WebRtcTransport } from './webrtc-transport.js';
@@ -15,6 +16,8 @@ export type WebRtcServerObserverEvents = {
 
 /** `webRtcServer.dump()`: mediasoup's shape plus the shared I/O thread's counters. */
 export type WebRtcServerDumpWithIo = WebRtcServerDump & { ioCounters: IoCounters };
+
+const logger = new Logger('WebRtcServer');
 
 /**
  * mediasoup's WebRtcServer: listen sockets shared by many WebRtcTransports.
@@ -39,6 +42,10 @@ export class WebRtcServer<
     appData?: WebRtcServerAppData;
   }) {
     super();
+    logger.debug('constructor()');
+    this.on('listenererror', (eventName, error) => {
+      logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
+    });
     this.#id = opts.id;
     this.#channel = opts.channel;
     this.#sockets = opts.sockets;
@@ -73,8 +80,11 @@ export class WebRtcServer<
   /** Closes the server: its transports emit `listenserverclose`. */
   close(): void {
     if (this.#closed) return;
+    logger.debug('close()');
     this.#closed = true;
-    this.#channel.request('worker.closeWebRtcServer', { webRtcServerId: this.#id }).catch(() => {});
+    this.#channel
+      .request('worker.closeWebRtcServer', { webRtcServerId: this.#id })
+      .catch(logger.catcher('close()'));
     for (const transport of this.#transports.values()) {
       transport.listenServerClosed();
       this.#observer.safeEmit('webrtctransportunhandled', transport);
@@ -87,6 +97,7 @@ export class WebRtcServer<
   /** @internal the worker closed. */
   workerClosed(): void {
     if (this.#closed) return;
+    logger.debug('workerClosed()');
     this.#closed = true;
     // The transports close through their routers (workerclose → routerclose).
     this.#transports.clear();
@@ -96,6 +107,7 @@ export class WebRtcServer<
 
   /** mediasoup's dump, plus `ioCounters`: the I/O thread's routing and drop counters (shared by all servers). */
   async dump(): Promise<WebRtcServerDumpWithIo> {
+    logger.debug('dump()');
     const dump = await this.#channel.request<WebRtcServerDump>('webRtcServer.dump', {
       webRtcServerId: this.#id,
     });

@@ -3,6 +3,7 @@ import type { Channel } from './channel/channel.js';
 import { Consumer } from './consumer.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { NotFoundError } from './errors.js';
+import { Logger } from './logger.js';
 import * as ortc from './ortc.js';
 import { Producer } from './producer.js';
 import type { AppData } from './types/app-data.js';
@@ -65,6 +66,8 @@ export interface WebRtcTransportData {
   maxSctpMessageSize?: number;
 }
 
+const logger = new Logger('WebRtcTransport');
+
 const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
 
 /** mediasoup's WebRtcTransport (ICE-Lite + DTLS + SRTP), driven by its worker thread. */
@@ -103,6 +106,10 @@ export class WebRtcTransport<
     appData?: WebRtcTransportAppData;
   }) {
     super();
+    logger.debug('constructor()');
+    this.on('listenererror', (eventName, error) => {
+      logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
+    });
     this.#router = opts.router;
     this.#id = opts.id;
     this.#routerId = opts.routerId;
@@ -166,11 +173,12 @@ export class WebRtcTransport<
   /** Closes the transport (the worker sends DTLS close_notify and forgets its tuples). */
   close(): void {
     if (this.#closed) return;
+    logger.debug('close()');
     this.#closed = true;
     this.#events.off(this.#id, this.#onNotification);
     this.#channel
       .request('router.closeTransport', { routerId: this.#routerId, transportId: this.#id })
-      .catch(() => {});
+      .catch(logger.catcher('close()'));
     this.#setClosedState();
     this.safeEmit('@close');
     this.#observer.safeEmit('close');
@@ -179,6 +187,7 @@ export class WebRtcTransport<
   /** @internal the router closed. */
   routerClosed(): void {
     if (this.#closed) return;
+    logger.debug('routerClosed()');
     this.#closed = true;
     this.#events.off(this.#id, this.#onNotification);
     this.#setClosedState();
@@ -189,6 +198,7 @@ export class WebRtcTransport<
   /** @internal the WebRtcServer closed. */
   listenServerClosed(): void {
     if (this.#closed) return;
+    logger.debug('listenServerClosed()');
     this.#closed = true;
     this.#events.off(this.#id, this.#onNotification);
     this.#setClosedState();
@@ -216,16 +226,19 @@ export class WebRtcTransport<
   }
 
   async dump(): Promise<WebRtcTransportDump> {
+    logger.debug('dump()');
     return this.#request('transport.dump');
   }
 
   /** mediasoup's stats entry plus `tsfuCounters`. */
   async getStats(): Promise<WebRtcTransportStatWithCounters[]> {
+    logger.debug('getStats()');
     return this.#request('transport.getStats');
   }
 
   /** Gives the remote DTLS parameters; DTLS starts once ICE is connected. */
   async connect({ dtlsParameters }: { dtlsParameters: DtlsParameters }): Promise<void> {
+    logger.debug('connect()');
     if (!dtlsParameters || !Array.isArray(dtlsParameters.fingerprints)) {
       throw new TypeError('missing dtlsParameters');
     }
@@ -234,6 +247,7 @@ export class WebRtcTransport<
 
   /** New local ICE credentials (the old ones stop working at once). */
   async restartIce(): Promise<IceParameters> {
+    logger.debug('restartIce()');
     const iceParameters = await this.#request<IceParameters>('transport.restartIce');
     this.#data.iceParameters = iceParameters;
     return clone(iceParameters);
@@ -241,11 +255,13 @@ export class WebRtcTransport<
 
   /** Stored (reported in `getStats()`); enforced by the RTP layer in part 2. */
   async setMaxIncomingBitrate(bitrate: number): Promise<void> {
+    logger.debug(`setMaxIncomingBitrate() [bitrate:${bitrate}]`);
     await this.#request('transport.setMaxIncomingBitrate', { bitrate });
   }
 
   /** Stored (reported in `getStats()`); enforced by the RTP layer in part 2. */
   async setMaxOutgoingBitrate(bitrate: number): Promise<void> {
+    logger.debug(`setMaxOutgoingBitrate() [bitrate:${bitrate}]`);
     await this.#request('transport.setMaxOutgoingBitrate', { bitrate });
   }
 
@@ -274,6 +290,7 @@ export class WebRtcTransport<
     keyFrameRequestDelay,
     appData,
   }: ProducerOptions<ProducerAppData>): Promise<Producer<ProducerAppData>> {
+    logger.debug('produce()');
     if (id && this.#producers.has(id)) throw new TypeError(`a Producer with same id "${id}" already exists`);
     if (!['audio', 'video'].includes(kind)) throw new TypeError(`invalid kind "${kind}"`);
     if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
@@ -338,6 +355,7 @@ export class WebRtcTransport<
     pipe = false,
     appData,
   }: ConsumerOptions<ConsumerAppData>): Promise<Consumer<ConsumerAppData>> {
+    logger.debug('consume()');
     if (!producerId || typeof producerId !== 'string') throw new TypeError('missing producerId');
     if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
     if (mid && (typeof mid !== 'string' || mid.length === 0)) {
@@ -358,7 +376,10 @@ export class WebRtcTransport<
       if (mid) rtpParameters.mid = mid;
       else {
         rtpParameters.mid = `${this.#nextMidForConsumers++}`;
-        if (this.#nextMidForConsumers === 100000000) this.#nextMidForConsumers = 0;
+        if (this.#nextMidForConsumers === 100000000) {
+          logger.error(`consume() | reaching max MID value "${this.#nextMidForConsumers}"`);
+          this.#nextMidForConsumers = 0;
+        }
       }
     }
     const consumerId = randomUUID();
@@ -434,6 +455,8 @@ export class WebRtcTransport<
         this.#observer.safeEmit('dtlsstatechange', this.#dtlsState);
         break;
       }
+      default:
+        logger.error(`ignoring unknown event "${event}"`);
     }
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker as ThreadWorker } from 'node:worker_threads';
 import { Channel, type MessageEndpoint } from './channel/channel.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
+import { Logger } from './logger.js';
 import { getSocketStrategy } from './io/io-thread-strategy.js';
 import type { SocketStrategy, WorkerIoHandles } from './io/socket-strategy.js';
 import { threadEntry } from './io/thread-entry.js';
@@ -25,6 +26,9 @@ export type WorkerEvents = { died: [Error]; subprocessclose: []; listenererror: 
 export type WorkerObserverEvents = { close: []; newwebrtcserver: [WebRtcServer]; newrouter: [Router] };
 
 const LOG_LEVELS: WorkerLogLevel[] = ['debug', 'warn', 'error', 'none'];
+const logger = new Logger('Worker');
+/** Logs the worker threads' forwarded lines, `[tid:N] Class::method() | text` (mediasoup: `[pid:N] …`). */
+const channelLogger = new Logger('Channel');
 let nextWorkerIndex = 1;
 
 /**
@@ -62,6 +66,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     ioDeath?: IoDeathRelay,
   ) {
     super();
+    logger.debug('constructor()');
     this.#io = io;
     this.#thread = thread;
     this.#threadId = thread.threadId;
@@ -77,7 +82,9 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     });
     thread.on('exit', (code) => this.#onExit(code));
     ioDeath?.listen((error) => this.#onIoDeath(error));
-    this.on('listenererror', () => {});
+    this.on('listenererror', (eventName, error) => {
+      logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
+    });
   }
 
   /** The process id: the worker is a thread of this process. */
@@ -123,6 +130,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
 
   close(): void {
     if (this.#closed) return;
+    logger.debug('close()');
     this.#closed = true;
     for (const router of this.#routers) router.workerClosed();
     this.#routers.clear();
@@ -136,11 +144,13 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
   }
 
   async dump(): Promise<WorkerDump> {
+    logger.debug('dump()');
     return this.#channel.request<WorkerDump>('worker.dump');
   }
 
   /** The process's resource usage (threads share it), mediasoup-shaped. */
   async getResourceUsage(): Promise<WorkerResourceUsage> {
+    logger.debug('getResourceUsage()');
     return this.#channel.request<WorkerResourceUsage>('worker.getResourceUsage');
   }
 
@@ -153,6 +163,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
   }
 
   async updateSettings({ logLevel, logTags }: WorkerUpdateableSettings = {}): Promise<void> {
+    logger.debug('updateSettings()');
     if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel))
       throw new TypeError(`invalid logLevel "${logLevel}"`);
     if (logTags !== undefined && !Array.isArray(logTags)) throw new TypeError('logTags must be an array');
@@ -168,6 +179,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     listenInfos,
     appData,
   }: WebRtcServerOptions<T>): Promise<WebRtcServer<T>> {
+    logger.debug('createWebRtcServer()');
     if (!Array.isArray(listenInfos) || listenInfos.length === 0) {
       throw new TypeError('listenInfos must be a non-empty array');
     }
@@ -195,6 +207,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     mediaCodecs,
     appData,
   }: RouterOptions<T> = {}): Promise<Router<T>> {
+    logger.debug('createRouter()');
     if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
     const rtpCapabilities = ortc.generateRouterRtpCapabilities(structuredClone(mediaCodecs));
     const routerId = randomUUID();
@@ -220,6 +233,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
   }
 
   #onExit(code: number): void {
+    logger.debug(`worker thread closed [threadId:${this.threadId}, code:${code}]`);
     this.#subprocessClosed = true;
     void this.#sockets.detachWorker(this.#index);
     if (this.#closed) {
@@ -235,6 +249,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
 
   #workerDied(error: Error): void {
     if (this.#closed) return;
+    logger.error(`worker thread died unexpectedly [threadId:${this.threadId}]: ${error.message}`);
     this.#closed = true;
     this.#died = true;
     this.#channel.close();
@@ -270,13 +285,18 @@ export async function createWorkerInternal<T extends AppData = AppData>(
   const ioDeath = new IoDeathRelay();
   const io = await sockets.attachWorker(index, ioDeath.fire);
   const { appData, ...threadSettings } = settings;
+  logger.debug(`starting worker thread [name:tsfu-worker-${index}]`);
   const thread = new ThreadWorker(threadEntry('worker/worker-thread.js'), {
     name: `tsfu-worker-${index}`,
     workerData: { settings: threadSettings, io },
     transferList: [io.port],
     resourceLimits: HOT_PATH_RESOURCE_LIMITS,
   });
-  const channel = new Channel(thread as unknown as MessageEndpoint);
+  const threadId = thread.threadId;
+  const channel = new Channel(thread as unknown as MessageEndpoint, {
+    logger: channelLogger,
+    peerLabel: `[tid:${threadId}]`,
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number) => reject(new Error(`worker thread exited during start [code:${code}]`));
@@ -292,11 +312,13 @@ export async function createWorkerInternal<T extends AppData = AppData>(
       });
     });
   } catch (error) {
+    logger.error(`worker thread failed [threadId:${threadId}]: ${error instanceof Error ? error.message : error}`);
     channel.close();
     await thread.terminate();
     await sockets.detachWorker(index);
     throw error;
   }
+  logger.debug(`worker thread running [threadId:${threadId}]`);
   return new Worker<T>(thread, channel, index, sockets, appData, io, ioDeath);
 }
 

@@ -36,7 +36,27 @@ export interface NotificationMessage {
   data: unknown;
 }
 
-type Message = RequestMessage | ResponseMessage | NotificationMessage;
+/** A log line of a worker or I/O thread: `D`/`W`/`E` + text (see worker/worker-logger.ts). */
+export interface LogMessage {
+  kind: 'log';
+  line: string;
+}
+
+type Message = RequestMessage | ResponseMessage | NotificationMessage | LogMessage;
+
+/** What a main-thread Channel logs with (`Logger`); worker-side Channels have none. */
+export interface ChannelLogger {
+  debug(log: string): void;
+  warn(log: string): void;
+  error(log: string, error?: Error): void;
+}
+
+export interface ChannelOptions {
+  /** Logs this side's requests and failures, and the other side's log lines. */
+  logger?: ChannelLogger;
+  /** Put before the other side's log lines, e.g. `[tid:3]` (mediasoup's `[pid:N]`). */
+  peerLabel?: string;
+}
 
 export type RequestHandler = (method: string, data: unknown) => unknown | Promise<unknown>;
 export type NotificationHandler = (event: string, targetId: string, data: unknown) => void;
@@ -78,8 +98,16 @@ export class Channel {
   private requestHandler: RequestHandler | undefined;
   private notificationHandler: NotificationHandler | undefined;
   private readonly onMessage = (message: unknown): void => this.receive(message as Message);
+  private readonly logger: ChannelLogger | undefined;
+  private readonly peerLabel: string;
 
-  constructor(private readonly endpoint: MessageEndpoint) {
+  constructor(
+    private readonly endpoint: MessageEndpoint,
+    options: ChannelOptions = {},
+  ) {
+    this.logger = options.logger;
+    this.peerLabel = options.peerLabel ? `${options.peerLabel} ` : '';
+    this.logger?.debug('constructor()');
     endpoint.on('message', this.onMessage);
   }
 
@@ -103,6 +131,7 @@ export class Channel {
       return Promise.reject(new WorkerClosedError(`Channel closed, cannot send request [method:${method}]`));
     }
     const id = this.nextId++;
+    this.logger?.debug(`request() [method:${method}, id:${id}]`);
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject });
       try {
@@ -119,14 +148,29 @@ export class Channel {
     if (this.closedFlag) return;
     try {
       this.endpoint.postMessage({ kind: 'ntf', event, targetId, data } satisfies NotificationMessage);
+    } catch (error) {
+      // The other side is gone (its exit is reported elsewhere) or `data` cannot be cloned (a bug).
+      this.logger?.error(`notify() | sending notification failed [event:${event}]: ${error}`);
+    }
+  }
+
+  /**
+   * Sends one log line to the other side (worker and I/O threads to the main thread).
+   * Dropped once closed or if the other side is gone: there is nowhere left to log it.
+   */
+  sendLog(line: string): void {
+    if (this.closedFlag) return;
+    try {
+      this.endpoint.postMessage({ kind: 'log', line } satisfies LogMessage);
     } catch {
-      // The other side is gone; its exit is reported elsewhere.
+      // The main thread is gone: the line has no reader.
     }
   }
 
   /** Rejects every pending request with `WorkerClosedError` and stops listening. */
   close(): void {
     if (this.closedFlag) return;
+    this.logger?.debug('close()');
     this.closedFlag = true;
     this.endpoint.off('message', this.onMessage);
     for (const [id, p] of this.pending) {
@@ -138,17 +182,51 @@ export class Channel {
   }
 
   private receive(message: Message): void {
-    if (typeof message !== 'object' || message === null) return;
+    if (typeof message !== 'object' || message === null) {
+      this.logger?.error(`received invalid message from the other thread: ${String(message)}`);
+      return;
+    }
     if (message.kind === 'res') {
       const p = this.pending.get(message.id);
-      if (!p) return;
+      if (!p) {
+        this.logger?.error(`received response does not match any sent request [id:${message.id}]`);
+        return;
+      }
       this.pending.delete(message.id);
-      if (message.ok) p.resolve(message.data);
-      else p.reject(unmarshalError(message.error ?? { name: 'Error', message: 'unknown error' }));
+      if (message.ok) {
+        this.logger?.debug(`request succeeded [method:${p.method}, id:${message.id}]`);
+        p.resolve(message.data);
+      } else {
+        const error = unmarshalError(message.error ?? { name: 'Error', message: 'unknown error' });
+        this.logger?.warn(`request failed [method:${p.method}, id:${message.id}]: ${error.message}`);
+        p.reject(error);
+      }
     } else if (message.kind === 'req') {
       void this.serve(message);
     } else if (message.kind === 'ntf') {
       this.notificationHandler?.(message.event, message.targetId, message.data);
+    } else if (message.kind === 'log') {
+      this.processLog(message.line);
+    }
+  }
+
+  // mediasoup's Channel.processLog(): the other thread already applied its logLevel/logTags.
+  private processLog(line: string): void {
+    const logger = this.logger;
+    if (!logger || typeof line !== 'string') return;
+    const text = `${this.peerLabel}${line.slice(1)}`;
+    switch (line[0]) {
+      case 'D':
+        logger.debug(text);
+        break;
+      case 'W':
+        logger.warn(text);
+        break;
+      case 'E':
+        logger.error(text);
+        break;
+      default:
+        logger.warn(`unexpected log line from the other thread: ${line}`);
     }
   }
 
@@ -164,8 +242,9 @@ export class Channel {
     if (this.closedFlag) return;
     try {
       this.endpoint.postMessage(response);
-    } catch {
-      // Other side gone.
+    } catch (error) {
+      // The other side is gone (its exit is reported elsewhere) or the result cannot be cloned (a bug).
+      this.logger?.error(`sending response failed [method:${message.method}, id:${message.id}]: ${error}`);
     }
   }
 }

@@ -28,7 +28,12 @@ import {
   writeAddressHeader,
   zeroIoCounters,
 } from './io-protocol.js';
+import { attachThreadLog, setThreadLogSettings, WorkerLogger } from '../worker/worker-logger.js';
 import { ipLiteralLookup } from './ip-literal-lookup.js';
+
+const logger = new WorkerLogger('IoThread');
+/** The I/O thread has no logLevel of its own: it forwards warnings and errors, at most this many a second. */
+const IO_LOG_LINES_PER_SECOND = 20;
 
 /** Cap on TCP connections across all listeners. */
 const MAX_TCP_CONNECTIONS = 1024;
@@ -284,8 +289,9 @@ class IoThread {
           resolve();
         });
       });
-      udp.on('error', () => {
-        // ICMP-triggered send errors etc.: the socket stays usable.
+      udp.on('error', (error) => {
+        // ICMP-triggered send errors etc.: the socket stays usable (lines are rate-bounded).
+        logger.warn(`openSocket() | UDP socket error [${req.ip}:${req.port}]: ${error.message}`);
       });
       if (req.loopbackOnly) {
         udp.on('message', (msg, rinfo) => {
@@ -305,7 +311,9 @@ class IoThread {
           resolve();
         });
       });
-      tcp.on('error', () => {});
+      tcp.on('error', (error) => {
+        logger.warn(`openSocket() | TCP server error [${req.ip}:${req.port}]: ${error.message}`);
+      });
       tcp.on('connection', (s) => this.onTcpConnection(index, s));
       const address = tcp.address();
       socket = { ...base, key: '', port: typeof address === 'object' && address ? address.port : 0, tcp };
@@ -332,7 +340,7 @@ class IoThread {
       socket.udp?.close();
       socket.tcp?.close();
     } catch {
-      // already closed
+      // dgram's close() throws only when the socket is already closed, which is the goal here.
     }
   }
 
@@ -440,7 +448,10 @@ class IoThread {
         socket.destroy();
       }
     });
-    socket.on('error', () => {});
+    socket.on('error', (error) => {
+      // A reset by the peer is ordinary; 'close' follows and cleans up.
+      logger.debug(`onTcpConnection() | TCP connection error [id:${id}]: ${error.message}`);
+    });
     socket.on('close', () => this.onTcpClose(conn));
   }
 
@@ -623,8 +634,10 @@ class IoThread {
     try {
       udp.send(copy, port, address);
       this.counters.packetsSent++;
-    } catch {
+    } catch (error) {
+      // A socket closing under a queued send: counted (ioCounters.sendsDropped), lines rate-bounded.
       this.counters.sendsDropped++;
+      logger.debug(`sendUdp() | send failed: ${error}`);
     }
   }
 
@@ -640,7 +653,9 @@ class IoThread {
 
 if (parentPort) {
   const port = parentPort;
-  const channel = new Channel(port as unknown as MessageEndpoint);
+  const channel = new Channel(port as unknown as MessageEndpoint, { logger: new WorkerLogger('Channel') });
+  attachThreadLog((line) => channel.sendLog(line), IO_LOG_LINES_PER_SECOND);
+  setThreadLogSettings({ logLevel: 'warn' });
   const data = workerData as { allowCrashForTesting?: boolean } | undefined;
   new IoThread(channel, data?.allowCrashForTesting === true);
   channel.notify('ready', '');

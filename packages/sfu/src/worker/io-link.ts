@@ -23,6 +23,9 @@ import {
 } from '../io/io-protocol.js';
 import { ipLiteralLookup } from '../io/ip-literal-lookup.js';
 import type { WorkerIoHandles } from '../io/socket-strategy.js';
+import { WorkerLogger } from './worker-logger.js';
+
+const logger = new WorkerLogger('IoLink');
 
 /** Where a worker sends: a remote address on one local socket (or one TCP connection). */
 export interface LinkTuple {
@@ -80,7 +83,9 @@ export class IoLink {
     handles: WorkerIoHandles,
     private readonly onPacket: LinkPacketHandler,
   ) {
-    this.channel = new Channel(handles.port as unknown as MessageEndpoint);
+    this.channel = new Channel(handles.port as unknown as MessageEndpoint, {
+      logger: new WorkerLogger('Channel'),
+    });
     this.writer = new PacketRingWriter(handles.fromWorker);
     this.reader = new PacketRingReader(handles.toWorker);
     void this.pump();
@@ -171,7 +176,8 @@ export class IoLink {
           });
           tuple.direct = path;
         });
-      } catch {
+      } catch (error) {
+        logger.warn(`connectTuple() | connect() failed, the tuple stays on the I/O thread: ${error}`);
         socket.off('error', fail);
         fail();
       }
@@ -197,8 +203,9 @@ export class IoLink {
         direct.socket.send(copy);
         direct.packetsSent++;
         return true;
-      } catch {
-        // Closed under us: the I/O thread still knows the tuple.
+      } catch (error) {
+        // Closed under us: the I/O thread still knows the tuple (logged once: the path is dropped here).
+        logger.warn(`send() | connected socket failed, back to the I/O thread: ${error}`);
         this.closeConnected(tuple.tupleId);
       }
     }
@@ -273,6 +280,6 @@ function closeQuietly(socket: UdpSocket): void {
   try {
     socket.close();
   } catch {
-    // already closed
+    // close() throws only ERR_SOCKET_DGRAM_NOT_RUNNING: the socket is already closed, which is the goal.
   }
 }

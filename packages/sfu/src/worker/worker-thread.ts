@@ -22,7 +22,11 @@ import { IoLink, type LinkTuple } from './io-link.js';
 import { MediaRequests } from './media/media-requests.js';
 import type { WorkerProducer } from './media/worker-producer.js';
 import { threadStats } from './thread-stats.js';
+import { attachThreadLog, setThreadLogSettings, threadLogSettings, WorkerLogger } from './worker-logger.js';
 import { WorkerWebRtcTransport } from './worker-webrtc-transport.js';
+
+const logger = new WorkerLogger('Worker');
+const settingsLogger = new WorkerLogger('Settings');
 
 /** Cap on packets parked while a tuple's bind answer is in flight. */
 const MAX_PARKED_PACKETS = 64;
@@ -97,13 +101,27 @@ class WorkerThread {
         }
       }
     });
-    main.handleRequests((method, data) => this.onRequest(method, data));
+    main.handleRequests(async (method, data) => {
+      try {
+        return await this.onRequest(method, data);
+      } catch (error) {
+        // mediasoup-worker logs every error it throws back to a request (MS_THROW_ERROR).
+        const e = error instanceof Error ? error : new Error(String(error));
+        logger.error(`onRequest() | throwing ${e.name} [method:${method}]: ${e.message}`);
+        throw error;
+      }
+    });
     this.mediaTimer = setInterval(() => {
       const now = performance.now();
       for (const t of this.transports.values()) t.media.tick(now);
     }, MEDIA_TICK_MS);
     main.handleNotifications((event) => {
-      if (event === 'worker.close') this.closeAll();
+      if (event === 'worker.close') {
+        logger.debug('onNotification() | closing Worker');
+        this.closeAll();
+      } else {
+        logger.warn(`onNotification() | ignoring unknown notification [event:${event}]`);
+      }
     });
   }
 
@@ -119,7 +137,9 @@ class WorkerThread {
     if (meta === TUPLE_UNKNOWN) {
       const h = readAddressHeader(data, offset, length);
       if (!h) {
+        // The I/O thread wrote a record this thread cannot read: a bug on one side (logs are rate-bounded).
         this.counters.malformedRecords++;
+        logger.error(`onPacket() | malformed record from the I/O thread [length:${length}]`);
         return;
       }
       const n = length - ADDRESS_HEADER_LENGTH;
@@ -127,6 +147,7 @@ class WorkerThread {
       const transport = this.byUfrag.lookup(this.scratch, n);
       if (!transport) {
         this.counters.packetsForUnknownTuple++;
+        logger.warnTag('ice', 'onPacket() | ignoring packet from unknown tuple with no known ICE ufrag');
         return;
       }
       const tuple: LinkTuple = {
@@ -165,6 +186,9 @@ class WorkerThread {
     // Packets parked for tuples that never get bound here (a transport closing): drop them soon.
     this.parkedTimer = setTimeout(() => {
       this.parkedTimer = undefined;
+      if (this.parkedCount > 0) {
+        logger.warnTag('ice', `armParkedTimer() | dropping ${this.parkedCount} packets of unbound tuples`);
+      }
       for (const list of this.parked.values()) this.counters.packetsForUnknownTuple += list.length;
       this.parked.clear();
       this.parkedCount = 0;
@@ -212,9 +236,14 @@ class WorkerThread {
         return resourceUsage();
       case 'worker.tsfuGetThreadStats':
         return threadStats();
-      case 'worker.updateSettings':
-        this.settings = { ...this.settings, ...(d as WorkerSettings) };
+      case 'worker.updateSettings': {
+        const { logLevel, logTags } = d as WorkerSettings;
+        if (logLevel !== undefined) this.settings.logLevel = logLevel;
+        if (logTags !== undefined) this.settings.logTags = logTags;
+        setThreadLogSettings({ logLevel, logTags });
+        printConfiguration(this.settings);
         return undefined;
+      }
       case 'worker.crashForTesting':
         setImmediate(() => {
           throw new Error('worker thread crashed on purpose (crashForTesting)');
@@ -234,12 +263,14 @@ class WorkerThread {
           transports: new Map(),
           producers: new Map(),
         });
+        logger.debug(`onRequest() | Router created [routerId:${d.routerId}]`);
         return undefined;
       case 'worker.closeRouter': {
         const router = this.routers.get(d.routerId as string);
         if (!router) return undefined;
         for (const t of router.transports.values()) this.closeTransport(t);
         this.routers.delete(router.id);
+        logger.debug(`onRequest() | Router closed [routerId:${router.id}]`);
         return undefined;
       }
       case 'router.dump': {
@@ -315,6 +346,7 @@ class WorkerThread {
   private async createWebRtcServer(id: string, listenInfos: TransportListenInfo[]): Promise<void> {
     const sockets = await this.listen(listenInfos, true);
     this.servers.set(id, { id, sockets, transports: new Set() });
+    logger.debug(`createWebRtcServer() | WebRtcServer created [webRtcServerId:${id}]`);
   }
 
   private async listen(listenInfos: TransportListenInfo[], shared: boolean): Promise<ListenSocket[]> {
@@ -342,7 +374,10 @@ class WorkerThread {
     this.servers.delete(id);
     for (const t of server.transports) this.closeTransport(t);
     // After the transports' close_notify records have left the ring.
-    setTimeout(() => void this.link.unlisten(server.sockets.map((s) => s.index)).catch(() => {}), 50).unref();
+    const indices = server.sockets.map((s) => s.index);
+    const unlistenFailed = logger.catcher('closeWebRtcServer() | unlisten');
+    setTimeout(() => void this.link.unlisten(indices).catch(unlistenFailed), 50).unref();
+    logger.debug(`closeWebRtcServer() | WebRtcServer closed [webRtcServerId:${id}]`);
   }
 
   private dumpWebRtcServer(id: string): unknown {
@@ -443,6 +478,23 @@ class WorkerThread {
   }
 }
 
+/** mediasoup's Settings::PrintConfiguration(): at start and after updateSettings, with the 'info' tag. */
+function printConfiguration(settings: WorkerSettings): void {
+  if (!settingsLogger.debugTagEnabled('info')) return;
+  const { logLevel, logTags } = threadLogSettings();
+  settingsLogger.debugTag('info', 'PrintConfiguration() | <configuration>');
+  settingsLogger.debugTag('info', `PrintConfiguration() |   logLevel: ${logLevel}`);
+  settingsLogger.debugTag('info', `PrintConfiguration() |   logTags: ${logTags.join(',')}`);
+  settingsLogger.debugTag('info', `PrintConfiguration() |   rtcMinPort: ${settings.rtcMinPort ?? 10000}`);
+  settingsLogger.debugTag('info', `PrintConfiguration() |   rtcMaxPort: ${settings.rtcMaxPort ?? 59999}`);
+  if (settings.dtlsCertificateFile) {
+    const { dtlsCertificateFile, dtlsPrivateKeyFile } = settings;
+    settingsLogger.debugTag('info', `PrintConfiguration() |   dtlsCertificateFile: ${dtlsCertificateFile}`);
+    settingsLogger.debugTag('info', `PrintConfiguration() |   dtlsPrivateKeyFile: ${dtlsPrivateKeyFile}`);
+  }
+  settingsLogger.debugTag('info', 'PrintConfiguration() | </configuration>');
+}
+
 function transportTuples(transport: WorkerWebRtcTransport, tupleId: number): LinkTuple[] {
   return transport.tuplesWithId(tupleId);
 }
@@ -471,8 +523,13 @@ function resourceUsage(): Record<string, number> {
 
 async function main(): Promise<void> {
   if (!parentPort) return;
-  const channel = new Channel(parentPort as unknown as MessageEndpoint);
+  const channel = new Channel(parentPort as unknown as MessageEndpoint, {
+    logger: new WorkerLogger('Channel'),
+  });
   const { settings, io } = workerData as { settings: WorkerSettings; io: WorkerIoHandles };
+  attachThreadLog((line) => channel.sendLog(line));
+  setThreadLogSettings(settings);
+  printConfiguration(settings);
   try {
     const certificate =
       settings.dtlsCertificateFile && settings.dtlsPrivateKeyFile
@@ -481,7 +538,9 @@ async function main(): Promise<void> {
     new WorkerThread(channel, io, certificate, settings);
     channel.notify('@success', '');
   } catch (error) {
-    channel.notify('@failure', '', { message: error instanceof Error ? error.message : String(error) });
+    const message = error instanceof Error ? error.message : String(error);
+    logger.error(`main() | failed to start: ${message}`);
+    channel.notify('@failure', '', { message });
   }
 }
 

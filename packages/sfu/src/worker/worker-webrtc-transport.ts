@@ -18,6 +18,9 @@ import type {
 } from '../types/index.js';
 import type { IoLink, LinkTuple } from './io-link.js';
 import { type MediaCounters, TransportMedia } from './media/transport-media.js';
+import { WorkerLogger } from './worker-logger.js';
+
+const logger = new WorkerLogger('WebRtcTransport');
 
 /** Our counters beyond mediasoup's stats (`getStats()[0].tsfuCounters`). */
 export interface WebRtcTransportCounters {
@@ -227,7 +230,8 @@ export class WorkerWebRtcTransport {
           const s = this.sockets.get(t.socketIndex);
           if (s?.connectedUdp && t.protocol === 'udp') this.link.connectTuple(t, s.ip, s.port, s);
         },
-        () => {},
+        // Unbound, the tuple keeps reaching this transport by its ufrag (slower, still correct).
+        logger.catcher('handleUnknownTupleStun() | bindTuple'),
       );
     }
   }
@@ -245,6 +249,7 @@ export class WorkerWebRtcTransport {
     }
     if (!this.agent.isValidTuple(tuple, tuple.protocol)) {
       this.counters.packetsFromInvalidTuple++;
+      logger.warnTag('rtp', 'handlePacket() | ignoring packet coming from an invalid tuple');
       return;
     }
     if (b0 >= 20 && b0 <= 63) {
@@ -257,12 +262,14 @@ export class WorkerWebRtcTransport {
       return;
     }
     this.counters.packetsUnknownKind++;
+    logger.warnTag('rtp', 'handlePacket() | ignoring received packet of unknown type');
   }
 
   private handleSrtp(buf: Buffer, length: number): void {
     const ctx = this.srtpRecv;
     if (!ctx) {
       this.counters.rtpBeforeKeys++;
+      logger.debugTag('srtp', 'handleSrtp() | ignoring packet due to non receiving SRTP session');
       return;
     }
     // RFC 5761 §4: RTCP packet types 192–223 in the second byte.
@@ -285,6 +292,9 @@ export class WorkerWebRtcTransport {
     if (r === SrtpError.AuthFailed) this.counters.srtpAuthFailures++;
     else if (r === SrtpError.Replayed || r === SrtpError.TooOld) this.counters.srtpReplayed++;
     else this.counters.srtpMalformed++;
+    if (logger.debugTagEnabled('srtp')) {
+      logger.debugTag('srtp', `handleSrtp() | unprotect${isRtcp ? 'Rtcp' : 'Rtp'}() failed [error:${r}]`);
+    }
   }
 
   /** Validated tuples the I/O thread bound under `tupleId`. */
@@ -346,6 +356,7 @@ export class WorkerWebRtcTransport {
   // ---- ICE / DTLS ------------------------------------------------------------------------
 
   private onIceState(state: IceState): void {
+    logger.debugTag('ice', `onIceState() | ICE ${state}`);
     if (state === 'disconnected') this.selected = undefined;
     this.notify('icestatechange', { iceState: state });
     this.maybeRunDtls();
@@ -358,6 +369,7 @@ export class WorkerWebRtcTransport {
     }
     const t = this.tuples.get(`${tuple.protocol}|${tuple.address}|${tuple.port}`) ?? this.current;
     if (!t) return;
+    logger.debugTag('ice', 'onSelectedTuple() | ICE selected tuple');
     this.selected = t;
     this.notify('iceselectedtuplechange', { iceSelectedTuple: this.toTransportTuple(t) });
   }
@@ -398,11 +410,14 @@ export class WorkerWebRtcTransport {
     const ice = this.agent.state;
     if (!this.dtls || this.dtlsStarted || (ice !== 'connected' && ice !== 'completed')) return;
     this.dtlsStarted = true;
+    logger.debugTag('dtls', `maybeRunDtls() | running DTLS transport in local role '${this.dtls.role}'`);
     this.dtls.start();
   }
 
   private onDtlsState(state: DtlsState): void {
     if (this.closed) return;
+    if (state === 'failed') logger.warnTag('dtls', 'onDtlsState() | DTLS failed');
+    else logger.debugTag('dtls', `onDtlsState() | DTLS ${state}`);
     this.dtlsStateValue = state;
     if (state === 'connected' && this.dtls) {
       this.dtlsRemoteCert = this.dtls.remoteCertificatePem;
@@ -418,6 +433,9 @@ export class WorkerWebRtcTransport {
           masterKey: keys.localMasterKey,
           masterSalt: keys.localMasterSalt,
         });
+      } else {
+        // No SRTP profile was negotiated: media cannot flow on this transport.
+        logger.error('onDtlsState() | DTLS connected without SRTP keying material');
       }
     }
     this.notify('dtlsstatechange', { dtlsState: state, dtlsRemoteCert: this.dtlsRemoteCert });
@@ -439,15 +457,19 @@ export class WorkerWebRtcTransport {
     this.media.close();
     try {
       this.dtls?.close();
-    } catch {
-      // already closed
+    } catch (error) {
+      // The peer only misses the close_notify (it sees ICE consent expire instead).
+      logger.debugTag('dtls', `close() | DTLS close failed: ${error}`);
     }
     this.agent.close();
-    void this.link.unregisterUfrag(this.agent.localParameters.usernameFragment).catch(() => {});
+    void this.link
+      .unregisterUfrag(this.agent.localParameters.usernameFragment)
+      .catch(logger.catcher('close() | unregisterUfrag'));
     for (const id of this.boundTupleIds) this.link.unbindTuple(id);
     if (this.ownSocketIndices.length > 0) {
       // After the close_notify queued above has left.
-      setTimeout(() => void this.link.unlisten(this.ownSocketIndices).catch(() => {}), 50).unref();
+      const unlistenFailed = logger.catcher('close() | unlisten');
+      setTimeout(() => void this.link.unlisten(this.ownSocketIndices).catch(unlistenFailed), 50).unref();
     }
   }
 
