@@ -46,6 +46,7 @@ const WORKER_LINK_DROPS: Record<string, (c: WebRtcTransportCounters) => number> 
 const WORKER_DROPS: Record<string, string> = {
   unknown_tuple: 'packetsForUnknownTuple',
   malformed_record: 'malformedRecords',
+  parked_overflow: 'parkedPacketsDropped',
 };
 
 const IO_DROPS: Record<string, keyof IoCounters> = {
@@ -222,10 +223,11 @@ export class SfuMetrics {
       sums.cpu.set(worker, { ...labels, mode: 'user', scope: cpu.scope }, cpu.user / 1000);
       sums.cpu.set(worker, { ...labels, mode: 'system', scope: cpu.scope }, cpu.system / 1000);
     }
-    const counters = dump && 'tsfuCounters' in dump ? dump.tsfuCounters : undefined;
+    // Read as untrusted: which counters a worker reports depends on its version.
+    const counters: unknown = dump && 'tsfuCounters' in dump ? dump.tsfuCounters : undefined;
     if (isNumberRecord(counters)) {
       for (const [reason, key] of Object.entries(WORKER_DROPS)) {
-        sums.packetsDropped.set(worker, { ...labels, reason }, counters[key] ?? 0);
+        if (key in counters) sums.packetsDropped.set(worker, { ...labels, reason }, counters[key]);
       }
     }
   }
