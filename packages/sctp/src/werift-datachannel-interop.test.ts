@@ -85,6 +85,15 @@ function collectOurs(ch: DataChannel, n: number, timeoutMs = 20_000): Promise<Ar
   });
 }
 
+/** Polls `cond` until it holds; fails after `ms`. */
+async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 function weriftChannelOpen(ch: RTCDataChannel): Promise<void> {
   if (ch.readyState === 'open') return Promise.resolve();
   return new Promise((resolve) => {
@@ -210,9 +219,7 @@ describe.each([{ ourRole: 'client' as const }, { ourRole: 'server' as const }])(
       expect(ch.readyState).toBe('closed');
       expect(ours.dataChannels.has(ch.id)).toBe(false);
       // Wait for werift's own reset of the reverse direction to arrive.
-      for (let i = 0; i < 200 && ours.resettingStreamIds.size > 0; i++)
-        await new Promise((r) => setTimeout(r, 10));
-      expect(ours.resettingStreamIds.size).toBe(0);
+      await until(() => ours.resettingStreamIds.size === 0, "werift's reverse reset");
       const incoming2 = nextWeriftChannel(werift);
       const again = ours.createDataChannel('second');
       expect(again.id).toBe(ch.id);
@@ -270,7 +277,7 @@ describe.each([{ ourRole: 'client' as const }, { ourRole: 'server' as const }])(
         const inPr = nextWeriftChannel(werift);
         const pr = ours.createDataChannel('pr', init);
         const wpr = await inPr;
-        await new Promise((r) => setTimeout(r, 50)); // DCEP ACK: from now on really unordered
+        await until(() => pr.peerAcked, 'the DCEP ACK'); // from now on really unordered
         const n = 300;
         const prGot: Buffer[] = [];
         wpr.onMessage.subscribe((m) => {
@@ -281,10 +288,10 @@ describe.each([{ ourRole: 'client' as const }, { ourRole: 'server' as const }])(
           m.writeUInt32BE(i, 0);
           pr.send(m);
         }
-        const deadline = Date.now() + 10_000;
-        while (ours.association.totalBufferedAmount > 0 && Date.now() < deadline)
-          await new Promise((r) => setTimeout(r, 20));
-        expect(ours.association.totalBufferedAmount).toBe(0);
+        await until(
+          () => ours.association.totalBufferedAmount === 0,
+          'every message acknowledged or abandoned',
+        );
         // With a 1 ms lifetime most messages can expire before their first send, and on a slow run
         // so few DATA packets leave that the seeded loss drops none: the link's loss is then no
         // evidence either way, the abandoning below is what this case checks.
