@@ -61,6 +61,15 @@ function waitFor<T>(what: string, subscribe: (done: (v: T) => void) => void, tim
   });
 }
 
+/** Polls `cond` until it holds; fails after `ms`. */
+async function pollUntil(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 interface Peers {
   ours: DataChannelTransport;
   dtls: DtlsTransport;
@@ -277,10 +286,7 @@ describe.each([{ ourRole: 'client' as const }, { ourRole: 'server' as const }])(
       const closed = waitFor<void>('our close', (done) => ch.once('close', done));
       ch.close();
       await Promise.all([closed, wClosed]);
-      // werift's reverse reset
-      for (let i = 0; i < 200 && ours.resettingStreamIds.size > 0; i++)
-        await new Promise((r) => setTimeout(r, 10));
-      expect(ours.resettingStreamIds.size).toBe(0);
+      await pollUntil(() => ours.resettingStreamIds.size === 0, "werift's reverse reset");
       const incoming2 = nextWeriftChannel(wsctp);
       const again = ours.createDataChannel('second');
       expect(again.id).toBe(ch.id);
@@ -302,7 +308,8 @@ describe.each([{ ourRole: 'client' as const }, { ourRole: 'server' as const }])(
       const inPr = nextWeriftChannel(wsctp);
       const pr = ours.createDataChannel('pr', { ordered: false, maxRetransmits: 0 });
       const wpr = await inPr;
-      await new Promise((r) => setTimeout(r, 50));
+      // Loss starts once both DCEP ACKs are in: the channels' opening is not what is tested.
+      await pollUntil(() => rel.peerAcked && pr.peerAcked, 'the DCEP ACKs');
       setLoss(0.1);
       const n = 200;
       const relGot = collect((fn) => wrel.onMessage.subscribe(fn), n, 25_000);
@@ -327,11 +334,10 @@ describe.each([{ ourRole: 'client' as const }, { ourRole: 'server' as const }])(
         m.writeUInt32BE(i, 0);
         pr.send(m);
       }
-      const deadline = Date.now() + 15_000;
-      while (ours.association.totalBufferedAmount > 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      expect(ours.association.totalBufferedAmount).toBe(0);
+      await pollUntil(
+        () => ours.association.totalBufferedAmount === 0,
+        'every message acknowledged or abandoned',
+      );
       expect(dropped()).toBeGreaterThan(0);
       expect(ours.association.stats.retransmissions).toBeGreaterThan(0);
       expect(ours.association.stats.abandonedMessages).toBeGreaterThan(0);
