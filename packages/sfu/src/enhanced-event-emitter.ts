@@ -1,4 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { Logger } from './logger.js';
+
+const logger = new Logger('EnhancedEventEmitter');
 
 /** Event map: event name → listener argument tuple (mediasoup's `EnhancedEventEmitter` shape). */
 // biome-ignore lint/suspicious/noExplicitAny: event maps are open records, as in mediasoup
@@ -7,7 +10,7 @@ export type EventMap = Record<string, any[]>;
 /**
  * mediasoup's `EnhancedEventEmitter`: a typed `EventEmitter` whose `safeEmit`
  * never lets a throwing listener break the emitter; the error is reported as
- * `listenererror` (or logged when nobody listens for that).
+ * `listenererror`, or logged when nobody listens for that (observers) or that listener throws too.
  */
 export class EnhancedEventEmitter<E extends EventMap = EventMap> extends EventEmitter {
   constructor() {
@@ -25,9 +28,12 @@ export class EnhancedEventEmitter<E extends EventMap = EventMap> extends EventEm
       return super.emit(eventName, ...args);
     } catch (error) {
       try {
-        super.emit('listenererror', eventName, error);
-      } catch {
+        if (!super.emit('listenererror', eventName, error)) {
+          logger.error(`event listener threw an error [eventName:${eventName}]:`, toError(error));
+        }
+      } catch (error2) {
         // A throwing 'listenererror' listener must not escape either.
+        logger.error(`'listenererror' listener threw an error [eventName:${eventName}]:`, toError(error2));
       }
       return Boolean(super.listenerCount(eventName));
     }
@@ -56,4 +62,8 @@ export class EnhancedEventEmitter<E extends EventMap = EventMap> extends EventEm
   override listenerCount<K extends keyof E & string>(eventName: K): number {
     return super.listenerCount(eventName);
   }
+}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
 }

@@ -783,6 +783,7 @@ function matchCodecs(
       try {
         selectedProfileLevelId = generateProfileLevelIdStringForAnswer(aParameters, bParameters);
       } catch {
+        // Profiles with no common answer: the codecs do not match (mediasoup's answer too, unlogged).
         return false;
       }
       if (modify) {

@@ -166,6 +166,7 @@ export class SrtpCipherAeadAesGcm implements SrtpCipher {
     try {
       d.final();
     } catch {
+      // node reports a bad tag only by throwing; nothing has been written yet.
       return SrtpError.AuthFailed;
     }
     if (plain === undefined) {

@@ -126,7 +126,9 @@ async function updateStats(): Promise<void> {
         : tile.videoConsumerId
           ? await client.consumerStats(tile.videoConsumerId)
           : undefined;
-    } catch {
+    } catch (error) {
+      // The producer or consumer closed between two refreshes: the tile shows no stats.
+      console.debug('stats unavailable:', error);
       report = undefined;
     }
     if (!report) {

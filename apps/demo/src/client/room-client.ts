@@ -92,7 +92,7 @@ export class RoomClient {
     }
     s.request('getServerStats', {}).then(
       (stats) => this.on.serverStats(stats),
-      () => {},
+      (error) => console.warn('getServerStats failed:', error),
     );
     await this.publishCameraAndMic();
   }
@@ -135,13 +135,16 @@ export class RoomClient {
     producer.close();
     producer.track?.stop();
     this.on.localTrack('screen', undefined);
-    await this.signal.request('closeProducer', { producerId: producer.id }).catch(() => {});
+    await this.signal
+      .request('closeProducer', { producerId: producer.id })
+      .catch((error) => console.warn('closeProducer failed:', error));
   }
 
   /** Leaves the room and releases camera, microphone and connections. */
   async leave(): Promise<void> {
     if (this.isClosed) return;
-    await this.signal?.request('leave', {}).catch(() => {});
+    // The socket may already be gone when leaving: nothing left to undo, so only a debug line.
+    await this.signal?.request('leave', {}).catch((error) => console.debug('leave request failed:', error));
     this.shutdown('left');
   }
 

@@ -93,6 +93,7 @@ export class SignalClient {
     try {
       frame = JSON.parse(raw) as Frame;
     } catch {
+      console.warn('signalling: ignoring a frame that is not JSON');
       return;
     }
     if (frame.type === 'response' && frame.id !== null) {

@@ -97,7 +97,7 @@ export class Tile {
 
   setVideoTrack(track: MediaStreamTrack | undefined): void {
     this.video.srcObject = track ? new MediaStream([track]) : null;
-    if (track) void this.video.play().catch(() => {});
+    if (track) void this.video.play().catch((error) => console.debug('video play() refused:', error));
     else {
       this.el.classList.remove('has-video');
       this.setSpatialLayers(1);
@@ -106,7 +106,7 @@ export class Tile {
 
   setAudioTrack(track: MediaStreamTrack | undefined): void {
     this.audio.srcObject = track ? new MediaStream([track]) : null;
-    if (track) void this.audio.play().catch(() => {});
+    if (track) void this.audio.play().catch((error) => console.debug('audio play() refused:', error));
   }
 
   setMuted(what: 'mic' | 'cam', off: boolean): void {

@@ -46,7 +46,7 @@ export async function startDemoServer(
   ]);
   assets.catch(() => {}); // awaited below; avoid an unhandled rejection while workers start
   const tls = config.https ? loadTls(config) : undefined;
-  tls?.catch(() => {});
+  tls?.catch(() => {}); // awaited below too, where a failure is thrown to the caller
 
   const workers: Worker[] = [];
   const slots: WorkerSlot[] = [];
@@ -113,7 +113,7 @@ export async function startDemoServer(
       if ([...registry.rooms.values()].some((r) => r.peers.size > 0)) {
         registry.stats().then(
           (s) => signalling.broadcastStats(s),
-          () => {},
+          (error: unknown) => log(`server stats failed: ${error instanceof Error ? error.message : error}`),
         );
       }
     }, config.statsIntervalMs);

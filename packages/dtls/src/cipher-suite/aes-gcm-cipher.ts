@@ -70,6 +70,7 @@ export class AesGcmRecordCipher implements RecordCipher {
       d.final();
       return pt;
     } catch {
+      // A record that fails authentication (node only throws): the caller drops it, counted as badRecords.
       return undefined;
     }
   }

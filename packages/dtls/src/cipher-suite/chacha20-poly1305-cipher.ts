@@ -75,6 +75,7 @@ export class ChaCha20Poly1305RecordCipher implements RecordCipher {
       d.final();
       return pt;
     } catch {
+      // A record that fails authentication (node only throws): the caller drops it, counted as badRecords.
       return undefined;
     }
   }

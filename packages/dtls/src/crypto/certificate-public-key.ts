@@ -17,6 +17,7 @@ export function certificatePublicKey(der: Uint8Array): KeyObject | undefined {
   try {
     return new X509Certificate(der).publicKey;
   } catch {
+    // Unparsable: the handshake fails with bad_certificate on undefined.
     return undefined;
   }
 }

@@ -45,6 +45,7 @@ class X25519KeyShare implements EcdheKeyShare {
       for (const b of secret) acc |= b;
       return acc === 0 ? undefined : secret;
     } catch {
+      // An invalid peer point: the handshake fails with illegal_parameter on undefined.
       return undefined;
     }
   }
@@ -69,6 +70,7 @@ class NistKeyShare implements EcdheKeyShare {
     try {
       return this.ecdh.computeSecret(peer);
     } catch {
+      // An invalid peer point: the handshake fails with illegal_parameter on undefined.
       return undefined;
     }
   }

@@ -83,6 +83,7 @@ export function verifyWithScheme(
   try {
     return verify(info.hash, data, keyOptions(info, publicKey), signature);
   } catch {
+    // A malformed signature or key does not verify: the handshake fails with decrypt_error.
     return false;
   }
 }

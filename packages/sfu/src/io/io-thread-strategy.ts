@@ -7,10 +7,15 @@
 import { MessageChannel, Worker as ThreadWorker } from 'node:worker_threads';
 import { Channel, type MessageEndpoint } from '../channel/channel.js';
 import { createPacketRingBuffer } from '../channel/packet-ring.js';
+import { Logger } from '../logger.js';
 import { type IoCounters, zeroIoCounters } from './io-protocol.js';
 import type { SocketStrategy, WorkerIoHandles } from './socket-strategy.js';
 import { threadEntry } from './thread-entry.js';
 import { HOT_PATH_RESOURCE_LIMITS } from './thread-limits.js';
+
+const logger = new Logger('IoThread');
+/** Logs the I/O thread's forwarded warnings and errors, `[tid:N] IoThread::method() | text`. */
+const channelLogger = new Logger('Channel');
 
 /** Ring size per direction per worker. */
 const RING_CAPACITY = 4 << 20;
@@ -36,6 +41,7 @@ export class IoThreadStrategy implements SocketStrategy {
 
   private start(): IoGeneration {
     if (this.current) return this.current;
+    logger.debug('start() | starting the I/O thread');
     const thread = new ThreadWorker(threadEntry('io/io-thread.js'), {
       name: 'tsfu-io',
       resourceLimits: HOT_PATH_RESOURCE_LIMITS,
@@ -44,7 +50,10 @@ export class IoThreadStrategy implements SocketStrategy {
     const gen: IoGeneration = {
       thread,
       threadId: thread.threadId,
-      channel: new Channel(thread as unknown as MessageEndpoint),
+      channel: new Channel(thread as unknown as MessageEndpoint, {
+        logger: channelLogger,
+        peerLabel: `[tid:${thread.threadId}]`,
+      }),
       workers: new Map(),
       error: undefined,
     };
@@ -66,6 +75,8 @@ export class IoThreadStrategy implements SocketStrategy {
       cause ? { cause } : undefined,
     );
     const onDeaths = [...gen.workers.values()];
+    if (cause || onDeaths.length > 0) logger.error(`onExit() | ${error.message}`);
+    else logger.debug(`onExit() | I/O thread exited [threadId:${gen.threadId}, code:${code}]`);
     gen.workers.clear();
     for (const onDeath of onDeaths) onDeath(error);
   }
@@ -87,7 +98,9 @@ export class IoThreadStrategy implements SocketStrategy {
     if (!gen?.workers.delete(index)) return;
     // With no worker left the I/O thread must not keep the process alive.
     if (gen.workers.size === 0) gen.thread.unref();
-    await gen.channel.request('removeWorker', { index }).catch(() => {});
+    await gen.channel
+      .request('removeWorker', { index })
+      .catch(logger.catcher('detachWorker() | removeWorker'));
   }
 
   /** The running I/O thread's counters; all zero when none runs (nothing is started for this). */

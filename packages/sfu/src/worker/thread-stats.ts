@@ -54,6 +54,7 @@ function threadCpu(): WorkerThreadStats['cpu'] {
   try {
     stat = readFileSync('/proc/thread-self/stat', 'latin1');
   } catch {
+    // No /proc/thread-self (not Linux): `cpu` is documented as undefined there.
     return undefined;
   }
   // Fields after the ")" closing the thread name: state is field 3, utime 14, stime 15.
