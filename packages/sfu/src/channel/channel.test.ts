@@ -17,14 +17,22 @@ function pair(): [Channel, Channel] {
 describe('Channel (control messages between threads)', () => {
   it('answers requests by id, in any order', async () => {
     const [a, b] = pair();
+    // 'slow' is answered only once 'fast' was handled: the answers come back in reverse order.
+    let fastHandled!: () => void;
+    const afterFast = new Promise<void>((r) => {
+      fastHandled = r;
+    });
     b.handleRequests(async (method, data) => {
-      if (method === 'slow') await new Promise((r) => setTimeout(r, 20));
+      if (method === 'slow') await afterFast;
+      else fastHandled();
       return { method, data };
     });
-    const slow = a.request('slow', 1);
-    const fast = a.request('fast', 2);
+    const order: string[] = [];
+    const slow = a.request('slow', 1).finally(() => order.push('slow'));
+    const fast = a.request('fast', 2).finally(() => order.push('fast'));
     expect(await fast).toEqual({ method: 'fast', data: 2 });
     expect(await slow).toEqual({ method: 'slow', data: 1 });
+    expect(order).toEqual(['fast', 'slow']);
   });
 
   it.each([
