@@ -55,7 +55,7 @@ function tupleOf(peer: Socket, tupleId: number): LinkTuple {
   };
 }
 
-async function until(what: string, cond: () => boolean, ms = 2000): Promise<void> {
+async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -144,8 +144,10 @@ describe('IoLink connected UDP sockets', () => {
     const tcp: LinkTuple = { ...tupleOf(peer, 11), protocol: 'tcp', connId: 5 };
     const unbound = tupleOf(peer, 0);
     const v6: LinkTuple = { ...tupleOf(peer, 12), address: '::1', family: 'IPv6' };
-    for (const t of [tcp, unbound, v6]) l.connectTuple(t, '127.0.0.1', port);
-    await new Promise((r) => setTimeout(r, 100));
+    // A tuple that qualifies, connected after them: once its socket is open, theirs would be too.
+    const marker = tupleOf(await udp(), 13);
+    for (const t of [tcp, unbound, v6, marker]) l.connectTuple(t, '127.0.0.1', port);
+    await until('the marker socket', () => marker.direct !== undefined);
     expect([tcp.direct, unbound.direct, v6.direct, l.connectedUdpFallbacks]).toEqual([
       undefined,
       undefined,
