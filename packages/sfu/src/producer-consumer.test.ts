@@ -51,6 +51,17 @@ const audioOnlyCaps: RtpCapabilities = {
   headerExtensions: [],
 };
 
+/** Resolves when `subscribe` calls back (an event from the worker); fails after `ms`. */
+function within(what: string, subscribe: (done: () => void) => void, ms = 5_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+    subscribe(() => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
 beforeAll(async () => {
   worker = await createWorker({ logLevel: 'warn' });
   router = await worker.createRouter({ mediaCodecs });
@@ -225,12 +236,15 @@ describe('transport.consume()', () => {
     c.on('producerresume', () => seen.push('producerresume'));
     await c.pause();
     await c.resume();
+    const paused = within('producerpause', (done) => c.once('producerpause', done));
     await video.pause();
     await video.pause(); // twice: no second event
-    await new Promise((r) => setTimeout(r, 50));
+    await paused;
     expect(c.producerPaused).toBe(true);
+    // The worker notifies in order: a second producerpause would come before producerresume.
+    const resumed = within('producerresume', (done) => c.once('producerresume', done));
     await video.resume();
-    await new Promise((r) => setTimeout(r, 50));
+    await resumed;
     expect(seen).toEqual([
       'observer pause',
       'observer resume',
@@ -249,8 +263,9 @@ describe('transport.consume()', () => {
     const order: string[] = [];
     c.on('producerclose', () => order.push('producerclose'));
     c.observer.on('close', () => order.push('consumer observer close'));
+    const closed = within('consumer observer close', (done) => c.observer.once('close', done));
     p.close();
-    await new Promise((r) => setTimeout(r, 50));
+    await closed;
     expect(order).toEqual(['producerclose', 'consumer observer close']);
     expect(c.closed).toBe(true);
     await expect(c.getStats()).rejects.toThrow(/closed/);
