@@ -73,10 +73,16 @@ function rtp(seq: number): RtpPacket {
  */
 async function sendUntilAccepted(client: Client, transport: sfu.WebRtcTransport, n: number): Promise<void> {
   const sender = client.pc.getSenders()[0];
-  for (let seq = 1; seq <= 100; seq++) {
-    await sender.sendRtp(rtp(seq));
-    await new Promise((r) => setTimeout(r, 50));
+  const deadline = Date.now() + 15_000;
+  let nextSendAt = 0;
+  for (let seq = 1; Date.now() < deadline; ) {
+    // A new packet every 50 ms (werift may have dropped the last one); stats polled in between.
+    if (Date.now() >= nextSendAt) {
+      await sender.sendRtp(rtp(seq++));
+      nextSendAt = Date.now() + 50;
+    }
     if ((await stats(transport)).tsfuCounters.srtpPacketsAccepted >= n) return;
+    await new Promise((r) => setTimeout(r, 5));
   }
   throw new Error('SRTP packets never accepted');
 }
