@@ -29,6 +29,13 @@ class ThreadLogSink {
   #linesInWindow = 0;
   #dropped = 0;
 
+  /** Starts counting anew (a new destination). */
+  reset(): void {
+    this.#windowStart = performance.now();
+    this.#linesInWindow = 0;
+    this.#dropped = 0;
+  }
+
   write(line: string): void {
     const send = this.send;
     if (!send) return;
@@ -58,6 +65,7 @@ const sink = new ThreadLogSink();
 export function attachThreadLog(send: (line: string) => void, maxLinesPerSecond?: number): void {
   sink.send = send;
   if (maxLinesPerSecond !== undefined) sink.maxLinesPerSecond = maxLinesPerSecond;
+  sink.reset();
 }
 
 /** Applies `logLevel` / `logTags` (unknown tags are ignored, as mediasoup-worker does). */
