@@ -146,13 +146,14 @@ describe('SfuMetrics', () => {
     const utilization = total(e, 'tsfu_worker_event_loop_utilization', W0);
     expect(utilization).toBeGreaterThan(0);
     expect(utilization).toBeLessThanOrEqual(1);
-    // One score observation per consumer and per producer stream (once the worker scored it), each scrape.
-    expect(total(e, 'tsfu_consumer_score_count', { ...W0, kind: 'audio' })).toBe(1);
-    await expect
-      .poll(async () => total(await scrape(), 'tsfu_producer_score_count', { ...W0, kind: 'audio' }), {
-        timeout: 5_000,
-      })
-      .toBe(1);
+    // Histograms accumulate: each scrape observes every consumer and (once the worker scored it) producer stream.
+    const next = await scrape();
+    const added = (name: string) => total(next, name, W0) - total(e, name, W0);
+    expect(added('tsfu_consumer_score_count')).toBe(1);
+    expect(added('tsfu_consumer_score_bucket')).toBeGreaterThan(0);
+    await expect.poll(() => producer.score.length, { timeout: 5_000 }).toBe(1);
+    const [s1, s2] = [await scrape(), await scrape()];
+    expect(total(s2, 'tsfu_producer_score_count', W0) - total(s1, 'tsfu_producer_score_count', W0)).toBe(1);
     // Drop reasons are listed even at zero, so rates exist from the start.
     expect(samplesOf(e, 'tsfu_dropped_packets_total').map((s) => s.labels.reason)).toEqual(
       expect.arrayContaining(['srtp_auth_failure', 'rtp_unknown_ssrc', 'unknown_tuple', 'send_ring_full']),

@@ -108,6 +108,7 @@ export class SfuMetrics {
 
   private async scrape(): Promise<void> {
     const m = this.m;
+    // Gauges describe this scrape (a closed worker's series go); histograms keep accumulating.
     for (const g of [
       m.routers,
       m.transports,
@@ -121,7 +122,6 @@ export class SfuMetrics {
     ]) {
       g.reset();
     }
-    for (const h of [m.rtt, m.producerScore, m.consumerScore]) h.reset();
     const alive = this.graph.workers.filter((w) => !w.worker.closed);
     m.workers.set(alive.length);
     const deadline = new Deadline(this.timeoutMs);
