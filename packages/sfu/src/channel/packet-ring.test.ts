@@ -237,12 +237,15 @@ describe('PacketRing in one thread', () => {
 
   it('waitAsync resolves when data is published, without a sleeping writer having to know', async () => {
     const { writer, reader } = pair(1024);
-    const woke = reader.waitAsync(5_000);
-    setTimeout(() => {
+    let published = false;
+    const woke = reader.waitAsync(5_000).then((ok) => [ok, published]);
+    // Published in a later turn, while the reader waits.
+    setImmediate(() => {
       writer.tryWrite(patterned(1, 10), 10, 77);
       writer.publish();
-    }, 10);
-    expect(await woke).toBe(true);
+      published = true;
+    });
+    expect(await woke).toEqual([true, true]);
     expect(readAll(reader).map((r) => r.meta)).toEqual([77]);
   });
 
