@@ -35,6 +35,7 @@ import {
   type TwccPacket,
   unwrapRtx,
 } from '@tsfu/rtp';
+import { WorkerLogger } from '../worker-logger.js';
 import { BitrateMeter } from './bitrate-meter.js';
 import type { RecvStream } from './recv-stream.js';
 import { TransportCcRecorder } from './transport-cc-recorder.js';
@@ -65,6 +66,7 @@ export interface MediaCounters {
 }
 
 const MAX_RTCP_SIZE = 1200;
+const logger = new WorkerLogger('Transport');
 
 // RTX unwrap output, one for every transport of this thread (a packet is handled to completion).
 const rtxScratch = Buffer.allocUnsafe(65536);
@@ -490,6 +492,13 @@ export class TransportMedia implements ConsumerTransport, ProducerTransport {
         let changed = false;
         for (const s of p.streams) if (s.updateScore(nowMs)) changed = true;
         if (changed) {
+          if (logger.debugTagEnabled('score')) {
+            const scores = p.streams.map((s) => s.score).join(',');
+            logger.debugTag(
+              'score',
+              `tick() | producer score changed [producerId:${p.id}, scores:${scores}]`,
+            );
+          }
           this.link.notify(
             'producer.score',
             p.id,

@@ -20,11 +20,14 @@ import {
 } from '@tsfu/rtp';
 import type { ConsumerLayers } from '../../types/consumer.js';
 import type { RtpParameters } from '../../types/rtp-parameters.js';
+import { WorkerLogger } from '../worker-logger.js';
 import { BitrateMeter } from './bitrate-meter.js';
 import type { RecvStream } from './recv-stream.js';
 import { scoreFromLoss } from './recv-stream.js';
 import { SentPacketLog } from './sent-packet-log.js';
 import { EXT_URI, type WorkerProducer } from './worker-producer.js';
+
+const logger = new WorkerLogger('Consumer');
 
 /** What the consumer needs from its transport. */
 export interface ConsumerTransport {
@@ -382,6 +385,14 @@ export class WorkerConsumer {
   }
 
   private notifyLayers(): void {
+    if (logger.debugTagEnabled('simulcast')) {
+      const l = this.currentLayers;
+      const layers = l ? `spatial:${l.spatialLayer}, temporal:${l.temporalLayer}` : 'none';
+      logger.debugTag(
+        'simulcast',
+        `notifyLayers() | current layers changed [consumerId:${this.id}, ${layers}]`,
+      );
+    }
     this.transport.notify('consumer.layerschange', this.id, this.currentLayers ?? null);
   }
 
@@ -498,6 +509,9 @@ export class WorkerConsumer {
     if (rtt >= 0) this.roundTripTime = rtt;
     const score = scoreFromLoss(fractionLost / 256);
     if (score !== this.score) {
+      if (logger.debugTagEnabled('score')) {
+        logger.debugTag('score', `onReportBlock() | score changed [consumerId:${this.id}, score:${score}]`);
+      }
       this.score = score;
       this.notifyScore();
     }
@@ -524,6 +538,9 @@ export class WorkerConsumer {
     if (isFir) this.firCount++;
     else this.pliCount++;
     const type = isFir ? 'fir' : 'pli';
+    if (logger.debugTagEnabled('rtcp')) {
+      logger.debugTag('rtcp', `onKeyFrameRequest() | ${type.toUpperCase()} received [consumerId:${this.id}]`);
+    }
     if (this.traceEventTypes.includes(type)) this.trace(type, 'in', { ssrc: this.ssrc });
     if (!this.active) return;
     const s =

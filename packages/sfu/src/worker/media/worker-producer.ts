@@ -15,8 +15,11 @@ import {
 import type { RtpCodecsEncodingsMapping } from '../../ortc.js';
 import { parseScalabilityMode } from '../../scalability-mode.js';
 import type { RtpParameters } from '../../types/rtp-parameters.js';
+import { WorkerLogger } from '../worker-logger.js';
 import { RecvStream } from './recv-stream.js';
 import type { WorkerConsumer } from './worker-consumer.js';
+
+const logger = new WorkerLogger('Producer');
 
 export const CodecKind = { Other: 0, Vp8: 1, Vp9: 2, H264: 3, Av1: 4 } as const;
 
@@ -231,6 +234,12 @@ export class WorkerProducer {
     if (this.usePli) b.writeUInt32BE(stream.ssrc >>> 0, 8); // media SSRC (FIR: 0, the FCI names it)
     this.transport.sendRtcp(b);
     const type = this.usePli ? 'pli' : 'fir';
+    if (logger.debugTagEnabled('rtcp')) {
+      logger.debugTag(
+        'rtcp',
+        `requestKeyFrame() | sending ${type.toUpperCase()} [producerId:${this.id}, ssrc:${stream.ssrc}]`,
+      );
+    }
     if (this.traceEventTypes.includes(type)) {
       this.transport.notify('producer.trace', this.id, {
         type,
