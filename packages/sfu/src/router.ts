@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel } from './channel/channel.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
+import { validateListenInfoLimits } from './limits.js';
 import { Logger } from './logger.js';
 import * as ortc from './ortc.js';
 import type { Producer } from './producer.js';
@@ -195,6 +196,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
         }
       }
     }
+    for (const l of listenInfos ?? []) validateListenInfoLimits(l);
     const iceConsentTimeout = o.iceConsentTimeout ?? 30;
     if (typeof iceConsentTimeout !== 'number' || !(iceConsentTimeout > 0)) {
       throw new TypeError('iceConsentTimeout must be a positive number');

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Worker as ThreadWorker } from 'node:worker_threads';
 import { Channel, type MessageEndpoint } from './channel/channel.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
-import { Logger } from './logger.js';
 import { getSocketStrategy } from './io/io-thread-strategy.js';
 import type { SocketStrategy, WorkerIoHandles } from './io/socket-strategy.js';
 import { threadEntry } from './io/thread-entry.js';
 import { HOT_PATH_RESOURCE_LIMITS } from './io/thread-limits.js';
+import { validateListenInfoLimits, validateWorkerLimits } from './limits.js';
+import { Logger } from './logger.js';
 import * as ortc from './ortc.js';
 import { Router } from './router.js';
 import type { AppData } from './types/app-data.js';
@@ -187,6 +188,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
       if (!l || (l.protocol !== 'udp' && l.protocol !== 'tcp'))
         throw new TypeError('invalid listenInfo protocol');
       if (typeof l.ip !== 'string') throw new TypeError('missing listenInfo ip');
+      validateListenInfoLimits(l);
     }
     if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
     const webRtcServerId = randomUUID();
@@ -273,6 +275,7 @@ function validateSettings(settings: WorkerSettings): void {
   if (Boolean(dtlsCertificateFile) !== Boolean(dtlsPrivateKeyFile)) {
     throw new TypeError('dtlsCertificateFile and dtlsPrivateKeyFile must be given together');
   }
+  validateWorkerLimits(settings);
 }
 
 /** @internal `createWorker()` (index.ts wraps it to emit the module observer's `newworker`). */
@@ -312,7 +315,9 @@ export async function createWorkerInternal<T extends AppData = AppData>(
       });
     });
   } catch (error) {
-    logger.error(`worker thread failed [threadId:${threadId}]: ${error instanceof Error ? error.message : error}`);
+    logger.error(
+      `worker thread failed [threadId:${threadId}]: ${error instanceof Error ? error.message : error}`,
+    );
     channel.close();
     await thread.terminate();
     await sockets.detachWorker(index);

@@ -94,6 +94,32 @@ export interface IoListenRequest {
   connectedUdp?: boolean;
   sendBufferSize?: number;
   recvBufferSize?: number;
+  /** TCP limits (`TransportListenInfo.tsfuMaxTcpConnections` …; defaults in `limits.ts`). */
+  maxTcpConnections?: number;
+  maxPendingTcpConnectionsPerIp?: number;
+  tcpAuthTimeoutMs?: number;
+}
+
+/** A tuple as a worker names it before knowing its id: local socket, remote address, TCP connection. */
+export interface IoTupleAddress {
+  socketIndex: number;
+  address: string;
+  port: number;
+  protocol: number;
+  connId: number;
+}
+
+/** A worker's `bindTuple` request: route this tuple to the worker from now on. */
+export interface IoBindTupleRequest extends IoTupleAddress {
+  /** The transport asking (a number unique in its worker): tuples are counted per transport. */
+  owner: number;
+  /** Most tuples the transport may have bound: a bind beyond it is refused (answer 0) and counted. */
+  maxTuples: number;
+  /**
+   * Tuples of this transport to forget first (its ICE agent dropped them for this one), by address:
+   * their bind answers may not have reached the worker yet.
+   */
+  evict: IoTupleAddress[];
 }
 
 /** I/O-thread counters (`webRtcServer.dump().ioCounters`, `getIoCounters()`). */
@@ -119,6 +145,14 @@ export interface IoCounters {
   /** TCP connections accepted / closed by us for misbehaving (bad framing, auth deadline, cap). */
   tcpConnectionsAccepted: number;
   tcpConnectionsRejected: number;
+  /** Of those rejected: the listening socket had `tsfuMaxTcpConnections` open. */
+  tcpRejectedOverCap: number;
+  /** Of those rejected: that source IP had `tsfuMaxPendingTcpConnectionsPerIp` connections no transport claimed. */
+  tcpRejectedPerIpCap: number;
+  /** Of those rejected: no transport claimed them within `tsfuTcpAuthTimeoutMs`. */
+  tcpAuthTimeouts: number;
+  /** Tuple bindings refused: the transport had `tsfuMaxIceTuplesPerTransport` bound already. */
+  tuplesRejectedOverCap: number;
   /** Current table sizes: known tuples, registered ufrags, open sockets, open TCP connections. */
   tuples: number;
   ufrags: number;
@@ -140,6 +174,10 @@ export function zeroIoCounters(): IoCounters {
     sendsDropped: 0,
     tcpConnectionsAccepted: 0,
     tcpConnectionsRejected: 0,
+    tcpRejectedOverCap: 0,
+    tcpRejectedPerIpCap: 0,
+    tcpAuthTimeouts: 0,
+    tuplesRejectedOverCap: 0,
     tuples: 0,
     ufrags: 0,
     sockets: 0,

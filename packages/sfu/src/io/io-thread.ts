@@ -15,11 +15,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { frameRfc4571, IceUfragTable, Rfc4571Deframer } from '@tsfu/ice-lite';
 import { Channel, type MessageEndpoint } from '../channel/channel.js';
 import { PacketRingReader, PacketRingWriter } from '../channel/packet-ring.js';
+import { LIMIT_DEFAULTS } from '../limits.js';
+import { attachThreadLog, setThreadLogSettings, WorkerLogger } from '../worker/worker-logger.js';
 import {
   ADDRESS_HEADER_LENGTH,
+  type IoBindTupleRequest,
   type IoCounters,
   type IoListenRequest,
   type IoSocketInfo,
+  type IoTupleAddress,
   PROTOCOL_TCP,
   PROTOCOL_UDP,
   RING_CONTROL_UNBIND,
@@ -28,17 +32,11 @@ import {
   writeAddressHeader,
   zeroIoCounters,
 } from './io-protocol.js';
-import { attachThreadLog, setThreadLogSettings, WorkerLogger } from '../worker/worker-logger.js';
 import { ipLiteralLookup } from './ip-literal-lookup.js';
 
 const logger = new WorkerLogger('IoThread');
 /** The I/O thread has no logLevel of its own: it forwards warnings and errors, at most this many a second. */
 const IO_LOG_LINES_PER_SECOND = 20;
-
-/** Cap on TCP connections across all listeners. */
-const MAX_TCP_CONNECTIONS = 1024;
-/** A TCP connection that no worker claimed (no valid ICE check) within this time is closed. */
-const TCP_AUTH_TIMEOUT_MS = 10_000;
 
 interface IoSocket {
   index: number;
@@ -57,6 +55,14 @@ interface IoSocket {
   tcp?: TcpServer;
   /** Listen references per worker index. */
   refs: Map<number, number>;
+  /** TCP limits (README "Limits"). */
+  maxTcpConnections: number;
+  maxPendingTcpConnectionsPerIp: number;
+  tcpAuthTimeoutMs: number;
+  /** Open TCP connections on this listener. */
+  tcpOpen: number;
+  /** Open connections no worker claimed yet, by source address. */
+  pendingByIp: Map<string, number>;
 }
 
 interface IoTuple {
@@ -68,11 +74,16 @@ interface IoTuple {
   /** True for a UDP tuple (in `udpTuples`), false for a TCP connection. */
   udp: boolean;
   conn?: TcpConnection;
+  /** The transport (in its worker) that bound it: tuples are capped per transport. */
+  owner: number;
 }
 
 interface TcpConnection {
   id: number;
   socketIndex: number;
+  listener: IoSocket;
+  /** Counted in `listener.pendingByIp` until a worker claims it. */
+  pending: boolean;
   socket: TcpSocket;
   address: string;
   port: number;
@@ -90,6 +101,8 @@ interface IoWorker {
   reader: PacketRingReader;
   ufrags: Set<string>;
   tuples: Set<number>;
+  /** Bound tuples per owning transport. */
+  tuplesByOwner: Map<number, number>;
   closed: boolean;
   flushScheduled: boolean;
 }
@@ -171,6 +184,7 @@ class IoThread {
       reader: new PacketRingReader(fromWorker),
       ufrags: new Set(),
       tuples: new Set(),
+      tuplesByOwner: new Map(),
       closed: false,
       flushScheduled: false,
     };
@@ -212,10 +226,7 @@ class IoThread {
         return undefined;
       }
       case 'bindTuple':
-        return this.bindTuple(
-          worker,
-          data as { socketIndex: number; address: string; port: number; protocol: number; connId: number },
-        );
+        return this.bindTuple(worker, data as IoBindTupleRequest);
       default:
         throw new Error(`unknown method ${method}`);
     }
@@ -272,6 +283,12 @@ class IoThread {
       sendBufferSize: req.sendBufferSize,
       recvBufferSize: req.recvBufferSize,
       refs: new Map(),
+      maxTcpConnections: req.maxTcpConnections ?? LIMIT_DEFAULTS.maxTcpConnections,
+      maxPendingTcpConnectionsPerIp:
+        req.maxPendingTcpConnectionsPerIp ?? LIMIT_DEFAULTS.maxPendingTcpConnectionsPerIp,
+      tcpAuthTimeoutMs: req.tcpAuthTimeoutMs ?? LIMIT_DEFAULTS.tcpAuthTimeoutMs,
+      tcpOpen: 0,
+      pendingByIp: new Map(),
     };
     let socket: IoSocket;
     if (req.protocol === 'udp') {
@@ -412,24 +429,40 @@ class IoThread {
   };
 
   private onTcpConnection(socketIndex: number, socket: TcpSocket): void {
-    if (this.sockets.get(socketIndex)?.loopbackOnly && !isLoopbackAddress(socket.remoteAddress ?? '')) {
+    const listener = this.sockets.get(socketIndex);
+    const address = socket.remoteAddress;
+    const port = socket.remotePort;
+    if (listener?.loopbackOnly && !isLoopbackAddress(address ?? '')) {
       this.counters.droppedNotLoopback++;
       socket.destroy();
       return;
     }
-    if (this.tcpConnections.size >= MAX_TCP_CONNECTIONS || !socket.remoteAddress || !socket.remotePort) {
+    if (!listener || !address || !port) {
       this.counters.tcpConnectionsRejected++;
       socket.destroy();
       return;
     }
+    const pending = listener.pendingByIp.get(address) ?? 0;
+    const overCap = listener.tcpOpen >= listener.maxTcpConnections;
+    if (overCap || pending >= listener.maxPendingTcpConnectionsPerIp) {
+      this.counters.tcpConnectionsRejected++;
+      if (overCap) this.counters.tcpRejectedOverCap++;
+      else this.counters.tcpRejectedPerIpCap++;
+      socket.destroy();
+      return;
+    }
+    listener.pendingByIp.set(address, pending + 1);
+    listener.tcpOpen++;
     this.counters.tcpConnectionsAccepted++;
     const id = this.nextTupleId++;
     const conn: TcpConnection = {
       id,
       socketIndex,
+      listener,
+      pending: true,
       socket,
-      address: socket.remoteAddress,
-      port: socket.remotePort,
+      address,
+      port,
       worker: -1,
       deframer: new Rfc4571Deframer((frame) => this.onTcpFrame(conn, frame)),
       authTimer: undefined,
@@ -437,9 +470,10 @@ class IoThread {
     conn.authTimer = setTimeout(() => {
       if (conn.worker < 0) {
         this.counters.tcpConnectionsRejected++;
+        this.counters.tcpAuthTimeouts++;
         socket.destroy();
       }
-    }, TCP_AUTH_TIMEOUT_MS);
+    }, listener.tcpAuthTimeoutMs);
     this.tcpConnections.set(id, conn);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
@@ -470,55 +504,75 @@ class IoThread {
   private onTcpClose(conn: TcpConnection): void {
     clearTimeout(conn.authTimer);
     this.tcpConnections.delete(conn.id);
+    this.releasePending(conn);
+    conn.listener.tcpOpen--;
     const tuple = this.tuples.get(conn.id);
     if (tuple) {
       this.tuples.delete(conn.id);
       const worker = this.workers.get(tuple.worker);
       if (worker) {
         worker.tuples.delete(conn.id);
+        this.countTuple(worker, tuple.owner, -1);
         worker.channel.notify('tcpclosed', String(conn.id));
       }
     }
   }
 
+  /** A worker claimed the connection (or it closed): it no longer counts against its source's cap. */
+  private releasePending(conn: TcpConnection): void {
+    if (!conn.pending) return;
+    conn.pending = false;
+    const byIp = conn.listener.pendingByIp;
+    const n = (byIp.get(conn.address) ?? 1) - 1;
+    if (n > 0) byIp.set(conn.address, n);
+    else byIp.delete(conn.address);
+  }
+
   // ---- tuples ----------------------------------------------------------------------------
 
-  private bindTuple(
-    worker: IoWorker,
-    d: { socketIndex: number; address: string; port: number; protocol: number; connId: number },
-  ): number {
+  private bindTuple(worker: IoWorker, d: IoBindTupleRequest): number {
+    for (const a of d.evict) this.evictTuple(worker, d.owner, a);
     if (d.protocol === PROTOCOL_TCP) {
       const conn = this.tcpConnections.get(d.connId);
       if (!conn || (conn.worker >= 0 && conn.worker !== worker.index)) return 0;
+      if (this.tuples.has(conn.id)) return conn.id;
+      if (this.atTupleCap(worker, d)) return 0;
       conn.worker = worker.index;
       clearTimeout(conn.authTimer);
-      if (!this.tuples.has(conn.id)) {
-        const tuple: IoTuple = {
-          id: conn.id,
-          worker: worker.index,
-          socketIndex: conn.socketIndex,
-          address: conn.address,
-          port: conn.port,
-          udp: false,
-          conn,
-        };
-        this.tuples.set(conn.id, tuple);
-        worker.tuples.add(conn.id);
-      }
+      this.releasePending(conn);
+      const tuple: IoTuple = {
+        id: conn.id,
+        worker: worker.index,
+        socketIndex: conn.socketIndex,
+        address: conn.address,
+        port: conn.port,
+        udp: false,
+        conn,
+        owner: d.owner,
+      };
+      this.tuples.set(conn.id, tuple);
+      worker.tuples.add(conn.id);
+      this.countTuple(worker, d.owner, 1);
       return conn.id;
     }
     if (!this.sockets.has(d.socketIndex)) return 0;
     const existing = this.udpTuples.get(d.socketIndex)?.get(d.address)?.get(d.port);
     if (existing) {
-      if (existing.worker !== worker.index) {
-        // The tuple moved to another worker (a client reused its port): the newest validation wins.
-        const old = this.workers.get(existing.worker);
-        old?.tuples.delete(existing.id);
-        existing.worker = worker.index;
-        worker.tuples.add(existing.id);
+      if (existing.worker === worker.index && existing.owner === d.owner) return existing.id;
+      if (this.atTupleCap(worker, d)) return 0;
+      // The tuple moved to another transport (a client reused its port): the newest validation wins.
+      const old = this.workers.get(existing.worker);
+      if (old) {
+        old.tuples.delete(existing.id);
+        this.countTuple(old, existing.owner, -1);
       }
+      existing.worker = worker.index;
+      existing.owner = d.owner;
+      worker.tuples.add(existing.id);
+      this.countTuple(worker, d.owner, 1);
       return existing.id;
     }
+    if (this.atTupleCap(worker, d)) return 0;
     const tuple: IoTuple = {
       id: this.nextTupleId++,
       worker: worker.index,
@@ -526,8 +580,10 @@ class IoThread {
       address: d.address,
       port: d.port,
       udp: true,
+      owner: d.owner,
     };
     this.tuples.set(tuple.id, tuple);
+    this.countTuple(worker, d.owner, 1);
     let byAddress = this.udpTuples.get(d.socketIndex);
     if (!byAddress) {
       byAddress = new Map();
@@ -543,11 +599,34 @@ class IoThread {
     return tuple.id;
   }
 
+  /** Forgets the tuple at `a` if `owner` (in `worker`) still holds it. */
+  private evictTuple(worker: IoWorker, owner: number, a: IoTupleAddress): void {
+    const tuple =
+      a.protocol === PROTOCOL_TCP
+        ? this.tuples.get(a.connId)
+        : this.udpTuples.get(a.socketIndex)?.get(a.address)?.get(a.port);
+    if (tuple && tuple.worker === worker.index && tuple.owner === owner) this.unbindTuple(worker, tuple.id);
+  }
+
+  /** True (and counted) when the transport asking already has its most tuples bound. */
+  private atTupleCap(worker: IoWorker, d: IoBindTupleRequest): boolean {
+    if ((worker.tuplesByOwner.get(d.owner) ?? 0) < d.maxTuples) return false;
+    this.counters.tuplesRejectedOverCap++;
+    return true;
+  }
+
+  private countTuple(worker: IoWorker, owner: number, delta: 1 | -1): void {
+    const n = (worker.tuplesByOwner.get(owner) ?? 0) + delta;
+    if (n > 0) worker.tuplesByOwner.set(owner, n);
+    else worker.tuplesByOwner.delete(owner);
+  }
+
   private unbindTuple(worker: IoWorker, id: number): void {
     const tuple = this.tuples.get(id);
     if (!tuple || tuple.worker !== worker.index) return;
     this.tuples.delete(id);
     worker.tuples.delete(id);
+    this.countTuple(worker, tuple.owner, -1);
     if (tuple.udp) {
       const byAddress = this.udpTuples.get(tuple.socketIndex);
       const byPort = byAddress?.get(tuple.address);

@@ -78,6 +78,24 @@ export type TransportListenInfo = {
    * keeps the setting of the listen that opened it.
    */
   tsfuConnectedUdp?: boolean;
+  /**
+   * tsfu extension (TCP only): most open connections on this listening socket;
+   * more are closed at once and counted in `ioCounters.tcpRejectedOverCap`.
+   * Default 1024. A shared socket keeps the limits of the listen that opened it.
+   */
+  tsfuMaxTcpConnections?: number;
+  /**
+   * tsfu extension (TCP only): most connections from one source IP that no
+   * transport has claimed yet (no valid ICE check on them); more are closed at
+   * once and counted in `ioCounters.tcpRejectedPerIpCap`, so one client
+   * reopening connections cannot take every slot. Default 16.
+   */
+  tsfuMaxPendingTcpConnectionsPerIp?: number;
+  /**
+   * tsfu extension (TCP only): a connection no transport claimed within this
+   * many milliseconds is closed (`ioCounters.tcpAuthTimeouts`). Default 10000.
+   */
+  tsfuTcpAuthTimeoutMs?: number;
 };
 
 /** @deprecated Use `TransportListenInfo`. */

@@ -43,6 +43,24 @@ export type WorkerSettings<WorkerAppData extends AppData = AppData> = {
   libwebrtcFieldTrials?: string;
   /** Custom application data. */
   appData?: WorkerAppData;
+  /**
+   * tsfu extension: most validated ICE tuples a transport keeps (default 8, as
+   * mediasoup); a newer one drops the oldest unselected one, in the I/O thread
+   * too (`tsfuCounters.iceTuplesEvicted`).
+   */
+  tsfuMaxIceTuplesPerTransport?: number;
+  /**
+   * tsfu extension: most packets the worker holds for tuples the I/O thread
+   * already routes to it but whose bind answer it has not read yet (default 64;
+   * more are dropped and counted in `worker.dump().tsfuCounters.parkedPacketsDropped`).
+   */
+  tsfuMaxParkedPackets?: number;
+  /**
+   * tsfu extension: most WebRtcTransports open in this worker (default: no
+   * cap). `createWebRtcTransport()` beyond it rejects, counted in
+   * `worker.dump().tsfuCounters.transportsRejected`.
+   */
+  tsfuMaxTransports?: number;
 };
 
 /** Settings `worker.updateSettings()` accepts. */
@@ -108,6 +126,20 @@ export type WorkerDump = {
     channelRequestHandlers: string[];
     channelNotificationHandlers: string[];
   };
+  /** tsfu extension: the worker thread's drops. */
+  tsfuCounters: WorkerCounters;
+};
+
+/** `worker.dump().tsfuCounters` (tsfu extension). */
+export type WorkerCounters = {
+  /** Packets for a tuple or ufrag no transport of this worker owns: dropped. */
+  packetsForUnknownTuple: number;
+  /** Ring records too short or inconsistent to read: dropped. */
+  malformedRecords: number;
+  /** Packets not parked because `tsfuMaxParkedPackets` were parked already: dropped. */
+  parkedPacketsDropped: number;
+  /** `createWebRtcTransport()` calls refused because `tsfuMaxTransports` were open. */
+  transportsRejected: number;
 };
 
 /** Events a Worker emits ('@'-prefixed ones are internal). */

@@ -13,8 +13,10 @@ import { Channel, type MessageEndpoint } from '../channel/channel.js';
 import { PacketRingReader, PacketRingWriter } from '../channel/packet-ring.js';
 import {
   ADDRESS_HEADER_LENGTH,
+  type IoBindTupleRequest,
   type IoListenRequest,
   type IoSocketInfo,
+  type IoTupleAddress,
   PROTOCOL_TCP,
   PROTOCOL_UDP,
   RING_CONTROL_UNBIND,
@@ -107,15 +109,19 @@ export class IoLink {
     return this.channel.request('unregisterUfrag', ufrag);
   }
 
-  /** Asks the I/O thread to route `tuple` to this worker; resolves to its id (0 if it is gone). */
-  bindTuple(tuple: LinkTuple): Promise<number> {
-    return this.channel.request('bindTuple', {
-      socketIndex: tuple.socketIndex,
-      address: tuple.address,
-      port: tuple.port,
-      protocol: tuple.protocol === 'tcp' ? PROTOCOL_TCP : PROTOCOL_UDP,
-      connId: tuple.connId,
-    });
+  /**
+   * Asks the I/O thread to route `tuple` to this worker for transport `owner`,
+   * first forgetting `evict` (tuples that transport dropped); resolves to the
+   * tuple's id, 0 if it is gone or `owner` has `maxTuples` bound already.
+   */
+  bindTuple(tuple: LinkTuple, owner: number, maxTuples: number, evict: LinkTuple[]): Promise<number> {
+    const request: IoBindTupleRequest = {
+      ...tupleAddress(tuple),
+      owner,
+      maxTuples,
+      evict: evict.map(tupleAddress),
+    };
+    return this.channel.request('bindTuple', request);
   }
 
   /**
@@ -274,6 +280,16 @@ export class IoLink {
       await reader.waitAsync(500);
     }
   }
+}
+
+function tupleAddress(tuple: LinkTuple): IoTupleAddress {
+  return {
+    socketIndex: tuple.socketIndex,
+    address: tuple.address,
+    port: tuple.port,
+    protocol: tuple.protocol === 'tcp' ? PROTOCOL_TCP : PROTOCOL_UDP,
+    connId: tuple.connId,
+  };
 }
 
 function closeQuietly(socket: UdpSocket): void {

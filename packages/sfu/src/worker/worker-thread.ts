@@ -17,19 +17,18 @@ import {
   TUPLE_UNKNOWN,
 } from '../io/io-protocol.js';
 import type { WorkerIoHandles } from '../io/socket-strategy.js';
-import type { SctpParameters, TransportListenInfo, WorkerSettings } from '../types/index.js';
+import { LIMIT_DEFAULTS } from '../limits.js';
+import type { SctpParameters, TransportListenInfo, WorkerCounters, WorkerSettings } from '../types/index.js';
 import { IoLink, type LinkTuple } from './io-link.js';
 import { MediaRequests } from './media/media-requests.js';
 import type { WorkerProducer } from './media/worker-producer.js';
+import { ParkedPackets } from './parked-packets.js';
 import { threadStats } from './thread-stats.js';
 import { attachThreadLog, setThreadLogSettings, threadLogSettings, WorkerLogger } from './worker-logger.js';
 import { WorkerWebRtcTransport } from './worker-webrtc-transport.js';
 
 const logger = new WorkerLogger('Worker');
 const settingsLogger = new WorkerLogger('Settings');
-
-/** Cap on packets parked while a tuple's bind answer is in flight. */
-const MAX_PARKED_PACKETS = 64;
 
 type ListenSocket = IoSocketInfo & { announcedAddress?: string };
 
@@ -75,11 +74,15 @@ class WorkerThread {
   /** Every packet is copied here from the ring so transports can work on a Buffer at offset 0. */
   private readonly scratch = Buffer.allocUnsafe(65536 + ADDRESS_HEADER_LENGTH);
   private settings: WorkerSettings;
-  private readonly counters = { packetsForUnknownTuple: 0, malformedRecords: 0 };
+  private readonly counters: Omit<WorkerCounters, 'parkedPacketsDropped'> = {
+    packetsForUnknownTuple: 0,
+    malformedRecords: 0,
+    transportsRejected: 0,
+  };
   /** Packets of tuples bound in the I/O thread whose bind answer has not arrived yet. */
-  private readonly parked = new Map<number, Buffer[]>();
-  private parkedCount = 0;
-  private parkedTimer: NodeJS.Timeout | undefined;
+  private readonly parked: ParkedPackets;
+  /** Transports being created (awaiting the I/O thread): they count against `tsfuMaxTransports`. */
+  private transportsStarting = 0;
   private readonly media = new MediaRequests();
   private readonly mediaTimer: NodeJS.Timeout;
 
@@ -90,6 +93,10 @@ class WorkerThread {
     settings: WorkerSettings,
   ) {
     this.settings = settings;
+    this.parked = new ParkedPackets(settings.tsfuMaxParkedPackets ?? LIMIT_DEFAULTS.maxParkedPackets, (n) => {
+      logger.warnTag('ice', `onPacket() | dropped ${n} parked packets of unbound tuples`);
+      this.counters.packetsForUnknownTuple += n;
+    });
     this.link = new IoLink(io, this.onPacket);
     this.link.channel.handleNotifications((event, targetId) => {
       if (event === 'tcpclosed') {
@@ -166,50 +173,29 @@ class WorkerThread {
     if (!entry) {
       // The I/O thread routes a tuple by id as soon as it bound it, which can be before this thread
       // has read the bind answer; over TCP nothing is retransmitted, so park a few such packets.
-      if (this.parkedCount < MAX_PARKED_PACKETS) {
-        this.parkedCount++;
-        const list = this.parked.get(meta) ?? [];
-        list.push(Buffer.from(data.subarray(offset, offset + length)));
-        this.parked.set(meta, list);
-        this.armParkedTimer();
-      } else {
-        this.counters.packetsForUnknownTuple++;
-      }
+      // At most tsfuMaxParkedPackets are held; more are dropped (tsfuCounters.parkedPacketsDropped).
+      this.parked.park(meta, data, offset, length);
       return;
     }
     data.copy(this.scratch, 0, offset, offset + length);
     entry.transport.handlePacket(entry.tuple, this.scratch, length);
   };
 
-  private armParkedTimer(): void {
-    if (this.parkedTimer !== undefined) return;
-    // Packets parked for tuples that never get bound here (a transport closing): drop them soon.
-    this.parkedTimer = setTimeout(() => {
-      this.parkedTimer = undefined;
-      if (this.parkedCount > 0) {
-        logger.warnTag('ice', `armParkedTimer() | dropping ${this.parkedCount} packets of unbound tuples`);
-      }
-      for (const list of this.parked.values()) this.counters.packetsForUnknownTuple += list.length;
-      this.parked.clear();
-      this.parkedCount = 0;
-    }, 1000);
-    this.parkedTimer.unref();
-  }
-
   private readonly onTupleBound = (tupleId: number, transport: WorkerWebRtcTransport): void => {
     for (const t of transportTuples(transport, tupleId)) this.byTupleId.set(tupleId, { transport, tuple: t });
-    const parked = this.parked.get(tupleId);
+    const parked = this.parked.take(tupleId);
     const entry = this.byTupleId.get(tupleId);
-    if (parked) {
-      this.parked.delete(tupleId);
-      this.parkedCount -= parked.length;
-      if (entry) {
-        for (const p of parked) {
-          p.copy(this.scratch, 0);
-          entry.transport.handlePacket(entry.tuple, this.scratch, p.length);
-        }
+    if (parked && entry) {
+      for (const p of parked) {
+        p.copy(this.scratch, 0);
+        entry.transport.handlePacket(entry.tuple, this.scratch, p.length);
       }
     }
+  };
+
+  /** The transport's ICE agent dropped the tuple (over its tuple cap): stop routing it there. */
+  private readonly onTupleUnbound = (tupleId: number, transport: WorkerWebRtcTransport): void => {
+    if (this.byTupleId.get(tupleId)?.transport === transport) this.byTupleId.delete(tupleId);
   };
 
   // ---- requests --------------------------------------------------------------------------
@@ -230,7 +216,10 @@ class WorkerThread {
             ],
             channelNotificationHandlers: [],
           },
-          tsfuCounters: { ...this.counters },
+          tsfuCounters: {
+            ...this.counters,
+            parkedPacketsDropped: this.parked.dropped,
+          } satisfies WorkerCounters,
         };
       case 'worker.getResourceUsage':
         return resourceUsage();
@@ -360,6 +349,9 @@ class WorkerThread {
         connectedUdp: info.tsfuConnectedUdp === true && info.protocol === 'udp',
         sendBufferSize: info.sendBufferSize,
         recvBufferSize: info.recvBufferSize,
+        maxTcpConnections: info.tsfuMaxTcpConnections,
+        maxPendingTcpConnectionsPerIp: info.tsfuMaxPendingTcpConnectionsPerIp,
+        tcpAuthTimeoutMs: info.tsfuTcpAuthTimeoutMs,
       })),
     );
     return opened.map((s, i) => {
@@ -399,6 +391,20 @@ class WorkerThread {
   }
 
   private async createWebRtcTransport(req: CreateWebRtcTransportRequest): Promise<unknown> {
+    const max = this.settings.tsfuMaxTransports ?? LIMIT_DEFAULTS.maxTransports;
+    if (this.transports.size + this.transportsStarting >= max) {
+      this.counters.transportsRejected++;
+      throw new Error(`too many transports in this worker [tsfuMaxTransports:${max}]`);
+    }
+    this.transportsStarting++;
+    try {
+      return await this.openWebRtcTransport(req);
+    } finally {
+      this.transportsStarting--;
+    }
+  }
+
+  private async openWebRtcTransport(req: CreateWebRtcTransportRequest): Promise<unknown> {
     const router = this.getRouter(req.routerId);
     let sockets: ListenSocket[];
     let ownSocketIndices: number[] = [];
@@ -436,10 +442,12 @@ class WorkerThread {
       sctpParameters: req.sctpParameters,
       maxSendMessageSize: req.maxSendMessageSize,
       maxReceiveMessageSize: req.maxReceiveMessageSize,
+      maxIceTuples: this.settings.tsfuMaxIceTuplesPerTransport ?? LIMIT_DEFAULTS.maxIceTuplesPerTransport,
       notify: (event, data) => this.main.notify(event, req.transportId, data),
       notifyTarget: (event, targetId, data) => this.main.notify(event, targetId, data),
     });
     transport.onTupleBound = this.onTupleBound;
+    transport.onTupleUnbound = this.onTupleUnbound;
     const ufrag = transport.iceParameters.usernameFragment;
     await this.link.registerUfrag(ufrag);
     this.byUfrag.set(ufrag, transport);
@@ -473,6 +481,7 @@ class WorkerThread {
 
   private closeAll(): void {
     clearInterval(this.mediaTimer);
+    this.parked.clear();
     for (const t of this.transports.values()) this.closeTransport(t);
     this.link.close();
   }

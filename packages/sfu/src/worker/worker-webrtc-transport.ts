@@ -58,6 +58,12 @@ export interface WebRtcTransportCounters {
   connectedUdpFallbacks: number;
   /** Datagrams from other peers a connected socket of this worker caught while being connected: dropped. */
   connectedUdpStrays: number;
+  /**
+   * Validated tuples the ICE agent dropped, and the I/O thread with it: a transport keeps
+   * `tsfuMaxIceTuplesPerTransport` (a newer valid check drops the oldest unselected one, as
+   * mediasoup); a consent loss drops them all.
+   */
+  iceTuplesEvicted: number;
 }
 
 export interface WorkerWebRtcTransportOptions {
@@ -74,12 +80,17 @@ export interface WorkerWebRtcTransportOptions {
   sctpParameters?: SctpParameters;
   maxSendMessageSize: number;
   maxReceiveMessageSize: number;
+  /** Most validated ICE tuples kept (`tsfuMaxIceTuplesPerTransport`). */
+  maxIceTuples: number;
   notify: (event: string, data?: unknown) => void;
   /** Notifications for the transport's producers and consumers (by their id). */
   notifyTarget: (event: string, targetId: string, data?: unknown) => void;
 }
 
 const FINGERPRINT_ORDER = ['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512'];
+
+/** Names transports to the I/O thread, which caps tuples per transport (unique in this thread). */
+let nextIoOwner = 1;
 
 // One pair of scratch buffers for every transport of this thread (packets are handled one at a time,
 // each to completion, and nothing re-enters an unprotect): SRTP unprotect output, handed to the media
@@ -136,11 +147,17 @@ export class WorkerWebRtcTransport {
     rtpBeforeKeys: 0,
     packetsFromInvalidTuple: 0,
     packetsUnknownKind: 0,
+    iceTuplesEvicted: 0,
   };
+  private readonly ioOwner = nextIoOwner++;
+  /** Tuples whose bind request is in flight. */
+  private readonly binding = new Set<LinkTuple>();
   /** Tuple ids bound in the I/O thread, for this transport. */
   readonly boundTupleIds = new Set<number>();
   /** Called with a tuple id once the I/O thread bound it (the worker routes it here). */
   onTupleBound: (tupleId: number, transport: WorkerWebRtcTransport) => void = () => {};
+  /** Called with a tuple id the agent dropped (the worker stops routing it here). */
+  onTupleUnbound: (tupleId: number, transport: WorkerWebRtcTransport) => void = () => {};
   /** Producers, consumers, RTCP: the media plane of this transport. */
   readonly media: TransportMedia;
 
@@ -156,6 +173,7 @@ export class WorkerWebRtcTransport {
     this.ownSocketIndices = options.ownSocketIndices;
     this.agent = new IceLiteAgent({
       consentTimeoutMs: options.iceConsentTimeoutMs,
+      maxTuples: options.maxIceTuples,
       send: (data, _remote, _protocol) => this.sendToCurrent(data),
     });
     this.agent.on('statechange', (state) => this.onIceState(state));
@@ -214,26 +232,60 @@ export class WorkerWebRtcTransport {
     this.current = t;
     this.agent.handleStun(buf, length, t, t.protocol);
     this.current = undefined;
-    if (!known && this.agent.isValidTuple(t, t.protocol)) {
+    if (!this.agent.isValidTuple(t, t.protocol)) return;
+    if (!known) {
       // Validated: from now on the I/O thread routes this tuple here by id.
       this.tuples.set(key, t);
-      void this.link.bindTuple(t).then(
-        (id) => {
-          if (id === 0) return;
-          if (this.closed) {
-            this.link.unbindTuple(id);
-            return;
-          }
-          t.tupleId = id;
-          this.boundTupleIds.add(id);
-          this.onTupleBound(id, this);
-          const s = this.sockets.get(t.socketIndex);
-          if (s?.connectedUdp && t.protocol === 'udp') this.link.connectTuple(t, s.ip, s.port, s);
-        },
-        // Unbound, the tuple keeps reaching this transport by its ufrag (slower, still correct).
-        logger.catcher('handleUnknownTupleStun() | bindTuple'),
-      );
+      this.bind(t, key, this.dropInvalidTuples());
+    } else if (t.tupleId === 0 && !this.binding.has(t)) {
+      // Its earlier bind was refused or failed: ask again.
+      this.bind(t, key, []);
     }
+  }
+
+  /** Forgets tuples the agent no longer holds (it keeps `maxIceTuples`); the I/O thread is told with the next bind. */
+  private dropInvalidTuples(): LinkTuple[] {
+    const dropped: LinkTuple[] = [];
+    for (const [key, t] of this.tuples) {
+      if (this.agent.isValidTuple(t, t.protocol)) continue;
+      this.tuples.delete(key);
+      this.counters.iceTuplesEvicted++;
+      dropped.push(t);
+      if (t.tupleId !== 0) {
+        this.boundTupleIds.delete(t.tupleId);
+        this.onTupleUnbound(t.tupleId, this);
+        // Closes its connected socket, if any (the I/O thread forgets it with the bind request first).
+        this.link.unbindTuple(t.tupleId);
+      }
+    }
+    return dropped;
+  }
+
+  private bind(t: LinkTuple, key: string, evict: LinkTuple[]): void {
+    this.binding.add(t);
+    void this.link.bindTuple(t, this.ioOwner, this.options.maxIceTuples, evict).then(
+      (id) => {
+        this.binding.delete(t);
+        // 0: refused (tuple cap) or gone; the next valid check from it asks again.
+        if (id === 0) return;
+        if (this.closed) {
+          this.link.unbindTuple(id);
+          return;
+        }
+        // Dropped while the bind was in flight: the I/O thread forgot it with a later bind's evict list.
+        if (this.tuples.get(key) !== t) return;
+        t.tupleId = id;
+        this.boundTupleIds.add(id);
+        this.onTupleBound(id, this);
+        const s = this.sockets.get(t.socketIndex);
+        if (s?.connectedUdp && t.protocol === 'udp') this.link.connectTuple(t, s.ip, s.port, s);
+      },
+      // Unbound, the tuple keeps reaching this transport by its ufrag (slower, still correct).
+      (error) => {
+        this.binding.delete(t);
+        logger.catcher('bind() | bindTuple')(error);
+      },
+    );
   }
 
   /** A packet of a known tuple; `buf[0, length)` is the worker's scratch copy. */

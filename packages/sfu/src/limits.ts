@@ -1,0 +1,55 @@
+/**
+ * The limits a production operator tunes (README "Limits"): their defaults
+ * and the validation of the `tsfu`-prefixed options that set them.
+ */
+import type { TransportListenInfo } from './types/transport.js';
+import type { WorkerSettings } from './types/worker.js';
+
+export const LIMIT_DEFAULTS = {
+  /** Open TCP connections per TCP listening socket. */
+  maxTcpConnections: 1024,
+  /** Unclaimed TCP connections (no valid ICE check yet) per source IP per listening socket. */
+  maxPendingTcpConnectionsPerIp: 16,
+  /** An unclaimed TCP connection is closed after this long. */
+  tcpAuthTimeoutMs: 10_000,
+  /** Validated ICE tuples per transport (mediasoup keeps 8). */
+  maxIceTuplesPerTransport: 8,
+  /** Packets a worker holds for tuples whose bind answer it has not read yet. */
+  maxParkedPackets: 64,
+  /** WebRtcTransports per worker (no cap by default, as mediasoup). */
+  maxTransports: Number.POSITIVE_INFINITY,
+} as const;
+
+/** Throws TypeError unless `value` is undefined or an integer in [min, max]. */
+function checkInteger(name: string, value: unknown, min: number, max: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new TypeError(`${name} must be an integer from ${min} to ${max}`);
+  }
+}
+
+const TCP_LIMIT_OPTIONS = [
+  'tsfuMaxTcpConnections',
+  'tsfuMaxPendingTcpConnectionsPerIp',
+  'tsfuTcpAuthTimeoutMs',
+] as const;
+
+/** The TCP limits of a listenInfo (TypeError on bad values, or on a UDP listenInfo). */
+export function validateListenInfoLimits(info: TransportListenInfo): void {
+  if (info.protocol !== 'tcp') {
+    for (const name of TCP_LIMIT_OPTIONS) {
+      if (info[name] !== undefined) throw new TypeError(`${name} applies to tcp listenInfos only`);
+    }
+    return;
+  }
+  checkInteger('tsfuMaxTcpConnections', info.tsfuMaxTcpConnections, 1, 1_000_000);
+  checkInteger('tsfuMaxPendingTcpConnectionsPerIp', info.tsfuMaxPendingTcpConnectionsPerIp, 1, 1_000_000);
+  checkInteger('tsfuTcpAuthTimeoutMs', info.tsfuTcpAuthTimeoutMs, 1, 3_600_000);
+}
+
+/** The limits among `createWorker()` settings (TypeError on bad values). */
+export function validateWorkerLimits(settings: WorkerSettings): void {
+  checkInteger('tsfuMaxIceTuplesPerTransport', settings.tsfuMaxIceTuplesPerTransport, 1, 64);
+  checkInteger('tsfuMaxParkedPackets', settings.tsfuMaxParkedPackets, 0, 65_536);
+  checkInteger('tsfuMaxTransports', settings.tsfuMaxTransports, 1, 1_000_000);
+}
