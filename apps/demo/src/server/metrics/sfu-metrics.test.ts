@@ -199,7 +199,7 @@ describe('SfuMetrics', () => {
     stuck.track(worker, 'w');
     const started = performance.now();
     const e = parseExposition(await stuck.metrics());
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(performance.now() - started).toBeLessThan(5_000); // not a hang: the deadline is 100 ms
     expect(total(e, 'tsfu_metrics_stats_timeouts_total')).toBe(1);
     // The worker answered: its figures are there.
     expect(total(e, 'tsfu_transports', { worker: 'w' })).toBe(0);
