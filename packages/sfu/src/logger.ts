@@ -30,11 +30,6 @@ export class Logger {
     this.#error.log = consoleError;
   }
 
-  /** True when a debug line would go anywhere (lets callers skip building costly strings). */
-  get debugEnabled(): boolean {
-    return this.#debug.enabled || listeners?.ondebug !== undefined;
-  }
-
   // '%s': a '%' in the text must not be read as a format directive.
   debug(log: string): void {
     this.#debug('%s', log);
