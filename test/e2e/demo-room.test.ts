@@ -239,7 +239,16 @@ describe('apps/demo: three Chromium pages in one room', () => {
     await expect.poll(overlay, { timeout: E2E_WAIT_MS }).toMatch(/ · layer S0T\d$/);
     await button.click(); // back to high
     await expect.poll(() => consumer.preferredLayers?.spatialLayer, { timeout: E2E_WAIT_MS }).toBe(2);
+    // Up again, as far as A's encoder allows: on a loaded machine Chromium may stop sending its
+    // upper layers (CPU adaptation), and the SFU rightly stays on what arrives. So wait until a
+    // higher layer is live at the producer (score > 0) and the overlay shows the SFU above S0.
+    const upperLayerLive = async () =>
+      (await camOfA.getStats()).some(
+        (s) => s.rid !== undefined && s.rid !== 'r0' && s.score > 0 && s.bitrate > 0,
+      );
+    await expect.poll(upperLayerLive, { timeout: E2E_WAIT_MS }).toBe(true);
     await expect.poll(overlay, { timeout: E2E_WAIT_MS }).toMatch(/ · layer S[12]T\d$/);
+    expect(consumer.currentLayers?.spatialLayer).toBeGreaterThan(0);
   });
 
   it('screen sharing adds a second video tile at the others, and removes it when stopped', async () => {
