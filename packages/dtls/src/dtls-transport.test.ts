@@ -653,9 +653,10 @@ describe('records after the handshake', () => {
       compressionMethods: [0],
       extensions: [],
     });
-    const c = p.client as unknown as { sealRecord(type: number, payload: Buffer): Buffer };
-    const minSeq = (p.server as unknown as { reassembler: { minSeq: number } }).reassembler.minSeq;
-    p.server.handle(c.sealRecord(ContentType.handshake, wrapHandshakeMessage(1, minSeq, ch)));
+    const c = (p.client as unknown as { records: { seal(type: number, payload: Buffer): Buffer } }).records;
+    const server = p.server as unknown as { handshaker: { ctx: { messages: { minSeq: number } } } };
+    const minSeq = server.handshaker.ctx.messages.minSeq;
+    p.server.handle(c.seal(ContentType.handshake, wrapHandshakeMessage(1, minSeq, ch)));
     vi.advanceTimersByTime(5);
     expect(alerts).toEqual([100]);
     expect(p.server.state).toBe('connected');
@@ -688,7 +689,7 @@ describe('statelessness before the cookie', () => {
     expect(hvr.length).toBe(1000);
     expect(server.bufferedBytes).toBe(0);
     // No reassembler (the per-handshake state) was ever created.
-    expect((server as unknown as { reassembler?: unknown }).reassembler).toBeUndefined();
+    expect((server as unknown as { handshaker: { hasState: boolean } }).handshaker.hasState).toBe(false);
     expect(server.state).toBe('connecting');
     // The HVR echoes the ClientHello's record sequence number (RFC 6347 §4.2.1).
     expect(hvr[999].readUIntBE(5, 6)).toBe(999);
