@@ -1,5 +1,5 @@
 /** `@tsfu/sfu/testing`: helpers for tests and benchmarks (not needed by applications). */
-export { ALLOW_CRASH_FOR_TESTING_ENV, crashIoThreadForTesting } from '../io/io-thread-strategy.js';
+export { ALLOW_CRASH_FOR_TESTING_ENV, crashIoThreadForTesting } from '../main-thread/io-thread-strategy.js';
 export {
   type SyntheticClientCounters,
   type SyntheticTransportInfo,

@@ -4,7 +4,7 @@
  * (`Worker`, `Router`, `Transport`, `Producer`, …) come with their classes.
  */
 export type * from '../errors.js';
-export type { ScalabilityMode } from '../scalability-mode.js';
+export type { ScalabilityMode } from '../ortc/scalability-mode.js';
 export type * from './app-data.js';
 export type * from './consumer.js';
 export type * from './data-consumer.js';

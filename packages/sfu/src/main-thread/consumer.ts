@@ -1,0 +1,272 @@
+import type { Channel } from '../protocol/channel.js';
+import type { AppData } from '../types/app-data.js';
+import type {
+  ConsumerDump,
+  ConsumerLayers,
+  ConsumerObserverEvents,
+  ConsumerScore,
+  ConsumerStat,
+  ConsumerTraceEventData,
+  ConsumerTraceEventType,
+  ConsumerType,
+} from '../types/consumer.js';
+import type { ProducerStat } from '../types/producer.js';
+import type { MediaKind, RtpParameters } from '../types/rtp-parameters.js';
+import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
+import { Logger } from './logger.js';
+
+export type ConsumerEvents = {
+  transportclose: [];
+  producerclose: [];
+  producerpause: [];
+  producerresume: [];
+  score: [ConsumerScore];
+  layerschange: [ConsumerLayers?];
+  trace: [ConsumerTraceEventData];
+  rtp: [Buffer];
+  listenererror: [string, Error];
+  '@close': [];
+  '@producerclose': [];
+};
+
+export type { ConsumerObserverEvents };
+
+const TRACE_TYPES = new Set(['rtp', 'keyframe', 'nack', 'pli', 'fir']);
+const logger = new Logger('Consumer');
+
+/** mediasoup's Consumer: one producer's media sent to a client, rewritten for it by the worker thread. */
+export class Consumer<
+  ConsumerAppData extends AppData = AppData,
+> extends EnhancedEventEmitter<ConsumerEvents> {
+  readonly #id: string;
+  readonly #producerId: string;
+  readonly #channel: Channel;
+  readonly #events: EnhancedEventEmitter;
+  readonly #kind: MediaKind;
+  readonly #rtpParameters: RtpParameters;
+  readonly #type: ConsumerType;
+  #closed = false;
+  #paused: boolean;
+  #producerPaused: boolean;
+  #priority = 1;
+  #score: ConsumerScore;
+  #preferredLayers: ConsumerLayers | undefined;
+  #currentLayers: ConsumerLayers | undefined;
+  #appData: ConsumerAppData;
+  readonly #observer = new EnhancedEventEmitter<ConsumerObserverEvents>();
+  readonly #onNotification = (event: string, data: unknown) => this.#handleNotification(event, data);
+
+  /** @internal created by `transport.consume()`. */
+  constructor(opts: {
+    id: string;
+    producerId: string;
+    channel: Channel;
+    events: EnhancedEventEmitter;
+    kind: MediaKind;
+    rtpParameters: RtpParameters;
+    type: ConsumerType;
+    paused: boolean;
+    producerPaused: boolean;
+    score: ConsumerScore;
+    preferredLayers?: ConsumerLayers;
+    appData?: ConsumerAppData;
+  }) {
+    super();
+    logger.debug('constructor()');
+    this.on('listenererror', (eventName, error) => {
+      logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
+    });
+    this.#id = opts.id;
+    this.#producerId = opts.producerId;
+    this.#channel = opts.channel;
+    this.#events = opts.events;
+    this.#kind = opts.kind;
+    this.#rtpParameters = opts.rtpParameters;
+    this.#type = opts.type;
+    this.#paused = opts.paused;
+    this.#producerPaused = opts.producerPaused;
+    this.#score = opts.score;
+    this.#preferredLayers = opts.preferredLayers;
+    this.#appData = opts.appData ?? ({} as ConsumerAppData);
+    this.#events.on(this.#id, this.#onNotification);
+  }
+
+  get id(): string {
+    return this.#id;
+  }
+  get producerId(): string {
+    return this.#producerId;
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
+  get kind(): MediaKind {
+    return this.#kind;
+  }
+  /** A clone of the consumer's RTP parameters (to give to the client's `transport.consume()`). */
+  get rtpParameters(): RtpParameters {
+    return structuredClone(this.#rtpParameters);
+  }
+  get type(): ConsumerType {
+    return this.#type;
+  }
+  get paused(): boolean {
+    return this.#paused;
+  }
+  get producerPaused(): boolean {
+    return this.#producerPaused;
+  }
+  get priority(): number {
+    return this.#priority;
+  }
+  get score(): ConsumerScore {
+    return structuredClone(this.#score);
+  }
+  get preferredLayers(): ConsumerLayers | undefined {
+    return this.#preferredLayers ? { ...this.#preferredLayers } : undefined;
+  }
+  get currentLayers(): ConsumerLayers | undefined {
+    return this.#currentLayers ? { ...this.#currentLayers } : undefined;
+  }
+  get appData(): ConsumerAppData {
+    return this.#appData;
+  }
+  set appData(appData: ConsumerAppData) {
+    this.#appData = appData;
+  }
+  get observer(): EnhancedEventEmitter<ConsumerObserverEvents> {
+    return this.#observer;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    logger.debug('close()');
+    this.#closed = true;
+    this.#events.off(this.#id, this.#onNotification);
+    this.#channel.request('consumer.close', { consumerId: this.#id }).catch(logger.catcher('close()'));
+    this.safeEmit('@close');
+    this.#observer.safeEmit('close');
+  }
+
+  /** @internal the transport closed. */
+  transportClosed(): void {
+    if (this.#closed) return;
+    logger.debug('transportClosed()');
+    this.#closed = true;
+    this.#events.off(this.#id, this.#onNotification);
+    this.safeEmit('transportclose');
+    this.#observer.safeEmit('close');
+  }
+
+  async dump(): Promise<ConsumerDump> {
+    logger.debug('dump()');
+    return this.#request('consumer.dump');
+  }
+
+  /** The consumer's `outbound-rtp` entry, then the producer stream's `inbound-rtp` it forwards. */
+  async getStats(): Promise<Array<ConsumerStat | ProducerStat>> {
+    logger.debug('getStats()');
+    return this.#request('consumer.getStats');
+  }
+
+  async pause(): Promise<void> {
+    logger.debug('pause()');
+    await this.#request('consumer.pause');
+    const wasPaused = this.#paused;
+    this.#paused = true;
+    if (!wasPaused && !this.#producerPaused) this.#observer.safeEmit('pause');
+  }
+
+  /** Resumes; a video consumer asks the producer for a keyframe and waits for it. */
+  async resume(): Promise<void> {
+    logger.debug('resume()');
+    await this.#request('consumer.resume');
+    const wasPaused = this.#paused;
+    this.#paused = false;
+    if (wasPaused && !this.#producerPaused) this.#observer.safeEmit('resume');
+  }
+
+  async setPreferredLayers({ spatialLayer, temporalLayer }: ConsumerLayers): Promise<void> {
+    logger.debug('setPreferredLayers()');
+    if (typeof spatialLayer !== 'number') throw new TypeError('spatialLayer must be a number');
+    if (temporalLayer != null && typeof temporalLayer !== 'number') {
+      throw new TypeError('if given, temporalLayer must be a number');
+    }
+    const layers = await this.#request<ConsumerLayers | null | undefined>('consumer.setPreferredLayers', {
+      preferredLayers: { spatialLayer, temporalLayer },
+    });
+    this.#preferredLayers = layers ?? undefined;
+  }
+
+  async setPriority(priority: number): Promise<void> {
+    logger.debug('setPriority()');
+    if (typeof priority !== 'number' || priority < 0)
+      throw new TypeError('priority must be a positive number');
+    this.#priority = await this.#request<number>('consumer.setPriority', { priority });
+  }
+
+  async unsetPriority(): Promise<void> {
+    logger.debug('unsetPriority()');
+    await this.setPriority(1);
+  }
+
+  async requestKeyFrame(): Promise<void> {
+    logger.debug('requestKeyFrame()');
+    await this.#request('consumer.requestKeyFrame');
+  }
+
+  async enableTraceEvent(types: ConsumerTraceEventType[] = []): Promise<void> {
+    logger.debug('enableTraceEvent()');
+    if (!Array.isArray(types)) throw new TypeError('types must be an array');
+    if (types.find((t) => !TRACE_TYPES.has(t))) throw new TypeError('invalid trace event type');
+    await this.#request('consumer.enableTraceEvent', { types });
+  }
+
+  #request<T>(method: string, extra: Record<string, unknown> = {}): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error(`Consumer closed [consumerId:${this.#id}]`));
+    return this.#channel.request<T>(method, { consumerId: this.#id, ...extra });
+  }
+
+  #handleNotification(event: string, data: unknown): void {
+    if (this.#closed) return;
+    switch (event) {
+      case 'consumer.producerclose':
+        this.#closed = true;
+        this.#events.off(this.#id, this.#onNotification);
+        this.safeEmit('@producerclose');
+        this.safeEmit('producerclose');
+        this.#observer.safeEmit('close');
+        break;
+      case 'consumer.producerpause':
+        if (this.#producerPaused) break;
+        this.#producerPaused = true;
+        this.safeEmit('producerpause');
+        if (!this.#paused) this.#observer.safeEmit('pause');
+        break;
+      case 'consumer.producerresume':
+        if (!this.#producerPaused) break;
+        this.#producerPaused = false;
+        this.safeEmit('producerresume');
+        if (!this.#paused) this.#observer.safeEmit('resume');
+        break;
+      case 'consumer.score':
+        this.#score = data as ConsumerScore;
+        this.safeEmit('score', structuredClone(this.#score));
+        this.#observer.safeEmit('score', structuredClone(this.#score));
+        break;
+      case 'consumer.layerschange': {
+        const layers = (data ?? undefined) as ConsumerLayers | undefined;
+        this.#currentLayers = layers;
+        this.safeEmit('layerschange', layers ? { ...layers } : undefined);
+        this.#observer.safeEmit('layerschange', layers ? { ...layers } : undefined);
+        break;
+      }
+      case 'consumer.trace':
+        this.safeEmit('trace', data as ConsumerTraceEventData);
+        this.#observer.safeEmit('trace', data as ConsumerTraceEventData);
+        break;
+      default:
+        logger.error(`ignoring unknown event "${event}"`);
+    }
+  }
+}

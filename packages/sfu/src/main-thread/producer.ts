@@ -1,0 +1,207 @@
+import type { Channel } from '../protocol/channel.js';
+import type { AppData } from '../types/app-data.js';
+import type {
+  ProducerDump,
+  ProducerObserverEvents,
+  ProducerScore,
+  ProducerStat,
+  ProducerTraceEventData,
+  ProducerTraceEventType,
+  ProducerType,
+  ProducerVideoOrientation,
+} from '../types/producer.js';
+import type { MediaKind, RtpParameters } from '../types/rtp-parameters.js';
+import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
+import { Logger } from './logger.js';
+
+export type ProducerEvents = {
+  transportclose: [];
+  score: [ProducerScore[]];
+  videoorientationchange: [ProducerVideoOrientation];
+  trace: [ProducerTraceEventData];
+  listenererror: [string, Error];
+  '@close': [];
+};
+
+export type { ProducerObserverEvents };
+
+const TRACE_TYPES = new Set(['rtp', 'keyframe', 'nack', 'pli', 'fir', 'sr']);
+const logger = new Logger('Producer');
+
+/** mediasoup's Producer: media a client sends into the router, forwarded by its worker thread. */
+export class Producer<
+  ProducerAppData extends AppData = AppData,
+> extends EnhancedEventEmitter<ProducerEvents> {
+  readonly #id: string;
+  readonly #transportId: string;
+  readonly #channel: Channel;
+  readonly #events: EnhancedEventEmitter;
+  readonly #kind: MediaKind;
+  readonly #rtpParameters: RtpParameters;
+  readonly #type: ProducerType;
+  readonly #consumableRtpParameters: RtpParameters;
+  #closed = false;
+  #paused: boolean;
+  #score: ProducerScore[] = [];
+  #appData: ProducerAppData;
+  readonly #observer = new EnhancedEventEmitter<ProducerObserverEvents>();
+  readonly #onNotification = (event: string, data: unknown) => this.#handleNotification(event, data);
+
+  /** @internal created by `transport.produce()`. */
+  constructor(opts: {
+    id: string;
+    transportId: string;
+    channel: Channel;
+    events: EnhancedEventEmitter;
+    kind: MediaKind;
+    rtpParameters: RtpParameters;
+    type: ProducerType;
+    consumableRtpParameters: RtpParameters;
+    paused: boolean;
+    appData?: ProducerAppData;
+  }) {
+    super();
+    logger.debug('constructor()');
+    this.on('listenererror', (eventName, error) => {
+      logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
+    });
+    this.#id = opts.id;
+    this.#transportId = opts.transportId;
+    this.#channel = opts.channel;
+    this.#events = opts.events;
+    this.#kind = opts.kind;
+    this.#rtpParameters = opts.rtpParameters;
+    this.#type = opts.type;
+    this.#consumableRtpParameters = opts.consumableRtpParameters;
+    this.#paused = opts.paused;
+    this.#appData = opts.appData ?? ({} as ProducerAppData);
+    this.#events.on(this.#id, this.#onNotification);
+  }
+
+  get id(): string {
+    return this.#id;
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
+  get kind(): MediaKind {
+    return this.#kind;
+  }
+  /** A clone of the RTP parameters the producer was created with (after mediasoup's normalization). */
+  get rtpParameters(): RtpParameters {
+    return structuredClone(this.#rtpParameters);
+  }
+  get type(): ProducerType {
+    return this.#type;
+  }
+  /** A clone of the consumable RTP parameters (router payload types, mapped SSRCs). */
+  get consumableRtpParameters(): RtpParameters {
+    return structuredClone(this.#consumableRtpParameters);
+  }
+  get paused(): boolean {
+    return this.#paused;
+  }
+  get score(): ProducerScore[] {
+    return structuredClone(this.#score);
+  }
+  get appData(): ProducerAppData {
+    return this.#appData;
+  }
+  set appData(appData: ProducerAppData) {
+    this.#appData = appData;
+  }
+  get observer(): EnhancedEventEmitter<ProducerObserverEvents> {
+    return this.#observer;
+  }
+
+  /** Closes the producer; its consumers get `producerclose`. */
+  close(): void {
+    if (this.#closed) return;
+    logger.debug('close()');
+    this.#closed = true;
+    this.#events.off(this.#id, this.#onNotification);
+    this.#channel.request('producer.close', { producerId: this.#id }).catch(logger.catcher('close()'));
+    this.safeEmit('@close');
+    this.#observer.safeEmit('close');
+  }
+
+  /** @internal the transport closed. */
+  transportClosed(): void {
+    if (this.#closed) return;
+    logger.debug('transportClosed()');
+    this.#closed = true;
+    this.#events.off(this.#id, this.#onNotification);
+    this.safeEmit('transportclose');
+    this.#observer.safeEmit('close');
+  }
+
+  async dump(): Promise<ProducerDump> {
+    logger.debug('dump()');
+    return this.#request('producer.dump');
+  }
+
+  /** One `inbound-rtp` entry per stream (encoding) that exists. */
+  async getStats(): Promise<ProducerStat[]> {
+    logger.debug('getStats()');
+    return this.#request('producer.getStats');
+  }
+
+  async pause(): Promise<void> {
+    logger.debug('pause()');
+    await this.#request('producer.pause');
+    const wasPaused = this.#paused;
+    this.#paused = true;
+    if (!wasPaused) this.#observer.safeEmit('pause');
+  }
+
+  async resume(): Promise<void> {
+    logger.debug('resume()');
+    await this.#request('producer.resume');
+    const wasPaused = this.#paused;
+    this.#paused = false;
+    if (wasPaused) this.#observer.safeEmit('resume');
+  }
+
+  /** Enables `trace` events of the given types ('rtp', 'keyframe', 'nack', 'pli', 'fir'). */
+  async enableTraceEvent(types: ProducerTraceEventType[] = []): Promise<void> {
+    logger.debug('enableTraceEvent()');
+    if (!Array.isArray(types)) throw new TypeError('types must be an array');
+    if (types.find((t) => !TRACE_TYPES.has(t))) throw new TypeError('invalid trace event type');
+    await this.#request('producer.enableTraceEvent', { types });
+  }
+
+  /** mediasoup's `send()` is for DirectTransport producers only. */
+  send(_rtpPacket: Buffer): void {
+    throw new TypeError('send() is only for Producers of a DirectTransport');
+  }
+
+  #request<T>(method: string, extra: Record<string, unknown> = {}): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error(`Producer closed [producerId:${this.#id}]`));
+    return this.#channel.request<T>(method, {
+      producerId: this.#id,
+      transportId: this.#transportId,
+      ...extra,
+    });
+  }
+
+  #handleNotification(event: string, data: unknown): void {
+    if (this.#closed) return;
+    switch (event) {
+      case 'producer.score':
+        this.#score = data as ProducerScore[];
+        this.safeEmit('score', structuredClone(this.#score));
+        this.#observer.safeEmit('score', structuredClone(this.#score));
+        break;
+      case 'producer.videoorientationchange':
+        this.safeEmit('videoorientationchange', data as ProducerVideoOrientation);
+        this.#observer.safeEmit('videoorientationchange', data as ProducerVideoOrientation);
+        break;
+      case 'producer.trace':
+        this.safeEmit('trace', data as ProducerTraceEventData);
+        this.#observer.safeEmit('trace', data as ProducerTraceEventData);
+        break;
+      default:
+        logger.error(`ignoring unknown event "${event}"`);
+    }
+  }
+}

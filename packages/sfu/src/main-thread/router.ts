@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { validateListenInfoLimits } from '../limits.js';
+import * as ortc from '../ortc/ortc.js';
+import type { Channel } from '../protocol/channel.js';
+import type { AppData } from '../types/app-data.js';
+import type { RouterDump } from '../types/router.js';
+import type { RouterRtpCodecCapability, RtpCapabilities, RtpParameters } from '../types/rtp-parameters.js';
+import type { SctpParameters } from '../types/sctp-parameters.js';
+import type { TransportListenInfo, TransportListenIp } from '../types/transport.js';
+import type { WebRtcTransportOptions } from '../types/webrtc-transport.js';
+import type { CreateWebRtcTransportRequest } from '../worker-thread/worker-thread.js';
+import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
+import { Logger } from './logger.js';
+import type { Producer } from './producer.js';
+import type { WebRtcServer } from './webrtc-server.js';
+import { WebRtcTransport } from './webrtc-transport.js';
+
+export type RouterEvents = { workerclose: []; listenererror: [string, Error]; '@close': [] };
+export type RouterObserverEvents = { close: []; newtransport: [WebRtcTransport] };
+
+const logger = new Logger('Router');
+
+/** A producer as far as `canConsume` needs it (part 2 registers producers). */
+export interface ConsumableProducer {
+  readonly id: string;
+  readonly consumableRtpParameters: RtpParameters;
+}
+
+/**
+ * Options of `createWebRtcTransport`: mediasoup 3.27's, plus the pre-3.20 SCTP
+ * names the issue mentions (`numSctpStreams`, `maxSctpMessageSize`), which are
+ * stored and map onto the new ones.
+ */
+export type CreateWebRtcTransportOptions<T extends AppData = AppData> = Omit<
+  WebRtcTransportOptions<T>,
+  'webRtcServer'
+> & {
+  webRtcServer?: WebRtcServer;
+  numSctpStreams?: { OS: number; MIS: number };
+  maxSctpMessageSize?: number;
+};
+
+/** mediasoup's Router: RTP capabilities and the transports of one room. */
+export class Router<RouterAppData extends AppData = AppData> extends EnhancedEventEmitter<RouterEvents> {
+  readonly #id: string;
+  readonly #channel: Channel;
+  readonly #events: EnhancedEventEmitter;
+  #rtpCapabilities: RtpCapabilities;
+  #closed = false;
+  #appData: RouterAppData;
+  readonly #transports = new Map<string, WebRtcTransport>();
+  readonly #producers = new Map<string, Producer>();
+  readonly #observer = new EnhancedEventEmitter<RouterObserverEvents>();
+
+  /** @internal created by `Worker.createRouter()`. */
+  constructor(opts: {
+    id: string;
+    channel: Channel;
+    events: EnhancedEventEmitter;
+    rtpCapabilities: RtpCapabilities;
+    appData?: RouterAppData;
+  }) {
+    super();
+    logger.debug('constructor()');
+    this.on('listenererror', (eventName, error) => {
+      logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
+    });
+    this.#id = opts.id;
+    this.#channel = opts.channel;
+    this.#events = opts.events;
+    this.#rtpCapabilities = opts.rtpCapabilities;
+    this.#appData = opts.appData ?? ({} as RouterAppData);
+  }
+
+  get id(): string {
+    return this.#id;
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
+  /** A clone of the router's RTP capabilities. */
+  get rtpCapabilities(): RtpCapabilities {
+    return structuredClone(this.#rtpCapabilities);
+  }
+  get appData(): RouterAppData {
+    return this.#appData;
+  }
+  set appData(appData: RouterAppData) {
+    this.#appData = appData;
+  }
+  get observer(): EnhancedEventEmitter<RouterObserverEvents> {
+    return this.#observer;
+  }
+  /** Just for testing purposes (as mediasoup). */
+  get transportsForTesting(): Map<string, WebRtcTransport> {
+    return this.#transports;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    logger.debug('close()');
+    this.#closed = true;
+    this.#channel.request('worker.closeRouter', { routerId: this.#id }).catch(logger.catcher('close()'));
+    for (const t of this.#transports.values()) t.routerClosed();
+    this.#transports.clear();
+    this.safeEmit('@close');
+    this.#observer.safeEmit('close');
+  }
+
+  /** @internal the worker closed or died. */
+  workerClosed(): void {
+    if (this.#closed) return;
+    logger.debug('workerClosed()');
+    this.#closed = true;
+    for (const t of this.#transports.values()) t.routerClosed();
+    this.#transports.clear();
+    this.safeEmit('workerclose');
+    this.#observer.safeEmit('close');
+  }
+
+  async dump(): Promise<RouterDump> {
+    logger.debug('dump()');
+    if (this.#closed) throw new Error(`Router closed [routerId:${this.#id}]`);
+    return this.#channel.request<RouterDump>('router.dump', { routerId: this.#id });
+  }
+
+  /** mediasoup's `updateMediaCodecs()`: regenerates the capabilities. */
+  updateMediaCodecs(mediaCodecs: RouterRtpCodecCapability[]): void {
+    logger.debug('updateMediaCodecs()');
+    this.#rtpCapabilities = ortc.generateRouterRtpCapabilities(structuredClone(mediaCodecs));
+  }
+
+  /** Whether a client with `rtpCapabilities` can consume the producer (false for an unknown producer, as mediasoup). */
+  canConsume({
+    producerId,
+    rtpCapabilities,
+  }: {
+    producerId: string;
+    rtpCapabilities: RtpCapabilities;
+  }): boolean {
+    const producer = this.#producers.get(producerId);
+    if (!producer) {
+      logger.error(`canConsume() | Producer with id "${producerId}" not found`);
+      return false;
+    }
+    try {
+      return ortc.canConsume(producer.consumableRtpParameters, structuredClone(rtpCapabilities));
+    } catch (error) {
+      logger.error(`canConsume() | unexpected error: ${error}`);
+      return false;
+    }
+  }
+
+  async createWebRtcTransport<T extends AppData = AppData>(
+    options: CreateWebRtcTransportOptions<T>,
+  ): Promise<WebRtcTransport<T>> {
+    logger.debug('createWebRtcTransport()');
+    const o = (options ?? {}) as CreateWebRtcTransportOptions<T> & {
+      listenInfos?: TransportListenInfo[];
+      listenIps?: (TransportListenIp | string)[];
+      port?: number;
+    };
+    const { webRtcServer, preferUdp = false, preferTcp = false } = o;
+    let { listenInfos, enableUdp, enableTcp } = o;
+    if (!webRtcServer && !Array.isArray(listenInfos) && !Array.isArray(o.listenIps)) {
+      throw new TypeError('missing webRtcServer, listenInfos and listenIps (one of them is mandatory)');
+    }
+    if (webRtcServer && (listenInfos || o.listenIps)) {
+      throw new TypeError('only one of webRtcServer, listenInfos and listenIps must be given');
+    }
+    if (o.appData && typeof o.appData !== 'object')
+      throw new TypeError('if given, appData must be an object');
+    if (this.#closed) throw new Error(`Router closed [routerId:${this.#id}]`);
+    if (webRtcServer?.closed) throw new Error('webRtcServer is closed');
+    if (webRtcServer) {
+      enableUdp ??= true;
+      enableTcp ??= true;
+    } else {
+      enableUdp ??= true;
+      enableTcp ??= false;
+    }
+    if (o.listenIps) {
+      const protocols: Array<'udp' | 'tcp'> = [];
+      if (enableUdp && (preferUdp || !enableTcp || !preferTcp)) {
+        protocols.push('udp');
+        if (enableTcp) protocols.push('tcp');
+      } else if (enableTcp && ((preferTcp && !preferUdp) || !enableUdp)) {
+        protocols.push('tcp');
+        if (enableUdp) protocols.push('udp');
+      }
+      listenInfos = [];
+      for (const ip of o.listenIps) {
+        const l = typeof ip === 'string' ? { ip } : ip;
+        for (const protocol of protocols) {
+          listenInfos.push({ protocol, ip: l.ip, announcedAddress: l.announcedIp, port: o.port });
+        }
+      }
+    }
+    for (const l of listenInfos ?? []) validateListenInfoLimits(l);
+    const iceConsentTimeout = o.iceConsentTimeout ?? 30;
+    if (typeof iceConsentTimeout !== 'number' || !(iceConsentTimeout > 0)) {
+      throw new TypeError('iceConsentTimeout must be a positive number');
+    }
+    const enableSctp = o.enableSctp ?? false;
+    const maxSendMessageSize = o.maxSendMessageSize ?? o.maxSctpMessageSize ?? 262144;
+    const maxReceiveMessageSize = o.maxReceiveMessageSize ?? o.maxSctpMessageSize ?? 262144;
+    const numSctpStreams = o.numSctpStreams ?? { OS: 1024, MIS: 1024 };
+    const sctpParameters: SctpParameters | undefined = enableSctp
+      ? {
+          port: 5000,
+          OS: numSctpStreams.OS,
+          MIS: numSctpStreams.MIS,
+          maxMessageSize: maxReceiveMessageSize,
+          maxSendMessageSize,
+          maxReceiveMessageSize,
+          sendBufferSize: o.sctpSendBufferSize ?? 2000000,
+          perStreamSendQueueLimit: o.sctpPerStreamSendQueueLimit ?? 2000000,
+          maxReceiverWindowBufferSize: o.sctpMaxReceiverWindowBufferSize ?? 5242880,
+          isDataChannel: true,
+        }
+      : undefined;
+    const transportId = randomUUID();
+    const routerSelf = this;
+    const request: CreateWebRtcTransportRequest = {
+      routerId: this.#id,
+      transportId,
+      webRtcServerId: webRtcServer?.id,
+      listenInfos,
+      enableUdp,
+      enableTcp,
+      preferUdp,
+      preferTcp,
+      iceConsentTimeout,
+      initialAvailableOutgoingBitrate: o.initialAvailableOutgoingBitrate ?? 600000,
+      sctpParameters,
+      maxSendMessageSize,
+      maxReceiveMessageSize,
+    };
+    const data = await this.#channel.request<{
+      iceParameters: WebRtcTransport['iceParameters'];
+      iceCandidates: WebRtcTransport['iceCandidates'];
+      dtlsParameters: WebRtcTransport['dtlsParameters'];
+    }>('router.createWebRtcTransport', request);
+    const transport = new WebRtcTransport<T>({
+      id: transportId,
+      routerId: this.#id,
+      channel: this.#channel,
+      events: this.#events,
+      router: {
+        get rtpCapabilities() {
+          return routerSelf.#rtpCapabilities;
+        },
+        getProducer: (id: string) => this.#producers.get(id),
+      },
+      data: {
+        ...data,
+        sctpParameters,
+        numSctpStreams: o.numSctpStreams,
+        maxSctpMessageSize: o.maxSctpMessageSize,
+      },
+      appData: o.appData,
+    });
+    if (this.#closed) {
+      transport.routerClosed();
+      return transport;
+    }
+    this.#transports.set(transport.id, transport);
+    transport.on('@close', () => this.#transports.delete(transport.id));
+    transport.on('@newproducer', (p) => this.#producers.set(p.id, p));
+    transport.on('@producerclose', (p) => this.#producers.delete(p.id));
+    transport.on('@listenserverclose', () => this.#transports.delete(transport.id));
+    this.#observer.safeEmit('newtransport', transport as unknown as WebRtcTransport);
+    webRtcServer?.handleWebRtcTransport(transport as unknown as WebRtcTransport);
+    return transport;
+  }
+}

@@ -1,0 +1,462 @@
+import { randomUUID } from 'node:crypto';
+import { NotFoundError } from '../errors.js';
+import * as ortc from '../ortc/ortc.js';
+import type { Channel } from '../protocol/channel.js';
+import type { AppData } from '../types/app-data.js';
+import type { ConsumerLayers, ConsumerOptions, ConsumerScore } from '../types/consumer.js';
+import type { ProducerOptions, ProducerType } from '../types/producer.js';
+import type { RtpCapabilities, RtpParameters } from '../types/rtp-parameters.js';
+import type { SctpParameters } from '../types/sctp-parameters.js';
+import type { SctpState, TransportTuple } from '../types/transport.js';
+import type {
+  DtlsParameters,
+  DtlsState,
+  IceCandidate,
+  IceParameters,
+  IceState,
+  WebRtcTransportDump,
+  WebRtcTransportStat,
+} from '../types/webrtc-transport.js';
+import type { WebRtcTransportCounters } from '../worker-thread/worker-webrtc-transport.js';
+import { Consumer } from './consumer.js';
+import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
+import { Logger } from './logger.js';
+import { Producer } from './producer.js';
+
+export type WebRtcTransportEvents = {
+  routerclose: [];
+  listenserverclose: [];
+  icestatechange: [IceState];
+  iceselectedtuplechange: [TransportTuple];
+  dtlsstatechange: [DtlsState];
+  sctpstatechange: [SctpState];
+  listenererror: [string, Error];
+  '@close': [];
+  '@listenserverclose': [];
+  '@newproducer': [Producer];
+  '@producerclose': [Producer];
+};
+
+/** What a transport needs from its router (producers are registered there for `consume()`/`canConsume()`). */
+export interface TransportRouterLink {
+  readonly rtpCapabilities: RtpCapabilities;
+  getProducer(id: string): Producer | undefined;
+}
+
+export type WebRtcTransportObserverEvents = {
+  close: [];
+  newproducer: [Producer];
+  newconsumer: [Consumer];
+  icestatechange: [IceState];
+  iceselectedtuplechange: [TransportTuple];
+  dtlsstatechange: [DtlsState];
+  sctpstatechange: [SctpState];
+};
+
+/** `getStats()` entry: mediasoup's plus `tsfuCounters` (SRTP accepted/auth failures, ICE check results, …). */
+export type WebRtcTransportStatWithCounters = WebRtcTransportStat & { tsfuCounters: WebRtcTransportCounters };
+
+export interface WebRtcTransportData {
+  iceParameters: IceParameters;
+  iceCandidates: IceCandidate[];
+  dtlsParameters: DtlsParameters;
+  sctpParameters?: SctpParameters;
+  /** Old SCTP option names (mediasoup < 3.20), stored as given. */
+  numSctpStreams?: { OS: number; MIS: number };
+  maxSctpMessageSize?: number;
+}
+
+const logger = new Logger('WebRtcTransport');
+
+const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
+
+/** mediasoup's WebRtcTransport (ICE-Lite + DTLS + SRTP), driven by its worker thread. */
+export class WebRtcTransport<
+  WebRtcTransportAppData extends AppData = AppData,
+> extends EnhancedEventEmitter<WebRtcTransportEvents> {
+  readonly #id: string;
+  readonly #routerId: string;
+  readonly #channel: Channel;
+  readonly #events: EnhancedEventEmitter;
+  readonly #data: WebRtcTransportData;
+  #closed = false;
+  #appData: WebRtcTransportAppData;
+  #iceState: IceState = 'new';
+  #iceSelectedTuple: TransportTuple | undefined;
+  #dtlsState: DtlsState = 'new';
+  #dtlsRemoteCert: string | undefined;
+  #sctpState: SctpState | undefined;
+  readonly #observer = new EnhancedEventEmitter<WebRtcTransportObserverEvents>();
+  readonly #router: TransportRouterLink;
+  readonly #producers = new Map<string, Producer>();
+  readonly #consumers = new Map<string, Consumer>();
+  #cnameForProducers: string | undefined;
+  #nextMidForConsumers = 0;
+  readonly #onNotification = (event: string, data: Record<string, unknown>) =>
+    this.#handleNotification(event, data);
+
+  /** @internal created by `Router.createWebRtcTransport()`. */
+  constructor(opts: {
+    id: string;
+    routerId: string;
+    channel: Channel;
+    events: EnhancedEventEmitter;
+    data: WebRtcTransportData;
+    router: TransportRouterLink;
+    appData?: WebRtcTransportAppData;
+  }) {
+    super();
+    logger.debug('constructor()');
+    this.on('listenererror', (eventName, error) => {
+      logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
+    });
+    this.#router = opts.router;
+    this.#id = opts.id;
+    this.#routerId = opts.routerId;
+    this.#channel = opts.channel;
+    this.#events = opts.events;
+    this.#data = opts.data;
+    this.#appData = opts.appData ?? ({} as WebRtcTransportAppData);
+    this.#sctpState = opts.data.sctpParameters ? 'new' : undefined;
+    this.#events.on(this.#id, this.#onNotification);
+  }
+
+  get id(): string {
+    return this.#id;
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
+  get type(): 'webrtc' {
+    return 'webrtc';
+  }
+  get appData(): WebRtcTransportAppData {
+    return this.#appData;
+  }
+  set appData(appData: WebRtcTransportAppData) {
+    this.#appData = appData;
+  }
+  get observer(): EnhancedEventEmitter<WebRtcTransportObserverEvents> {
+    return this.#observer;
+  }
+  get iceRole(): 'controlled' {
+    return 'controlled';
+  }
+  get iceParameters(): IceParameters {
+    return clone(this.#data.iceParameters);
+  }
+  get iceCandidates(): IceCandidate[] {
+    return clone(this.#data.iceCandidates);
+  }
+  get iceState(): IceState {
+    return this.#iceState;
+  }
+  get iceSelectedTuple(): TransportTuple | undefined {
+    return clone(this.#iceSelectedTuple);
+  }
+  get dtlsParameters(): DtlsParameters {
+    return clone(this.#data.dtlsParameters);
+  }
+  get dtlsState(): DtlsState {
+    return this.#dtlsState;
+  }
+  get dtlsRemoteCert(): string | undefined {
+    return this.#dtlsRemoteCert;
+  }
+  get sctpParameters(): SctpParameters | undefined {
+    return clone(this.#data.sctpParameters);
+  }
+  get sctpState(): SctpState | undefined {
+    return this.#sctpState;
+  }
+
+  /** Closes the transport (the worker sends DTLS close_notify and forgets its tuples). */
+  close(): void {
+    if (this.#closed) return;
+    logger.debug('close()');
+    this.#closed = true;
+    this.#events.off(this.#id, this.#onNotification);
+    this.#channel
+      .request('router.closeTransport', { routerId: this.#routerId, transportId: this.#id })
+      .catch(logger.catcher('close()'));
+    this.#setClosedState();
+    this.safeEmit('@close');
+    this.#observer.safeEmit('close');
+  }
+
+  /** @internal the router closed. */
+  routerClosed(): void {
+    if (this.#closed) return;
+    logger.debug('routerClosed()');
+    this.#closed = true;
+    this.#events.off(this.#id, this.#onNotification);
+    this.#setClosedState();
+    this.safeEmit('routerclose');
+    this.#observer.safeEmit('close');
+  }
+
+  /** @internal the WebRtcServer closed. */
+  listenServerClosed(): void {
+    if (this.#closed) return;
+    logger.debug('listenServerClosed()');
+    this.#closed = true;
+    this.#events.off(this.#id, this.#onNotification);
+    this.#setClosedState();
+    this.safeEmit('@listenserverclose');
+    this.safeEmit('listenserverclose');
+    this.#observer.safeEmit('close');
+  }
+
+  #closeChildren(): void {
+    for (const p of this.#producers.values()) {
+      p.transportClosed();
+      this.safeEmit('@producerclose', p);
+    }
+    this.#producers.clear();
+    for (const c of this.#consumers.values()) c.transportClosed();
+    this.#consumers.clear();
+  }
+
+  #setClosedState(): void {
+    this.#closeChildren();
+    this.#iceState = 'closed';
+    this.#iceSelectedTuple = undefined;
+    this.#dtlsState = 'closed';
+    if (this.#sctpState) this.#sctpState = 'closed';
+  }
+
+  async dump(): Promise<WebRtcTransportDump> {
+    logger.debug('dump()');
+    return this.#request('transport.dump');
+  }
+
+  /** mediasoup's stats entry plus `tsfuCounters`. */
+  async getStats(): Promise<WebRtcTransportStatWithCounters[]> {
+    logger.debug('getStats()');
+    return this.#request('transport.getStats');
+  }
+
+  /** Gives the remote DTLS parameters; DTLS starts once ICE is connected. */
+  async connect({ dtlsParameters }: { dtlsParameters: DtlsParameters }): Promise<void> {
+    logger.debug('connect()');
+    if (!dtlsParameters || !Array.isArray(dtlsParameters.fingerprints)) {
+      throw new TypeError('missing dtlsParameters');
+    }
+    await this.#request('transport.connect', { dtlsParameters });
+  }
+
+  /** New local ICE credentials (the old ones stop working at once). */
+  async restartIce(): Promise<IceParameters> {
+    logger.debug('restartIce()');
+    const iceParameters = await this.#request<IceParameters>('transport.restartIce');
+    this.#data.iceParameters = iceParameters;
+    return clone(iceParameters);
+  }
+
+  /** Stored (reported in `getStats()`); enforced by the RTP layer in part 2. */
+  async setMaxIncomingBitrate(bitrate: number): Promise<void> {
+    logger.debug(`setMaxIncomingBitrate() [bitrate:${bitrate}]`);
+    await this.#request('transport.setMaxIncomingBitrate', { bitrate });
+  }
+
+  /** Stored (reported in `getStats()`); enforced by the RTP layer in part 2. */
+  async setMaxOutgoingBitrate(bitrate: number): Promise<void> {
+    logger.debug(`setMaxOutgoingBitrate() [bitrate:${bitrate}]`);
+    await this.#request('transport.setMaxOutgoingBitrate', { bitrate });
+  }
+
+  /** The SCTP options given at creation under mediasoup's pre-3.20 names (stored; SCTP lands with data producers). */
+  get numSctpStreams(): { OS: number; MIS: number } | undefined {
+    return clone(this.#data.numSctpStreams);
+  }
+  get maxSctpMessageSize(): number | undefined {
+    return this.#data.maxSctpMessageSize;
+  }
+
+  /** Just for testing purposes (as mediasoup). */
+  get producersForTesting(): Map<string, Producer> {
+    return this.#producers;
+  }
+
+  /**
+   * mediasoup's `produce()`: validates and normalizes `rtpParameters` (ortc),
+   * maps them to the router's codecs, and starts receiving the media.
+   */
+  async produce<ProducerAppData extends AppData = AppData>({
+    id,
+    kind,
+    rtpParameters,
+    paused = false,
+    keyFrameRequestDelay,
+    appData,
+  }: ProducerOptions<ProducerAppData>): Promise<Producer<ProducerAppData>> {
+    logger.debug('produce()');
+    if (id && this.#producers.has(id)) throw new TypeError(`a Producer with same id "${id}" already exists`);
+    if (!['audio', 'video'].includes(kind)) throw new TypeError(`invalid kind "${kind}"`);
+    if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
+    if (this.#closed) throw new Error(`Transport closed [transportId:${this.#id}]`);
+    const params = structuredClone(rtpParameters) as RtpParameters;
+    ortc.validateAndNormalizeRtpParameters(params);
+    if (!Array.isArray(params.encodings) || params.encodings.length === 0) params.encodings = [{}];
+    if (!this.#cnameForProducers && params.rtcp?.cname) this.#cnameForProducers = params.rtcp.cname;
+    else if (!this.#cnameForProducers) this.#cnameForProducers = randomUUID().slice(0, 8);
+    params.rtcp = params.rtcp ?? {};
+    params.rtcp.cname = this.#cnameForProducers;
+    const routerCaps = this.#router.rtpCapabilities;
+    const rtpMapping = ortc.getProducerRtpParametersMapping(params, routerCaps);
+    const consumableRtpParameters = ortc.getConsumableRtpParameters(kind, params, routerCaps, rtpMapping);
+    const producerId = id ?? randomUUID();
+    const { type } = await this.#request<{ type: ProducerType }>('transport.produce', {
+      producerId,
+      kind,
+      rtpParameters: params,
+      rtpMapping,
+      paused,
+      keyFrameRequestDelay,
+    });
+    const producer = new Producer<ProducerAppData>({
+      id: producerId,
+      transportId: this.#id,
+      channel: this.#channel,
+      events: this.#events,
+      kind,
+      rtpParameters: params,
+      type,
+      consumableRtpParameters,
+      paused,
+      appData,
+    });
+    if (this.#closed) {
+      producer.transportClosed();
+      return producer;
+    }
+    this.#producers.set(producer.id, producer as unknown as Producer);
+    producer.on('@close', () => {
+      this.#producers.delete(producer.id);
+      this.safeEmit('@producerclose', producer as unknown as Producer);
+    });
+    this.safeEmit('@newproducer', producer as unknown as Producer);
+    this.#observer.safeEmit('newproducer', producer as unknown as Producer);
+    return producer;
+  }
+
+  /**
+   * mediasoup's `consume()`: consumer RTP parameters for a client with
+   * `rtpCapabilities` (ortc), a new SSRC (and RTX SSRC), and forwarding.
+   */
+  async consume<ConsumerAppData extends AppData = AppData>({
+    producerId,
+    rtpCapabilities,
+    paused = false,
+    mid,
+    preferredLayers,
+    ignoreDtx = false,
+    enableRtx,
+    pipe = false,
+    appData,
+  }: ConsumerOptions<ConsumerAppData>): Promise<Consumer<ConsumerAppData>> {
+    logger.debug('consume()');
+    if (!producerId || typeof producerId !== 'string') throw new TypeError('missing producerId');
+    if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
+    if (mid && (typeof mid !== 'string' || mid.length === 0)) {
+      throw new TypeError('if given, mid must be non empty string');
+    }
+    const caps = structuredClone(rtpCapabilities) as RtpCapabilities;
+    ortc.validateAndNormalizeRtpCapabilities(caps);
+    const producer = this.#router.getProducer(producerId);
+    if (!producer) throw new NotFoundError(`Producer with id "${producerId}" not found`);
+    if (this.#closed) throw new Error(`Transport closed [transportId:${this.#id}]`);
+    const rtpParameters = ortc.getConsumerRtpParameters({
+      consumableRtpParameters: producer.consumableRtpParameters,
+      remoteRtpCapabilities: caps,
+      pipe,
+      enableRtx: enableRtx ?? producer.kind === 'video',
+    });
+    if (!pipe) {
+      if (mid) rtpParameters.mid = mid;
+      else {
+        rtpParameters.mid = `${this.#nextMidForConsumers++}`;
+        if (this.#nextMidForConsumers === 100000000) {
+          logger.error(`consume() | reaching max MID value "${this.#nextMidForConsumers}"`);
+          this.#nextMidForConsumers = 0;
+        }
+      }
+    }
+    const consumerId = randomUUID();
+    const status = await this.#request<{
+      paused: boolean;
+      producerPaused: boolean;
+      score: ConsumerScore;
+      preferredLayers: ConsumerLayers | null;
+    }>('transport.consume', {
+      consumerId,
+      producerId,
+      kind: producer.kind,
+      rtpParameters,
+      paused,
+      preferredLayers,
+      ignoreDtx,
+    });
+    const consumer = new Consumer<ConsumerAppData>({
+      id: consumerId,
+      producerId,
+      channel: this.#channel,
+      events: this.#events,
+      kind: producer.kind,
+      rtpParameters,
+      type: pipe ? 'pipe' : producer.type,
+      paused: status.paused,
+      producerPaused: status.producerPaused,
+      score: status.score,
+      preferredLayers: status.preferredLayers ?? undefined,
+      appData,
+    });
+    if (this.#closed) {
+      consumer.transportClosed();
+      return consumer;
+    }
+    this.#consumers.set(consumer.id, consumer as unknown as Consumer);
+    consumer.on('@close', () => this.#consumers.delete(consumer.id));
+    consumer.on('@producerclose', () => this.#consumers.delete(consumer.id));
+    this.#observer.safeEmit('newconsumer', consumer as unknown as Consumer);
+    return consumer;
+  }
+
+  /** tsfu test hook: drop this fraction (0..1) of the media packets sent on this transport (deterministically spread). */
+  async setOutgoingLossForTesting(fraction: number): Promise<void> {
+    await this.#request('transport.setDropOutgoingForTesting', { fraction });
+  }
+
+  #request<T>(method: string, extra: Record<string, unknown> = {}): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error(`Transport closed [transportId:${this.#id}]`));
+    return this.#channel.request<T>(method, { transportId: this.#id, ...extra });
+  }
+
+  #handleNotification(event: string, data: Record<string, unknown>): void {
+    if (this.#closed) return;
+    switch (event) {
+      case 'icestatechange': {
+        this.#iceState = data.iceState as IceState;
+        if (this.#iceState === 'disconnected') this.#iceSelectedTuple = undefined;
+        this.safeEmit('icestatechange', this.#iceState);
+        this.#observer.safeEmit('icestatechange', this.#iceState);
+        break;
+      }
+      case 'iceselectedtuplechange': {
+        this.#iceSelectedTuple = data.iceSelectedTuple as TransportTuple;
+        this.safeEmit('iceselectedtuplechange', clone(this.#iceSelectedTuple));
+        this.#observer.safeEmit('iceselectedtuplechange', clone(this.#iceSelectedTuple));
+        break;
+      }
+      case 'dtlsstatechange': {
+        this.#dtlsState = data.dtlsState as DtlsState;
+        if (this.#dtlsState === 'connected') this.#dtlsRemoteCert = data.dtlsRemoteCert as string | undefined;
+        this.safeEmit('dtlsstatechange', this.#dtlsState);
+        this.#observer.safeEmit('dtlsstatechange', this.#dtlsState);
+        break;
+      }
+      default:
+        logger.error(`ignoring unknown event "${event}"`);
+    }
+  }
+}

@@ -1,0 +1,346 @@
+import { randomUUID } from 'node:crypto';
+import { Worker as ThreadWorker } from 'node:worker_threads';
+import { validateListenInfoLimits, validateWorkerLimits } from '../limits.js';
+import * as ortc from '../ortc/ortc.js';
+import { Channel, type MessageEndpoint } from '../protocol/channel.js';
+import type { AppData } from '../types/app-data.js';
+import type { RouterOptions } from '../types/router.js';
+import type { WebRtcServerOptions } from '../types/webrtc-server.js';
+import type {
+  WorkerDump,
+  WorkerLogLevel,
+  WorkerResourceUsage,
+  WorkerSettings,
+  WorkerThreadStats,
+  WorkerUpdateableSettings,
+} from '../types/worker.js';
+import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
+import { getSocketStrategy } from './io-thread-strategy.js';
+import { Logger } from './logger.js';
+import { Router } from './router.js';
+import type { SocketStrategy, WorkerIoHandles } from './socket-strategy.js';
+import { threadEntry } from './thread-entry.js';
+import { HOT_PATH_RESOURCE_LIMITS } from './thread-limits.js';
+import { WebRtcServer } from './webrtc-server.js';
+
+export type WorkerEvents = { died: [Error]; subprocessclose: []; listenererror: [string, Error] };
+export type WorkerObserverEvents = { close: []; newwebrtcserver: [WebRtcServer]; newrouter: [Router] };
+
+const LOG_LEVELS: WorkerLogLevel[] = ['debug', 'warn', 'error', 'none'];
+const logger = new Logger('Worker');
+/** Logs the worker threads' forwarded lines, `[tid:N] Class::method() | text` (mediasoup: `[pid:N] …`). */
+const channelLogger = new Logger('Channel');
+let nextWorkerIndex = 1;
+
+/**
+ * mediasoup's Worker, on a `worker_threads` thread instead of a child process.
+ * `pid` is `process.pid` (the thread lives in this process).
+ */
+export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEventEmitter<WorkerEvents> {
+  readonly #thread: ThreadWorker;
+  readonly #channel: Channel;
+  readonly #index: number;
+  readonly #threadId: number;
+  readonly #sockets: SocketStrategy;
+  readonly #io: WorkerIoHandles | undefined;
+  /** Transport notifications by target id. */
+  readonly #events = new EnhancedEventEmitter();
+  #closed = false;
+  #died = false;
+  #subprocessClosed = false;
+  #appData: WorkerAppData;
+  #threadError: Error | undefined;
+  /** Why the I/O thread this worker used died (its thread is then ended, which closes the worker). */
+  #ioDeath: Error | undefined;
+  readonly #routers = new Set<Router>();
+  readonly #webRtcServers = new Set<WebRtcServer>();
+  readonly #observer = new EnhancedEventEmitter<WorkerObserverEvents>();
+
+  /** @internal use `createWorker()`. */
+  constructor(
+    thread: ThreadWorker,
+    channel: Channel,
+    index: number,
+    sockets: SocketStrategy,
+    appData?: WorkerAppData,
+    io?: WorkerIoHandles,
+    ioDeath?: IoDeathRelay,
+  ) {
+    super();
+    logger.debug('constructor()');
+    this.#io = io;
+    this.#thread = thread;
+    this.#threadId = thread.threadId;
+    this.#channel = channel;
+    this.#index = index;
+    this.#sockets = sockets;
+    this.#appData = appData ?? ({} as WorkerAppData);
+    channel.handleNotifications((event, targetId, data) => {
+      if (targetId) this.#events.safeEmit(targetId, event, data);
+    });
+    thread.on('error', (error) => {
+      this.#threadError = error;
+    });
+    thread.on('exit', (code) => this.#onExit(code));
+    ioDeath?.listen((error) => this.#onIoDeath(error));
+    this.on('listenererror', (eventName, error) => {
+      logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
+    });
+  }
+
+  /** The process id: the worker is a thread of this process. */
+  get pid(): number {
+    return process.pid;
+  }
+  /** The `worker_threads` thread id. */
+  get threadId(): number {
+    return this.#threadId;
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
+  get died(): boolean {
+    return this.#died;
+  }
+  /** True once the thread has ended. */
+  get subprocessClosed(): boolean {
+    return this.#subprocessClosed;
+  }
+  get appData(): WorkerAppData {
+    return this.#appData;
+  }
+  set appData(appData: WorkerAppData) {
+    this.#appData = appData;
+  }
+  get observer(): EnhancedEventEmitter<WorkerObserverEvents> {
+    return this.#observer;
+  }
+  /** Just for testing purposes (as mediasoup). */
+  get webRtcServersForTesting(): Set<WebRtcServer> {
+    return this.#webRtcServers;
+  }
+  /** Just for testing purposes (as mediasoup). */
+  get routersForTesting(): Set<Router> {
+    return this.#routers;
+  }
+
+  /** Just for testing and benchmarks: the packet rings between the I/O thread and this worker. */
+  get ioRingsForTesting(): { toWorker: SharedArrayBuffer; fromWorker: SharedArrayBuffer } | undefined {
+    return this.#io ? { toWorker: this.#io.toWorker, fromWorker: this.#io.fromWorker } : undefined;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    logger.debug('close()');
+    this.#closed = true;
+    for (const router of this.#routers) router.workerClosed();
+    this.#routers.clear();
+    for (const server of this.#webRtcServers) server.workerClosed();
+    this.#webRtcServers.clear();
+    this.#channel.notify('worker.close', '');
+    this.#channel.close();
+    // Let the close_notify records leave, then end the thread.
+    setTimeout(() => void this.#thread.terminate(), 50);
+    this.#observer.safeEmit('close');
+  }
+
+  async dump(): Promise<WorkerDump> {
+    logger.debug('dump()');
+    return this.#channel.request<WorkerDump>('worker.dump');
+  }
+
+  /** The process's resource usage (threads share it), mediasoup-shaped. */
+  async getResourceUsage(): Promise<WorkerResourceUsage> {
+    logger.debug('getResourceUsage()');
+    return this.#channel.request<WorkerResourceUsage>('worker.getResourceUsage');
+  }
+
+  /**
+   * tsfu only: this worker thread's event-loop utilization and delay and its own CPU time
+   * (`getResourceUsage()` is the whole process's). Delay and utilization are since the previous call.
+   */
+  async tsfuGetThreadStats(): Promise<WorkerThreadStats> {
+    return this.#channel.request<WorkerThreadStats>('worker.tsfuGetThreadStats');
+  }
+
+  async updateSettings({ logLevel, logTags }: WorkerUpdateableSettings = {}): Promise<void> {
+    logger.debug('updateSettings()');
+    if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel))
+      throw new TypeError(`invalid logLevel "${logLevel}"`);
+    if (logTags !== undefined && !Array.isArray(logTags)) throw new TypeError('logTags must be an array');
+    await this.#channel.request('worker.updateSettings', { logLevel, logTags });
+  }
+
+  /** Test-only: makes the worker thread throw an uncaught error, as a crash would. */
+  async crashForTesting(): Promise<void> {
+    await this.#channel.request('worker.crashForTesting');
+  }
+
+  async createWebRtcServer<T extends AppData = AppData>({
+    listenInfos,
+    appData,
+  }: WebRtcServerOptions<T>): Promise<WebRtcServer<T>> {
+    logger.debug('createWebRtcServer()');
+    if (!Array.isArray(listenInfos) || listenInfos.length === 0) {
+      throw new TypeError('listenInfos must be a non-empty array');
+    }
+    for (const l of listenInfos) {
+      if (!l || (l.protocol !== 'udp' && l.protocol !== 'tcp'))
+        throw new TypeError('invalid listenInfo protocol');
+      if (typeof l.ip !== 'string') throw new TypeError('missing listenInfo ip');
+      validateListenInfoLimits(l);
+    }
+    if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
+    const webRtcServerId = randomUUID();
+    await this.#channel.request('worker.createWebRtcServer', { webRtcServerId, listenInfos });
+    const server = new WebRtcServer<T>({
+      id: webRtcServerId,
+      channel: this.#channel,
+      sockets: this.#sockets,
+      appData,
+    });
+    this.#webRtcServers.add(server as unknown as WebRtcServer);
+    server.on('@close', () => this.#webRtcServers.delete(server as unknown as WebRtcServer));
+    this.#observer.safeEmit('newwebrtcserver', server as unknown as WebRtcServer);
+    return server;
+  }
+
+  async createRouter<T extends AppData = AppData>({
+    mediaCodecs,
+    appData,
+  }: RouterOptions<T> = {}): Promise<Router<T>> {
+    logger.debug('createRouter()');
+    if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
+    const rtpCapabilities = ortc.generateRouterRtpCapabilities(structuredClone(mediaCodecs));
+    const routerId = randomUUID();
+    await this.#channel.request('worker.createRouter', { routerId });
+    const router = new Router<T>({
+      id: routerId,
+      channel: this.#channel,
+      events: this.#events,
+      rtpCapabilities,
+      appData,
+    });
+    this.#routers.add(router as unknown as Router);
+    router.on('@close', () => this.#routers.delete(router as unknown as Router));
+    this.#observer.safeEmit('newrouter', router as unknown as Router);
+    return router;
+  }
+
+  #onIoDeath(error: Error): void {
+    if (this.#closed || this.#ioDeath) return;
+    this.#ioDeath = error;
+    // Its sockets are gone: end the thread; its 'exit' closes everything as a death, in mediasoup's order.
+    void this.#thread.terminate();
+  }
+
+  #onExit(code: number): void {
+    logger.debug(`worker thread closed [threadId:${this.threadId}, code:${code}]`);
+    this.#subprocessClosed = true;
+    void this.#sockets.detachWorker(this.#index);
+    if (this.#closed) {
+      this.safeEmit('subprocessclose');
+      return;
+    }
+    this.#workerDied(
+      this.#ioDeath ??
+        this.#threadError ??
+        new Error(`[pid:${process.pid}, threadId:${this.#threadId}, code:${code}]`),
+    );
+  }
+
+  #workerDied(error: Error): void {
+    if (this.#closed) return;
+    logger.error(`worker thread died unexpectedly [threadId:${this.threadId}]: ${error.message}`);
+    this.#closed = true;
+    this.#died = true;
+    this.#channel.close();
+    for (const router of this.#routers) router.workerClosed();
+    this.#routers.clear();
+    for (const server of this.#webRtcServers) server.workerClosed();
+    this.#webRtcServers.clear();
+    this.safeEmit('died', error);
+    this.safeEmit('subprocessclose');
+    this.#observer.safeEmit('close');
+  }
+}
+
+function validateSettings(settings: WorkerSettings): void {
+  if (settings === null || typeof settings !== 'object') throw new TypeError('settings must be an object');
+  const { logLevel, logTags, appData, dtlsCertificateFile, dtlsPrivateKeyFile } = settings;
+  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel))
+    throw new TypeError(`invalid logLevel "${logLevel}"`);
+  if (logTags !== undefined && !Array.isArray(logTags)) throw new TypeError('logTags must be an array');
+  if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
+  if (Boolean(dtlsCertificateFile) !== Boolean(dtlsPrivateKeyFile)) {
+    throw new TypeError('dtlsCertificateFile and dtlsPrivateKeyFile must be given together');
+  }
+  validateWorkerLimits(settings);
+}
+
+/** @internal `createWorker()` (index.ts wraps it to emit the module observer's `newworker`). */
+export async function createWorkerInternal<T extends AppData = AppData>(
+  settings: WorkerSettings<T> = {},
+): Promise<Worker<T>> {
+  validateSettings(settings);
+  const sockets = getSocketStrategy();
+  const index = nextWorkerIndex++;
+  const ioDeath = new IoDeathRelay();
+  const io = await sockets.attachWorker(index, ioDeath.fire);
+  const { appData, ...threadSettings } = settings;
+  logger.debug(`starting worker thread [name:tsfu-worker-${index}]`);
+  const thread = new ThreadWorker(threadEntry('worker-thread/worker-thread.js'), {
+    name: `tsfu-worker-${index}`,
+    workerData: { settings: threadSettings, io },
+    transferList: [io.port],
+    resourceLimits: HOT_PATH_RESOURCE_LIMITS,
+  });
+  const threadId = thread.threadId;
+  const channel = new Channel(thread as unknown as MessageEndpoint, {
+    logger: channelLogger,
+    peerLabel: `[tid:${threadId}]`,
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onExit = (code: number) => reject(new Error(`worker thread exited during start [code:${code}]`));
+      thread.once('error', reject);
+      thread.once('exit', onExit);
+      ioDeath.listen(reject);
+      channel.handleNotifications((event, _target, data) => {
+        thread.off('error', reject);
+        thread.off('exit', onExit);
+        if (event === '@success') resolve();
+        else if (event === '@failure')
+          reject(new TypeError(`wrong settings: ${(data as { message: string }).message}`));
+      });
+    });
+  } catch (error) {
+    logger.error(
+      `worker thread failed [threadId:${threadId}]: ${error instanceof Error ? error.message : error}`,
+    );
+    channel.close();
+    await thread.terminate();
+    await sockets.detachWorker(index);
+    throw error;
+  }
+  logger.debug(`worker thread running [threadId:${threadId}]`);
+  return new Worker<T>(thread, channel, index, sockets, appData, io, ioDeath);
+}
+
+/** Carries the I/O thread's death to whoever listens: the starting worker, then its Worker. */
+class IoDeathRelay {
+  #error: Error | undefined;
+  #listener: ((error: Error) => void) | undefined;
+
+  readonly fire = (error: Error): void => {
+    if (this.#error) return;
+    this.#error = error;
+    this.#listener?.(error);
+  };
+
+  /** Replaces the listener; it is called at once if the death already happened. */
+  listen(listener: (error: Error) => void): void {
+    this.#listener = listener;
+    if (this.#error) listener(this.#error);
+  }
+}
