@@ -33,7 +33,6 @@ export {
   WebRtcTransport,
   type WebRtcTransportEvents,
   type WebRtcTransportObserverEvents,
-  type WebRtcTransportStatWithCounters,
 } from './main-thread/webrtc-transport.js';
 export { Worker, type WorkerEvents, type WorkerObserverEvents } from './main-thread/worker.js';
 export * as h264 from './ortc/h264-profile-level-id.js';
@@ -52,7 +51,6 @@ export {
 } from './protocol/packet-ring.js';
 export type * as types from './types/index.js';
 export type * from './types/index.js';
-export type { WebRtcTransportCounters } from './worker-thread/worker-webrtc-transport.js';
 
 /** The mediasoup version whose API this package follows, with our suffix. */
 export const version = '3.27.1-tsfu.0.1.0';

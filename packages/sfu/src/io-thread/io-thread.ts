@@ -11,21 +11,26 @@
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { frameRfc4571, IceUfragTable, Rfc4571Deframer } from '@tsfu/ice-lite';
 import { ipLiteralLookup } from '../ip-literal-lookup.js';
 import { LIMIT_DEFAULTS } from '../limits.js';
-import { Channel, type MessageEndpoint } from '../protocol/channel.js';
+import { Channel, type RequestHandlers } from '../protocol/channel.js';
 import {
   ADDRESS_HEADER_LENGTH,
   type IoBindTupleRequest,
   type IoCounters,
+  type IoEnd,
+  type IoLinkEnd,
   type IoListenRequest,
+  type IoMainMethods,
+  type IoMethods,
   type IoSocketInfo,
+  type IoStrategyEnd,
+  type IoThreadMainEnd,
   type IoTupleAddress,
   PROTOCOL_TCP,
   PROTOCOL_UDP,
-  RING_CONTROL_UNBIND,
   readAddressHeader,
   TUPLE_UNKNOWN,
   writeAddressHeader,
@@ -95,8 +100,8 @@ interface TcpConnection {
 
 interface IoWorker {
   index: number;
-  channel: Channel;
-  port: MessageEndpoint & { close(): void };
+  channel: Channel<IoEnd, IoLinkEnd>;
+  port: MessagePort;
   writer: PacketRingWriter;
   reader: PacketRingReader;
   ufrags: Set<string>;
@@ -124,39 +129,25 @@ class IoThread {
   private readonly counters: IoCounters = zeroIoCounters();
 
   constructor(
-    main: Channel,
+    main: Channel<IoThreadMainEnd, IoStrategyEnd>,
     private readonly allowCrashForTesting: boolean,
   ) {
-    main.handleRequests((method, data) => this.onMainRequest(method, data));
+    main.serve(this.mainHandlers());
   }
 
-  private onMainRequest(method: string, data: unknown): unknown {
-    switch (method) {
-      case 'addWorker': {
-        const d = data as {
-          index: number;
-          port: MessageEndpoint & { close(): void };
-          toWorker: SharedArrayBuffer;
-          fromWorker: SharedArrayBuffer;
-        };
-        this.addWorker(d.index, d.port, d.toWorker, d.fromWorker);
-        return undefined;
-      }
-      case 'removeWorker':
-        this.removeWorker((data as { index: number }).index);
-        return undefined;
-      case 'getCounters':
-        return this.getCounters();
-      case 'tsfu.crashForTesting':
+  private mainHandlers(): RequestHandlers<IoMainMethods> {
+    return {
+      addWorker: (d) => this.addWorker(d.index, d.port, d.toWorker, d.fromWorker),
+      removeWorker: (d) => this.removeWorker(d.index),
+      getCounters: () => this.getCounters(),
+      'tsfu.crashForTesting': () => {
         // Only the main thread can ask (never a packet), and only when the process opted in.
         if (!this.allowCrashForTesting) throw new Error('crashForTesting is disabled in this process');
         setImmediate(() => {
           throw new Error('I/O thread crashed on purpose (crashIoThreadForTesting)');
         });
-        return undefined;
-      default:
-        throw new Error(`unknown method ${method}`);
-    }
+      },
+    };
   }
 
   getCounters(): IoCounters {
@@ -171,11 +162,11 @@ class IoThread {
 
   private addWorker(
     index: number,
-    port: MessageEndpoint & { close(): void },
+    port: MessagePort,
     toWorker: SharedArrayBuffer,
     fromWorker: SharedArrayBuffer,
   ): void {
-    const channel = new Channel(port);
+    const channel = new Channel<IoEnd, IoLinkEnd>(port);
     const worker: IoWorker = {
       index,
       channel,
@@ -189,13 +180,27 @@ class IoThread {
       flushScheduled: false,
     };
     this.workers.set(index, worker);
-    channel.handleRequests((method, data) => this.onWorkerRequest(worker, method, data));
+    channel.serve(this.workerHandlers(worker));
+    channel.onNotification((n) => {
+      // Behind every packet this worker queued before it (io-protocol.ts).
+      this.drain(worker);
+      switch (n.event) {
+        case 'unbindTuple':
+          this.unbindTuple(worker, n.data);
+          break;
+        case 'unlisten':
+          for (const index of n.data) this.unlisten(worker, index);
+          break;
+      }
+    });
     void this.pump(worker);
   }
 
   private removeWorker(index: number): void {
     const worker = this.workers.get(index);
     if (!worker) return;
+    // What it queued (close_notify records) goes out before its tuples and sockets do.
+    this.drain(worker);
     worker.closed = true;
     this.workers.delete(index);
     for (const ufrag of worker.ufrags) this.owners.delete(ufrag);
@@ -207,29 +212,27 @@ class IoThread {
     worker.port.close();
   }
 
-  private async onWorkerRequest(worker: IoWorker, method: string, data: unknown): Promise<unknown> {
-    switch (method) {
-      case 'listen':
-        return this.listen(worker, data as IoListenRequest[]);
-      case 'unlisten':
-        for (const index of data as number[]) this.unlisten(worker, index);
-        return undefined;
-      case 'registerUfrag': {
-        const ufrag = data as string;
+  /** A worker's requests, each handled after every packet it queued before it (io-protocol.ts). */
+  private workerHandlers(worker: IoWorker): RequestHandlers<IoMethods> {
+    return {
+      listen: (requests) => {
+        this.drain(worker);
+        return this.listen(worker, requests);
+      },
+      registerUfrag: (ufrag) => {
+        this.drain(worker);
         this.owners.set(ufrag, worker.index);
         worker.ufrags.add(ufrag);
-        return undefined;
-      }
-      case 'unregisterUfrag': {
-        const ufrag = data as string;
+      },
+      unregisterUfrag: (ufrag) => {
+        this.drain(worker);
         if (worker.ufrags.delete(ufrag)) this.owners.delete(ufrag);
-        return undefined;
-      }
-      case 'bindTuple':
-        return this.bindTuple(worker, data as IoBindTupleRequest);
-      default:
-        throw new Error(`unknown method ${method}`);
-    }
+      },
+      bindTuple: (request) => {
+        this.drain(worker);
+        return this.bindTuple(worker, request);
+      },
+    };
   }
 
   // ---- sockets ---------------------------------------------------------------------------
@@ -351,7 +354,8 @@ class IoThread {
       }
     }
     for (const conn of [...this.tcpConnections.values()]) {
-      if (conn.socketIndex === socket.index) conn.socket.destroy();
+      // A connection its transport ended already leaves once what was queued is sent.
+      if (conn.socketIndex === socket.index && !conn.socket.writableEnded) conn.socket.destroy();
     }
     try {
       socket.udp?.close();
@@ -643,14 +647,19 @@ class IoThread {
   // ---- send path -------------------------------------------------------------------------
 
   private async pump(worker: IoWorker): Promise<void> {
-    const reader = worker.reader;
     while (!worker.closed) {
-      while (reader.next()) {
-        this.onWorkerRecord(worker, reader.data, reader.offset, reader.length, reader.meta, reader.aux);
-      }
-      reader.commit();
-      await reader.waitAsync(500);
+      this.drain(worker);
+      await worker.reader.waitAsync(500);
     }
+  }
+
+  /** Sends everything `worker` has published so far. */
+  private drain(worker: IoWorker): void {
+    const reader = worker.reader;
+    while (reader.next()) {
+      this.onWorkerRecord(worker, reader.data, reader.offset, reader.length, reader.meta, reader.aux);
+    }
+    reader.commit();
   }
 
   private onWorkerRecord(
@@ -661,10 +670,6 @@ class IoThread {
     meta: number,
     aux: number,
   ): void {
-    if (meta === RING_CONTROL_UNBIND) {
-      this.unbindTuple(worker, aux);
-      return;
-    }
     if (meta === TUPLE_UNKNOWN) {
       const h = readAddressHeader(data, offset, length);
       if (!h) {
@@ -732,7 +737,7 @@ class IoThread {
 
 if (parentPort) {
   const port = parentPort;
-  const channel = new Channel(port as unknown as MessageEndpoint, { logger: new ThreadLogger('Channel') });
+  const channel = new Channel<IoThreadMainEnd, IoStrategyEnd>(port, { logger: new ThreadLogger('Channel') });
   attachThreadLog((line) => channel.sendLog(line), IO_LOG_LINES_PER_SECOND);
   setThreadLogSettings({ logLevel: 'warn' });
   const data = workerData as { allowCrashForTesting?: boolean } | undefined;

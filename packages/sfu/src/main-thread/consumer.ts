@@ -1,4 +1,3 @@
-import type { Channel } from '../protocol/channel.js';
 import type { AppData } from '../types/app-data.js';
 import type {
   ConsumerDump,
@@ -14,6 +13,7 @@ import type { ProducerStat } from '../types/producer.js';
 import type { MediaKind, RtpParameters } from '../types/rtp-parameters.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
+import type { TargetEvents, WorkerChannel, WorkerNotification } from './worker-channel.js';
 
 export type ConsumerEvents = {
   transportclose: [];
@@ -40,8 +40,8 @@ export class Consumer<
 > extends EnhancedEventEmitter<ConsumerEvents> {
   readonly #id: string;
   readonly #producerId: string;
-  readonly #channel: Channel;
-  readonly #events: EnhancedEventEmitter;
+  readonly #channel: WorkerChannel;
+  readonly #events: TargetEvents;
   readonly #kind: MediaKind;
   readonly #rtpParameters: RtpParameters;
   readonly #type: ConsumerType;
@@ -54,14 +54,14 @@ export class Consumer<
   #currentLayers: ConsumerLayers | undefined;
   #appData: ConsumerAppData;
   readonly #observer = new EnhancedEventEmitter<ConsumerObserverEvents>();
-  readonly #onNotification = (event: string, data: unknown) => this.#handleNotification(event, data);
+  readonly #onNotification = (n: WorkerNotification) => this.#handleNotification(n);
 
   /** @internal created by `transport.consume()`. */
   constructor(opts: {
     id: string;
     producerId: string;
-    channel: Channel;
-    events: EnhancedEventEmitter;
+    channel: WorkerChannel;
+    events: TargetEvents;
     kind: MediaKind;
     rtpParameters: RtpParameters;
     type: ConsumerType;
@@ -160,18 +160,21 @@ export class Consumer<
 
   async dump(): Promise<ConsumerDump> {
     logger.debug('dump()');
-    return this.#request('consumer.dump');
+    this.#checkOpen();
+    return this.#channel.request('consumer.dump', { consumerId: this.#id });
   }
 
   /** The consumer's `outbound-rtp` entry, then the producer stream's `inbound-rtp` it forwards. */
   async getStats(): Promise<Array<ConsumerStat | ProducerStat>> {
     logger.debug('getStats()');
-    return this.#request('consumer.getStats');
+    this.#checkOpen();
+    return this.#channel.request('consumer.getStats', { consumerId: this.#id });
   }
 
   async pause(): Promise<void> {
     logger.debug('pause()');
-    await this.#request('consumer.pause');
+    this.#checkOpen();
+    await this.#channel.request('consumer.pause', { consumerId: this.#id });
     const wasPaused = this.#paused;
     this.#paused = true;
     if (!wasPaused && !this.#producerPaused) this.#observer.safeEmit('pause');
@@ -180,7 +183,8 @@ export class Consumer<
   /** Resumes; a video consumer asks the producer for a keyframe and waits for it. */
   async resume(): Promise<void> {
     logger.debug('resume()');
-    await this.#request('consumer.resume');
+    this.#checkOpen();
+    await this.#channel.request('consumer.resume', { consumerId: this.#id });
     const wasPaused = this.#paused;
     this.#paused = false;
     if (wasPaused && !this.#producerPaused) this.#observer.safeEmit('resume');
@@ -192,7 +196,9 @@ export class Consumer<
     if (temporalLayer != null && typeof temporalLayer !== 'number') {
       throw new TypeError('if given, temporalLayer must be a number');
     }
-    const layers = await this.#request<ConsumerLayers | null | undefined>('consumer.setPreferredLayers', {
+    this.#checkOpen();
+    const layers = await this.#channel.request('consumer.setPreferredLayers', {
+      consumerId: this.#id,
       preferredLayers: { spatialLayer, temporalLayer },
     });
     this.#preferredLayers = layers ?? undefined;
@@ -202,7 +208,8 @@ export class Consumer<
     logger.debug('setPriority()');
     if (typeof priority !== 'number' || priority < 0)
       throw new TypeError('priority must be a positive number');
-    this.#priority = await this.#request<number>('consumer.setPriority', { priority });
+    this.#checkOpen();
+    this.#priority = await this.#channel.request('consumer.setPriority', { consumerId: this.#id, priority });
   }
 
   async unsetPriority(): Promise<void> {
@@ -212,24 +219,26 @@ export class Consumer<
 
   async requestKeyFrame(): Promise<void> {
     logger.debug('requestKeyFrame()');
-    await this.#request('consumer.requestKeyFrame');
+    this.#checkOpen();
+    await this.#channel.request('consumer.requestKeyFrame', { consumerId: this.#id });
   }
 
   async enableTraceEvent(types: ConsumerTraceEventType[] = []): Promise<void> {
     logger.debug('enableTraceEvent()');
     if (!Array.isArray(types)) throw new TypeError('types must be an array');
     if (types.find((t) => !TRACE_TYPES.has(t))) throw new TypeError('invalid trace event type');
-    await this.#request('consumer.enableTraceEvent', { types });
+    this.#checkOpen();
+    await this.#channel.request('consumer.enableTraceEvent', { consumerId: this.#id, types });
   }
 
-  #request<T>(method: string, extra: Record<string, unknown> = {}): Promise<T> {
-    if (this.#closed) return Promise.reject(new Error(`Consumer closed [consumerId:${this.#id}]`));
-    return this.#channel.request<T>(method, { consumerId: this.#id, ...extra });
+  /** Requests of a closed consumer reject (inside the async methods: a rejection, not a throw). */
+  #checkOpen(): void {
+    if (this.#closed) throw new Error(`Consumer closed [consumerId:${this.#id}]`);
   }
 
-  #handleNotification(event: string, data: unknown): void {
+  #handleNotification(n: WorkerNotification): void {
     if (this.#closed) return;
-    switch (event) {
+    switch (n.event) {
       case 'consumer.producerclose':
         this.#closed = true;
         this.#events.off(this.#id, this.#onNotification);
@@ -250,23 +259,23 @@ export class Consumer<
         if (!this.#paused) this.#observer.safeEmit('resume');
         break;
       case 'consumer.score':
-        this.#score = data as ConsumerScore;
+        this.#score = n.data;
         this.safeEmit('score', structuredClone(this.#score));
         this.#observer.safeEmit('score', structuredClone(this.#score));
         break;
       case 'consumer.layerschange': {
-        const layers = (data ?? undefined) as ConsumerLayers | undefined;
+        const layers = n.data ?? undefined;
         this.#currentLayers = layers;
         this.safeEmit('layerschange', layers ? { ...layers } : undefined);
         this.#observer.safeEmit('layerschange', layers ? { ...layers } : undefined);
         break;
       }
       case 'consumer.trace':
-        this.safeEmit('trace', data as ConsumerTraceEventData);
-        this.#observer.safeEmit('trace', data as ConsumerTraceEventData);
+        this.safeEmit('trace', n.data);
+        this.#observer.safeEmit('trace', n.data);
         break;
       default:
-        logger.error(`ignoring unknown event "${event}"`);
+        logger.error(`ignoring unknown event "${n.event}"`);
     }
   }
 }

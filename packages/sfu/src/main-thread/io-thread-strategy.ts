@@ -5,8 +5,13 @@
  * worker does) and the next worker starts a fresh I/O thread.
  */
 import { MessageChannel, Worker as ThreadWorker } from 'node:worker_threads';
-import { Channel, type MessageEndpoint } from '../protocol/channel.js';
-import { type IoCounters, zeroIoCounters } from '../protocol/io-protocol.js';
+import { Channel } from '../protocol/channel.js';
+import {
+  type IoCounters,
+  type IoStrategyEnd,
+  type IoThreadMainEnd,
+  zeroIoCounters,
+} from '../protocol/io-protocol.js';
 import { createPacketRingBuffer } from '../protocol/packet-ring.js';
 import { Logger } from './logger.js';
 import type { SocketStrategy, WorkerIoHandles } from './socket-strategy.js';
@@ -30,7 +35,7 @@ export const ALLOW_CRASH_FOR_TESTING_ENV = 'TSFU_ALLOW_CRASH_FOR_TESTING';
 interface IoGeneration {
   readonly thread: ThreadWorker;
   readonly threadId: number;
-  readonly channel: Channel;
+  readonly channel: Channel<IoStrategyEnd, IoThreadMainEnd>;
   /** Death callbacks of the attached workers, by worker index. */
   readonly workers: Map<number, (error: Error) => void>;
   error: Error | undefined;
@@ -50,7 +55,7 @@ export class IoThreadStrategy implements SocketStrategy {
     const gen: IoGeneration = {
       thread,
       threadId: thread.threadId,
-      channel: new Channel(thread as unknown as MessageEndpoint, {
+      channel: new Channel<IoStrategyEnd, IoThreadMainEnd>(thread, {
         logger: channelLogger,
         peerLabel: `[tid:${thread.threadId}]`,
       }),
@@ -86,7 +91,7 @@ export class IoThreadStrategy implements SocketStrategy {
     const { port1, port2 } = new MessageChannel();
     const toWorker = createPacketRingBuffer({ capacity: RING_CAPACITY });
     const fromWorker = createPacketRingBuffer({ capacity: RING_CAPACITY });
-    await gen.channel.request('addWorker', { index, port: port1, toWorker, fromWorker }, [port1]);
+    await gen.channel.requestTransferring('addWorker', { index, port: port1, toWorker, fromWorker }, [port1]);
     gen.workers.set(index, onDeath);
     gen.thread.ref();
     return { port: port2, toWorker, fromWorker };
@@ -106,7 +111,7 @@ export class IoThreadStrategy implements SocketStrategy {
   /** The running I/O thread's counters; all zero when none runs (nothing is started for this). */
   async getCounters(): Promise<IoCounters> {
     const gen = this.current;
-    return gen ? gen.channel.request<IoCounters>('getCounters') : zeroIoCounters();
+    return gen ? gen.channel.request('getCounters') : zeroIoCounters();
   }
 
   /** Testing only: makes the running I/O thread throw an uncaught error (see `ALLOW_CRASH_FOR_TESTING_ENV`). */

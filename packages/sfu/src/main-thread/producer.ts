@@ -1,4 +1,3 @@
-import type { Channel } from '../protocol/channel.js';
 import type { AppData } from '../types/app-data.js';
 import type {
   ProducerDump,
@@ -13,6 +12,7 @@ import type {
 import type { MediaKind, RtpParameters } from '../types/rtp-parameters.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
+import type { TargetEvents, WorkerChannel, WorkerNotification } from './worker-channel.js';
 
 export type ProducerEvents = {
   transportclose: [];
@@ -34,8 +34,8 @@ export class Producer<
 > extends EnhancedEventEmitter<ProducerEvents> {
   readonly #id: string;
   readonly #transportId: string;
-  readonly #channel: Channel;
-  readonly #events: EnhancedEventEmitter;
+  readonly #channel: WorkerChannel;
+  readonly #events: TargetEvents;
   readonly #kind: MediaKind;
   readonly #rtpParameters: RtpParameters;
   readonly #type: ProducerType;
@@ -45,14 +45,14 @@ export class Producer<
   #score: ProducerScore[] = [];
   #appData: ProducerAppData;
   readonly #observer = new EnhancedEventEmitter<ProducerObserverEvents>();
-  readonly #onNotification = (event: string, data: unknown) => this.#handleNotification(event, data);
+  readonly #onNotification = (n: WorkerNotification) => this.#handleNotification(n);
 
   /** @internal created by `transport.produce()`. */
   constructor(opts: {
     id: string;
     transportId: string;
-    channel: Channel;
-    events: EnhancedEventEmitter;
+    channel: WorkerChannel;
+    events: TargetEvents;
     kind: MediaKind;
     rtpParameters: RtpParameters;
     type: ProducerType;
@@ -137,18 +137,21 @@ export class Producer<
 
   async dump(): Promise<ProducerDump> {
     logger.debug('dump()');
-    return this.#request('producer.dump');
+    this.#checkOpen();
+    return this.#channel.request('producer.dump', { producerId: this.#id });
   }
 
   /** One `inbound-rtp` entry per stream (encoding) that exists. */
   async getStats(): Promise<ProducerStat[]> {
     logger.debug('getStats()');
-    return this.#request('producer.getStats');
+    this.#checkOpen();
+    return this.#channel.request('producer.getStats', { producerId: this.#id });
   }
 
   async pause(): Promise<void> {
     logger.debug('pause()');
-    await this.#request('producer.pause');
+    this.#checkOpen();
+    await this.#channel.request('producer.pause', { producerId: this.#id });
     const wasPaused = this.#paused;
     this.#paused = true;
     if (!wasPaused) this.#observer.safeEmit('pause');
@@ -156,7 +159,8 @@ export class Producer<
 
   async resume(): Promise<void> {
     logger.debug('resume()');
-    await this.#request('producer.resume');
+    this.#checkOpen();
+    await this.#channel.request('producer.resume', { producerId: this.#id });
     const wasPaused = this.#paused;
     this.#paused = false;
     if (wasPaused) this.#observer.safeEmit('resume');
@@ -167,7 +171,8 @@ export class Producer<
     logger.debug('enableTraceEvent()');
     if (!Array.isArray(types)) throw new TypeError('types must be an array');
     if (types.find((t) => !TRACE_TYPES.has(t))) throw new TypeError('invalid trace event type');
-    await this.#request('producer.enableTraceEvent', { types });
+    this.#checkOpen();
+    await this.#channel.request('producer.enableTraceEvent', { producerId: this.#id, types });
   }
 
   /** mediasoup's `send()` is for DirectTransport producers only. */
@@ -175,33 +180,29 @@ export class Producer<
     throw new TypeError('send() is only for Producers of a DirectTransport');
   }
 
-  #request<T>(method: string, extra: Record<string, unknown> = {}): Promise<T> {
-    if (this.#closed) return Promise.reject(new Error(`Producer closed [producerId:${this.#id}]`));
-    return this.#channel.request<T>(method, {
-      producerId: this.#id,
-      transportId: this.#transportId,
-      ...extra,
-    });
+  /** Requests of a closed producer reject (inside the async methods: a rejection, not a throw). */
+  #checkOpen(): void {
+    if (this.#closed) throw new Error(`Producer closed [producerId:${this.#id}]`);
   }
 
-  #handleNotification(event: string, data: unknown): void {
+  #handleNotification(n: WorkerNotification): void {
     if (this.#closed) return;
-    switch (event) {
+    switch (n.event) {
       case 'producer.score':
-        this.#score = data as ProducerScore[];
+        this.#score = n.data;
         this.safeEmit('score', structuredClone(this.#score));
         this.#observer.safeEmit('score', structuredClone(this.#score));
         break;
       case 'producer.videoorientationchange':
-        this.safeEmit('videoorientationchange', data as ProducerVideoOrientation);
-        this.#observer.safeEmit('videoorientationchange', data as ProducerVideoOrientation);
+        this.safeEmit('videoorientationchange', n.data);
+        this.#observer.safeEmit('videoorientationchange', n.data);
         break;
       case 'producer.trace':
-        this.safeEmit('trace', data as ProducerTraceEventData);
-        this.#observer.safeEmit('trace', data as ProducerTraceEventData);
+        this.safeEmit('trace', n.data);
+        this.#observer.safeEmit('trace', n.data);
         break;
       default:
-        logger.error(`ignoring unknown event "${event}"`);
+        logger.error(`ignoring unknown event "${n.event}"`);
     }
   }
 }

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { validateListenInfoLimits } from '../limits.js';
 import * as ortc from '../ortc/ortc.js';
-import type { Channel } from '../protocol/channel.js';
+import type { CreateWebRtcTransportRequest } from '../protocol/worker-protocol.js';
 import type { AppData } from '../types/app-data.js';
 import type { RouterDump } from '../types/router.js';
 import type { RouterRtpCodecCapability, RtpCapabilities, RtpParameters } from '../types/rtp-parameters.js';
 import type { SctpParameters } from '../types/sctp-parameters.js';
 import type { TransportListenInfo, TransportListenIp } from '../types/transport.js';
 import type { WebRtcTransportOptions } from '../types/webrtc-transport.js';
-import type { CreateWebRtcTransportRequest } from '../worker-thread/worker-thread.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
 import type { Producer } from './producer.js';
 import type { WebRtcServer } from './webrtc-server.js';
 import { WebRtcTransport } from './webrtc-transport.js';
+import type { TargetEvents, WorkerChannel } from './worker-channel.js';
 
 export type RouterEvents = { workerclose: []; listenererror: [string, Error]; '@close': [] };
 export type RouterObserverEvents = { close: []; newtransport: [WebRtcTransport] };
@@ -43,8 +43,8 @@ export type CreateWebRtcTransportOptions<T extends AppData = AppData> = Omit<
 /** mediasoup's Router: RTP capabilities and the transports of one room. */
 export class Router<RouterAppData extends AppData = AppData> extends EnhancedEventEmitter<RouterEvents> {
   readonly #id: string;
-  readonly #channel: Channel;
-  readonly #events: EnhancedEventEmitter;
+  readonly #channel: WorkerChannel;
+  readonly #events: TargetEvents;
   #rtpCapabilities: RtpCapabilities;
   #closed = false;
   #appData: RouterAppData;
@@ -55,8 +55,8 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
   /** @internal created by `Worker.createRouter()`. */
   constructor(opts: {
     id: string;
-    channel: Channel;
-    events: EnhancedEventEmitter;
+    channel: WorkerChannel;
+    events: TargetEvents;
     rtpCapabilities: RtpCapabilities;
     appData?: RouterAppData;
   }) {
@@ -121,7 +121,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
   async dump(): Promise<RouterDump> {
     logger.debug('dump()');
     if (this.#closed) throw new Error(`Router closed [routerId:${this.#id}]`);
-    return this.#channel.request<RouterDump>('router.dump', { routerId: this.#id });
+    return this.#channel.request('router.dump', { routerId: this.#id });
   }
 
   /** mediasoup's `updateMediaCodecs()`: regenerates the capabilities. */
@@ -236,11 +236,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
       maxSendMessageSize,
       maxReceiveMessageSize,
     };
-    const data = await this.#channel.request<{
-      iceParameters: WebRtcTransport['iceParameters'];
-      iceCandidates: WebRtcTransport['iceCandidates'];
-      dtlsParameters: WebRtcTransport['dtlsParameters'];
-    }>('router.createWebRtcTransport', request);
+    const data = await this.#channel.request('router.createWebRtcTransport', request);
     const transport = new WebRtcTransport<T>({
       id: transportId,
       routerId: this.#id,

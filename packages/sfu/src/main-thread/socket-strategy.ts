@@ -1,15 +1,6 @@
-import type { MessagePort } from 'node:worker_threads';
-import type { IoCounters } from '../protocol/io-protocol.js';
+import type { IoCounters, WorkerIoHandles } from '../protocol/io-protocol.js';
 
-/** What a worker thread receives to reach the socket layer. */
-export interface WorkerIoHandles {
-  /** Control channel to the socket owner (listen, ufrag registration, tuple binding). */
-  port: MessagePort;
-  /** Packets for the worker. */
-  toWorker: SharedArrayBuffer;
-  /** Packets the worker sends. */
-  fromWorker: SharedArrayBuffer;
-}
+export type { WorkerIoHandles };
 
 /**
  * The socket layer as the main thread sees it. Transports never see it: they

@@ -1,4 +1,3 @@
-import type { Channel } from '../protocol/channel.js';
 import type { IoCounters } from '../protocol/io-protocol.js';
 import type { AppData } from '../types/app-data.js';
 import type { WebRtcServerDump } from '../types/webrtc-server.js';
@@ -6,6 +5,7 @@ import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
 import type { SocketStrategy } from './socket-strategy.js';
 import type { WebRtcTransport } from './webrtc-transport.js';
+import type { WorkerChannel } from './worker-channel.js';
 
 export type WebRtcServerEvents = { workerclose: []; listenererror: [string, Error]; '@close': [] };
 export type WebRtcServerObserverEvents = {
@@ -27,7 +27,7 @@ export class WebRtcServer<
   WebRtcServerAppData extends AppData = AppData,
 > extends EnhancedEventEmitter<WebRtcServerEvents> {
   readonly #id: string;
-  readonly #channel: Channel;
+  readonly #channel: WorkerChannel;
   readonly #sockets: SocketStrategy;
   #closed = false;
   #appData: WebRtcServerAppData;
@@ -37,7 +37,7 @@ export class WebRtcServer<
   /** @internal created by `Worker.createWebRtcServer()`. */
   constructor(opts: {
     id: string;
-    channel: Channel;
+    channel: WorkerChannel;
     sockets: SocketStrategy;
     appData?: WebRtcServerAppData;
   }) {
@@ -108,7 +108,7 @@ export class WebRtcServer<
   /** mediasoup's dump, plus `ioCounters`: the I/O thread's routing and drop counters (shared by all servers). */
   async dump(): Promise<WebRtcServerDumpWithIo> {
     logger.debug('dump()');
-    const dump = await this.#channel.request<WebRtcServerDump>('webRtcServer.dump', {
+    const dump = await this.#channel.request('webRtcServer.dump', {
       webRtcServerId: this.#id,
     });
     return { ...dump, ioCounters: await this.#sockets.getCounters() };

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { NotFoundError } from '../errors.js';
 import * as ortc from '../ortc/ortc.js';
-import type { Channel } from '../protocol/channel.js';
 import type { AppData } from '../types/app-data.js';
-import type { ConsumerLayers, ConsumerOptions, ConsumerScore } from '../types/consumer.js';
-import type { ProducerOptions, ProducerType } from '../types/producer.js';
+import type { ConsumerOptions } from '../types/consumer.js';
+import type { ProducerOptions } from '../types/producer.js';
 import type { RtpCapabilities, RtpParameters } from '../types/rtp-parameters.js';
 import type { SctpParameters } from '../types/sctp-parameters.js';
 import type { SctpState, TransportTuple } from '../types/transport.js';
@@ -15,13 +14,13 @@ import type {
   IceParameters,
   IceState,
   WebRtcTransportDump,
-  WebRtcTransportStat,
+  WebRtcTransportStatWithCounters,
 } from '../types/webrtc-transport.js';
-import type { WebRtcTransportCounters } from '../worker-thread/worker-webrtc-transport.js';
 import { Consumer } from './consumer.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
 import { Producer } from './producer.js';
+import type { TargetEvents, WorkerChannel, WorkerNotification } from './worker-channel.js';
 
 export type WebRtcTransportEvents = {
   routerclose: [];
@@ -53,8 +52,7 @@ export type WebRtcTransportObserverEvents = {
   sctpstatechange: [SctpState];
 };
 
-/** `getStats()` entry: mediasoup's plus `tsfuCounters` (SRTP accepted/auth failures, ICE check results, …). */
-export type WebRtcTransportStatWithCounters = WebRtcTransportStat & { tsfuCounters: WebRtcTransportCounters };
+export type { WebRtcTransportStatWithCounters };
 
 export interface WebRtcTransportData {
   iceParameters: IceParameters;
@@ -76,8 +74,8 @@ export class WebRtcTransport<
 > extends EnhancedEventEmitter<WebRtcTransportEvents> {
   readonly #id: string;
   readonly #routerId: string;
-  readonly #channel: Channel;
-  readonly #events: EnhancedEventEmitter;
+  readonly #channel: WorkerChannel;
+  readonly #events: TargetEvents;
   readonly #data: WebRtcTransportData;
   #closed = false;
   #appData: WebRtcTransportAppData;
@@ -92,15 +90,14 @@ export class WebRtcTransport<
   readonly #consumers = new Map<string, Consumer>();
   #cnameForProducers: string | undefined;
   #nextMidForConsumers = 0;
-  readonly #onNotification = (event: string, data: Record<string, unknown>) =>
-    this.#handleNotification(event, data);
+  readonly #onNotification = (n: WorkerNotification) => this.#handleNotification(n);
 
   /** @internal created by `Router.createWebRtcTransport()`. */
   constructor(opts: {
     id: string;
     routerId: string;
-    channel: Channel;
-    events: EnhancedEventEmitter;
+    channel: WorkerChannel;
+    events: TargetEvents;
     data: WebRtcTransportData;
     router: TransportRouterLink;
     appData?: WebRtcTransportAppData;
@@ -227,13 +224,15 @@ export class WebRtcTransport<
 
   async dump(): Promise<WebRtcTransportDump> {
     logger.debug('dump()');
-    return this.#request('transport.dump');
+    this.#checkOpen();
+    return this.#channel.request('transport.dump', { transportId: this.#id });
   }
 
   /** mediasoup's stats entry plus `tsfuCounters`. */
   async getStats(): Promise<WebRtcTransportStatWithCounters[]> {
     logger.debug('getStats()');
-    return this.#request('transport.getStats');
+    this.#checkOpen();
+    return this.#channel.request('transport.getStats', { transportId: this.#id });
   }
 
   /** Gives the remote DTLS parameters; DTLS starts once ICE is connected. */
@@ -242,13 +241,15 @@ export class WebRtcTransport<
     if (!dtlsParameters || !Array.isArray(dtlsParameters.fingerprints)) {
       throw new TypeError('missing dtlsParameters');
     }
-    await this.#request('transport.connect', { dtlsParameters });
+    this.#checkOpen();
+    await this.#channel.request('transport.connect', { transportId: this.#id, dtlsParameters });
   }
 
   /** New local ICE credentials (the old ones stop working at once). */
   async restartIce(): Promise<IceParameters> {
     logger.debug('restartIce()');
-    const iceParameters = await this.#request<IceParameters>('transport.restartIce');
+    this.#checkOpen();
+    const iceParameters = await this.#channel.request('transport.restartIce', { transportId: this.#id });
     this.#data.iceParameters = iceParameters;
     return clone(iceParameters);
   }
@@ -256,13 +257,15 @@ export class WebRtcTransport<
   /** Stored (reported in `getStats()`); enforced by the RTP layer in part 2. */
   async setMaxIncomingBitrate(bitrate: number): Promise<void> {
     logger.debug(`setMaxIncomingBitrate() [bitrate:${bitrate}]`);
-    await this.#request('transport.setMaxIncomingBitrate', { bitrate });
+    this.#checkOpen();
+    await this.#channel.request('transport.setMaxIncomingBitrate', { transportId: this.#id, bitrate });
   }
 
   /** Stored (reported in `getStats()`); enforced by the RTP layer in part 2. */
   async setMaxOutgoingBitrate(bitrate: number): Promise<void> {
     logger.debug(`setMaxOutgoingBitrate() [bitrate:${bitrate}]`);
-    await this.#request('transport.setMaxOutgoingBitrate', { bitrate });
+    this.#checkOpen();
+    await this.#channel.request('transport.setMaxOutgoingBitrate', { transportId: this.#id, bitrate });
   }
 
   /** The SCTP options given at creation under mediasoup's pre-3.20 names (stored; SCTP lands with data producers). */
@@ -306,7 +309,9 @@ export class WebRtcTransport<
     const rtpMapping = ortc.getProducerRtpParametersMapping(params, routerCaps);
     const consumableRtpParameters = ortc.getConsumableRtpParameters(kind, params, routerCaps, rtpMapping);
     const producerId = id ?? randomUUID();
-    const { type } = await this.#request<{ type: ProducerType }>('transport.produce', {
+    this.#checkOpen();
+    const { type } = await this.#channel.request('transport.produce', {
+      transportId: this.#id,
       producerId,
       kind,
       rtpParameters: params,
@@ -383,12 +388,9 @@ export class WebRtcTransport<
       }
     }
     const consumerId = randomUUID();
-    const status = await this.#request<{
-      paused: boolean;
-      producerPaused: boolean;
-      score: ConsumerScore;
-      preferredLayers: ConsumerLayers | null;
-    }>('transport.consume', {
+    this.#checkOpen();
+    const status = await this.#channel.request('transport.consume', {
+      transportId: this.#id,
       consumerId,
       producerId,
       kind: producer.kind,
@@ -424,39 +426,40 @@ export class WebRtcTransport<
 
   /** tsfu test hook: drop this fraction (0..1) of the media packets sent on this transport (deterministically spread). */
   async setOutgoingLossForTesting(fraction: number): Promise<void> {
-    await this.#request('transport.setDropOutgoingForTesting', { fraction });
+    this.#checkOpen();
+    await this.#channel.request('transport.setDropOutgoingForTesting', { transportId: this.#id, fraction });
   }
 
-  #request<T>(method: string, extra: Record<string, unknown> = {}): Promise<T> {
-    if (this.#closed) return Promise.reject(new Error(`Transport closed [transportId:${this.#id}]`));
-    return this.#channel.request<T>(method, { transportId: this.#id, ...extra });
+  /** Requests of a closed transport reject (inside the async methods: a rejection, not a throw). */
+  #checkOpen(): void {
+    if (this.#closed) throw new Error(`Transport closed [transportId:${this.#id}]`);
   }
 
-  #handleNotification(event: string, data: Record<string, unknown>): void {
+  #handleNotification(n: WorkerNotification): void {
     if (this.#closed) return;
-    switch (event) {
+    switch (n.event) {
       case 'icestatechange': {
-        this.#iceState = data.iceState as IceState;
+        this.#iceState = n.data.iceState;
         if (this.#iceState === 'disconnected') this.#iceSelectedTuple = undefined;
         this.safeEmit('icestatechange', this.#iceState);
         this.#observer.safeEmit('icestatechange', this.#iceState);
         break;
       }
       case 'iceselectedtuplechange': {
-        this.#iceSelectedTuple = data.iceSelectedTuple as TransportTuple;
+        this.#iceSelectedTuple = n.data.iceSelectedTuple;
         this.safeEmit('iceselectedtuplechange', clone(this.#iceSelectedTuple));
         this.#observer.safeEmit('iceselectedtuplechange', clone(this.#iceSelectedTuple));
         break;
       }
       case 'dtlsstatechange': {
-        this.#dtlsState = data.dtlsState as DtlsState;
-        if (this.#dtlsState === 'connected') this.#dtlsRemoteCert = data.dtlsRemoteCert as string | undefined;
+        this.#dtlsState = n.data.dtlsState;
+        if (this.#dtlsState === 'connected') this.#dtlsRemoteCert = n.data.dtlsRemoteCert;
         this.safeEmit('dtlsstatechange', this.#dtlsState);
         this.#observer.safeEmit('dtlsstatechange', this.#dtlsState);
         break;
       }
       default:
-        logger.error(`ignoring unknown event "${event}"`);
+        logger.error(`ignoring unknown event "${n.event}"`);
     }
   }
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Worker as ThreadWorker } from 'node:worker_threads';
 import { validateListenInfoLimits, validateWorkerLimits } from '../limits.js';
 import * as ortc from '../ortc/ortc.js';
-import { Channel, type MessageEndpoint } from '../protocol/channel.js';
+import { Channel } from '../protocol/channel.js';
+import type { MainEnd, WorkerEnd } from '../protocol/worker-protocol.js';
 import type { AppData } from '../types/app-data.js';
 import type { RouterOptions } from '../types/router.js';
 import type { WebRtcServerOptions } from '../types/webrtc-server.js';
@@ -22,10 +23,13 @@ import type { SocketStrategy, WorkerIoHandles } from './socket-strategy.js';
 import { threadEntry } from './thread-entry.js';
 import { HOT_PATH_RESOURCE_LIMITS } from './thread-limits.js';
 import { WebRtcServer } from './webrtc-server.js';
+import type { TargetEvents, WorkerChannel } from './worker-channel.js';
 
 export type WorkerEvents = { died: [Error]; subprocessclose: []; listenererror: [string, Error] };
 export type WorkerObserverEvents = { close: []; newwebrtcserver: [WebRtcServer]; newrouter: [Router] };
 
+/** How long `close()` waits for the thread to say it closed everything before ending it anyway. */
+const CLOSE_DEADLINE_MS = 2000;
 const LOG_LEVELS: WorkerLogLevel[] = ['debug', 'warn', 'error', 'none'];
 const logger = new Logger('Worker');
 /** Logs the worker threads' forwarded lines, `[tid:N] Class::method() | text` (mediasoup: `[pid:N] …`). */
@@ -38,13 +42,13 @@ let nextWorkerIndex = 1;
  */
 export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEventEmitter<WorkerEvents> {
   readonly #thread: ThreadWorker;
-  readonly #channel: Channel;
+  readonly #channel: WorkerChannel;
   readonly #index: number;
   readonly #threadId: number;
   readonly #sockets: SocketStrategy;
   readonly #io: WorkerIoHandles | undefined;
   /** Transport notifications by target id. */
-  readonly #events = new EnhancedEventEmitter();
+  readonly #events: TargetEvents = new EnhancedEventEmitter();
   #closed = false;
   #died = false;
   #subprocessClosed = false;
@@ -59,7 +63,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
   /** @internal use `createWorker()`. */
   constructor(
     thread: ThreadWorker,
-    channel: Channel,
+    channel: WorkerChannel,
     index: number,
     sockets: SocketStrategy,
     appData?: WorkerAppData,
@@ -75,8 +79,8 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     this.#index = index;
     this.#sockets = sockets;
     this.#appData = appData ?? ({} as WorkerAppData);
-    channel.handleNotifications((event, targetId, data) => {
-      if (targetId) this.#events.safeEmit(targetId, event, data);
+    channel.onNotification((n) => {
+      if (n.targetId) this.#events.safeEmit(n.targetId, n);
     });
     thread.on('error', (error) => {
       this.#threadError = error;
@@ -137,22 +141,27 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     this.#routers.clear();
     for (const server of this.#webRtcServers) server.workerClosed();
     this.#webRtcServers.clear();
-    this.#channel.notify('worker.close', '');
-    this.#channel.close();
-    // Let the close_notify records leave, then end the thread.
-    setTimeout(() => void this.#thread.terminate(), 50);
+    // The thread closes its transports (DTLS close_notify, then their tuples and sockets, in that
+    // order through the I/O thread) and answers; then it ends. The deadline only bounds a hung thread.
+    const end = (): void => {
+      clearTimeout(deadline);
+      this.#channel.close();
+      void this.#thread.terminate();
+    };
+    const deadline = setTimeout(end, CLOSE_DEADLINE_MS);
+    this.#channel.lastRequest('worker.close').then(end, end);
     this.#observer.safeEmit('close');
   }
 
   async dump(): Promise<WorkerDump> {
     logger.debug('dump()');
-    return this.#channel.request<WorkerDump>('worker.dump');
+    return this.#channel.request('worker.dump');
   }
 
   /** The process's resource usage (threads share it), mediasoup-shaped. */
   async getResourceUsage(): Promise<WorkerResourceUsage> {
     logger.debug('getResourceUsage()');
-    return this.#channel.request<WorkerResourceUsage>('worker.getResourceUsage');
+    return this.#channel.request('worker.getResourceUsage');
   }
 
   /**
@@ -160,7 +169,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
    * (`getResourceUsage()` is the whole process's). Delay and utilization are since the previous call.
    */
   async tsfuGetThreadStats(): Promise<WorkerThreadStats> {
-    return this.#channel.request<WorkerThreadStats>('worker.tsfuGetThreadStats');
+    return this.#channel.request('worker.tsfuGetThreadStats');
   }
 
   async updateSettings({ logLevel, logTags }: WorkerUpdateableSettings = {}): Promise<void> {
@@ -296,7 +305,7 @@ export async function createWorkerInternal<T extends AppData = AppData>(
     resourceLimits: HOT_PATH_RESOURCE_LIMITS,
   });
   const threadId = thread.threadId;
-  const channel = new Channel(thread as unknown as MessageEndpoint, {
+  const channel = new Channel<MainEnd, WorkerEnd>(thread, {
     logger: channelLogger,
     peerLabel: `[tid:${threadId}]`,
   });
@@ -306,12 +315,11 @@ export async function createWorkerInternal<T extends AppData = AppData>(
       thread.once('error', reject);
       thread.once('exit', onExit);
       ioDeath.listen(reject);
-      channel.handleNotifications((event, _target, data) => {
+      channel.onNotification((n) => {
         thread.off('error', reject);
         thread.off('exit', onExit);
-        if (event === '@success') resolve();
-        else if (event === '@failure')
-          reject(new TypeError(`wrong settings: ${(data as { message: string }).message}`));
+        if (n.event === '@success') resolve();
+        else if (n.event === '@failure') reject(new TypeError(`wrong settings: ${n.data.message}`));
       });
     });
   } catch (error) {

@@ -1,27 +1,67 @@
 /**
  * Control messages between threads: request/response with ids, plus
  * one-way notifications, over a `MessagePort` or a `worker_threads.Worker`.
- * Errors thrown by a handler travel back as `{ name, message }` and are
- * rebuilt as the same class (TypeError, NotFoundError, …). Packets never use
- * this path: they go through `packet-ring.ts`.
+ * Both ends compile against one protocol (a table of methods with their
+ * request and response types, and a table of notifications with their data):
+ * `Channel<Local, Remote>` serves `Local`'s requests and sends `Remote`'s.
+ * A request for a method the serving end has no handler for is answered with
+ * an "unknown method" error. Errors thrown by a handler travel back as
+ * `{ name, message }` and are rebuilt as the same class (TypeError,
+ * NotFoundError, …). Packets never use this path: they go through
+ * `packet-ring.ts`.
  */
+import type { TransferListItem } from 'node:worker_threads';
 import { NotFoundError, UnsupportedError, WorkerClosedError } from '../errors.js';
 
 /** What both a `MessagePort` and a `Worker` offer. */
 export interface MessageEndpoint {
-  postMessage(message: unknown, transfer?: readonly unknown[]): void;
+  postMessage(message: unknown, transfer?: readonly TransferListItem[]): void;
   on(event: 'message', listener: (message: unknown) => void): unknown;
   off(event: 'message', listener: (message: unknown) => void): unknown;
 }
 
-export interface RequestMessage {
+/** Methods one end serves: each with its request data and response data. */
+export type MethodTable = { [method: string]: { request: unknown; response: unknown } };
+/** Notifications one end hears: each with its data. */
+export type NotificationTable = { [event: string]: unknown };
+
+/** What one end of a channel serves (requests) and hears (notifications). */
+export interface EndProtocol {
+  requests: MethodTable;
+  notifications: NotificationTable;
+}
+
+/** One method of a table: its request data and its response. */
+export type Method<Request, Response = void> = { request: Request; response: Response };
+
+/** An end that serves nothing and hears nothing. */
+export type NoMessages = { requests: Record<never, never>; notifications: Record<never, never> };
+
+/** One handler per method of `T`, typed by the table: an end must serve every method of its protocol. */
+export type RequestHandlers<T extends MethodTable> = {
+  [M in keyof T]: (data: T[M]['request']) => T[M]['response'] | Promise<T[M]['response']>;
+};
+
+/** A received notification of table `T`: switch on `event` and `data` has its type. */
+export type Notification<T extends NotificationTable> = {
+  [E in keyof T & string]: { event: E; targetId: string; data: T[E] };
+}[keyof T & string];
+
+/** A request's or notification's data argument: optional when it carries none. */
+export type DataArg<T> = undefined extends T ? [data?: T] : [data: T];
+
+type RequestMessage<T extends MethodTable> = {
+  [M in keyof T & string]: { kind: 'req'; id: number; method: M; data: T[M]['request'] };
+}[keyof T & string];
+
+interface RequestEnvelope {
   kind: 'req';
   id: number;
   method: string;
   data: unknown;
 }
 
-export interface ResponseMessage {
+interface ResponseMessage {
   kind: 'res';
   id: number;
   ok: boolean;
@@ -29,7 +69,7 @@ export interface ResponseMessage {
   error?: { name: string; message: string };
 }
 
-export interface NotificationMessage {
+interface NotificationEnvelope {
   kind: 'ntf';
   event: string;
   targetId: string;
@@ -37,12 +77,12 @@ export interface NotificationMessage {
 }
 
 /** A log line of a worker or I/O thread: `D`/`W`/`E` + text (see protocol/thread-logger.ts). */
-export interface LogMessage {
+interface LogMessage {
   kind: 'log';
   line: string;
 }
 
-type Message = RequestMessage | ResponseMessage | NotificationMessage | LogMessage;
+type Envelope = RequestEnvelope | ResponseMessage | NotificationEnvelope | LogMessage;
 
 /** What a main-thread Channel logs with (`Logger`); worker-side Channels have none. */
 export interface ChannelLogger {
@@ -58,13 +98,12 @@ export interface ChannelOptions {
   peerLabel?: string;
 }
 
-export type RequestHandler = (method: string, data: unknown) => unknown | Promise<unknown>;
-export type NotificationHandler = (event: string, targetId: string, data: unknown) => void;
-
+// Methods, not function properties: a request's typed `resolve` is stored here (the response's
+// type is its method's, by the protocol table both ends compile against).
 interface Pending {
   method: string;
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
 }
 
 /** Rebuilds an error marshalled by the other side as the same class. */
@@ -90,14 +129,53 @@ function marshalError(error: unknown): { name: string; message: string } {
   return { name: 'Error', message: String(error) };
 }
 
-/** One end of a control channel. Both ends can request, answer and notify. */
-export class Channel {
+/**
+ * The one place the wire becomes typed: an envelope from the other thread,
+ * which runs the same build (same process), so a well-formed envelope carries
+ * the data its protocol table says.
+ */
+function isEnvelope(m: unknown): m is Envelope {
+  if (typeof m !== 'object' || m === null || !('kind' in m)) return false;
+  switch (m.kind) {
+    case 'req':
+      return 'id' in m && typeof m.id === 'number' && 'method' in m && typeof m.method === 'string';
+    case 'res':
+      return 'id' in m && typeof m.id === 'number' && 'ok' in m && typeof m.ok === 'boolean';
+    case 'ntf':
+      return 'event' in m && typeof m.event === 'string' && 'targetId' in m && typeof m.targetId === 'string';
+    case 'log':
+      return 'line' in m && typeof m.line === 'string';
+    default:
+      return false;
+  }
+}
+
+/** True when `handlers` serves `m.method` (an own key: `toString` is no method). */
+function isServed<T extends MethodTable>(
+  m: RequestEnvelope,
+  handlers: RequestHandlers<T>,
+): m is RequestEnvelope & RequestMessage<T> {
+  return Object.hasOwn(handlers, m.method);
+}
+
+/** A notification is typed by its event; the hearing end's switch logs events it does not know. */
+function isHeard<T extends NotificationTable>(
+  n: NotificationEnvelope,
+): n is NotificationEnvelope & Notification<T> {
+  return n.event.length > 0;
+}
+
+/** One end of a control channel: serves `Local`'s requests, sends `Remote`'s, and both notify. */
+export class Channel<Local extends EndProtocol = NoMessages, Remote extends EndProtocol = NoMessages> {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closedFlag = false;
-  private requestHandler: RequestHandler | undefined;
-  private notificationHandler: NotificationHandler | undefined;
-  private readonly onMessage = (message: unknown): void => this.receive(message as Message);
+  /** False once `lastRequest()` was sent: nothing more is sent, answers still arrive. */
+  private sending = true;
+  private handlers: RequestHandlers<Local['requests']> | undefined;
+  private onHandlerError: ((method: string, error: unknown) => void) | undefined;
+  private notificationHandler: ((n: Notification<Local['notifications']>) => void) | undefined;
+  private readonly onMessage = (message: unknown): void => this.receive(message);
   private readonly logger: ChannelLogger | undefined;
   private readonly peerLabel: string;
 
@@ -115,27 +193,68 @@ export class Channel {
     return this.closedFlag;
   }
 
-  /** Serves requests from the other side. */
-  handleRequests(handler: RequestHandler): void {
-    this.requestHandler = handler;
+  /**
+   * Serves requests from the other side: one handler per method of the protocol.
+   * `onError` sees what a handler threw (or an unknown method) before it travels back.
+   */
+  serve(
+    handlers: RequestHandlers<Local['requests']>,
+    onError?: (method: string, error: unknown) => void,
+  ): void {
+    this.handlers = handlers;
+    this.onHandlerError = onError;
   }
 
   /** Receives notifications from the other side. */
-  handleNotifications(handler: NotificationHandler): void {
+  onNotification(handler: (n: Notification<Local['notifications']>) => void): void {
     this.notificationHandler = handler;
   }
 
   /** Sends a request; rejects with `WorkerClosedError` once the channel is closed (as mediasoup's Channel). */
-  request<T = unknown>(method: string, data?: unknown, transfer?: readonly unknown[]): Promise<T> {
-    if (this.closedFlag) {
+  request<M extends keyof Remote['requests'] & string>(
+    method: M,
+    ...[data]: DataArg<Remote['requests'][M]['request']>
+  ): Promise<Remote['requests'][M]['response']> {
+    return this.send(method, data, undefined);
+  }
+
+  /** `request()` that moves `transfer` (a `MessagePort`) to the other thread. */
+  requestTransferring<M extends keyof Remote['requests'] & string>(
+    method: M,
+    data: Remote['requests'][M]['request'],
+    transfer: readonly TransferListItem[],
+  ): Promise<Remote['requests'][M]['response']> {
+    return this.send(method, data, transfer);
+  }
+
+  /**
+   * Sends `method` as the last request: later requests reject at once with `WorkerClosedError`,
+   * answers to earlier ones still arrive, and the channel closes once this one is answered.
+   */
+  lastRequest<M extends keyof Remote['requests'] & string>(
+    method: M,
+    ...[data]: DataArg<Remote['requests'][M]['request']>
+  ): Promise<Remote['requests'][M]['response']> {
+    const answered = this.send<Remote['requests'][M]['response']>(method, data, undefined);
+    this.sending = false;
+    return answered.finally(() => this.close());
+  }
+
+  private send<R>(
+    method: string,
+    data: unknown,
+    transfer: readonly TransferListItem[] | undefined,
+  ): Promise<R> {
+    if (this.closedFlag || !this.sending) {
       return Promise.reject(new WorkerClosedError(`Channel closed, cannot send request [method:${method}]`));
     }
     const id = this.nextId++;
     this.logger?.debug(`request() [method:${method}, id:${id}]`);
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject });
+    return new Promise<R>((resolve, reject) => {
+      this.pending.set(id, { method, resolve, reject });
       try {
-        this.endpoint.postMessage({ kind: 'req', id, method, data } satisfies RequestMessage, transfer);
+        const message: RequestEnvelope = { kind: 'req', id, method, data };
+        this.endpoint.postMessage(message, transfer);
       } catch (error) {
         this.pending.delete(id);
         reject(error instanceof Error ? error : new Error(String(error)));
@@ -144,10 +263,14 @@ export class Channel {
   }
 
   /** Sends a one-way notification (dropped silently once closed). */
-  notify(event: string, targetId: string, data?: unknown): void {
-    if (this.closedFlag) return;
+  notify<E extends keyof Remote['notifications'] & string>(
+    event: E,
+    targetId: string,
+    ...[data]: DataArg<Remote['notifications'][E]>
+  ): void {
+    if (this.closedFlag || !this.sending) return;
     try {
-      this.endpoint.postMessage({ kind: 'ntf', event, targetId, data } satisfies NotificationMessage);
+      this.endpoint.postMessage({ kind: 'ntf', event, targetId, data } satisfies NotificationEnvelope);
     } catch (error) {
       // The other side is gone (its exit is reported elsewhere) or `data` cannot be cloned (a bug).
       this.logger?.error(`notify() | sending notification failed [event:${event}]: ${error}`);
@@ -181,8 +304,8 @@ export class Channel {
     this.pending.clear();
   }
 
-  private receive(message: Message): void {
-    if (typeof message !== 'object' || message === null) {
+  private receive(message: unknown): void {
+    if (!isEnvelope(message)) {
       this.logger?.error(`received invalid message from the other thread: ${String(message)}`);
       return;
     }
@@ -202,10 +325,10 @@ export class Channel {
         p.reject(error);
       }
     } else if (message.kind === 'req') {
-      void this.serve(message);
+      void this.answer(message);
     } else if (message.kind === 'ntf') {
-      this.notificationHandler?.(message.event, message.targetId, message.data);
-    } else if (message.kind === 'log') {
+      if (isHeard<Local['notifications']>(message)) this.notificationHandler?.(message);
+    } else {
       this.processLog(message.line);
     }
   }
@@ -213,7 +336,7 @@ export class Channel {
   // mediasoup's Channel.processLog(): the other thread already applied its logLevel/logTags.
   private processLog(line: string): void {
     const logger = this.logger;
-    if (!logger || typeof line !== 'string') return;
+    if (!logger) return;
     const text = `${this.peerLabel}${line.slice(1)}`;
     switch (line[0]) {
       case 'D':
@@ -230,13 +353,16 @@ export class Channel {
     }
   }
 
-  private async serve(message: RequestMessage): Promise<void> {
+  private async answer(message: RequestEnvelope): Promise<void> {
     let response: ResponseMessage;
     try {
-      if (!this.requestHandler) throw new Error(`no request handler [method:${message.method}]`);
-      const data = await this.requestHandler(message.method, message.data);
+      const handlers = this.handlers;
+      if (!handlers) throw new Error(`no request handler [method:${message.method}]`);
+      if (!isServed(message, handlers)) throw new Error(`unknown method [method:${message.method}]`);
+      const data = await call(handlers, message);
       response = { kind: 'res', id: message.id, ok: true, data };
     } catch (error) {
+      this.onHandlerError?.(message.method, error);
       response = { kind: 'res', id: message.id, ok: false, error: marshalError(error) };
     }
     if (this.closedFlag) return;
@@ -247,4 +373,12 @@ export class Channel {
       this.logger?.error(`sending response failed [method:${message.method}, id:${message.id}]: ${error}`);
     }
   }
+}
+
+/** Dispatch: the handler of `m.method`, given `m.data`, both typed by the table. */
+function call<T extends MethodTable, M extends keyof T & string>(
+  handlers: RequestHandlers<T>,
+  m: { method: M; data: T[M]['request'] },
+): T[M]['response'] | Promise<T[M]['response']> {
+  return handlers[m.method](m.data);
 }

@@ -1,5 +1,5 @@
 /**
- * What travels between the I/O thread and a worker thread.
+ * What travels between the I/O thread and the other threads.
  *
  * Packets go through two `PacketRing`s per worker (I/O → worker, worker → I/O).
  * A record's `meta` word says where it belongs:
@@ -9,17 +9,19 @@
  *   (remote address, port, protocol, TCP connection id) followed by the packet.
  *   I/O → worker this is a STUN Binding Request routed by its local ufrag;
  *   worker → I/O it is an answer to such a request.
- * - `meta = RING_CONTROL_UNBIND` (worker → I/O): forget tuple `aux`. It rides
- *   the ring so it cannot overtake packets queued for that tuple (a DTLS
- *   close_notify).
- * `aux` carries the local socket index (I/O → worker).
+ * `aux` carries the local socket index.
  *
- * Control messages (listen, ufrag registration, tuple binding) travel on the
- * worker's `MessagePort` to the I/O thread through `Channel`.
+ * Control messages travel on the worker's `MessagePort` to the I/O thread
+ * through `Channel`, typed by `IoMethods` (worker → I/O) and
+ * `IoMainMethods` (main → I/O). One rule orders them with packets: a worker
+ * publishes its ring before it sends a control message, and the I/O thread
+ * reads that worker's ring to the end before it handles one. So an `unbindTuple`
+ * or `unlisten` never overtakes the packets queued before it (a DTLS close_notify).
  */
+import type { MessagePort } from 'node:worker_threads';
+import type { Method } from './channel.js';
 
 export const TUPLE_UNKNOWN = 0;
-export const RING_CONTROL_UNBIND = 0xffffffff;
 
 export const PROTOCOL_UDP = 0;
 export const PROTOCOL_TCP = 1;
@@ -184,3 +186,61 @@ export function zeroIoCounters(): IoCounters {
     tcpConnections: 0,
   };
 }
+
+/** What a worker thread receives (in `workerData`) to reach the socket layer. */
+export interface WorkerIoHandles {
+  /** Control channel to the socket owner (listen, ufrag registration, tuple binding). */
+  port: MessagePort;
+  /** Packets for the worker. */
+  toWorker: SharedArrayBuffer;
+  /** Packets the worker sends. */
+  fromWorker: SharedArrayBuffer;
+}
+
+/** The requests the I/O thread serves for a worker (on the worker's `MessagePort`). */
+export type IoMethods = {
+  listen: Method<IoListenRequest[], IoSocketInfo[]>;
+  registerUfrag: Method<string>;
+  unregisterUfrag: Method<string>;
+  /** Answers the tuple's id, 0 when it is gone or the transport is at its tuple cap. */
+  bindTuple: Method<IoBindTupleRequest, number>;
+};
+
+/** What a worker tells the I/O thread without an answer. */
+export type IoNotifications = {
+  /** Forget tuple `data` (its transport dropped or closed it); TCP connections end. */
+  unbindTuple: number;
+  /** Release the worker's references to these sockets (closed when no worker holds them). */
+  unlisten: number[];
+};
+
+/** What the I/O thread tells a worker: the TCP connection (tuple id in `targetId`) closed. */
+export type IoWorkerNotifications = { tcpclosed: undefined };
+
+/** The I/O thread's end toward a worker. */
+export type IoEnd = { requests: IoMethods; notifications: IoNotifications };
+/** A worker's end toward the I/O thread. */
+export type IoLinkEnd = { requests: Record<never, never>; notifications: IoWorkerNotifications };
+
+/** Attaches a worker: its control port and its two rings. */
+export interface AddWorkerRequest {
+  index: number;
+  port: MessagePort;
+  toWorker: SharedArrayBuffer;
+  fromWorker: SharedArrayBuffer;
+}
+
+/** The requests the I/O thread serves for the main thread (`IoThreadStrategy`). */
+export type IoMainMethods = {
+  addWorker: Method<AddWorkerRequest>;
+  /** Detaches a worker: what it queued is sent first, then its ufrags, tuples and socket references go. */
+  removeWorker: Method<{ index: number }>;
+  getCounters: Method<undefined, IoCounters>;
+  /** Testing only, and only when the process opted in (`TSFU_ALLOW_CRASH_FOR_TESTING`). */
+  'tsfu.crashForTesting': Method<undefined>;
+};
+
+/** The I/O thread's end toward the main thread; it says `ready` once it serves. */
+export type IoThreadMainEnd = { requests: IoMainMethods; notifications: Record<never, never> };
+/** The main thread's end toward the I/O thread. */
+export type IoStrategyEnd = { requests: Record<never, never>; notifications: { ready: undefined } };

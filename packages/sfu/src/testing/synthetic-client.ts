@@ -56,6 +56,7 @@ export class SyntheticWebRtcClient {
   private readonly stunView = new StunMessageView();
   private readonly out = Buffer.allocUnsafe(65536);
   private readonly plain = Buffer.allocUnsafe(65536);
+  private dtlsStateValue = 'new';
   private connectedResolve: (() => void) | undefined;
   private connectedReject: ((e: Error) => void) | undefined;
   /** False: count incoming SRTP without unprotecting it (benchmarks measure the SFU, not this client). */
@@ -97,6 +98,11 @@ export class SyntheticWebRtcClient {
     return { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: fp.value.toUpperCase() }] };
   }
 
+  /** The client's DTLS state: 'closed' once the server's close_notify arrived. */
+  get dtlsState(): string {
+    return this.dtlsStateValue;
+  }
+
   get connected(): boolean {
     return this.srtpSend !== undefined;
   }
@@ -122,6 +128,7 @@ export class SyntheticWebRtcClient {
       send: (d: Uint8Array) => this.sendRaw(d),
     });
     this.dtls.on('statechange', (state: string) => {
+      this.dtlsStateValue = state;
       if (state === 'connected') {
         const keys = this.dtls!.getSrtpKeyingMaterial()!;
         this.srtpSend = new SrtpContext({

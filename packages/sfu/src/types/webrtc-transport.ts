@@ -160,3 +160,62 @@ export type WebRtcTransportStat = BaseTransportStats & {
   iceSelectedTuple?: TransportTuple;
   dtlsState: DtlsState;
 };
+
+/** Our counters beyond mediasoup's stats (`getStats()[0].tsfuCounters`). */
+export interface WebRtcTransportCounters {
+  /** SRTP packets that authenticated and were accepted. */
+  srtpPacketsAccepted: number;
+  /** SRTCP packets that authenticated and were accepted. */
+  srtcpPacketsAccepted: number;
+  /** SRTP/SRTCP packets whose authentication tag did not verify. */
+  srtpAuthFailures: number;
+  /** SRTP/SRTCP packets dropped as replays or older than the replay window. */
+  srtpReplayed: number;
+  /** SRTP/SRTCP packets dropped as malformed (too short). */
+  srtpMalformed: number;
+  /** RTP/RTCP received before DTLS connected (no keys yet): dropped. */
+  rtpBeforeKeys: number;
+  /** DTLS/RTP from a tuple the ICE agent does not (or no longer) consider valid: dropped. */
+  packetsFromInvalidTuple: number;
+  /** Packets whose first byte is no known protocol (RFC 7983): dropped. */
+  packetsUnknownKind: number;
+  /** ICE check results (`IceLiteAgent.counters`): answered, unauthenticated, … */
+  ice: Record<string, number>;
+  /** Sends dropped because the ring to the I/O thread was full. */
+  sendsDroppedRingFull: number;
+  /** The media plane's drops: malformed RTP/RTCP, unknown SSRCs/payload types, padding-only RTX, test-only drops. */
+  media: TransportMediaCounters;
+  /**
+   * Bytes held for retransmissions: this transport's producers' kept packets (allocated capacity, shared by
+   * all their consumers) plus its consumers' sent-packet logs.
+   */
+  retransmissionBufferBytes: number;
+  /** Packets received / sent through the worker's connected sockets (`tsfuConnectedUdp`), not the I/O thread. */
+  connectedUdpPacketsReceived: number;
+  connectedUdpPacketsSent: number;
+  /** Connected sockets this worker could not open (those tuples stay on the I/O thread). */
+  connectedUdpFallbacks: number;
+  /** Datagrams from other peers a connected socket of this worker caught while being connected: dropped. */
+  connectedUdpStrays: number;
+  /**
+   * Validated tuples the ICE agent dropped, and the I/O thread with it: a transport keeps
+   * `tsfuMaxIceTuplesPerTransport` (a newer valid check drops the oldest unselected one, as
+   * mediasoup); a consent loss drops them all.
+   */
+  iceTuplesEvicted: number;
+}
+
+/** A transport's media-plane drops (`getStats()[0].tsfuCounters.media`). */
+export interface TransportMediaCounters {
+  rtpMalformed: number;
+  rtpUnknownSsrc: number;
+  rtpUnknownPayloadType: number;
+  rtpProbation: number;
+  rtxPaddingOnly: number;
+  rtcpMalformed: number;
+  rtcpUnknownSsrc: number;
+  rtpDroppedForTesting: number;
+}
+
+/** `getStats()` entry: mediasoup's plus `tsfuCounters` (SRTP accepted/auth failures, ICE check results, …). */
+export type WebRtcTransportStatWithCounters = WebRtcTransportStat & { tsfuCounters: WebRtcTransportCounters };

@@ -10,18 +10,19 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { ipLiteralLookup } from '../ip-literal-lookup.js';
-import type { WorkerIoHandles } from '../main-thread/socket-strategy.js';
-import { Channel, type MessageEndpoint } from '../protocol/channel.js';
+import { Channel } from '../protocol/channel.js';
 import {
   ADDRESS_HEADER_LENGTH,
   type IoBindTupleRequest,
+  type IoEnd,
+  type IoLinkEnd,
   type IoListenRequest,
   type IoSocketInfo,
   type IoTupleAddress,
   PROTOCOL_TCP,
   PROTOCOL_UDP,
-  RING_CONTROL_UNBIND,
   TUPLE_UNKNOWN,
+  type WorkerIoHandles,
   writeAddressHeader,
 } from '../protocol/io-protocol.js';
 import { PacketRingReader, PacketRingWriter } from '../protocol/packet-ring.js';
@@ -67,7 +68,7 @@ export type LinkPacketHandler = (
 ) => void;
 
 export class IoLink {
-  readonly channel: Channel;
+  readonly channel: Channel<IoLinkEnd, IoEnd>;
   private readonly writer: PacketRingWriter;
   private readonly reader: PacketRingReader;
   private readonly scratch = Buffer.allocUnsafe(ADDRESS_HEADER_LENGTH + 65536);
@@ -85,7 +86,7 @@ export class IoLink {
     handles: WorkerIoHandles,
     private readonly onPacket: LinkPacketHandler,
   ) {
-    this.channel = new Channel(handles.port as unknown as MessageEndpoint, {
+    this.channel = new Channel<IoLinkEnd, IoEnd>(handles.port, {
       logger: new ThreadLogger('Channel'),
     });
     this.writer = new PacketRingWriter(handles.fromWorker);
@@ -93,19 +94,28 @@ export class IoLink {
     void this.pump();
   }
 
+  // Control messages go out after everything queued before them: the ring is published first, and the
+  // I/O thread reads this worker's ring to the end before it handles a control message (io-protocol.ts).
+
   listen(requests: IoListenRequest[]): Promise<IoSocketInfo[]> {
+    this.writer.publish();
     return this.channel.request('listen', requests);
   }
 
-  unlisten(indices: number[]): Promise<void> {
-    return this.channel.request('unlisten', indices);
+  /** Releases these sockets once the packets queued before (a close_notify) have been sent. */
+  unlisten(indices: number[]): void {
+    if (indices.length === 0) return;
+    this.writer.publish();
+    this.channel.notify('unlisten', '', indices);
   }
 
   registerUfrag(ufrag: string): Promise<void> {
+    this.writer.publish();
     return this.channel.request('registerUfrag', ufrag);
   }
 
   unregisterUfrag(ufrag: string): Promise<void> {
+    this.writer.publish();
     return this.channel.request('unregisterUfrag', ufrag);
   }
 
@@ -121,6 +131,7 @@ export class IoLink {
       maxTuples,
       evict: evict.map(tupleAddress),
     };
+    this.writer.publish();
     return this.channel.request('bindTuple', request);
   }
 
@@ -190,12 +201,12 @@ export class IoLink {
     });
   }
 
-  /** Forgets a bound tuple, in order with the packets already queued for it. */
+  /** Forgets a bound tuple once the packets already queued for it have been sent. */
   unbindTuple(tupleId: number): void {
     if (tupleId === 0) return;
     this.closeConnected(tupleId);
-    this.writer.tryWrite(this.scratch, 0, RING_CONTROL_UNBIND, tupleId);
-    this.scheduleFlush();
+    this.writer.publish();
+    this.channel.notify('unbindTuple', '', tupleId);
   }
 
   /** Queues `data[0, length)` for `tuple`. Copies it: the caller may reuse `data` at once. */

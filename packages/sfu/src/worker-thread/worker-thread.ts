@@ -9,14 +9,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { DtlsCertificate } from '@tsfu/dtls';
 import { hostCandidates, IceUfragTable } from '@tsfu/ice-lite';
 import { LIMIT_DEFAULTS } from '../limits.js';
-import type { WorkerIoHandles } from '../main-thread/socket-strategy.js';
-import { Channel, type MessageEndpoint } from '../protocol/channel.js';
+import { Channel, type RequestHandlers } from '../protocol/channel.js';
 import {
   ADDRESS_HEADER_LENGTH,
   type IoSocketInfo,
   PROTOCOL_TCP,
   readAddressHeader,
   TUPLE_UNKNOWN,
+  type WorkerIoHandles,
 } from '../protocol/io-protocol.js';
 import {
   attachThreadLog,
@@ -24,7 +24,24 @@ import {
   ThreadLogger,
   threadLogSettings,
 } from '../protocol/thread-logger.js';
-import type { SctpParameters, TransportListenInfo, WorkerCounters, WorkerSettings } from '../types/index.js';
+import type {
+  CreateWebRtcTransportRequest,
+  CreateWebRtcTransportResponse,
+  MainEnd,
+  NotifyMain,
+  WorkerEnd,
+  WorkerMethods,
+} from '../protocol/worker-protocol.js';
+import type {
+  RouterDump,
+  TransportListenInfo,
+  WebRtcServerDump,
+  WorkerCounters,
+  WorkerDump,
+  WorkerResourceUsage,
+  WorkerSettings,
+  WorkerUpdateableSettings,
+} from '../types/index.js';
 import { IoLink, type LinkTuple } from './io-link.js';
 import { MediaRequests } from './media/media-requests.js';
 import type { WorkerProducer } from './media/worker-producer.js';
@@ -52,23 +69,6 @@ interface WorkerRouter {
 /** The media timer: NACKs, transport-cc feedback, RTCP, layer selection. */
 const MEDIA_TICK_MS = 20;
 
-/** What `Router.createWebRtcTransport` sends (options already validated and defaulted on the main thread). */
-export interface CreateWebRtcTransportRequest {
-  routerId: string;
-  transportId: string;
-  webRtcServerId?: string;
-  listenInfos?: TransportListenInfo[];
-  enableUdp: boolean;
-  enableTcp: boolean;
-  preferUdp: boolean;
-  preferTcp: boolean;
-  iceConsentTimeout: number;
-  initialAvailableOutgoingBitrate: number;
-  sctpParameters?: SctpParameters;
-  maxSendMessageSize: number;
-  maxReceiveMessageSize: number;
-}
-
 class WorkerThread {
   private readonly link: IoLink;
   private readonly servers = new Map<string, WorkerWebRtcServer>();
@@ -90,9 +90,11 @@ class WorkerThread {
   private transportsStarting = 0;
   private readonly media = new MediaRequests();
   private readonly mediaTimer: NodeJS.Timeout;
+  private readonly notifyMain: NotifyMain = (event, targetId, ...data) =>
+    this.main.notify(event, targetId, ...data);
 
   constructor(
-    private readonly main: Channel,
+    private readonly main: Channel<WorkerEnd, MainEnd>,
     io: WorkerIoHandles,
     private readonly certificate: DtlsCertificate,
     settings: WorkerSettings,
@@ -103,38 +105,24 @@ class WorkerThread {
       this.counters.packetsForUnknownTuple += n;
     });
     this.link = new IoLink(io, this.onPacket);
-    this.link.channel.handleNotifications((event, targetId) => {
-      if (event === 'tcpclosed') {
-        const id = Number(targetId);
-        const entry = this.byTupleId.get(id);
-        if (entry) {
-          this.byTupleId.delete(id);
-          entry.transport.handleTcpClosed(id);
-        }
+    this.link.channel.onNotification((n) => {
+      if (n.event !== 'tcpclosed') return;
+      const id = Number(n.targetId);
+      const entry = this.byTupleId.get(id);
+      if (entry) {
+        this.byTupleId.delete(id);
+        entry.transport.handleTcpClosed(id);
       }
     });
-    main.handleRequests(async (method, data) => {
-      try {
-        return await this.onRequest(method, data);
-      } catch (error) {
-        // mediasoup-worker logs every error it throws back to a request (MS_THROW_ERROR).
-        const e = error instanceof Error ? error : new Error(String(error));
-        logger.error(`onRequest() | throwing ${e.name} [method:${method}]: ${e.message}`);
-        throw error;
-      }
+    main.serve(this.handlers(), (method, error) => {
+      // mediasoup-worker logs every error it throws back to a request (MS_THROW_ERROR).
+      const e = error instanceof Error ? error : new Error(String(error));
+      logger.error(`onRequest() | throwing ${e.name} [method:${method}]: ${e.message}`);
     });
     this.mediaTimer = setInterval(() => {
       const now = performance.now();
       for (const t of this.transports.values()) t.media.tick(now);
     }, MEDIA_TICK_MS);
-    main.handleNotifications((event) => {
-      if (event === 'worker.close') {
-        logger.debug('onNotification() | closing Worker');
-        this.closeAll();
-      } else {
-        logger.warn(`onNotification() | ignoring unknown notification [event:${event}]`);
-      }
-    });
   }
 
   // ---- packets ---------------------------------------------------------------------------
@@ -205,119 +193,123 @@ class WorkerThread {
 
   // ---- requests --------------------------------------------------------------------------
 
-  private async onRequest(method: string, data: unknown): Promise<unknown> {
-    const d = (data ?? {}) as Record<string, unknown>;
-    switch (method) {
-      case 'worker.dump':
-        return {
-          pid: process.pid,
-          webRtcServerIds: [...this.servers.keys()],
-          routerIds: [...this.routers.keys()],
-          channelMessageHandlers: {
-            channelRequestHandlers: [
-              ...this.servers.keys(),
-              ...this.routers.keys(),
-              ...this.transports.keys(),
-            ],
-            channelNotificationHandlers: [],
-          },
-          tsfuCounters: {
-            ...this.counters,
-            parkedPacketsDropped: this.parked.dropped,
-          } satisfies WorkerCounters,
-        };
-      case 'worker.getResourceUsage':
-        return resourceUsage();
-      case 'worker.tsfuGetThreadStats':
-        return threadStats();
-      case 'worker.updateSettings': {
-        const { logLevel, logTags } = d as WorkerSettings;
-        if (logLevel !== undefined) this.settings.logLevel = logLevel;
-        if (logTags !== undefined) this.settings.logTags = logTags;
-        setThreadLogSettings({ logLevel, logTags });
-        printConfiguration(this.settings);
-        return undefined;
-      }
-      case 'worker.crashForTesting':
+  /** One handler per method of `WorkerMethods`. */
+  private handlers(): RequestHandlers<WorkerMethods> {
+    const media = this.media;
+    const transport = (d: { transportId: string }) => this.getTransport(d.transportId);
+    const routerOf = (d: { transportId: string }) => this.routerOfTransport(d.transportId);
+    return {
+      'worker.dump': () => this.dump(),
+      'worker.getResourceUsage': () => resourceUsage(),
+      'worker.tsfuGetThreadStats': () => threadStats(),
+      'worker.updateSettings': (d) => this.updateSettings(d),
+      'worker.crashForTesting': () => {
         setImmediate(() => {
           throw new Error('worker thread crashed on purpose (crashForTesting)');
         });
-        return undefined;
-      case 'worker.createWebRtcServer':
-        return this.createWebRtcServer(d.webRtcServerId as string, d.listenInfos as TransportListenInfo[]);
-      case 'worker.closeWebRtcServer':
-        this.closeWebRtcServer(d.webRtcServerId as string);
-        return undefined;
-      case 'webRtcServer.dump':
-        return this.dumpWebRtcServer(d.webRtcServerId as string);
-      case 'worker.createRouter':
-        if (this.routers.has(d.routerId as string)) throw new Error('a Router with same id already exists');
-        this.routers.set(d.routerId as string, {
-          id: d.routerId as string,
-          transports: new Map(),
-          producers: new Map(),
-        });
-        logger.debug(`onRequest() | Router created [routerId:${d.routerId}]`);
-        return undefined;
-      case 'worker.closeRouter': {
-        const router = this.routers.get(d.routerId as string);
-        if (!router) return undefined;
-        for (const t of router.transports.values()) this.closeTransport(t);
-        this.routers.delete(router.id);
-        logger.debug(`onRequest() | Router closed [routerId:${router.id}]`);
-        return undefined;
-      }
-      case 'router.dump': {
-        const router = this.getRouter(d.routerId as string);
-        return {
-          id: router.id,
-          transportIds: [...router.transports.keys()],
-          rtpObserverIds: [],
-          mapProducerIdConsumerIds: [...router.producers.values()].map((p) => ({
-            key: p.id,
-            values: p.consumers.map((c) => c.id),
-          })),
-          mapConsumerIdProducerId: [...router.producers.values()].flatMap((p) =>
-            p.consumers.map((c) => ({ key: c.id, value: p.id })),
-          ),
-          mapProducerIdObserverIds: [],
-          mapDataProducerIdDataConsumerIds: [],
-          mapDataConsumerIdDataProducerId: [],
-        };
-      }
-      case 'router.createWebRtcTransport':
-        return this.createWebRtcTransport(d as unknown as CreateWebRtcTransportRequest);
-      case 'router.closeTransport': {
-        const t = this.transports.get(d.transportId as string);
+      },
+      'worker.close': () => {
+        logger.debug('onRequest() | closing Worker');
+        this.closeAll();
+      },
+      'worker.createWebRtcServer': (d) => this.createWebRtcServer(d.webRtcServerId, d.listenInfos),
+      'worker.closeWebRtcServer': (d) => this.closeWebRtcServer(d.webRtcServerId),
+      'webRtcServer.dump': (d) => this.dumpWebRtcServer(d.webRtcServerId),
+      'worker.createRouter': (d) => this.createRouter(d.routerId),
+      'worker.closeRouter': (d) => this.closeRouter(d.routerId),
+      'router.dump': (d) => this.dumpRouter(d.routerId),
+      'router.createWebRtcTransport': (d) => this.createWebRtcTransport(d),
+      'router.closeTransport': (d) => {
+        const t = this.transports.get(d.transportId);
         if (t) this.closeTransport(t);
-        return undefined;
-      }
-      case 'transport.connect':
-        this.getTransport(d.transportId as string).connect(d.dtlsParameters as never);
-        return undefined;
-      case 'transport.restartIce':
-        return this.getTransport(d.transportId as string).restartIce();
-      case 'transport.getStats':
-        return [this.getTransport(d.transportId as string).getStats()];
-      case 'transport.dump':
-        return this.getTransport(d.transportId as string).dump();
-      case 'transport.setMaxIncomingBitrate':
-        this.getTransport(d.transportId as string).maxIncomingBitrate = (d.bitrate as number) || undefined;
-        return undefined;
-      case 'transport.setMaxOutgoingBitrate':
-        this.getTransport(d.transportId as string).maxOutgoingBitrate = (d.bitrate as number) || undefined;
-        return undefined;
-      default: {
-        const r = this.media.handle(
-          method,
-          d,
-          (id) => this.getTransport(id),
-          (id) => this.routerOfTransport(id),
-        );
-        if (r.handled) return r.result;
-        throw new Error(`unknown method ${method}`);
-      }
-    }
+      },
+      'transport.connect': (d) => transport(d).connect(d.dtlsParameters),
+      'transport.restartIce': (d) => transport(d).restartIce(),
+      'transport.getStats': (d) => [transport(d).getStats()],
+      'transport.dump': (d) => transport(d).dump(),
+      'transport.setMaxIncomingBitrate': (d) => {
+        transport(d).maxIncomingBitrate = d.bitrate || undefined;
+      },
+      'transport.setMaxOutgoingBitrate': (d) => {
+        transport(d).maxOutgoingBitrate = d.bitrate || undefined;
+      },
+      'transport.produce': (d) => media.produce(transport(d), routerOf(d), d),
+      'transport.consume': (d) => media.consume(transport(d), routerOf(d), d),
+      'transport.setDropOutgoingForTesting': (d) => {
+        transport(d).media.dropOutgoingFraction = Number(d.fraction) || 0;
+      },
+      'producer.close': (d) => media.closeProducer(d.producerId),
+      'producer.pause': (d) => media.setProducerPaused(d.producerId, true),
+      'producer.resume': (d) => media.setProducerPaused(d.producerId, false),
+      'producer.getStats': (d) => media.producerStats(d.producerId),
+      'producer.dump': (d) => media.dumpProducer(d.producerId),
+      'producer.enableTraceEvent': (d) => media.enableProducerTrace(d.producerId, d.types),
+      'consumer.close': (d) => media.closeConsumer(d.consumerId),
+      'consumer.pause': (d) => media.pauseConsumer(d.consumerId),
+      'consumer.resume': (d) => media.resumeConsumer(d.consumerId),
+      'consumer.setPreferredLayers': (d) => media.setPreferredLayers(d.consumerId, d.preferredLayers),
+      'consumer.setPriority': (d) => media.setPriority(d.consumerId, d.priority),
+      'consumer.requestKeyFrame': (d) => media.requestKeyFrame(d.consumerId),
+      'consumer.getStats': (d) => media.consumerStats(d.consumerId),
+      'consumer.dump': (d) => media.dumpConsumer(d.consumerId),
+      'consumer.enableTraceEvent': (d) => media.enableConsumerTrace(d.consumerId, d.types),
+    };
+  }
+
+  private dump(): WorkerDump {
+    return {
+      pid: process.pid,
+      webRtcServerIds: [...this.servers.keys()],
+      routerIds: [...this.routers.keys()],
+      channelMessageHandlers: {
+        channelRequestHandlers: [...this.servers.keys(), ...this.routers.keys(), ...this.transports.keys()],
+        channelNotificationHandlers: [],
+      },
+      tsfuCounters: {
+        ...this.counters,
+        parkedPacketsDropped: this.parked.dropped,
+      } satisfies WorkerCounters,
+    };
+  }
+
+  private updateSettings({ logLevel, logTags }: WorkerUpdateableSettings): void {
+    if (logLevel !== undefined) this.settings.logLevel = logLevel;
+    if (logTags !== undefined) this.settings.logTags = logTags;
+    setThreadLogSettings({ logLevel, logTags });
+    printConfiguration(this.settings);
+  }
+
+  private createRouter(routerId: string): void {
+    if (this.routers.has(routerId)) throw new Error('a Router with same id already exists');
+    this.routers.set(routerId, { id: routerId, transports: new Map(), producers: new Map() });
+    logger.debug(`onRequest() | Router created [routerId:${routerId}]`);
+  }
+
+  private closeRouter(routerId: string): void {
+    const router = this.routers.get(routerId);
+    if (!router) return;
+    for (const t of router.transports.values()) this.closeTransport(t);
+    this.routers.delete(router.id);
+    logger.debug(`onRequest() | Router closed [routerId:${router.id}]`);
+  }
+
+  private dumpRouter(routerId: string): RouterDump {
+    const router = this.getRouter(routerId);
+    return {
+      id: router.id,
+      transportIds: [...router.transports.keys()],
+      rtpObserverIds: [],
+      mapProducerIdConsumerIds: [...router.producers.values()].map((p) => ({
+        key: p.id,
+        values: p.consumers.map((c) => c.id),
+      })),
+      mapConsumerIdProducerId: [...router.producers.values()].flatMap((p) =>
+        p.consumers.map((c) => ({ key: c.id, value: p.id })),
+      ),
+      mapProducerIdObserverIds: [],
+      mapDataProducerIdDataConsumerIds: [],
+      mapDataConsumerIdDataProducerId: [],
+    };
   }
 
   private getRouter(id: string): WorkerRouter {
@@ -370,14 +362,12 @@ class WorkerThread {
     if (!server) return;
     this.servers.delete(id);
     for (const t of server.transports) this.closeTransport(t);
-    // After the transports' close_notify records have left the ring.
-    const indices = server.sockets.map((s) => s.index);
-    const unlistenFailed = logger.catcher('closeWebRtcServer() | unlisten');
-    setTimeout(() => void this.link.unlisten(indices).catch(unlistenFailed), 50).unref();
+    // Behind the transports' close_notify records and tuple unbinds (IoLink keeps that order).
+    this.link.unlisten(server.sockets.map((s) => s.index));
     logger.debug(`closeWebRtcServer() | WebRtcServer closed [webRtcServerId:${id}]`);
   }
 
-  private dumpWebRtcServer(id: string): unknown {
+  private dumpWebRtcServer(id: string): WebRtcServerDump {
     const server = this.servers.get(id);
     if (!server) throw new Error(`WebRtcServer not found [webRtcServerId:${id}]`);
     const ipPort = (p: 'udp' | 'tcp') =>
@@ -395,7 +385,9 @@ class WorkerThread {
     };
   }
 
-  private async createWebRtcTransport(req: CreateWebRtcTransportRequest): Promise<unknown> {
+  private async createWebRtcTransport(
+    req: CreateWebRtcTransportRequest,
+  ): Promise<CreateWebRtcTransportResponse> {
     const max = this.settings.tsfuMaxTransports ?? LIMIT_DEFAULTS.maxTransports;
     if (this.transports.size + this.transportsStarting >= max) {
       this.counters.transportsRejected++;
@@ -409,7 +401,9 @@ class WorkerThread {
     }
   }
 
-  private async openWebRtcTransport(req: CreateWebRtcTransportRequest): Promise<unknown> {
+  private async openWebRtcTransport(
+    req: CreateWebRtcTransportRequest,
+  ): Promise<CreateWebRtcTransportResponse> {
     const router = this.getRouter(req.routerId);
     let sockets: ListenSocket[];
     let ownSocketIndices: number[] = [];
@@ -448,8 +442,7 @@ class WorkerThread {
       maxSendMessageSize: req.maxSendMessageSize,
       maxReceiveMessageSize: req.maxReceiveMessageSize,
       maxIceTuples: this.settings.tsfuMaxIceTuplesPerTransport ?? LIMIT_DEFAULTS.maxIceTuplesPerTransport,
-      notify: (event, data) => this.main.notify(event, req.transportId, data),
-      notifyTarget: (event, targetId, data) => this.main.notify(event, targetId, data),
+      notify: this.notifyMain,
     });
     transport.onTupleBound = this.onTupleBound;
     transport.onTupleUnbound = this.onTupleUnbound;
@@ -513,7 +506,7 @@ function transportTuples(transport: WorkerWebRtcTransport, tupleId: number): Lin
   return transport.tuplesWithId(tupleId);
 }
 
-function resourceUsage(): Record<string, number> {
+function resourceUsage(): WorkerResourceUsage {
   const ru = process.resourceUsage();
   return {
     ru_utime: ru.userCPUTime / 1000,
@@ -537,7 +530,7 @@ function resourceUsage(): Record<string, number> {
 
 async function main(): Promise<void> {
   if (!parentPort) return;
-  const channel = new Channel(parentPort as unknown as MessageEndpoint, {
+  const channel = new Channel<WorkerEnd, MainEnd>(parentPort, {
     logger: new ThreadLogger('Channel'),
   });
   const { settings, io } = workerData as { settings: WorkerSettings; io: WorkerIoHandles };

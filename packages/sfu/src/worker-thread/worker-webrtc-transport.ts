@@ -9,62 +9,21 @@ import { type IceCandidate, IceLiteAgent, type IceParameters, type IceTuple } fr
 import { SrtpContext, SrtpError } from '@tsfu/srtp';
 import type { IoSocketInfo } from '../protocol/io-protocol.js';
 import { ThreadLogger } from '../protocol/thread-logger.js';
+import type { NotifyMain } from '../protocol/worker-protocol.js';
 import type {
   DtlsParameters,
   DtlsState,
   IceState,
   SctpParameters,
   TransportTuple,
+  WebRtcTransportCounters,
   WebRtcTransportDump,
+  WebRtcTransportStatWithCounters,
 } from '../types/index.js';
 import type { IoLink, LinkTuple } from './io-link.js';
-import { type MediaCounters, TransportMedia } from './media/transport-media.js';
+import { TransportMedia } from './media/transport-media.js';
 
 const logger = new ThreadLogger('WebRtcTransport');
-
-/** Our counters beyond mediasoup's stats (`getStats()[0].tsfuCounters`). */
-export interface WebRtcTransportCounters {
-  /** SRTP packets that authenticated and were accepted. */
-  srtpPacketsAccepted: number;
-  /** SRTCP packets that authenticated and were accepted. */
-  srtcpPacketsAccepted: number;
-  /** SRTP/SRTCP packets whose authentication tag did not verify. */
-  srtpAuthFailures: number;
-  /** SRTP/SRTCP packets dropped as replays or older than the replay window. */
-  srtpReplayed: number;
-  /** SRTP/SRTCP packets dropped as malformed (too short). */
-  srtpMalformed: number;
-  /** RTP/RTCP received before DTLS connected (no keys yet): dropped. */
-  rtpBeforeKeys: number;
-  /** DTLS/RTP from a tuple the ICE agent does not (or no longer) consider valid: dropped. */
-  packetsFromInvalidTuple: number;
-  /** Packets whose first byte is no known protocol (RFC 7983): dropped. */
-  packetsUnknownKind: number;
-  /** ICE check results (`IceLiteAgent.counters`): answered, unauthenticated, … */
-  ice: Record<string, number>;
-  /** Sends dropped because the ring to the I/O thread was full. */
-  sendsDroppedRingFull: number;
-  /** The media plane's drops: malformed RTP/RTCP, unknown SSRCs/payload types, padding-only RTX, test-only drops. */
-  media: MediaCounters;
-  /**
-   * Bytes held for retransmissions: this transport's producers' kept packets (allocated capacity, shared by
-   * all their consumers) plus its consumers' sent-packet logs.
-   */
-  retransmissionBufferBytes: number;
-  /** Packets received / sent through the worker's connected sockets (`tsfuConnectedUdp`), not the I/O thread. */
-  connectedUdpPacketsReceived: number;
-  connectedUdpPacketsSent: number;
-  /** Connected sockets this worker could not open (those tuples stay on the I/O thread). */
-  connectedUdpFallbacks: number;
-  /** Datagrams from other peers a connected socket of this worker caught while being connected: dropped. */
-  connectedUdpStrays: number;
-  /**
-   * Validated tuples the ICE agent dropped, and the I/O thread with it: a transport keeps
-   * `tsfuMaxIceTuplesPerTransport` (a newer valid check drops the oldest unselected one, as
-   * mediasoup); a consent loss drops them all.
-   */
-  iceTuplesEvicted: number;
-}
 
 export interface WorkerWebRtcTransportOptions {
   id: string;
@@ -82,9 +41,8 @@ export interface WorkerWebRtcTransportOptions {
   maxReceiveMessageSize: number;
   /** Most validated ICE tuples kept (`tsfuMaxIceTuplesPerTransport`). */
   maxIceTuples: number;
-  notify: (event: string, data?: unknown) => void;
-  /** Notifications for the transport's producers and consumers (by their id). */
-  notifyTarget: (event: string, targetId: string, data?: unknown) => void;
+  /** Notifications to the main thread: the transport's own (its id) and its producers' and consumers'. */
+  notify: NotifyMain;
 }
 
 const FINGERPRINT_ORDER = ['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512'];
@@ -104,7 +62,7 @@ export class WorkerWebRtcTransport {
   readonly agent: IceLiteAgent;
   private readonly link: IoLink;
   private readonly certificate: DtlsCertificate;
-  private readonly notify: WorkerWebRtcTransportOptions['notify'];
+  private readonly notify: NotifyMain;
   readonly sockets: Map<number, IoSocketInfo & { announcedAddress?: string }>;
   readonly candidates: IceCandidate[];
   readonly ownSocketIndices: number[];
@@ -184,7 +142,7 @@ export class WorkerWebRtcTransport {
       get canSend() {
         return self.srtpSend !== undefined && self.selected !== undefined && !self.closed;
       },
-      notify: (event, targetId, data) => options.notifyTarget(event, targetId, data),
+      notify: options.notify,
       get maxIncomingBitrate() {
         return self.maxIncomingBitrate;
       },
@@ -410,7 +368,7 @@ export class WorkerWebRtcTransport {
   private onIceState(state: IceState): void {
     logger.debugTag('ice', `onIceState() | ICE ${state}`);
     if (state === 'disconnected') this.selected = undefined;
-    this.notify('icestatechange', { iceState: state });
+    this.notify('icestatechange', this.id, { iceState: state });
     this.maybeRunDtls();
   }
 
@@ -423,7 +381,7 @@ export class WorkerWebRtcTransport {
     if (!t) return;
     logger.debugTag('ice', 'onSelectedTuple() | ICE selected tuple');
     this.selected = t;
-    this.notify('iceselectedtuplechange', { iceSelectedTuple: this.toTransportTuple(t) });
+    this.notify('iceselectedtuplechange', this.id, { iceSelectedTuple: this.toTransportTuple(t) });
   }
 
   private toTransportTuple(t: LinkTuple): TransportTuple {
@@ -490,7 +448,7 @@ export class WorkerWebRtcTransport {
         logger.error('onDtlsState() | DTLS connected without SRTP keying material');
       }
     }
-    this.notify('dtlsstatechange', { dtlsState: state, dtlsRemoteCert: this.dtlsRemoteCert });
+    this.notify('dtlsstatechange', this.id, { dtlsState: state, dtlsRemoteCert: this.dtlsRemoteCert });
   }
 
   /** New ICE credentials; the old ufrag stops routing here. */
@@ -518,18 +476,15 @@ export class WorkerWebRtcTransport {
       .unregisterUfrag(this.agent.localParameters.usernameFragment)
       .catch(logger.catcher('close() | unregisterUfrag'));
     for (const id of this.boundTupleIds) this.link.unbindTuple(id);
-    if (this.ownSocketIndices.length > 0) {
-      // After the close_notify queued above has left.
-      const unlistenFailed = logger.catcher('close() | unlisten');
-      setTimeout(() => void this.link.unlisten(this.ownSocketIndices).catch(unlistenFailed), 50).unref();
-    }
+    // Behind the close_notify and the unbinds above (IoLink keeps that order).
+    this.link.unlisten(this.ownSocketIndices);
   }
 
   get isClosed(): boolean {
     return this.closed;
   }
 
-  getStats(): Record<string, unknown> {
+  getStats(): WebRtcTransportStatWithCounters {
     const now = performance.now();
     return {
       type: 'webrtc-transport',

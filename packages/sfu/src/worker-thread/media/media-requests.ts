@@ -3,9 +3,19 @@
  * (`transport.produce`, `transport.consume`, `producer.*`, `consumer.*`):
  * creation, pause/resume, layers, stats and dumps, close.
  */
-import type { RtpCodecsEncodingsMapping } from '../../ortc/ortc.js';
-import type { ConsumerLayers } from '../../types/consumer.js';
-import type { RtpParameters } from '../../types/rtp-parameters.js';
+import type { ConsumeRequest, ConsumeResponse, ProduceRequest } from '../../protocol/worker-protocol.js';
+import type {
+  ConsumerDump,
+  ConsumerLayers,
+  ConsumerStat,
+  ConsumerTraceEventType,
+} from '../../types/consumer.js';
+import type {
+  ProducerDump,
+  ProducerStat,
+  ProducerTraceEventType,
+  ProducerType,
+} from '../../types/producer.js';
 import type { WorkerWebRtcTransport } from '../worker-webrtc-transport.js';
 import type { RecvStream } from './recv-stream.js';
 import { WorkerConsumer } from './worker-consumer.js';
@@ -33,98 +43,72 @@ export class MediaRequests {
   readonly producers = new Map<string, ProducerEntry>();
   readonly consumers = new Map<string, ConsumerEntry>();
 
-  /** Handles `method` if it is ours; returns `{ handled: false }` otherwise. */
-  handle(
-    method: string,
-    d: Record<string, unknown>,
-    getTransport: (id: string) => WorkerWebRtcTransport,
-    routerOf: (transportId: string) => MediaRouter,
-  ): { handled: boolean; result?: unknown } {
-    switch (method) {
-      case 'transport.produce':
-        return {
-          handled: true,
-          result: this.produce(getTransport(d.transportId as string), routerOf(d.transportId as string), d),
-        };
-      case 'transport.consume':
-        return {
-          handled: true,
-          result: this.consume(getTransport(d.transportId as string), routerOf(d.transportId as string), d),
-        };
-      case 'transport.setDropOutgoingForTesting':
-        getTransport(d.transportId as string).media.dropOutgoingFraction = Number(d.fraction) || 0;
-        return { handled: true };
-      case 'producer.close':
-        this.closeProducer(d.producerId as string);
-        return { handled: true };
-      case 'producer.pause':
-      case 'producer.resume': {
-        const e = this.producer(d.producerId as string);
-        const paused = method === 'producer.pause';
-        if (e.producer.paused === paused) return { handled: true };
-        e.producer.paused = paused;
-        for (const c of e.producer.consumers) {
-          c.producerPaused = paused;
-          c.transport.notify(paused ? 'consumer.producerpause' : 'consumer.producerresume', c.id);
-          if (!paused && c.active) c.onResumed(now());
-        }
-        return { handled: true };
-      }
-      case 'producer.getStats':
-        return {
-          handled: true,
-          result: this.producer(d.producerId as string)
-            .producer.streams.filter((s) => s.packetCount > 0 || s.ssrc !== 0)
-            .map((s) => recvStats(s)),
-        };
-      case 'producer.dump':
-        return { handled: true, result: dumpProducer(this.producer(d.producerId as string).producer) };
-      case 'producer.enableTraceEvent':
-        this.producer(d.producerId as string).producer.traceEventTypes = [...((d.types as string[]) ?? [])];
-        return { handled: true };
-      case 'consumer.close':
-        this.closeConsumer(d.consumerId as string);
-        return { handled: true };
-      case 'consumer.pause': {
-        const c = this.consumer(d.consumerId as string).consumer;
-        c.paused = true;
-        return { handled: true };
-      }
-      case 'consumer.resume': {
-        const c = this.consumer(d.consumerId as string).consumer;
-        if (c.paused) {
-          c.paused = false;
-          if (c.active) c.onResumed(now());
-        }
-        return { handled: true };
-      }
-      case 'consumer.setPreferredLayers': {
-        const c = this.consumer(d.consumerId as string).consumer;
-        c.setPreferredLayers(d.preferredLayers as ConsumerLayers, now());
-        return { handled: true, result: c.preferredLayers ?? null };
-      }
-      case 'consumer.setPriority': {
-        const c = this.consumer(d.consumerId as string).consumer;
-        c.priority = Number(d.priority);
-        return { handled: true, result: c.priority };
-      }
-      case 'consumer.requestKeyFrame':
-        this.consumer(d.consumerId as string).consumer.requestKeyFrame(now());
-        return { handled: true };
-      case 'consumer.getStats': {
-        const c = this.consumer(d.consumerId as string).consumer;
-        const s =
-          c.type === 'simulcast' ? c.producer.streams[Math.max(0, c.currentSpatial)] : c.producer.streams[0];
-        return { handled: true, result: s ? [sendStats(c), recvStats(s)] : [sendStats(c)] };
-      }
-      case 'consumer.dump':
-        return { handled: true, result: dumpConsumer(this.consumer(d.consumerId as string).consumer) };
-      case 'consumer.enableTraceEvent':
-        this.consumer(d.consumerId as string).consumer.traceEventTypes = [...((d.types as string[]) ?? [])];
-        return { handled: true };
-      default:
-        return { handled: false };
+  setProducerPaused(id: string, paused: boolean): void {
+    const e = this.producer(id);
+    if (e.producer.paused === paused) return;
+    e.producer.paused = paused;
+    for (const c of e.producer.consumers) {
+      c.producerPaused = paused;
+      c.transport.notify(paused ? 'consumer.producerpause' : 'consumer.producerresume', c.id);
+      if (!paused && c.active) c.onResumed(now());
     }
+  }
+
+  producerStats(id: string): ProducerStat[] {
+    return this.producer(id)
+      .producer.streams.filter((s) => s.packetCount > 0 || s.ssrc !== 0)
+      .map((s) => recvStats(s));
+  }
+
+  dumpProducer(id: string): ProducerDump {
+    return dumpProducer(this.producer(id).producer);
+  }
+
+  enableProducerTrace(id: string, types: ProducerTraceEventType[]): void {
+    this.producer(id).producer.traceEventTypes = [...types];
+  }
+
+  pauseConsumer(id: string): void {
+    this.consumer(id).consumer.paused = true;
+  }
+
+  resumeConsumer(id: string): void {
+    const c = this.consumer(id).consumer;
+    if (c.paused) {
+      c.paused = false;
+      if (c.active) c.onResumed(now());
+    }
+  }
+
+  setPreferredLayers(id: string, layers: ConsumerLayers): ConsumerLayers | null {
+    const c = this.consumer(id).consumer;
+    c.setPreferredLayers(layers, now());
+    return c.preferredLayers ?? null;
+  }
+
+  setPriority(id: string, priority: number): number {
+    const c = this.consumer(id).consumer;
+    c.priority = Number(priority);
+    return c.priority;
+  }
+
+  requestKeyFrame(id: string): void {
+    this.consumer(id).consumer.requestKeyFrame(now());
+  }
+
+  consumerStats(id: string): Array<ConsumerStat | ProducerStat> {
+    const c = this.consumer(id).consumer;
+    const s =
+      c.type === 'simulcast' ? c.producer.streams[Math.max(0, c.currentSpatial)] : c.producer.streams[0];
+    return s ? [sendStats(c), recvStats(s)] : [sendStats(c)];
+  }
+
+  dumpConsumer(id: string): ConsumerDump {
+    return dumpConsumer(this.consumer(id).consumer);
+  }
+
+  enableConsumerTrace(id: string, types: ConsumerTraceEventType[]): void {
+    this.consumer(id).consumer.traceEventTypes = [...types];
   }
 
   private producer(id: string): ProducerEntry {
@@ -139,21 +123,17 @@ export class MediaRequests {
     return e;
   }
 
-  private produce(
-    transport: WorkerWebRtcTransport,
-    router: MediaRouter,
-    d: Record<string, unknown>,
-  ): unknown {
-    const id = d.producerId as string;
+  produce(transport: WorkerWebRtcTransport, router: MediaRouter, d: ProduceRequest): { type: ProducerType } {
+    const id = d.producerId;
     if (this.producers.has(id))
       throw new Error(`a Producer with same producerId already exists [producerId:${id}]`);
     const producer = new WorkerProducer({
       id,
-      kind: d.kind as 'audio' | 'video',
-      rtpParameters: d.rtpParameters as RtpParameters,
-      rtpMapping: d.rtpMapping as RtpCodecsEncodingsMapping,
-      paused: Boolean(d.paused),
-      keyFrameRequestDelay: d.keyFrameRequestDelay as number | undefined,
+      kind: d.kind,
+      rtpParameters: d.rtpParameters,
+      rtpMapping: d.rtpMapping,
+      paused: d.paused,
+      keyFrameRequestDelay: d.keyFrameRequestDelay,
       transport: transport.media,
     });
     transport.media.addProducer(producer);
@@ -162,22 +142,18 @@ export class MediaRequests {
     return { type: producer.type };
   }
 
-  private consume(
-    transport: WorkerWebRtcTransport,
-    router: MediaRouter,
-    d: Record<string, unknown>,
-  ): unknown {
-    const id = d.consumerId as string;
-    const producer = router.producers.get(d.producerId as string);
+  consume(transport: WorkerWebRtcTransport, router: MediaRouter, d: ConsumeRequest): ConsumeResponse {
+    const id = d.consumerId;
+    const producer = router.producers.get(d.producerId);
     if (!producer) throw new Error(`Producer not found [producerId:${d.producerId}]`);
     const consumer = new WorkerConsumer({
       id,
       producer,
       transport: transport.media,
-      rtpParameters: d.rtpParameters as RtpParameters,
-      paused: Boolean(d.paused),
-      preferredLayers: d.preferredLayers as ConsumerLayers | undefined,
-      ignoreDtx: Boolean(d.ignoreDtx),
+      rtpParameters: d.rtpParameters,
+      paused: d.paused,
+      preferredLayers: d.preferredLayers,
+      ignoreDtx: d.ignoreDtx,
     });
     transport.media.addConsumer(consumer);
     producer.addConsumer(consumer);
@@ -224,7 +200,7 @@ export class MediaRequests {
   }
 }
 
-function recvStats(s: RecvStream): Record<string, unknown> {
+function recvStats(s: RecvStream): ProducerStat {
   const t = performance.now();
   return {
     type: 'inbound-rtp',
@@ -253,7 +229,7 @@ function recvStats(s: RecvStream): Record<string, unknown> {
   };
 }
 
-function sendStats(c: WorkerConsumer): Record<string, unknown> {
+function sendStats(c: WorkerConsumer): ConsumerStat {
   return {
     type: 'outbound-rtp',
     timestamp: Date.now(),
@@ -279,7 +255,7 @@ function sendStats(c: WorkerConsumer): Record<string, unknown> {
   };
 }
 
-function dumpProducer(p: WorkerProducer): Record<string, unknown> {
+function dumpProducer(p: WorkerProducer): ProducerDump {
   return {
     id: p.id,
     kind: p.kind,
@@ -303,7 +279,7 @@ function dumpProducer(p: WorkerProducer): Record<string, unknown> {
   };
 }
 
-function dumpConsumer(c: WorkerConsumer): Record<string, unknown> {
+function dumpConsumer(c: WorkerConsumer): ConsumerDump {
   const base = {
     id: c.id,
     producerId: c.producer.id,

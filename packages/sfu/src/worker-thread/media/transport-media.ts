@@ -36,6 +36,8 @@ import {
   unwrapRtx,
 } from '@tsfu/rtp';
 import { ThreadLogger } from '../../protocol/thread-logger.js';
+import type { NotifyMain } from '../../protocol/worker-protocol.js';
+import type { TransportMediaCounters } from '../../types/webrtc-transport.js';
 import { BitrateMeter } from './bitrate-meter.js';
 import type { RecvStream } from './recv-stream.js';
 import { TransportCcRecorder } from './transport-cc-recorder.js';
@@ -50,19 +52,8 @@ export interface MediaTransportLink {
   /** Protects (SRTCP) and sends one RTCP compound packet. */
   sendRtcp(packet: Uint8Array, length: number): boolean;
   readonly canSend: boolean;
-  notify(event: string, targetId: string, data?: unknown): void;
+  notify: NotifyMain;
   readonly maxIncomingBitrate: number | undefined;
-}
-
-export interface MediaCounters {
-  rtpMalformed: number;
-  rtpUnknownSsrc: number;
-  rtpUnknownPayloadType: number;
-  rtpProbation: number;
-  rtxPaddingOnly: number;
-  rtcpMalformed: number;
-  rtcpUnknownSsrc: number;
-  rtpDroppedForTesting: number;
 }
 
 const MAX_RTCP_SIZE = 1200;
@@ -104,7 +95,7 @@ export class TransportMedia implements ConsumerTransport, ProducerTransport {
   /** Transport-cc feedback packets received from the remote, and the last one (stored for later BWE). */
   transportCcFeedbackReceived = 0;
   lastTransportCcFeedback: RtcpTransportCc | undefined;
-  readonly counters: MediaCounters = {
+  readonly counters: TransportMediaCounters = {
     rtpMalformed: 0,
     rtpUnknownSsrc: 0,
     rtpUnknownPayloadType: 0,
@@ -124,9 +115,7 @@ export class TransportMedia implements ConsumerTransport, ProducerTransport {
     return this.link.canSend;
   }
 
-  notify(event: string, targetId: string, data?: unknown): void {
-    this.link.notify(event, targetId, data);
-  }
+  readonly notify: NotifyMain = (event, targetId, ...data) => this.link.notify(event, targetId, ...data);
 
   shouldDropForTesting(): boolean {
     if (this.dropOutgoingFraction <= 0) return false;

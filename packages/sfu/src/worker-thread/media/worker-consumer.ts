@@ -19,7 +19,8 @@ import {
   writeAbsSendTime,
 } from '@tsfu/rtp';
 import { ThreadLogger } from '../../protocol/thread-logger.js';
-import type { ConsumerLayers } from '../../types/consumer.js';
+import type { NotifyMain } from '../../protocol/worker-protocol.js';
+import type { ConsumerLayers, ConsumerTraceEventType } from '../../types/consumer.js';
 import type { RtpParameters } from '../../types/rtp-parameters.js';
 import { BitrateMeter } from './bitrate-meter.js';
 import type { RecvStream } from './recv-stream.js';
@@ -34,7 +35,7 @@ export interface ConsumerTransport {
   /** Protects and sends `packet[0, length)`; false when it cannot be sent (not connected). */
   sendRtp(packet: Uint8Array, length: number, isRtx: boolean): boolean;
   readonly canSend: boolean;
-  notify(event: string, targetId: string, data?: unknown): void;
+  notify: NotifyMain;
   /** Test-only: drop this outgoing packet (loss injection). */
   shouldDropForTesting(): boolean;
 }
@@ -133,7 +134,7 @@ export class WorkerConsumer {
   roundTripTime = 0;
   score = 10;
   droppedForTesting = 0;
-  traceEventTypes: string[] = [];
+  traceEventTypes: ConsumerTraceEventType[] = [];
   closed = false;
   /** mediasoup's `ignoreDtx`: drop opus DTX packets (payload ≤ 2 bytes: comfort noise / silence). */
   readonly ignoreDtx: boolean;
@@ -323,7 +324,7 @@ export class WorkerConsumer {
     }
   }
 
-  private trace(type: string, direction: 'in' | 'out', info: Record<string, unknown>): void {
+  private trace(type: ConsumerTraceEventType, direction: 'in' | 'out', info: Record<string, unknown>): void {
     this.transport.notify('consumer.trace', this.id, { type, timestamp: Date.now(), direction, info });
   }
 

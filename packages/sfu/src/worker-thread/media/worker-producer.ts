@@ -15,6 +15,8 @@ import {
 import type { RtpCodecsEncodingsMapping } from '../../ortc/ortc.js';
 import { parseScalabilityMode } from '../../ortc/scalability-mode.js';
 import { ThreadLogger } from '../../protocol/thread-logger.js';
+import type { NotifyMain } from '../../protocol/worker-protocol.js';
+import type { ProducerTraceEventType } from '../../types/producer.js';
 import type { RtpParameters } from '../../types/rtp-parameters.js';
 import { RecvStream } from './recv-stream.js';
 import type { WorkerConsumer } from './worker-consumer.js';
@@ -35,7 +37,7 @@ export const EXT_URI = {
 /** What the producer needs from its transport. */
 export interface ProducerTransport {
   sendRtcp(packet: Uint8Array): void;
-  notify(event: string, targetId: string, data?: unknown): void;
+  notify: NotifyMain;
 }
 
 export interface WorkerProducerOptions {
@@ -77,7 +79,7 @@ export class WorkerProducer {
   /** Keyframe requests the sender accepts: `nack pli` / `ccm fir` in its codec's feedback. */
   readonly usePli: boolean;
   readonly useFir: boolean;
-  traceEventTypes: string[] = [];
+  traceEventTypes: ProducerTraceEventType[] = [];
   private videoOrientation = -1;
   // Per packet, set by inspect():
   isKeyFrame = false;

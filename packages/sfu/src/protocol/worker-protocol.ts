@@ -1,0 +1,186 @@
+/**
+ * The control protocol between the main thread and a worker thread: one
+ * table of the requests the worker serves (method → request, response) and
+ * one of the notifications each side hears. `Worker`, `Router`,
+ * `WebRtcServer`, `WebRtcTransport`, `Producer` and `Consumer` (main thread)
+ * send these; `worker-thread/worker-thread.ts` serves them with one handler
+ * per method (`RequestHandlers<WorkerMethods>`).
+ */
+import type { RtpCodecsEncodingsMapping } from '../ortc/ortc.js';
+import type {
+  ConsumerDump,
+  ConsumerLayers,
+  ConsumerScore,
+  ConsumerStat,
+  ConsumerTraceEventData,
+  ConsumerTraceEventType,
+} from '../types/consumer.js';
+import type {
+  ProducerDump,
+  ProducerScore,
+  ProducerStat,
+  ProducerTraceEventData,
+  ProducerTraceEventType,
+  ProducerType,
+  ProducerVideoOrientation,
+} from '../types/producer.js';
+import type { RouterDump } from '../types/router.js';
+import type { MediaKind, RtpParameters } from '../types/rtp-parameters.js';
+import type { SctpParameters } from '../types/sctp-parameters.js';
+import type { TransportListenInfo, TransportTuple } from '../types/transport.js';
+import type { WebRtcServerDump } from '../types/webrtc-server.js';
+import type {
+  DtlsParameters,
+  DtlsState,
+  IceCandidate,
+  IceParameters,
+  IceState,
+  WebRtcTransportDump,
+  WebRtcTransportStatWithCounters,
+} from '../types/webrtc-transport.js';
+import type {
+  WorkerDump,
+  WorkerResourceUsage,
+  WorkerThreadStats,
+  WorkerUpdateableSettings,
+} from '../types/worker.js';
+import type { DataArg, Method } from './channel.js';
+
+/** What `Router.createWebRtcTransport` sends (options already validated and defaulted on the main thread). */
+export interface CreateWebRtcTransportRequest {
+  routerId: string;
+  transportId: string;
+  webRtcServerId?: string;
+  listenInfos?: TransportListenInfo[];
+  enableUdp: boolean;
+  enableTcp: boolean;
+  preferUdp: boolean;
+  preferTcp: boolean;
+  iceConsentTimeout: number;
+  initialAvailableOutgoingBitrate: number;
+  sctpParameters?: SctpParameters;
+  maxSendMessageSize: number;
+  maxReceiveMessageSize: number;
+}
+
+/** What the worker answers to `router.createWebRtcTransport`. */
+export interface CreateWebRtcTransportResponse {
+  iceParameters: IceParameters;
+  iceCandidates: IceCandidate[];
+  dtlsParameters: DtlsParameters;
+}
+
+export interface ProduceRequest {
+  transportId: string;
+  producerId: string;
+  kind: MediaKind;
+  rtpParameters: RtpParameters;
+  rtpMapping: RtpCodecsEncodingsMapping;
+  paused: boolean;
+  keyFrameRequestDelay?: number;
+}
+
+export interface ConsumeRequest {
+  transportId: string;
+  consumerId: string;
+  producerId: string;
+  kind: MediaKind;
+  rtpParameters: RtpParameters;
+  paused: boolean;
+  preferredLayers?: ConsumerLayers;
+  ignoreDtx: boolean;
+}
+
+export interface ConsumeResponse {
+  paused: boolean;
+  producerPaused: boolean;
+  score: ConsumerScore;
+  preferredLayers: ConsumerLayers | null;
+}
+
+type Ids = {
+  webRtcServer: { webRtcServerId: string };
+  router: { routerId: string };
+  transport: { transportId: string };
+  producer: { producerId: string };
+  consumer: { consumerId: string };
+};
+
+/** The requests a worker thread serves. */
+export type WorkerMethods = {
+  'worker.dump': Method<undefined, WorkerDump>;
+  'worker.getResourceUsage': Method<undefined, WorkerResourceUsage>;
+  'worker.tsfuGetThreadStats': Method<undefined, WorkerThreadStats>;
+  'worker.updateSettings': Method<WorkerUpdateableSettings>;
+  /** Test-only: the thread throws an uncaught error, as a crash would. */
+  'worker.crashForTesting': Method<undefined>;
+  /** Closes everything (DTLS close_notify, tuples, sockets, in that order); answered once done. */
+  'worker.close': Method<undefined>;
+  'worker.createWebRtcServer': Method<Ids['webRtcServer'] & { listenInfos: TransportListenInfo[] }>;
+  'worker.closeWebRtcServer': Method<Ids['webRtcServer']>;
+  'webRtcServer.dump': Method<Ids['webRtcServer'], WebRtcServerDump>;
+  'worker.createRouter': Method<Ids['router']>;
+  'worker.closeRouter': Method<Ids['router']>;
+  'router.dump': Method<Ids['router'], RouterDump>;
+  'router.createWebRtcTransport': Method<CreateWebRtcTransportRequest, CreateWebRtcTransportResponse>;
+  'router.closeTransport': Method<Ids['router'] & Ids['transport']>;
+  'transport.connect': Method<Ids['transport'] & { dtlsParameters: DtlsParameters }>;
+  'transport.restartIce': Method<Ids['transport'], IceParameters>;
+  'transport.getStats': Method<Ids['transport'], WebRtcTransportStatWithCounters[]>;
+  'transport.dump': Method<Ids['transport'], WebRtcTransportDump>;
+  'transport.setMaxIncomingBitrate': Method<Ids['transport'] & { bitrate: number }>;
+  'transport.setMaxOutgoingBitrate': Method<Ids['transport'] & { bitrate: number }>;
+  'transport.produce': Method<ProduceRequest, { type: ProducerType }>;
+  'transport.consume': Method<ConsumeRequest, ConsumeResponse>;
+  /** Test-only loss injection on the transport's outgoing media. */
+  'transport.setDropOutgoingForTesting': Method<Ids['transport'] & { fraction: number }>;
+  'producer.close': Method<Ids['producer']>;
+  'producer.pause': Method<Ids['producer']>;
+  'producer.resume': Method<Ids['producer']>;
+  'producer.getStats': Method<Ids['producer'], ProducerStat[]>;
+  'producer.dump': Method<Ids['producer'], ProducerDump>;
+  'producer.enableTraceEvent': Method<Ids['producer'] & { types: ProducerTraceEventType[] }>;
+  'consumer.close': Method<Ids['consumer']>;
+  'consumer.pause': Method<Ids['consumer']>;
+  'consumer.resume': Method<Ids['consumer']>;
+  'consumer.setPreferredLayers': Method<
+    Ids['consumer'] & { preferredLayers: ConsumerLayers },
+    ConsumerLayers | null
+  >;
+  'consumer.setPriority': Method<Ids['consumer'] & { priority: number }, number>;
+  'consumer.requestKeyFrame': Method<Ids['consumer']>;
+  'consumer.getStats': Method<Ids['consumer'], Array<ConsumerStat | ProducerStat>>;
+  'consumer.dump': Method<Ids['consumer'], ConsumerDump>;
+  'consumer.enableTraceEvent': Method<Ids['consumer'] & { types: ConsumerTraceEventType[] }>;
+};
+
+/** What the worker thread tells the main thread, by target id (a transport, producer or consumer; '' for the worker). */
+export type WorkerNotifications = {
+  /** The thread started (`createWorker` resolves) or could not (it rejects with a TypeError). */
+  '@success': undefined;
+  '@failure': { message: string };
+  icestatechange: { iceState: IceState };
+  iceselectedtuplechange: { iceSelectedTuple: TransportTuple };
+  dtlsstatechange: { dtlsState: DtlsState; dtlsRemoteCert?: string };
+  'producer.score': ProducerScore[];
+  'producer.videoorientationchange': ProducerVideoOrientation;
+  'producer.trace': ProducerTraceEventData;
+  'consumer.producerclose': undefined;
+  'consumer.producerpause': undefined;
+  'consumer.producerresume': undefined;
+  'consumer.score': ConsumerScore;
+  'consumer.layerschange': ConsumerLayers | null;
+  'consumer.trace': ConsumerTraceEventData;
+};
+
+/** The worker thread's end: it serves `WorkerMethods` and hears nothing. */
+export type WorkerEnd = { requests: WorkerMethods; notifications: Record<never, never> };
+/** The main thread's end: it serves nothing and hears `WorkerNotifications`. */
+export type MainEnd = { requests: Record<never, never>; notifications: WorkerNotifications };
+
+/** Sends one of `WorkerNotifications` to the main thread (what worker-side objects are given). */
+export type NotifyMain = <E extends keyof WorkerNotifications & string>(
+  event: E,
+  targetId: string,
+  ...data: DataArg<WorkerNotifications[E]>
+) => void;
