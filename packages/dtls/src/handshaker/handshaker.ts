@@ -18,7 +18,7 @@ import { FlightTimer } from './flight-timer.js';
 import type { FlightHandler } from './flights/flight-handler.js';
 import { flight0 } from './flights/flight0-handler.js';
 import { flight1 } from './flights/flight1-handler.js';
-import { verifyCookieOrAnswer } from './flights/flight2-handler.js';
+import { type CookieExchange, verifyCookieOrAnswer } from './flights/flight2-handler.js';
 import { flight3 } from './flights/flight3-handler.js';
 import { flight4 } from './flights/flight4-handler.js';
 import { flight5 } from './flights/flight5-handler.js';
@@ -61,6 +61,7 @@ export class Handshaker {
   private items: FlightItem[] = [];
   private readonly timer: FlightTimer;
   private deadline: NodeJS.Timeout | undefined;
+  private readonly cookieExchange: CookieExchange;
 
   constructor(
     private readonly config: HandshakeConfig,
@@ -70,6 +71,8 @@ export class Handshaker {
     remoteFingerprints: DtlsFingerprint[] | undefined,
   ) {
     this.ctx = new HandshakeContext(config, records, remoteFingerprints);
+    const { cookies, cookieContext } = config;
+    this.cookieExchange = { cookies, cookieContext, records, stats };
     this.timer = new FlightTimer(config.initialRetransmitMs, config.maxRetransmitMs, () => this.onTimeout());
   }
 
@@ -126,7 +129,7 @@ export class Handshaker {
       off = start + h.fragmentLength;
       if (this.flight === 0 && !this.ctx.reassembler) {
         // Stateless until a ClientHello brings back our cookie.
-        if (!verifyCookieOrAnswer(this.cookieExchange(), h, fragment, recordSeq)) continue;
+        if (!verifyCookieOrAnswer(this.cookieExchange, h, fragment, recordSeq)) continue;
         this.createServerState(h.messageSeq, recordSeq);
       }
       if (!this.ctx.reassembler) {
@@ -139,11 +142,6 @@ export class Handshaker {
     }
     if (sawOld) this.onPeerRetransmission();
     this.advance();
-  }
-
-  private cookieExchange() {
-    const { cookies, cookieContext } = this.config;
-    return { cookies, cookieContext, records: this.records, stats: this.stats };
   }
 
   private createServerState(messageSeq: number, recordSeq: number): void {
