@@ -1,0 +1,3 @@
+'use strict';
+// mediasoup's lib/errors → tsfu's public `errors` namespace.
+module.exports = require('@tsfu/sfu').errors;
