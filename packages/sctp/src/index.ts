@@ -36,19 +36,6 @@ export {
 } from './dcep.js';
 export { type ForwardTsnChunk, marshalForwardTsn, unmarshalForwardTsn } from './forward-tsn-chunk.js';
 export { type InitChunk, marshalInit, ParamType, unmarshalInit } from './init-chunk.js';
-export {
-  DEFAULT_MAX_SCTP_MESSAGE_SIZE,
-  DEFAULT_NUM_SCTP_STREAMS,
-  defaultSctpCapabilities,
-  type NumSctpStreams,
-  SCTP_PORT,
-  type SctpCapabilities,
-  type SctpParameters,
-  type SctpStreamParameters,
-  sendOptionsFor,
-  streamParametersOf,
-  validateSctpStreamParameters,
-} from './parameters.js';
 export { marshalReconfig, type ReconfigParam, ReconfigResult, unmarshalReconfig } from './reconfig-chunk.js';
 export { marshalSack, SackView } from './sack-chunk.js';
 export {

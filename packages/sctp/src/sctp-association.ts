@@ -27,7 +27,6 @@ import {
 } from './forward-tsn-chunk.js';
 import { type Fragment, InboundStream } from './inbound-stream.js';
 import { type InitChunk, initChunkLength, marshalInit, ParamType, unmarshalInit } from './init-chunk.js';
-import type { SctpParameters } from './parameters.js';
 import {
   marshalReconfig,
   type ReconfigParam,
@@ -218,14 +217,15 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
   remotePort: number;
   readonly maxMessageSize: number;
   readonly mtu: number;
+  /** Outbound streams we ask for (OS) and inbound streams we accept (MIS), as configured. */
+  readonly outboundStreams: number;
+  readonly inboundStreams: number;
 
   private readonly sendPacket: (packet: Buffer) => void;
   private readonly localTag = randomU32NonZero();
   private peerTag = 0;
   private readonly initialTsn = randomU32NonZero();
   private readonly cookieSecret = randomBytes(32);
-  private readonly configuredOs: number;
-  private readonly configuredMis: number;
   private readonly receiveWindow: number;
   private readonly rtoMin: number;
   private readonly rtoMax: number;
@@ -325,8 +325,8 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     this.sendPacket = options.send;
     this.localPort = options.localPort ?? 5000;
     this.remotePort = options.remotePort ?? 5000;
-    this.configuredOs = options.outboundStreams ?? 1024;
-    this.configuredMis = options.inboundStreams ?? 1024;
+    this.outboundStreams = options.outboundStreams ?? 1024;
+    this.inboundStreams = options.inboundStreams ?? 1024;
     this.maxMessageSize = options.maxMessageSize ?? 262144;
     this.mtu = options.mtu ?? 1200;
     this.receiveWindow = options.receiveWindow ?? 1024 * 1024;
@@ -337,10 +337,10 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     this.maxRetrans = options.maxRetransmissions ?? 10;
     this.maxInitRetrans = options.maxInitRetransmissions ?? 8;
     if (
-      this.configuredOs < 1 ||
-      this.configuredOs > 65535 ||
-      this.configuredMis < 1 ||
-      this.configuredMis > 65535
+      this.outboundStreams < 1 ||
+      this.outboundStreams > 65535 ||
+      this.inboundStreams < 1 ||
+      this.inboundStreams > 65535
     ) {
       throw new RangeError('stream counts must be 1..65535');
     }
@@ -352,9 +352,9 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     this.advancedPeerAckPoint = this.cumAckPoint;
     this.myReqSeq = this.initialTsn;
     this.cwnd = Math.min(4 * this.mtu, Math.max(2 * this.mtu, 4380));
-    this.outSsn = new Uint16Array(this.configuredOs);
-    this.outBuffered = new Float64Array(this.configuredOs);
-    this.lowThreshold = new Float64Array(this.configuredOs);
+    this.outSsn = new Uint16Array(this.outboundStreams);
+    this.outBuffered = new Float64Array(this.outboundStreams);
+    this.lowThreshold = new Float64Array(this.outboundStreams);
   }
 
   /** True once the association carries data (established or shutting down with data left). */
@@ -400,7 +400,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     if (this.terminated || this.state === 'shutdown-pending' || this.state === 'shutdown-sent') {
       throw new Error(`association is ${this.terminated ? 'closed' : 'shutting down'}`);
     }
-    const os = this.outboundStreamCount || this.configuredOs;
+    const os = this.outboundStreamCount || this.outboundStreams;
     if (!(streamId >= 0 && streamId < os))
       throw new RangeError(`stream id ${streamId} out of range 0..${os - 1}`);
     if (data.length === 0) throw new RangeError('SCTP cannot carry an empty message');
@@ -648,8 +648,8 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       type,
       initiateTag: this.localTag,
       aRwnd: this.receiveWindow,
-      outboundStreams: this.configuredOs,
-      inboundStreams: this.configuredMis,
+      outboundStreams: this.outboundStreams,
+      inboundStreams: this.inboundStreams,
       initialTsn: this.initialTsn,
       forwardTsnSupported: true,
       supportedExtensions: OUR_EXTENSIONS,
@@ -755,8 +755,8 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     this.peerCumTsn = tsnAdd(initialTsn, -1);
     this.lastPeerReqSeq = tsnAdd(initialTsn, -1);
     this.peerRwnd = aRwnd;
-    this.outboundStreamCount = Math.min(this.configuredOs, mis);
-    this.inboundStreamCount = Math.min(this.configuredMis, os);
+    this.outboundStreamCount = Math.min(this.outboundStreams, mis);
+    this.inboundStreamCount = Math.min(this.inboundStreams, os);
     this.received.clear();
   }
 
@@ -1729,16 +1729,6 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
   /** True once the association ended (shutdown, abort, or failure). */
   get closed(): boolean {
     return this.terminated;
-  }
-
-  /** Our side's parameters in mediasoup's shape (a WebRtcTransport's `sctpParameters`). */
-  get sctpParameters(): SctpParameters {
-    return {
-      port: this.localPort,
-      OS: this.configuredOs,
-      MIS: this.configuredMis,
-      maxMessageSize: this.maxMessageSize,
-    };
   }
 
   /** The state as mediasoup reports it (`sctpState`). */
