@@ -18,6 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ChunkType, ErrorCause, unknownChunkAction } from './chunk-type.js';
+import { CongestionControl } from './congestion-control.js';
 import { DATA_HEADER_LENGTH, DataFlag, marshalData } from './data-chunk.js';
 import {
   type ForwardTsnChunk,
@@ -34,6 +35,7 @@ import {
   reconfigLength,
   unmarshalReconfig,
 } from './reconfig-chunk.js';
+import { RtoEstimator } from './rto-estimator.js';
 import { marshalSack, SackView } from './sack-chunk.js';
 import {
   COMMON_HEADER_LENGTH,
@@ -227,9 +229,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
   private readonly initialTsn = randomU32NonZero();
   private readonly cookieSecret = randomBytes(32);
   private readonly receiveWindow: number;
-  private readonly rtoMin: number;
-  private readonly rtoMax: number;
-  private readonly rtoInitial: number;
+  private readonly rto: RtoEstimator;
   private readonly heartbeatIntervalMs: number;
   private readonly maxRetrans: number;
   private readonly maxInitRetrans: number;
@@ -251,21 +251,14 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
   private nextSend = 0;
   private rtxPending = 0;
   private flightSize = 0;
-  private cwnd: number;
-  private ssthresh = 0x7fffffff;
-  private partialBytesAcked = 0;
+  private readonly cc: CongestionControl;
   private peerRwnd = 0;
-  private inFastRecovery = false;
-  private fastRecoveryExit = 0;
   private forwardTsnPending = false;
   private readonly outSsn: Uint16Array;
   private readonly outBuffered: Float64Array;
   private readonly lowThreshold: Float64Array;
   /** Streams whose buffered amount fell to their threshold during one SACK (emitted after it). */
   private lowStreams: number[] = [];
-  private srtt = 0;
-  private rttvar = 0;
-  private rto: number;
   private errorCount = 0;
 
   // ---- receive side
@@ -330,9 +323,11 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     this.maxMessageSize = options.maxMessageSize ?? 262144;
     this.mtu = options.mtu ?? 1200;
     this.receiveWindow = options.receiveWindow ?? 1024 * 1024;
-    this.rtoInitial = options.rtoInitialMs ?? 1000;
-    this.rtoMin = options.rtoMinMs ?? 200;
-    this.rtoMax = options.rtoMaxMs ?? 60_000;
+    this.rto = new RtoEstimator(
+      options.rtoInitialMs ?? 1000,
+      options.rtoMinMs ?? 200,
+      options.rtoMaxMs ?? 60_000,
+    );
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 30_000;
     this.maxRetrans = options.maxRetransmissions ?? 10;
     this.maxInitRetrans = options.maxInitRetransmissions ?? 8;
@@ -346,12 +341,11 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     }
     if (this.mtu < 128 || this.mtu > 65535) throw new RangeError('mtu must be 128..65535');
     this.maxPayload = this.mtu - COMMON_HEADER_LENGTH - DATA_HEADER_LENGTH;
-    this.rto = this.rtoInitial;
     this.nextTsn = this.initialTsn;
     this.cumAckPoint = tsnAdd(this.initialTsn, -1);
     this.advancedPeerAckPoint = this.cumAckPoint;
     this.myReqSeq = this.initialTsn;
-    this.cwnd = Math.min(4 * this.mtu, Math.max(2 * this.mtu, 4380));
+    this.cc = new CongestionControl(this.mtu);
     this.outSsn = new Uint16Array(this.outboundStreams);
     this.outBuffered = new Float64Array(this.outboundStreams);
     this.lowThreshold = new Float64Array(this.outboundStreams);
@@ -364,17 +358,17 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
 
   /** Smoothed round-trip time in ms (0 before the first measurement). */
   get smoothedRtt(): number {
-    return this.srtt;
+    return this.rto.srtt;
   }
 
   /** Current retransmission timeout in ms. */
   get currentRto(): number {
-    return this.rto;
+    return this.rto.rto;
   }
 
   /** Congestion window in bytes. */
   get congestionWindow(): number {
-    return this.cwnd;
+    return this.cc.cwnd;
   }
 
   /** Sends INIT and starts the handshake (active open). A passive side just calls `handle()`. */
@@ -983,7 +977,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
         }
       }
     }
-    if (rttSample >= 0) this.updateRto(rttSample);
+    if (rttSample >= 0) this.rto.measure(rttSample);
     if (cumAdvanced || cumBytesAcked > 0) this.errorCount = 0;
     // Fast retransmit (RFC 9260 §7.2.4): three SACKs reporting a hole.
     if (highestGapIndex >= 0) {
@@ -1003,27 +997,9 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
           marked = true;
         }
       }
-      if (marked && !this.inFastRecovery) {
-        this.inFastRecovery = true;
-        this.fastRecoveryExit = tsnAdd(this.nextSendTsn(), -1);
-        this.ssthresh = Math.max(this.cwnd >> 1, 4 * this.mtu);
-        this.cwnd = this.ssthresh;
-        this.partialBytesAcked = 0;
-      }
+      if (marked) this.cc.onFastRetransmit(tsnAdd(this.nextSendTsn(), -1));
     }
-    if (this.inFastRecovery && tsnLte(this.fastRecoveryExit, cum)) this.inFastRecovery = false;
-    // Congestion window growth on cumulative ack (RFC 9260 §7.2.1, §7.2.2).
-    if (cumBytesAcked > 0 && !this.inFastRecovery) {
-      if (this.cwnd <= this.ssthresh) {
-        this.cwnd += Math.min(cumBytesAcked, this.mtu);
-      } else {
-        this.partialBytesAcked += cumBytesAcked;
-        if (this.partialBytesAcked >= this.cwnd) {
-          this.partialBytesAcked -= this.cwnd;
-          this.cwnd += this.mtu;
-        }
-      }
-    }
+    this.cc.onSack(cum, cumBytesAcked);
     this.peerRwnd = Math.max(0, sack.aRwnd - this.flightSize);
     if (this.peerForwardTsn) this.advancePeerAckPoint();
     if (this.outstanding()) {
@@ -1084,17 +1060,6 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
 
   private outstanding(): boolean {
     return this.flightSize > 0 || this.rtxPending > 0 || tsnLt(this.cumAckPoint, this.advancedPeerAckPoint);
-  }
-
-  private updateRto(r: number): void {
-    if (this.srtt === 0) {
-      this.srtt = r;
-      this.rttvar = r / 2;
-    } else {
-      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - r);
-      this.srtt = 0.875 * this.srtt + 0.125 * r;
-    }
-    this.rto = Math.min(this.rtoMax, Math.max(this.rtoMin, this.srtt + 4 * this.rttvar));
   }
 
   /** RFC 3758 §3.5 C1–C3: move the advanced peer ack point over abandoned chunks. */
@@ -1214,12 +1179,12 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
         const c = this.out[i];
         if (!c.retransmit) continue;
         const clen = DATA_HEADER_LENGTH + c.data.length;
-        if (sentOne && this.flightSize + c.data.length > this.cwnd) break;
+        if (sentOne && this.flightSize + c.data.length > this.cc.cwnd) break;
         if (buf && p + pad4(clen) > cap) {
           this.finishAndSend(buf, p);
           buf = undefined;
           sentOne = true;
-          if (this.flightSize + c.data.length > this.cwnd) break;
+          if (this.flightSize + c.data.length > this.cc.cwnd) break;
         }
         if (!buf) {
           buf = this.newPacket(cap, this.peerTag, cap);
@@ -1249,7 +1214,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
         continue;
       }
       const dlen = c.data.length;
-      if (this.flightSize > 0 && (this.flightSize + dlen > this.cwnd || dlen > this.peerRwnd)) break;
+      if (this.flightSize > 0 && (this.flightSize + dlen > this.cc.cwnd || dlen > this.peerRwnd)) break;
       const clen = pad4(DATA_HEADER_LENGTH + dlen);
       if (buf && p + clen > cap) {
         this.finishAndSend(buf, p);
@@ -1321,7 +1286,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
 
   private startT1(): void {
     this.stopT1();
-    this.t1 = setTimeout(this.onT1, this.rto);
+    this.t1 = setTimeout(this.onT1, this.rto.rto);
   }
 
   private stopT1(): void {
@@ -1336,14 +1301,14 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       this.terminate('failure', 'handshake timed out');
       return;
     }
-    this.rto = Math.min(this.rto * 2, this.rtoMax);
+    this.rto.backOff();
     this.send(this.t1Chunk);
     this.startT1();
   }
 
   private restartT3(): void {
     if (this.t3) clearTimeout(this.t3);
-    this.t3 = setTimeout(this.onT3, this.rto);
+    this.t3 = setTimeout(this.onT3, this.rto.rto);
   }
 
   private stopT3(): void {
@@ -1359,11 +1324,8 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       this.terminate('failure', 'too many retransmissions');
       return;
     }
-    this.rto = Math.min(this.rto * 2, this.rtoMax);
-    this.ssthresh = Math.max(this.cwnd >> 1, 4 * this.mtu);
-    this.cwnd = this.mtu;
-    this.partialBytesAcked = 0;
-    this.inFastRecovery = false;
+    this.rto.backOff();
+    this.cc.onT3Expired();
     // RFC 9260 §6.3.3 E3: every outstanding chunk is to be retransmitted.
     for (let i = this.outHead; i < this.nextSend; i++) {
       const c = this.out[i];
@@ -1385,7 +1347,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
   private startHeartbeat(): void {
     if (this.heartbeatIntervalMs <= 0) return;
     if (this.tHeartbeat) clearTimeout(this.tHeartbeat);
-    this.tHeartbeat = setTimeout(this.onTHeartbeat, this.heartbeatIntervalMs + this.rto);
+    this.tHeartbeat = setTimeout(this.onTHeartbeat, this.heartbeatIntervalMs + this.rto.rto);
     this.tHeartbeat.unref();
   }
 
@@ -1430,7 +1392,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     this.errorCount = 0;
     const sent = packet.readDoubleBE(off + 8);
     const rtt = performance.now() - sent;
-    if (rtt >= 0 && rtt < 60_000) this.updateRto(rtt);
+    if (rtt >= 0 && rtt < 60_000) this.rto.measure(rtt);
   }
 
   // ---- shutdown
@@ -1459,7 +1421,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
 
   private startT2(): void {
     if (this.t2) clearTimeout(this.t2);
-    this.t2 = setTimeout(this.onT2, this.rto);
+    this.t2 = setTimeout(this.onT2, this.rto.rto);
   }
 
   private t2Expired(): void {
@@ -1469,7 +1431,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       this.terminate('failure', 'shutdown timed out');
       return;
     }
-    this.rto = Math.min(this.rto * 2, this.rtoMax);
+    this.rto.backOff();
     if (this.state === 'shutdown-sent') this.sendShutdown();
     else if (this.state === 'shutdown-ack-sent') {
       this.sendSimple(ChunkType.SHUTDOWN_ACK);
@@ -1548,7 +1510,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     const end = marshalReconfig(params, buf, COMMON_HEADER_LENGTH);
     this.finishAndSend(buf, end);
     if (this.tReconfig) clearTimeout(this.tReconfig);
-    this.tReconfig = setTimeout(this.onTReconfig, this.rto);
+    this.tReconfig = setTimeout(this.onTReconfig, this.rto.rto);
   }
 
   private reconfigExpired(): void {
