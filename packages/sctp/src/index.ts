@@ -4,6 +4,12 @@
  * (RFC 6525) and DCEP (RFC 8832). Transport-agnostic: give it a `send`
  * callback and feed it packets with `handle()`.
  */
+
+export {
+  DEFAULT_MAX_MESSAGE_SIZE,
+  DEFAULT_STREAM_COUNT,
+  SCTP_PORT,
+} from './association-config.js';
 export {
   ChunkType,
   ErrorCause,
