@@ -18,7 +18,11 @@ module.exports = {
   transform: { '\\.m?js$': path.join(__dirname, 'esm-transform.cjs') },
   transformIgnorePatterns: [],
   testEnvironment: path.join(__dirname, 'environment.cjs'),
-  setupFilesAfterEnv: [path.join(__dirname, 'setup-exclusions.cjs')],
+  setupFilesAfterEnv: [
+    path.join(__dirname, 'setup-exclusions.cjs'),
+    // Diagnostic: list every failing assertion of a test (README.md).
+    ...(process.env.TSFU_CONFORMANCE_ALL_ASSERTIONS === '1' ? [path.join(__dirname, 'soft-expect.cjs')] : []),
+  ],
   globalSetup: path.join(__dirname, 'global-setup.cjs'),
   // Tests carry their own timeouts (mostly 2-3 s); this bounds the hooks and the rest.
   testTimeout: 10_000,

@@ -16,7 +16,8 @@ const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 function summarize(message) {
   const lines = message.replace(ANSI, '').split('\n');
   const first = lines.find((l) => l.trim() !== '')?.trim() ?? '(no message)';
-  const head = first.replace(/^(Error|TypeError|thrown): /, '');
+  // Keep the error class (TypeError vs Error matters), drop it before a matcher's own line.
+  const head = first.replace(/^Error: (?=expect\()/, '');
   if (!head.startsWith('expect(')) return { head, detail: [] };
   const detail = [];
   for (const line of lines) {
