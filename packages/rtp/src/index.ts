@@ -49,6 +49,10 @@ export {
   RtcpCompoundView,
   RtcpPacketType,
   RtpfbFormat,
+  readU16,
+  readU32,
+  writeU16,
+  writeU32,
 } from './rtcp/rtcp-header.js';
 export {
   parseRtcpPackets,

@@ -1,23 +1,17 @@
 /**
- * Entry of a worker thread (`createWorker`). Serves the main thread's
- * requests (routers, WebRtcServers, transports), receives packets from the
- * I/O thread through `IoLink` and hands each to the transport that owns its
- * tuple (or, for a STUN request from an unknown tuple, its ufrag).
+ * Entry of a worker thread (`createWorker`): serves the main thread's
+ * requests (`WorkerMethods`, one handler each) by handing them to the
+ * worker-side objects — WebRtcServers, Routers and, through them,
+ * transports, producers and consumers — and hands the packets `IoLink`
+ * receives to `PacketRoutes`.
  */
-import { isIPv6 } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DtlsCertificate } from '@tsfu/dtls';
-import { hostCandidates, IceUfragTable } from '@tsfu/ice-lite';
+import { hostCandidates } from '@tsfu/ice-lite';
+import { NotFoundError } from '../errors.js';
 import { LIMIT_DEFAULTS } from '../limits.js';
 import { Channel, type RequestHandlers } from '../protocol/channel.js';
-import {
-  ADDRESS_HEADER_LENGTH,
-  type IoSocketInfo,
-  PROTOCOL_TCP,
-  readAddressHeader,
-  TUPLE_UNKNOWN,
-  type WorkerIoHandles,
-} from '../protocol/io-protocol.js';
+import type { WorkerIoHandles } from '../protocol/io-protocol.js';
 import {
   attachThreadLog,
   setThreadLogSettings,
@@ -33,62 +27,37 @@ import type {
   WorkerMethods,
 } from '../protocol/worker-protocol.js';
 import type {
-  RouterDump,
   TransportListenInfo,
-  WebRtcServerDump,
-  WorkerCounters,
   WorkerDump,
   WorkerResourceUsage,
   WorkerSettings,
   WorkerUpdateableSettings,
 } from '../types/index.js';
-import { IoLink, type LinkTuple } from './io-link.js';
-import { MediaRequests } from './media/media-requests.js';
-import type { WorkerProducer } from './media/worker-producer.js';
-import { ParkedPackets } from './parked-packets.js';
+import type { Consumer } from './consumer/consumer.js';
+import { IoLink } from './io-link.js';
+import { PacketRoutes } from './packet-routes.js';
+import type { Producer } from './producer.js';
+import { Router } from './router.js';
 import { threadStats } from './thread-stats.js';
-import { WorkerWebRtcTransport } from './worker-webrtc-transport.js';
+import type { Transport } from './transport/transport.js';
+import { type ListenSocket, WebRtcTransport } from './transport/webrtc-transport.js';
+import { WebRtcServer } from './webrtc-server.js';
 
 const logger = new ThreadLogger('Worker');
 const settingsLogger = new ThreadLogger('Settings');
-
-type ListenSocket = IoSocketInfo & { announcedAddress?: string };
-
-interface WorkerWebRtcServer {
-  id: string;
-  sockets: ListenSocket[];
-  transports: Set<WorkerWebRtcTransport>;
-}
-
-interface WorkerRouter {
-  id: string;
-  transports: Map<string, WorkerWebRtcTransport>;
-  producers: Map<string, WorkerProducer>;
-}
 
 /** The media timer: NACKs, transport-cc feedback, RTCP, layer selection. */
 const MEDIA_TICK_MS = 20;
 
 class WorkerThread {
   private readonly link: IoLink;
-  private readonly servers = new Map<string, WorkerWebRtcServer>();
-  private readonly routers = new Map<string, WorkerRouter>();
-  private readonly transports = new Map<string, WorkerWebRtcTransport>();
-  private readonly byTupleId = new Map<number, { transport: WorkerWebRtcTransport; tuple: LinkTuple }>();
-  private readonly byUfrag = new IceUfragTable<WorkerWebRtcTransport>();
-  /** Every packet is copied here from the ring so transports can work on a Buffer at offset 0. */
-  private readonly scratch = Buffer.allocUnsafe(65536 + ADDRESS_HEADER_LENGTH);
+  private readonly routes: PacketRoutes;
+  private readonly servers = new Map<string, WebRtcServer>();
+  private readonly routers = new Map<string, Router>();
   private settings: WorkerSettings;
-  private readonly counters: Omit<WorkerCounters, 'parkedPacketsDropped'> = {
-    packetsForUnknownTuple: 0,
-    malformedRecords: 0,
-    transportsRejected: 0,
-  };
-  /** Packets of tuples bound in the I/O thread whose bind answer has not arrived yet. */
-  private readonly parked: ParkedPackets;
+  private transportsRejected = 0;
   /** Transports being created (awaiting the I/O thread): they count against `tsfuMaxTransports`. */
   private transportsStarting = 0;
-  private readonly media = new MediaRequests();
   private readonly mediaTimer: NodeJS.Timeout;
   private readonly notifyMain: NotifyMain = (event, targetId, ...data) =>
     this.main.notify(event, targetId, ...data);
@@ -100,19 +69,10 @@ class WorkerThread {
     settings: WorkerSettings,
   ) {
     this.settings = settings;
-    this.parked = new ParkedPackets(settings.tsfuMaxParkedPackets ?? LIMIT_DEFAULTS.maxParkedPackets, (n) => {
-      logger.warnTag('ice', `onPacket() | dropped ${n} parked packets of unbound tuples`);
-      this.counters.packetsForUnknownTuple += n;
-    });
-    this.link = new IoLink(io, this.onPacket);
+    this.routes = new PacketRoutes(settings.tsfuMaxParkedPackets ?? LIMIT_DEFAULTS.maxParkedPackets);
+    this.link = new IoLink(io, this.routes.onPacket);
     this.link.channel.onNotification((n) => {
-      if (n.event !== 'tcpclosed') return;
-      const id = Number(n.targetId);
-      const entry = this.byTupleId.get(id);
-      if (entry) {
-        this.byTupleId.delete(id);
-        entry.transport.handleTcpClosed(id);
-      }
+      if (n.event === 'tcpclosed') this.routes.onTcpClosed(Number(n.targetId));
     });
     main.serve(this.handlers(), (method, error) => {
       // mediasoup-worker logs every error it throws back to a request (MS_THROW_ERROR).
@@ -121,83 +81,19 @@ class WorkerThread {
     });
     this.mediaTimer = setInterval(() => {
       const now = performance.now();
-      for (const t of this.transports.values()) t.media.tick(now);
+      for (const r of this.routers.values()) for (const t of r.transports.values()) t.tick(now);
     }, MEDIA_TICK_MS);
   }
-
-  // ---- packets ---------------------------------------------------------------------------
-
-  private readonly onPacket = (
-    data: Buffer,
-    offset: number,
-    length: number,
-    meta: number,
-    aux: number,
-  ): void => {
-    if (meta === TUPLE_UNKNOWN) {
-      const h = readAddressHeader(data, offset, length);
-      if (!h) {
-        // The I/O thread wrote a record this thread cannot read: a bug on one side (logs are rate-bounded).
-        this.counters.malformedRecords++;
-        logger.error(`onPacket() | malformed record from the I/O thread [length:${length}]`);
-        return;
-      }
-      const n = length - ADDRESS_HEADER_LENGTH;
-      data.copy(this.scratch, 0, offset + ADDRESS_HEADER_LENGTH, offset + length);
-      const transport = this.byUfrag.lookup(this.scratch, n);
-      if (!transport) {
-        this.counters.packetsForUnknownTuple++;
-        logger.warnTag('ice', 'onPacket() | ignoring packet from unknown tuple with no known ICE ufrag');
-        return;
-      }
-      const tuple: LinkTuple = {
-        address: h.address,
-        port: h.port,
-        family: isIPv6(h.address) ? 'IPv6' : 'IPv4',
-        protocol: h.protocol === PROTOCOL_TCP ? 'tcp' : 'udp',
-        socketIndex: aux,
-        connId: h.connId,
-        tupleId: 0,
-      };
-      transport.handleUnknownTupleStun(tuple, this.scratch, n);
-      return;
-    }
-    const entry = this.byTupleId.get(meta);
-    if (!entry) {
-      // The I/O thread routes a tuple by id as soon as it bound it, which can be before this thread
-      // has read the bind answer; over TCP nothing is retransmitted, so park a few such packets.
-      // At most tsfuMaxParkedPackets are held; more are dropped (tsfuCounters.parkedPacketsDropped).
-      this.parked.park(meta, data, offset, length);
-      return;
-    }
-    data.copy(this.scratch, 0, offset, offset + length);
-    entry.transport.handlePacket(entry.tuple, this.scratch, length);
-  };
-
-  private readonly onTupleBound = (tupleId: number, transport: WorkerWebRtcTransport): void => {
-    for (const t of transportTuples(transport, tupleId)) this.byTupleId.set(tupleId, { transport, tuple: t });
-    const parked = this.parked.take(tupleId);
-    const entry = this.byTupleId.get(tupleId);
-    if (parked && entry) {
-      for (const p of parked) {
-        p.copy(this.scratch, 0);
-        entry.transport.handlePacket(entry.tuple, this.scratch, p.length);
-      }
-    }
-  };
-
-  /** The transport's ICE agent dropped the tuple (over its tuple cap): stop routing it there. */
-  private readonly onTupleUnbound = (tupleId: number, transport: WorkerWebRtcTransport): void => {
-    if (this.byTupleId.get(tupleId)?.transport === transport) this.byTupleId.delete(tupleId);
-  };
 
   // ---- requests --------------------------------------------------------------------------
 
   /** One handler per method of `WorkerMethods`. */
   private handlers(): RequestHandlers<WorkerMethods> {
-    const media = this.media;
-    const transport = (d: { transportId: string }) => this.getTransport(d.transportId);
-    const routerOf = (d: { transportId: string }) => this.routerOfTransport(d.transportId);
+    const transport = (d: { transportId: string }) => this.transport(d.transportId);
+    const webRtc = (d: { transportId: string }) => this.webRtcTransport(d.transportId);
+    const producer = (d: { producerId: string }) => this.producer(d.producerId);
+    const consumer = (d: { consumerId: string }) => this.consumer(d.consumerId);
+    const now = () => performance.now();
     return {
       'worker.dump': () => this.dump(),
       'worker.getResourceUsage': () => resourceUsage(),
@@ -214,61 +110,158 @@ class WorkerThread {
       },
       'worker.createWebRtcServer': (d) => this.createWebRtcServer(d.webRtcServerId, d.listenInfos),
       'worker.closeWebRtcServer': (d) => this.closeWebRtcServer(d.webRtcServerId),
-      'webRtcServer.dump': (d) => this.dumpWebRtcServer(d.webRtcServerId),
+      'webRtcServer.dump': (d) => this.server(d.webRtcServerId).dump(),
       'worker.createRouter': (d) => this.createRouter(d.routerId),
       'worker.closeRouter': (d) => this.closeRouter(d.routerId),
-      'router.dump': (d) => this.dumpRouter(d.routerId),
+      'router.dump': (d) => this.router(d.routerId).dump(),
       'router.createWebRtcTransport': (d) => this.createWebRtcTransport(d),
       'router.closeTransport': (d) => {
-        const t = this.transports.get(d.transportId);
-        if (t) this.closeTransport(t);
+        const found = this.findTransport(d.transportId);
+        if (found) this.closeTransport(found.router, found.transport);
       },
-      'transport.connect': (d) => transport(d).connect(d.dtlsParameters),
-      'transport.restartIce': (d) => transport(d).restartIce(),
-      'transport.getStats': (d) => [transport(d).getStats()],
-      'transport.dump': (d) => transport(d).dump(),
+      'transport.connect': (d) => webRtc(d).connect(d.dtlsParameters),
+      'transport.restartIce': (d) => webRtc(d).restartIce(),
+      'transport.getStats': (d) => [webRtc(d).getStats()],
+      'transport.dump': (d) => webRtc(d).dump(),
       'transport.setMaxIncomingBitrate': (d) => {
         transport(d).maxIncomingBitrate = d.bitrate || undefined;
       },
       'transport.setMaxOutgoingBitrate': (d) => {
         transport(d).maxOutgoingBitrate = d.bitrate || undefined;
       },
-      'transport.produce': (d) => media.produce(transport(d), routerOf(d), d),
-      'transport.consume': (d) => media.consume(transport(d), routerOf(d), d),
-      'transport.setDropOutgoingForTesting': (d) => {
-        transport(d).media.dropOutgoingFraction = Number(d.fraction) || 0;
+      'transport.produce': (d) => {
+        // Ids are the worker's handler ids (mediasoup's ChannelMessageRegistrator): unique in the worker.
+        if (this.findProducer(d.producerId))
+          throw new Error(`a Producer with same producerId already exists [producerId:${d.producerId}]`);
+        return transport(d).produce(d);
       },
-      'producer.close': (d) => media.closeProducer(d.producerId),
-      'producer.pause': (d) => media.setProducerPaused(d.producerId, true),
-      'producer.resume': (d) => media.setProducerPaused(d.producerId, false),
-      'producer.getStats': (d) => media.producerStats(d.producerId),
-      'producer.dump': (d) => media.dumpProducer(d.producerId),
-      'producer.enableTraceEvent': (d) => media.enableProducerTrace(d.producerId, d.types),
-      'consumer.close': (d) => media.closeConsumer(d.consumerId),
-      'consumer.pause': (d) => media.pauseConsumer(d.consumerId),
-      'consumer.resume': (d) => media.resumeConsumer(d.consumerId),
-      'consumer.setPreferredLayers': (d) => media.setPreferredLayers(d.consumerId, d.preferredLayers),
-      'consumer.setPriority': (d) => media.setPriority(d.consumerId, d.priority),
-      'consumer.requestKeyFrame': (d) => media.requestKeyFrame(d.consumerId),
-      'consumer.getStats': (d) => media.consumerStats(d.consumerId),
-      'consumer.dump': (d) => media.dumpConsumer(d.consumerId),
-      'consumer.enableTraceEvent': (d) => media.enableConsumerTrace(d.consumerId, d.types),
+      'transport.consume': (d) => transport(d).consume(d, now()),
+      'transport.setDropOutgoingForTesting': (d) => {
+        transport(d).dropOutgoingFraction = Number(d.fraction) || 0;
+      },
+      'producer.close': (d) => {
+        const p = this.findProducer(d.producerId);
+        if (p) this.findTransport(p.transportId)?.transport.closeProducer(p);
+      },
+      'producer.pause': (d) => producer(d).pause(),
+      'producer.resume': (d) => producer(d).resume(),
+      'producer.getStats': (d) => producer(d).getStats(),
+      'producer.dump': (d) => producer(d).dump(),
+      'producer.enableTraceEvent': (d) => {
+        producer(d).traceEventTypes = [...d.types];
+      },
+      'consumer.close': (d) => {
+        const c = this.findConsumer(d.consumerId);
+        if (c) this.findTransport(c.transportId)?.transport.closeConsumer(c);
+      },
+      'consumer.pause': (d) => consumer(d).pause(),
+      'consumer.resume': (d) => consumer(d).resume(now()),
+      'consumer.setPreferredLayers': (d) => {
+        const c = consumer(d);
+        c.setPreferredLayers(d.preferredLayers, now());
+        return c.preferredLayers ?? null;
+      },
+      'consumer.setPriority': (d) => {
+        const c = consumer(d);
+        c.priority = Number(d.priority);
+        return c.priority;
+      },
+      'consumer.requestKeyFrame': (d) => consumer(d).requestKeyFrame(now()),
+      'consumer.getStats': (d) => consumer(d).getStats(),
+      'consumer.dump': (d) => consumer(d).dump(),
+      'consumer.enableTraceEvent': (d) => {
+        consumer(d).traceEventTypes = [...d.types];
+      },
     };
   }
 
+  // ---- lookups (requests name objects by id) ---------------------------------------------
+
+  private router(id: string): Router {
+    const router = this.routers.get(id);
+    if (!router) throw new Error(`Router not found [routerId:${id}]`);
+    return router;
+  }
+
+  private server(id: string): WebRtcServer {
+    const server = this.servers.get(id);
+    if (!server) throw new Error(`WebRtcServer not found [webRtcServerId:${id}]`);
+    return server;
+  }
+
+  private findTransport(id: string): { router: Router; transport: Transport } | undefined {
+    for (const router of this.routers.values()) {
+      const transport = router.transports.get(id);
+      if (transport) return { router, transport };
+    }
+    return undefined;
+  }
+
+  private transport(id: string): Transport {
+    const t = this.findTransport(id)?.transport;
+    if (!t || t.isClosed) throw new Error(`Transport not found [transportId:${id}]`);
+    return t;
+  }
+
+  private webRtcTransport(id: string): WebRtcTransport {
+    const t = this.transport(id);
+    if (!(t instanceof WebRtcTransport))
+      throw new NotFoundError(`WebRtcTransport not found [transportId:${id}]`);
+    return t;
+  }
+
+  private findProducer(id: string): Producer | undefined {
+    for (const router of this.routers.values()) {
+      const p = router.producers.get(id);
+      if (p) return p;
+    }
+    return undefined;
+  }
+
+  private producer(id: string): Producer {
+    const p = this.findProducer(id);
+    if (!p) throw new Error(`Producer not found [producerId:${id}]`);
+    return p;
+  }
+
+  private findConsumer(id: string): Consumer | undefined {
+    for (const router of this.routers.values()) {
+      const c = router.consumers.get(id);
+      if (c) return c;
+    }
+    return undefined;
+  }
+
+  private consumer(id: string): Consumer {
+    const c = this.findConsumer(id);
+    if (!c) throw new Error(`Consumer not found [consumerId:${id}]`);
+    return c;
+  }
+
+  // ---- worker ----------------------------------------------------------------------------
+
+  private transportCount(): number {
+    let n = 0;
+    for (const r of this.routers.values()) n += r.transports.size;
+    return n;
+  }
+
   private dump(): WorkerDump {
+    const transportIds = [...this.routers.values()].flatMap((r) => [...r.transports.keys()]);
     return {
       pid: process.pid,
       webRtcServerIds: [...this.servers.keys()],
       routerIds: [...this.routers.keys()],
       channelMessageHandlers: {
-        channelRequestHandlers: [...this.servers.keys(), ...this.routers.keys(), ...this.transports.keys()],
+        channelRequestHandlers: [...this.servers.keys(), ...this.routers.keys(), ...transportIds],
         channelNotificationHandlers: [],
       },
       tsfuCounters: {
-        ...this.counters,
-        parkedPacketsDropped: this.parked.dropped,
-      } satisfies WorkerCounters,
+        packetsForUnknownTuple: this.routes.packetsForUnknownTuple,
+        malformedRecords: this.routes.malformedRecords,
+        transportsRejected: this.transportsRejected,
+        parkedPacketsDropped: this.routes.parkedPacketsDropped,
+      },
     };
   }
 
@@ -281,57 +274,21 @@ class WorkerThread {
 
   private createRouter(routerId: string): void {
     if (this.routers.has(routerId)) throw new Error('a Router with same id already exists');
-    this.routers.set(routerId, { id: routerId, transports: new Map(), producers: new Map() });
+    this.routers.set(routerId, new Router(routerId));
     logger.debug(`onRequest() | Router created [routerId:${routerId}]`);
   }
 
   private closeRouter(routerId: string): void {
     const router = this.routers.get(routerId);
     if (!router) return;
-    for (const t of router.transports.values()) this.closeTransport(t);
+    for (const t of [...router.transports.values()]) this.closeTransport(router, t);
     this.routers.delete(router.id);
     logger.debug(`onRequest() | Router closed [routerId:${router.id}]`);
   }
 
-  private dumpRouter(routerId: string): RouterDump {
-    const router = this.getRouter(routerId);
-    return {
-      id: router.id,
-      transportIds: [...router.transports.keys()],
-      rtpObserverIds: [],
-      mapProducerIdConsumerIds: [...router.producers.values()].map((p) => ({
-        key: p.id,
-        values: p.consumers.map((c) => c.id),
-      })),
-      mapConsumerIdProducerId: [...router.producers.values()].flatMap((p) =>
-        p.consumers.map((c) => ({ key: c.id, value: p.id })),
-      ),
-      mapProducerIdObserverIds: [],
-      mapDataProducerIdDataConsumerIds: [],
-      mapDataConsumerIdDataProducerId: [],
-    };
-  }
-
-  private getRouter(id: string): WorkerRouter {
-    const router = this.routers.get(id);
-    if (!router) throw new Error(`Router not found [routerId:${id}]`);
-    return router;
-  }
-
-  private routerOfTransport(transportId: string): WorkerRouter {
-    for (const r of this.routers.values()) if (r.transports.has(transportId)) return r;
-    throw new Error(`Transport not found [transportId:${transportId}]`);
-  }
-
-  private getTransport(id: string): WorkerWebRtcTransport {
-    const t = this.transports.get(id);
-    if (!t || t.isClosed) throw new Error(`Transport not found [transportId:${id}]`);
-    return t;
-  }
-
   private async createWebRtcServer(id: string, listenInfos: TransportListenInfo[]): Promise<void> {
     const sockets = await this.listen(listenInfos, true);
-    this.servers.set(id, { id, sockets, transports: new Set() });
+    this.servers.set(id, new WebRtcServer(id, sockets));
     logger.debug(`createWebRtcServer() | WebRtcServer created [webRtcServerId:${id}]`);
   }
 
@@ -361,36 +318,21 @@ class WorkerThread {
     const server = this.servers.get(id);
     if (!server) return;
     this.servers.delete(id);
-    for (const t of server.transports) this.closeTransport(t);
+    for (const t of [...server.transports]) {
+      const found = this.findTransport(t.id);
+      if (found) this.closeTransport(found.router, t);
+    }
     // Behind the transports' close_notify records and tuple unbinds (IoLink keeps that order).
     this.link.unlisten(server.sockets.map((s) => s.index));
     logger.debug(`closeWebRtcServer() | WebRtcServer closed [webRtcServerId:${id}]`);
-  }
-
-  private dumpWebRtcServer(id: string): WebRtcServerDump {
-    const server = this.servers.get(id);
-    if (!server) throw new Error(`WebRtcServer not found [webRtcServerId:${id}]`);
-    const ipPort = (p: 'udp' | 'tcp') =>
-      server.sockets.filter((s) => s.protocol === p).map((s) => ({ ip: s.ip, port: s.port }));
-    const transports = [...server.transports].filter((t) => !t.isClosed);
-    return {
-      id,
-      udpSockets: ipPort('udp'),
-      tcpServers: ipPort('tcp'),
-      webRtcTransportIds: transports.map((t) => t.id),
-      localIceUsernameFragments: transports.map((t) => ({
-        localIceUsernameFragment: t.iceParameters.usernameFragment,
-        webRtcTransportId: t.id,
-      })),
-    };
   }
 
   private async createWebRtcTransport(
     req: CreateWebRtcTransportRequest,
   ): Promise<CreateWebRtcTransportResponse> {
     const max = this.settings.tsfuMaxTransports ?? LIMIT_DEFAULTS.maxTransports;
-    if (this.transports.size + this.transportsStarting >= max) {
-      this.counters.transportsRejected++;
+    if (this.transportCount() + this.transportsStarting >= max) {
+      this.transportsRejected++;
       throw new Error(`too many transports in this worker [tsfuMaxTransports:${max}]`);
     }
     this.transportsStarting++;
@@ -404,13 +346,12 @@ class WorkerThread {
   private async openWebRtcTransport(
     req: CreateWebRtcTransportRequest,
   ): Promise<CreateWebRtcTransportResponse> {
-    const router = this.getRouter(req.routerId);
+    const router = this.router(req.routerId);
     let sockets: ListenSocket[];
     let ownSocketIndices: number[] = [];
-    let server: WorkerWebRtcServer | undefined;
+    let server: WebRtcServer | undefined;
     if (req.webRtcServerId !== undefined) {
-      server = this.servers.get(req.webRtcServerId);
-      if (!server) throw new Error(`WebRtcServer not found [webRtcServerId:${req.webRtcServerId}]`);
+      server = this.server(req.webRtcServerId);
       sockets = server.sockets.filter((s) => (s.protocol === 'udp' ? req.enableUdp : req.enableTcp));
     } else {
       const infos = (req.listenInfos ?? []).filter((i) =>
@@ -429,9 +370,12 @@ class WorkerThread {
       })),
       { preferUdp: req.preferUdp, preferTcp: req.preferTcp },
     );
-    const transport = new WorkerWebRtcTransport({
+    const transport = new WebRtcTransport({
       id: req.transportId,
+      listener: router,
+      notify: this.notifyMain,
       link: this.link,
+      routes: this.routes,
       certificate: this.certificate,
       sockets,
       candidates,
@@ -442,23 +386,9 @@ class WorkerThread {
       maxSendMessageSize: req.maxSendMessageSize,
       maxReceiveMessageSize: req.maxReceiveMessageSize,
       maxIceTuples: this.settings.tsfuMaxIceTuplesPerTransport ?? LIMIT_DEFAULTS.maxIceTuplesPerTransport,
-      notify: this.notifyMain,
     });
-    transport.onTupleBound = this.onTupleBound;
-    transport.onTupleUnbound = this.onTupleUnbound;
-    const ufrag = transport.iceParameters.usernameFragment;
-    await this.link.registerUfrag(ufrag);
-    this.byUfrag.set(ufrag, transport);
-    const origRestart = transport.restartIce.bind(transport);
-    transport.restartIce = async () => {
-      const old = transport.iceParameters.usernameFragment;
-      const params = await origRestart();
-      this.byUfrag.delete(old);
-      this.byUfrag.set(params.usernameFragment, transport);
-      return params;
-    };
-    this.transports.set(transport.id, transport);
-    router.transports.set(transport.id, transport);
+    await transport.registerIceUsernameFragment();
+    router.addTransport(transport);
     server?.transports.add(transport);
     return {
       iceParameters: transport.iceParameters,
@@ -467,20 +397,17 @@ class WorkerThread {
     };
   }
 
-  private closeTransport(transport: WorkerWebRtcTransport): void {
-    this.media.closeTransport(transport);
-    this.byUfrag.delete(transport.iceParameters.usernameFragment);
-    for (const id of transport.boundTupleIds) this.byTupleId.delete(id);
-    transport.close();
-    this.transports.delete(transport.id);
-    for (const r of this.routers.values()) r.transports.delete(transport.id);
-    for (const s of this.servers.values()) s.transports.delete(transport);
+  private closeTransport(router: Router, transport: Transport): void {
+    router.closeTransport(transport);
+    if (transport instanceof WebRtcTransport)
+      for (const s of this.servers.values()) s.transports.delete(transport);
   }
 
   private closeAll(): void {
     clearInterval(this.mediaTimer);
-    this.parked.clear();
-    for (const t of this.transports.values()) this.closeTransport(t);
+    this.routes.clear();
+    for (const r of this.routers.values())
+      for (const t of [...r.transports.values()]) this.closeTransport(r, t);
     this.link.close();
   }
 }
@@ -500,10 +427,6 @@ function printConfiguration(settings: WorkerSettings): void {
     settingsLogger.debugTag('info', `PrintConfiguration() |   dtlsPrivateKeyFile: ${dtlsPrivateKeyFile}`);
   }
   settingsLogger.debugTag('info', 'PrintConfiguration() | </configuration>');
-}
-
-function transportTuples(transport: WorkerWebRtcTransport, tupleId: number): LinkTuple[] {
-  return transport.tuplesWithId(tupleId);
 }
 
 function resourceUsage(): WorkerResourceUsage {

@@ -1,54 +1,57 @@
 /**
- * The worker-thread half of a WebRtcTransport: one ICE-Lite agent, one DTLS
- * transport and, once DTLS connects, a receiving and a sending SRTP context.
- * It sees packets as (tuple, bytes) from `IoLink` and reports state changes
- * to the main thread as notifications.
+ * The worker half of a WebRtcTransport (mediasoup's RTC::WebRtcTransport):
+ * a `Transport` whose packets come and go as (tuple, bytes) through
+ * `IoLink`, with one ICE-Lite agent, one DTLS transport and, once DTLS
+ * connects, a receiving and a sending SRTP context. It tells the main
+ * thread its ICE/DTLS state changes and tells `PacketRoutes` which ufrag and
+ * which tuples reach it.
  */
 import { type DtlsCertificate, DtlsTransport, resolveDtlsRole } from '@tsfu/dtls';
 import { type IceCandidate, IceLiteAgent, type IceParameters, type IceTuple } from '@tsfu/ice-lite';
 import { SrtpContext, SrtpError } from '@tsfu/srtp';
-import type { IoSocketInfo } from '../protocol/io-protocol.js';
-import { ThreadLogger } from '../protocol/thread-logger.js';
-import type { NotifyMain } from '../protocol/worker-protocol.js';
+import type { IoSocketInfo } from '../../protocol/io-protocol.js';
+import { ThreadLogger } from '../../protocol/thread-logger.js';
 import type {
   DtlsParameters,
   DtlsState,
   IceState,
-  SctpParameters,
   TransportTuple,
   WebRtcTransportCounters,
   WebRtcTransportDump,
   WebRtcTransportStatWithCounters,
-} from '../types/index.js';
-import type { IoLink, LinkTuple } from './io-link.js';
-import { TransportMedia } from './media/transport-media.js';
+} from '../../types/index.js';
+import type { IoLink, LinkTuple } from '../io-link.js';
+import { IceTuples } from './ice-tuples.js';
+import { Transport, type TransportOptions } from './transport.js';
 
 const logger = new ThreadLogger('WebRtcTransport');
 
-export interface WorkerWebRtcTransportOptions {
-  id: string;
+/** A socket a transport may receive on (its own, or its WebRtcServer's). */
+export type ListenSocket = IoSocketInfo & { announcedAddress?: string };
+
+/** What a WebRtcTransport tells whoever routes packets to it (mediasoup's WebRtcTransport::Listener). */
+export interface WebRtcTransportRoutes {
+  onIceUsernameFragmentAdded(transport: WebRtcTransport, ufrag: string): void;
+  onIceUsernameFragmentRemoved(transport: WebRtcTransport, ufrag: string): void;
+  /** The I/O thread bound `tupleId` to this transport: route its packets here. */
+  onTupleAdded(transport: WebRtcTransport, tupleId: number): void;
+  onTupleRemoved(transport: WebRtcTransport, tupleId: number): void;
+}
+
+export interface WebRtcTransportOptions extends TransportOptions {
   link: IoLink;
+  routes: WebRtcTransportRoutes;
   certificate: DtlsCertificate;
-  /** Sockets this transport may receive on (its own, or its WebRtcServer's). */
-  sockets: Array<IoSocketInfo & { announcedAddress?: string }>;
+  sockets: ListenSocket[];
   candidates: IceCandidate[];
   /** Sockets opened for this transport alone (closed with it). */
   ownSocketIndices: number[];
   iceConsentTimeoutMs: number;
-  initialAvailableOutgoingBitrate: number;
-  sctpParameters?: SctpParameters;
-  maxSendMessageSize: number;
-  maxReceiveMessageSize: number;
   /** Most validated ICE tuples kept (`tsfuMaxIceTuplesPerTransport`). */
   maxIceTuples: number;
-  /** Notifications to the main thread: the transport's own (its id) and its producers' and consumers'. */
-  notify: NotifyMain;
 }
 
 const FINGERPRINT_ORDER = ['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512'];
-
-/** Names transports to the I/O thread, which caps tuples per transport (unique in this thread). */
-let nextIoOwner = 1;
 
 // One pair of scratch buffers for every transport of this thread (packets are handled one at a time,
 // each to completion, and nothing re-enters an unprotect): SRTP unprotect output, handed to the media
@@ -57,18 +60,28 @@ let nextIoOwner = 1;
 const plainScratch = Buffer.allocUnsafe(65536);
 const protectedScratch = Buffer.allocUnsafe(65536 + 64);
 
-export class WorkerWebRtcTransport {
-  readonly id: string;
+type SrtpCounters = Pick<
+  WebRtcTransportCounters,
+  | 'srtpPacketsAccepted'
+  | 'srtcpPacketsAccepted'
+  | 'srtpAuthFailures'
+  | 'srtpReplayed'
+  | 'srtpMalformed'
+  | 'rtpBeforeKeys'
+  | 'packetsFromInvalidTuple'
+  | 'packetsUnknownKind'
+>;
+
+export class WebRtcTransport extends Transport {
   readonly agent: IceLiteAgent;
   private readonly link: IoLink;
+  private readonly routes: WebRtcTransportRoutes;
   private readonly certificate: DtlsCertificate;
-  private readonly notify: NotifyMain;
-  readonly sockets: Map<number, IoSocketInfo & { announcedAddress?: string }>;
+  readonly sockets: Map<number, ListenSocket>;
   readonly candidates: IceCandidate[];
   readonly ownSocketIndices: number[];
-  private readonly options: WorkerWebRtcTransportOptions;
-  /** Tuples the agent validated, by `protocol|address|port`. */
-  private readonly tuples = new Map<string, LinkTuple>();
+  /** The validated tuples and their bindings in the I/O thread. */
+  readonly tuples: IceTuples;
   /** The tuple of the packet being handled (the agent's `send` answers it). */
   private current: LinkTuple | undefined;
   private dtls: DtlsTransport | undefined;
@@ -78,25 +91,7 @@ export class WorkerWebRtcTransport {
   private srtpRecv: SrtpContext | undefined;
   private srtpSend: SrtpContext | undefined;
   private selected: LinkTuple | undefined;
-  private closed = false;
-  maxIncomingBitrate: number | undefined;
-  maxOutgoingBitrate: number | undefined;
-  private readonly stats = {
-    bytesReceived: 0,
-    bytesSent: 0,
-    rtpBytesReceived: 0,
-  };
-  private readonly counters: Omit<
-    WebRtcTransportCounters,
-    | 'ice'
-    | 'sendsDroppedRingFull'
-    | 'media'
-    | 'retransmissionBufferBytes'
-    | 'connectedUdpPacketsReceived'
-    | 'connectedUdpPacketsSent'
-    | 'connectedUdpFallbacks'
-    | 'connectedUdpStrays'
-  > = {
+  private readonly counters: SrtpCounters = {
     srtpPacketsAccepted: 0,
     srtcpPacketsAccepted: 0,
     srtpAuthFailures: 0,
@@ -105,27 +100,13 @@ export class WorkerWebRtcTransport {
     rtpBeforeKeys: 0,
     packetsFromInvalidTuple: 0,
     packetsUnknownKind: 0,
-    iceTuplesEvicted: 0,
   };
-  private readonly ioOwner = nextIoOwner++;
-  /** Tuples whose bind request is in flight. */
-  private readonly binding = new Set<LinkTuple>();
-  /** Tuple ids bound in the I/O thread, for this transport. */
-  readonly boundTupleIds = new Set<number>();
-  /** Called with a tuple id once the I/O thread bound it (the worker routes it here). */
-  onTupleBound: (tupleId: number, transport: WorkerWebRtcTransport) => void = () => {};
-  /** Called with a tuple id the agent dropped (the worker stops routing it here). */
-  onTupleUnbound: (tupleId: number, transport: WorkerWebRtcTransport) => void = () => {};
-  /** Producers, consumers, RTCP: the media plane of this transport. */
-  readonly media: TransportMedia;
 
-  constructor(options: WorkerWebRtcTransportOptions) {
-    const self = this;
-    this.options = options;
-    this.id = options.id;
+  constructor(options: WebRtcTransportOptions) {
+    super(options);
     this.link = options.link;
+    this.routes = options.routes;
     this.certificate = options.certificate;
-    this.notify = options.notify;
     this.sockets = new Map(options.sockets.map((s) => [s.index, s]));
     this.candidates = options.candidates;
     this.ownSocketIndices = options.ownSocketIndices;
@@ -135,19 +116,19 @@ export class WorkerWebRtcTransport {
       send: (data, _remote, _protocol) => this.sendToCurrent(data),
     });
     this.agent.on('statechange', (state) => this.onIceState(state));
-    this.media = new TransportMedia({
-      id: this.id,
-      sendRtp: (packet, length) => this.sendRtp(packet as Buffer, length),
-      sendRtcp: (packet, length) => this.sendRtcp(packet as Buffer, length),
-      get canSend() {
-        return self.srtpSend !== undefined && self.selected !== undefined && !self.closed;
-      },
-      notify: options.notify,
-      get maxIncomingBitrate() {
-        return self.maxIncomingBitrate;
-      },
-    });
     this.agent.on('selectedtuplechange', (tuple) => this.onSelectedTuple(tuple));
+    this.tuples = new IceTuples({
+      agent: this.agent,
+      link: options.link,
+      sockets: this.sockets,
+      maxTuples: options.maxIceTuples,
+      onBound: (id) => this.routes.onTupleAdded(this, id),
+      onUnbound: (id) => this.routes.onTupleRemoved(this, id),
+    });
+  }
+
+  get canSend(): boolean {
+    return this.srtpSend !== undefined && this.selected !== undefined && !this.closed;
   }
 
   get iceParameters(): IceParameters {
@@ -184,72 +165,17 @@ export class WorkerWebRtcTransport {
   /** A STUN request from a tuple the I/O thread does not know, routed here by its ufrag. */
   handleUnknownTupleStun(tuple: LinkTuple, buf: Buffer, length: number): void {
     if (this.closed || !this.sockets.has(tuple.socketIndex)) return;
-    const key = `${tuple.protocol}|${tuple.address}|${tuple.port}`;
-    const known = this.tuples.get(key);
-    const t = known ?? tuple;
+    const t = this.tuples.known(tuple) ?? tuple;
     this.current = t;
     this.agent.handleStun(buf, length, t, t.protocol);
     this.current = undefined;
-    if (!this.agent.isValidTuple(t, t.protocol)) return;
-    if (!known) {
-      // Validated: from now on the I/O thread routes this tuple here by id.
-      this.tuples.set(key, t);
-      this.bind(t, key, this.dropInvalidTuples());
-    } else if (t.tupleId === 0 && !this.binding.has(t)) {
-      // Its earlier bind was refused or failed: ask again.
-      this.bind(t, key, []);
-    }
+    this.tuples.checked(t);
   }
 
-  /** Forgets tuples the agent no longer holds (it keeps `maxIceTuples`); the I/O thread is told with the next bind. */
-  private dropInvalidTuples(): LinkTuple[] {
-    const dropped: LinkTuple[] = [];
-    for (const [key, t] of this.tuples) {
-      if (this.agent.isValidTuple(t, t.protocol)) continue;
-      this.tuples.delete(key);
-      this.counters.iceTuplesEvicted++;
-      dropped.push(t);
-      if (t.tupleId !== 0) {
-        this.boundTupleIds.delete(t.tupleId);
-        this.onTupleUnbound(t.tupleId, this);
-        // Closes its connected socket, if any (the I/O thread forgets it with the bind request first).
-        this.link.unbindTuple(t.tupleId);
-      }
-    }
-    return dropped;
-  }
-
-  private bind(t: LinkTuple, key: string, evict: LinkTuple[]): void {
-    this.binding.add(t);
-    void this.link.bindTuple(t, this.ioOwner, this.options.maxIceTuples, evict).then(
-      (id) => {
-        this.binding.delete(t);
-        // 0: refused (tuple cap) or gone; the next valid check from it asks again.
-        if (id === 0) return;
-        if (this.closed) {
-          this.link.unbindTuple(id);
-          return;
-        }
-        // Dropped while the bind was in flight: the I/O thread forgot it with a later bind's evict list.
-        if (this.tuples.get(key) !== t) return;
-        t.tupleId = id;
-        this.boundTupleIds.add(id);
-        this.onTupleBound(id, this);
-        const s = this.sockets.get(t.socketIndex);
-        if (s?.connectedUdp && t.protocol === 'udp') this.link.connectTuple(t, s.ip, s.port, s);
-      },
-      // Unbound, the tuple keeps reaching this transport by its ufrag (slower, still correct).
-      (error) => {
-        this.binding.delete(t);
-        logger.catcher('bind() | bindTuple')(error);
-      },
-    );
-  }
-
-  /** A packet of a known tuple; `buf[0, length)` is the worker's scratch copy. */
+  /** A packet of a known tuple; `buf[0, length)` is valid during the call. */
   handlePacket(tuple: LinkTuple, buf: Buffer, length: number): void {
     if (this.closed || length < 1) return;
-    this.stats.bytesReceived += length;
+    this.bytesReceived += length;
     const b0 = buf[0];
     if (b0 < 4) {
       this.current = tuple;
@@ -291,11 +217,11 @@ export class WorkerWebRtcTransport {
     if (r >= 0) {
       if (isRtcp) {
         this.counters.srtcpPacketsAccepted++;
-        this.media.handleRtcp(plainScratch, r, performance.now());
+        this.receiveRtcpPacket(plainScratch, r, performance.now());
       } else {
         this.counters.srtpPacketsAccepted++;
-        this.stats.rtpBytesReceived += length;
-        this.media.handleRtp(plainScratch, r, performance.now());
+        this.rtpBytesReceived += length;
+        this.receiveRtpPacket(plainScratch, r, performance.now());
       }
       return;
     }
@@ -307,20 +233,9 @@ export class WorkerWebRtcTransport {
     }
   }
 
-  /** Validated tuples the I/O thread bound under `tupleId`. */
-  tuplesWithId(tupleId: number): LinkTuple[] {
-    return [...this.tuples.values()].filter((t) => t.tupleId === tupleId);
-  }
-
   /** The I/O thread saw a TCP connection close. */
   handleTcpClosed(tupleId: number): void {
-    for (const [key, t] of this.tuples) {
-      if (t.tupleId === tupleId) {
-        this.tuples.delete(key);
-        this.boundTupleIds.delete(tupleId);
-        this.agent.removeTuple(t, 'tcp');
-      }
-    }
+    for (const t of this.tuples.removeTcp(tupleId)) this.agent.removeTuple(t, 'tcp');
   }
 
   // ---- send ------------------------------------------------------------------------------
@@ -328,37 +243,37 @@ export class WorkerWebRtcTransport {
   private sendToCurrent(data: Buffer): void {
     const t = this.current;
     if (!t) return;
-    this.stats.bytesSent += data.length;
+    this.bytesSent += data.length;
     this.link.send(t, data, data.length);
   }
 
   private sendToSelected(data: Uint8Array): void {
     const t = this.selected;
     if (!t) return;
-    this.stats.bytesSent += data.length;
+    this.bytesSent += data.length;
     this.link.send(t, data, data.length);
   }
 
   /** Protects and sends one RTP packet to the selected tuple (`packet` is left as it was). */
-  sendRtp(packet: Buffer, length: number): boolean {
+  protected sendRtpPacket(packet: Buffer, length: number): boolean {
     const ctx = this.srtpSend;
     const t = this.selected;
     if (!ctx || !t) return false;
     const n = ctx.protectRtp(packet, length, protectedScratch);
     if (n < 0) return false;
-    this.stats.bytesSent += n;
+    this.bytesSent += n;
     this.link.send(t, protectedScratch, n);
     return true;
   }
 
   /** Protects and sends one RTCP compound packet to the selected tuple. */
-  sendRtcp(packet: Buffer, length: number): boolean {
+  protected sendRtcpPacket(packet: Buffer, length: number): boolean {
     const ctx = this.srtpSend;
     const t = this.selected;
     if (!ctx || !t) return false;
     const n = ctx.protectRtcp(packet, length, protectedScratch);
     if (n < 0) return false;
-    this.stats.bytesSent += n;
+    this.bytesSent += n;
     this.link.send(t, protectedScratch, n);
     return true;
   }
@@ -377,7 +292,7 @@ export class WorkerWebRtcTransport {
       this.selected = undefined;
       return;
     }
-    const t = this.tuples.get(`${tuple.protocol}|${tuple.address}|${tuple.port}`) ?? this.current;
+    const t = this.tuples.byAddress(tuple.protocol, tuple.address, tuple.port) ?? this.current;
     if (!t) return;
     logger.debugTag('ice', 'onSelectedTuple() | ICE selected tuple');
     this.selected = t;
@@ -451,20 +366,31 @@ export class WorkerWebRtcTransport {
     this.notify('dtlsstatechange', this.id, { dtlsState: state, dtlsRemoteCert: this.dtlsRemoteCert });
   }
 
+  /** Registers the local ufrag with the I/O thread, then routes STUN requests naming it here. */
+  async registerIceUsernameFragment(): Promise<void> {
+    const ufrag = this.agent.localParameters.usernameFragment;
+    await this.link.registerUfrag(ufrag);
+    this.routes.onIceUsernameFragmentAdded(this, ufrag);
+  }
+
   /** New ICE credentials; the old ufrag stops routing here. */
   async restartIce(): Promise<IceParameters> {
     const old = this.agent.localParameters.usernameFragment;
     const params = this.agent.restartIce();
     await this.link.registerUfrag(params.usernameFragment);
     await this.link.unregisterUfrag(old);
+    this.routes.onIceUsernameFragmentRemoved(this, old);
+    this.routes.onIceUsernameFragmentAdded(this, params.usernameFragment);
     return { ...params, iceLite: true };
   }
 
-  /** Closes DTLS (close_notify), ICE, the I/O routes and the transport's own sockets. */
-  close(): void {
+  /**
+   * Closes producers and consumers, then DTLS (close_notify), ICE, the I/O
+   * routes and the transport's own sockets, in that order (IoLink keeps it).
+   */
+  override close(): void {
     if (this.closed) return;
-    this.closed = true;
-    this.media.close();
+    super.close();
     try {
       this.dtls?.close();
     } catch (error) {
@@ -472,89 +398,36 @@ export class WorkerWebRtcTransport {
       logger.debugTag('dtls', `close() | DTLS close failed: ${error}`);
     }
     this.agent.close();
-    void this.link
-      .unregisterUfrag(this.agent.localParameters.usernameFragment)
-      .catch(logger.catcher('close() | unregisterUfrag'));
-    for (const id of this.boundTupleIds) this.link.unbindTuple(id);
-    // Behind the close_notify and the unbinds above (IoLink keeps that order).
+    const ufrag = this.agent.localParameters.usernameFragment;
+    this.routes.onIceUsernameFragmentRemoved(this, ufrag);
+    void this.link.unregisterUfrag(ufrag).catch(logger.catcher('close() | unregisterUfrag'));
+    this.tuples.close();
     this.link.unlisten(this.ownSocketIndices);
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   getStats(): WebRtcTransportStatWithCounters {
-    const now = performance.now();
     return {
       type: 'webrtc-transport',
-      transportId: this.id,
-      timestamp: Date.now(),
-      bytesReceived: this.stats.bytesReceived,
-      recvBitrate: this.media.rtpRecvBitrate.rate(now) + this.media.rtxRecvBitrate.rate(now),
-      bytesSent: this.stats.bytesSent,
-      sendBitrate: this.media.rtpSendBitrate.rate(now) + this.media.rtxSendBitrate.rate(now),
-      rtpBytesReceived: this.stats.rtpBytesReceived,
-      rtpRecvBitrate: this.media.rtpRecvBitrate.rate(now),
-      rtpBytesSent: this.media.rtpBytesSent,
-      rtpSendBitrate: this.media.rtpSendBitrate.rate(now),
-      rtxBytesReceived: this.media.rtxBytesReceived,
-      rtxRecvBitrate: this.media.rtxRecvBitrate.rate(now),
-      rtxBytesSent: this.media.rtxBytesSent,
-      rtxSendBitrate: this.media.rtxSendBitrate.rate(now),
-      probationBytesSent: 0,
-      probationSendBitrate: 0,
-      availableOutgoingBitrate: this.options.initialAvailableOutgoingBitrate,
-      maxIncomingBitrate: this.maxIncomingBitrate,
-      maxOutgoingBitrate: this.maxOutgoingBitrate,
-      ...(this.options.sctpParameters ? { sctpState: 'new' } : {}),
+      ...this.baseStats(),
       iceRole: 'controlled',
       iceState: this.agent.state,
       iceSelectedTuple: this.iceSelectedTuple,
       dtlsState: this.dtlsStateValue,
       tsfuCounters: {
         ...this.counters,
+        iceTuplesEvicted: this.tuples.evicted,
         ice: { ...this.agent.counters },
         sendsDroppedRingFull: this.link.sendsDroppedRingFull,
-        media: { ...this.media.counters },
-        retransmissionBufferBytes: this.media.retransmissionBufferBytes(),
-        ...this.connectedUdpCounters(),
-      } satisfies WebRtcTransportCounters,
-    };
-  }
-
-  private connectedUdpCounters() {
-    let received = 0;
-    let sent = 0;
-    for (const t of this.tuples.values()) {
-      received += t.direct?.packetsReceived ?? 0;
-      sent += t.direct?.packetsSent ?? 0;
-    }
-    return {
-      connectedUdpPacketsReceived: received,
-      connectedUdpPacketsSent: sent,
-      connectedUdpFallbacks: this.link.connectedUdpFallbacks,
-      connectedUdpStrays: this.link.connectedUdpStrays,
+        media: { ...this.mediaCounters },
+        retransmissionBufferBytes: this.retransmissionBufferBytes(),
+        ...this.tuples.connectedUdpCounters(),
+      },
     };
   }
 
   dump(): WebRtcTransportDump {
-    const o = this.options;
-    const tables = this.media.dumpTables();
     return {
-      id: this.id,
-      producerIds: [...this.media.producers.keys()],
-      consumerIds: [...this.media.consumers.keys()],
-      mapSsrcConsumerId: tables.mapSsrcConsumerId,
-      mapRtxSsrcConsumerId: tables.mapRtxSsrcConsumerId,
-      recvRtpHeaderExtensions: {},
-      rtpListener: { ssrcTable: tables.ssrcTable, midTable: tables.midTable, ridTable: tables.ridTable },
-      maxSendMessageSize: o.maxSendMessageSize,
-      maxReceiveMessageSize: o.maxReceiveMessageSize,
-      dataProducerIds: [],
-      dataConsumerIds: [],
-      ...(o.sctpParameters ? { sctpParameters: o.sctpParameters, sctpState: 'new' as const } : {}),
-      traceEventTypes: [],
+      ...this.baseDump(),
       iceRole: 'controlled',
       iceParameters: this.iceParameters,
       iceCandidates: this.candidates.map((c) => ({ ...c })),

@@ -5,6 +5,7 @@
  * keyframe-request throttling and a score.
  */
 import { compactNtp, type RtcpReportBlock, RtpReceiveStats, SeqUpdate, unixMsFromNtp } from '@tsfu/rtp';
+import type { ProducerStat } from '../../types/producer.js';
 import { BitrateMeter } from './bitrate-meter.js';
 import { NackGenerator } from './nack-generator.js';
 import { RetransmissionBuffer } from './retransmission-buffer.js';
@@ -98,7 +99,6 @@ export class RecvStream {
     return u;
   }
 
-  /** Whether a keyframe request may go out now (at most once per `delayMs`); records it if so. */
   /**
    * Keeps `packet[0, length)` (sequence number `seq`) for retransmission,
    * once however many consumers forward it.
@@ -112,6 +112,7 @@ export class RecvStream {
     if (b.find(seq) < 0) b.store(seq, packet, length);
   }
 
+  /** Whether a keyframe request may go out now (at most once per `delayMs`); records it if so. */
   takeKeyFrameRequest(nowMs: number, delayMs: number): boolean {
     if (nowMs - this.lastKeyFrameRequestAtMs < delayMs) return false;
     this.lastKeyFrameRequestAtMs = nowMs;
@@ -149,6 +150,35 @@ export class RecvStream {
     const changed = score !== this.score;
     this.score = score;
     return changed;
+  }
+
+  /** mediasoup's `inbound-rtp` stats entry of this stream. */
+  getStats(): ProducerStat {
+    return {
+      type: 'inbound-rtp',
+      timestamp: Date.now(),
+      ssrc: this.ssrc,
+      ...(this.rtxSsrc ? { rtxSsrc: this.rtxSsrc } : {}),
+      ...(this.rid !== undefined ? { rid: this.rid } : {}),
+      kind: this.kind,
+      mimeType: this.mimeType,
+      packetsLost: Math.max(0, this.stats.lost),
+      fractionLost: this.lastFractionLost,
+      jitter: this.stats.jitter,
+      packetsDiscarded: this.packetsDiscarded,
+      packetsRetransmitted: 0,
+      packetsRepaired: this.nack.recovered,
+      nackCount: this.nackCount,
+      nackPacketCount: this.nackPacketCount,
+      pliCount: this.pliCount,
+      firCount: this.firCount,
+      ...(this.rtxSsrc ? { rtxPacketsDiscarded: this.rtxPacketsDiscarded } : {}),
+      score: this.score,
+      packetCount: this.packetCount,
+      byteCount: this.byteCount,
+      bitrate: this.bitrate.rate(performance.now()),
+      bitrateByLayer: {},
+    };
   }
 
   /** Active: a packet arrived recently. */

@@ -1,33 +1,23 @@
 /**
- * The media plane of one transport, fed directly (no sockets): random and
- * mutated RTP/RTCP never throw and are counted; RTCP interval sizing by
- * bitrate. The link records what would be protected and sent.
+ * The Transport base, fed directly (no sockets) through the smallest
+ * subclass there can be — one that records what it would send, as a
+ * DirectTransport will hand packets to the app: random and mutated RTP/RTCP
+ * never throw and are counted; RID streams bind and fan out through the
+ * router; RTCP interval sizing by bitrate.
  */
 import { serializeRtcpPackets, serializeRtpPacket } from '@tsfu/rtp';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RtpParameters } from '../../types/rtp-parameters.js';
-import { type MediaTransportLink, TransportMedia } from './transport-media.js';
-import { WorkerConsumer } from './worker-consumer.js';
-import { WorkerProducer } from './worker-producer.js';
+import { SimulcastConsumer } from '../consumer/simulcast-consumer.js';
+import { Router } from '../router.js';
+import { recordingTransport } from './recording-transport.test-util.js';
 
 function setup() {
-  const sent: Array<{ kind: 'rtp' | 'rtcp'; bytes: Buffer }> = [];
-  const link: MediaTransportLink = {
-    id: 't',
-    sendRtp: (p, n) => {
-      sent.push({ kind: 'rtp', bytes: Buffer.from(p.subarray(0, n)) });
-      return true;
-    },
-    sendRtcp: (p, n) => {
-      sent.push({ kind: 'rtcp', bytes: Buffer.from(p.subarray(0, n)) });
-      return true;
-    },
-    canSend: true,
-    notify: () => {},
-    maxIncomingBitrate: undefined,
-  };
-  const media = new TransportMedia(link);
+  const router = new Router('r');
+  const media = recordingTransport('t', router);
+  router.addTransport(media);
+  const sent = media.sent;
   const params: RtpParameters = {
     mid: '0',
     codecs: [
@@ -46,8 +36,9 @@ function setup() {
     encodings: [{ rid: 'r0' }, { rid: 'r1' }],
     rtcp: { cname: 'x' },
   };
-  const producer = new WorkerProducer({
-    id: 'p',
+  media.produce({
+    transportId: 't',
+    producerId: 'p',
     kind: 'video',
     rtpParameters: params,
     rtpMapping: {
@@ -61,32 +52,37 @@ function setup() {
       ],
     },
     paused: false,
-    transport: media,
   });
-  media.addProducer(producer);
-  const consumer = new WorkerConsumer({
-    id: 'c',
-    producer,
-    transport: media,
-    rtpParameters: {
-      mid: '0',
-      codecs: [
-        {
-          mimeType: 'video/VP8',
-          payloadType: 101,
-          clockRate: 90000,
-          rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
-        },
-        { mimeType: 'video/rtx', payloadType: 102, clockRate: 90000, parameters: { apt: 101 } },
-      ],
-      headerExtensions: [],
-      encodings: [{ ssrc: 5000, rtx: { ssrc: 5001 }, scalabilityMode: 'L2T1' }],
-      rtcp: { cname: 'x' },
+  const producer = router.getProducer('p');
+  media.consume(
+    {
+      transportId: 't',
+      consumerId: 'c',
+      producerId: 'p',
+      kind: 'video',
+      rtpParameters: {
+        mid: '0',
+        codecs: [
+          {
+            mimeType: 'video/VP8',
+            payloadType: 101,
+            clockRate: 90000,
+            rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
+          },
+          { mimeType: 'video/rtx', payloadType: 102, clockRate: 90000, parameters: { apt: 101 } },
+        ],
+        headerExtensions: [],
+        encodings: [{ ssrc: 5000, rtx: { ssrc: 5001 }, scalabilityMode: 'L2T1' }],
+        rtcp: { cname: 'x' },
+      },
+      paused: false,
+      ignoreDtx: false,
     },
-    paused: false,
-  });
-  media.addConsumer(consumer);
-  producer.addConsumer(consumer);
+    0,
+  );
+  // Two encodings: the consumer kind is simulcast.
+  const consumer = router.consumersOf(producer)[0];
+  if (!(consumer instanceof SimulcastConsumer)) throw new Error('not a SimulcastConsumer');
   return { media, producer, consumer, sent };
 }
 
@@ -103,11 +99,11 @@ const validRtp = (seq: number, rid: string, keyframe: boolean) =>
     payload: Buffer.from([0x90, 0x80, 0x80 | (seq >> 8), seq & 0xff, keyframe ? 0 : 1, 9, 9]),
   });
 
-describe('TransportMedia', () => {
+describe('Transport (base, any kind)', () => {
   it('binds RID streams and forwards the target layer once a keyframe arrives', () => {
     const { media, producer, consumer, sent } = setup();
-    media.handleRtp(validRtp(1, 'r1', true), validRtp(1, 'r1', true).length, 1000);
-    media.handleRtp(validRtp(1, 'r0', true), validRtp(1, 'r0', true).length, 1000);
+    media.receiveRtp(validRtp(1, 'r1', true), validRtp(1, 'r1', true).length, 1000);
+    media.receiveRtp(validRtp(1, 'r0', true), validRtp(1, 'r0', true).length, 1000);
     expect(producer.streams.map((s) => s.ssrc)).toEqual([0x100, 0x200]);
     expect(consumer.currentSpatial).toBe(1);
     expect(sent.filter((x) => x.kind === 'rtp')).toHaveLength(1);
@@ -134,14 +130,14 @@ describe('TransportMedia', () => {
         fc.boolean(),
         (bytes, asRtcp) => {
           const buf = Buffer.from(bytes);
-          if (asRtcp) media.handleRtcp(buf, buf.length, 2000);
-          else media.handleRtp(buf, buf.length, 2000);
+          if (asRtcp) media.receiveRtcp(buf, buf.length, 2000);
+          else media.receiveRtp(buf, buf.length, 2000);
           media.tick(2000);
         },
       ),
       { numRuns: 2000 },
     );
-    const c = media.counters;
+    const c = media.mediaCounters;
     expect(c.rtpMalformed + c.rtpUnknownSsrc + c.rtcpMalformed).toBeGreaterThan(0);
   });
 

@@ -1,0 +1,111 @@
+/**
+ * A consumer of a simulcast producer (several streams, one per spatial
+ * layer; mediasoup's SimulcastConsumer): it forwards one stream at a time,
+ * the preferred one if it is active, else the best lower one, else the
+ * lowest higher one, and switches at that stream's next keyframe —
+ * sequence numbers, timestamps and VP8 picture ids continue across the
+ * switch. Temporal layers are the base's.
+ */
+import type { ConsumerDump, ConsumerLayers } from '../../types/consumer.js';
+import type { RecvStream } from '../rtp/recv-stream.js';
+import type { RtpPacket } from '../rtp/rtp-packet.js';
+import { Consumer } from './consumer.js';
+
+export class SimulcastConsumer extends Consumer {
+  readonly type = 'simulcast';
+  /** The spatial layer (stream) to switch to, -1 while none is active. */
+  targetSpatial = -1;
+  /** The spatial layer being forwarded, -1 before the first keyframe. */
+  currentSpatial = -1;
+
+  get currentLayers(): ConsumerLayers | undefined {
+    if (this.currentSpatial < 0) return undefined;
+    return { spatialLayer: this.currentSpatial, temporalLayer: this.currentTemporal };
+  }
+
+  get forwardedStream(): RecvStream | undefined {
+    return this.producer.streams[Math.max(0, this.currentSpatial)];
+  }
+
+  protected override get syncStream(): RecvStream | undefined {
+    const streams = this.producer.streams;
+    return streams[this.targetSpatial >= 0 ? this.targetSpatial : Math.max(0, this.currentSpatial)];
+  }
+
+  protected override get pliStream(): RecvStream | undefined {
+    const streams = this.producer.streams;
+    return streams[this.currentSpatial >= 0 ? this.currentSpatial : Math.max(0, this.targetSpatial)];
+  }
+
+  protected override get rewritesPictureIds(): boolean {
+    return true;
+  }
+
+  protected selectLayer(stream: RecvStream, packet: RtpPacket, nowMs: number): boolean {
+    if (stream.encodingIdx === this.currentSpatial) return true;
+    if (this.targetSpatial < 0) this.updateTargetLayer(nowMs);
+    if (stream.encodingIdx !== this.targetSpatial) return false;
+    if (!packet.isKeyFrame) {
+      this.producer.requestKeyFrame(stream, nowMs);
+      return false;
+    }
+    // Switch at this keyframe: seq and timestamp continue, picture ids continue.
+    this.currentSpatial = stream.encodingIdx;
+    this.rewriter.switchSource();
+    this.pictureIds.resync();
+    this.notifyLayers();
+    return true;
+  }
+
+  /** Picks the spatial layer to forward: the preferred one if active, else the best lower, else the lowest higher. */
+  updateTargetLayer(nowMs: number): void {
+    const streams = this.producer.streams;
+    let target = -1;
+    for (let i = Math.min(this.preferredSpatial, streams.length - 1); i >= 0; i--) {
+      if (streams[i].isActive(nowMs)) {
+        target = i;
+        break;
+      }
+    }
+    if (target < 0) {
+      for (let i = this.preferredSpatial + 1; i < streams.length; i++) {
+        if (streams[i].isActive(nowMs)) {
+          target = i;
+          break;
+        }
+      }
+    }
+    this.targetSpatial = target;
+    if (target >= 0 && target !== this.currentSpatial && this.active) {
+      this.producer.requestKeyFrame(streams[target], nowMs);
+    }
+  }
+
+  override updateLayers(nowMs: number): void {
+    // A stopped current layer needs nothing more: the target's keyframe switches away from it.
+    this.updateTargetLayer(nowMs);
+  }
+
+  override setPreferredLayers(layers: ConsumerLayers, nowMs: number): void {
+    this.storePreferredLayers(layers);
+    this.updateTargetLayer(nowMs);
+  }
+
+  onResumed(nowMs: number): void {
+    this.currentSpatial = -1;
+    this.updateTargetLayer(nowMs);
+    this.requestKeyFrame(nowMs);
+  }
+
+  override dump(): ConsumerDump {
+    return {
+      ...this.baseDump(),
+      preferredSpatialLayer: this.preferredSpatial,
+      targetSpatialLayer: this.targetSpatial,
+      currentSpatialLayer: this.currentSpatial,
+      preferredTemporalLayer: this.preferredTemporal,
+      targetTemporalLayer: this.preferredTemporal,
+      currentTemporalLayer: this.currentTemporal,
+    };
+  }
+}

@@ -1,0 +1,498 @@
+/**
+ * The base of every worker-side transport (mediasoup's RTC::Transport): its
+ * producers and consumers, incoming RTP to the producers' streams (by SSRC,
+ * or MID/RID for unsignalled simulcast SSRCs, RTX unwrapped) and on to the
+ * router's fan-out, incoming RTCP (SR, SDES, RR, NACK, PLI, FIR, REMB,
+ * transport-cc), and on a timer NACKs, transport-cc feedback and compound
+ * reports. A subclass adds only how packets enter and leave: WebRtcTransport
+ * (ICE + DTLS + SRTP) today; PlainTransport, PipeTransport and
+ * DirectTransport later. It feeds `receiveRtpPacket` / `receiveRtcpPacket`
+ * with plain packets and implements `sendRtpPacket` / `sendRtcpPacket` and
+ * `canSend`. Nothing here allocates per RTP packet.
+ */
+import { SeqUpdate, unwrapRtx } from '@tsfu/rtp';
+import { ThreadLogger } from '../../protocol/thread-logger.js';
+import type {
+  ConsumeRequest,
+  ConsumeResponse,
+  NotifyMain,
+  ProduceRequest,
+} from '../../protocol/worker-protocol.js';
+import type { ProducerType } from '../../types/producer.js';
+import type { SctpParameters } from '../../types/sctp-parameters.js';
+import type { BaseTransportDump, BaseTransportStats } from '../../types/transport.js';
+import type { TransportMediaCounters } from '../../types/webrtc-transport.js';
+import type { Consumer, ConsumerListener } from '../consumer/consumer.js';
+import { createConsumer } from '../consumer/create-consumer.js';
+import { Producer, type ProducerListener } from '../producer.js';
+import { BitrateMeter } from '../rtp/bitrate-meter.js';
+import type { RecvStream } from '../rtp/recv-stream.js';
+import { RtpPacket } from '../rtp/rtp-packet.js';
+import { TransportCcRecorder } from '../rtp/transport-cc-recorder.js';
+import { RtcpReceiver } from './rtcp-receiver.js';
+import {
+  DEFAULT_REMB_BITRATE,
+  rtcpIntervalMs,
+  sendCompoundReports,
+  sendNacks,
+  sendTransportCc,
+} from './rtcp-reports.js';
+import { RtpListener } from './rtp-listener.js';
+
+const logger = new ThreadLogger('Transport');
+
+/** What a transport tells its router (mediasoup's Transport::Listener), implemented by `Router`. */
+export interface TransportListener {
+  /** Throws when the router has a producer with this id already. */
+  onTransportNewProducer(transport: Transport, producer: Producer): void;
+  onTransportProducerClosed(transport: Transport, producer: Producer): void;
+  onTransportProducerPaused(transport: Transport, producer: Producer): void;
+  onTransportProducerResumed(transport: Transport, producer: Producer): void;
+  /** One packet of `producer` to fan out to its consumers (`mappedPt`: the router payload type). */
+  onTransportProducerRtpPacketReceived(
+    producer: Producer,
+    stream: RecvStream,
+    packet: RtpPacket,
+    mappedPt: number,
+    nowMs: number,
+  ): void;
+  /** `producer`'s stream scores changed: its consumers report theirs too. */
+  onTransportProducerScore(producer: Producer): void;
+  /** The router's producer a new consumer will consume; throws when there is none. */
+  getProducer(producerId: string): Producer;
+  onTransportNewConsumer(transport: Transport, consumer: Consumer): void;
+  onTransportConsumerClosed(transport: Transport, consumer: Consumer): void;
+}
+
+export interface TransportOptions {
+  id: string;
+  listener: TransportListener;
+  notify: NotifyMain;
+  initialAvailableOutgoingBitrate: number;
+  sctpParameters?: SctpParameters;
+  maxSendMessageSize: number;
+  maxReceiveMessageSize: number;
+}
+
+// RTX unwrap output, one for every transport of this thread (a packet is handled to completion).
+const rtxScratch = Buffer.allocUnsafe(65536);
+
+export abstract class Transport implements ProducerListener, ConsumerListener {
+  readonly id: string;
+  protected readonly listener: TransportListener;
+  protected readonly notify: NotifyMain;
+  protected readonly options: TransportOptions;
+  readonly producers = new Map<string, Producer>();
+  readonly consumers = new Map<string, Consumer>();
+  private readonly rtpListener = new RtpListener();
+  private readonly consumersBySsrc = new Map<number, Consumer>();
+  /** The packet being received, and its RTX-unwrapped form: reused for every packet. */
+  private readonly packet = new RtpPacket();
+  private readonly rtxPacket = new RtpPacket();
+  /** Incoming RTCP: reports, NACKs and keyframe requests to consumers, SRs to streams; REMB, transport-cc. */
+  readonly rtcpReceiver: RtcpReceiver;
+  private readonly twcc = new TransportCcRecorder();
+  private readonly senderSsrc = (Math.random() * 0xffffffff) >>> 0;
+  private nextRtcpAtMs = 0;
+  private nextTwccAtMs = 0;
+  private nextScoreAtMs = 0;
+  private nextLayersAtMs = 0;
+  private twccFbCount = 0;
+  /** Every byte in and out (ICE, DTLS, RTP, RTCP), counted by the subclass. */
+  protected bytesReceived = 0;
+  protected bytesSent = 0;
+  /** RTP bytes received as they arrived (protected), counted by the subclass. */
+  protected rtpBytesReceived = 0;
+  private rtpBytesSent = 0;
+  private rtxBytesSent = 0;
+  private rtxBytesReceived = 0;
+  private readonly rtpRecvBitrate = new BitrateMeter();
+  private readonly rtpSendBitrate = new BitrateMeter();
+  private readonly rtxRecvBitrate = new BitrateMeter();
+  private readonly rtxSendBitrate = new BitrateMeter();
+  readonly mediaCounters: TransportMediaCounters = {
+    rtpMalformed: 0,
+    rtpUnknownSsrc: 0,
+    rtpUnknownPayloadType: 0,
+    rtpProbation: 0,
+    rtxPaddingOnly: 0,
+    rtcpMalformed: 0,
+    rtcpUnknownSsrc: 0,
+    rtpDroppedForTesting: 0,
+  };
+  maxIncomingBitrate: number | undefined;
+  maxOutgoingBitrate: number | undefined;
+  /** Test-only loss injection: fraction of outgoing media packets dropped (0 = none). */
+  dropOutgoingFraction = 0;
+  private dropAccumulator = 0;
+  protected closed = false;
+  private readonly sendRtcp = (packet: Buffer): void => {
+    this.sendRtcpPacket(packet, packet.length);
+  };
+
+  constructor(options: TransportOptions) {
+    this.id = options.id;
+    this.listener = options.listener;
+    this.notify = options.notify;
+    this.options = options;
+    this.rtcpReceiver = new RtcpReceiver(this.rtpListener, this.consumersBySsrc, this.mediaCounters);
+  }
+
+  /** Whether media can be sent now (connected, keys in place). */
+  abstract get canSend(): boolean;
+  /** Protects (as the kind needs) and sends one RTP packet; `packet` may be reused once it returns. */
+  protected abstract sendRtpPacket(packet: Buffer, length: number): boolean;
+  /** Protects (as the kind needs) and sends one RTCP compound packet. */
+  protected abstract sendRtcpPacket(packet: Buffer, length: number): boolean;
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  // ---- producers / consumers -------------------------------------------------------------
+
+  /** mediasoup's `transport.produce()`. */
+  produce(d: ProduceRequest): { type: ProducerType } {
+    if (this.producers.has(d.producerId))
+      throw new Error(`a Producer with same producerId already exists [producerId:${d.producerId}]`);
+    const producer = new Producer({
+      id: d.producerId,
+      transportId: this.id,
+      kind: d.kind,
+      rtpParameters: d.rtpParameters,
+      rtpMapping: d.rtpMapping,
+      paused: d.paused,
+      keyFrameRequestDelay: d.keyFrameRequestDelay,
+      listener: this,
+      notify: this.notify,
+    });
+    this.rtpListener.addProducer(producer);
+    try {
+      this.listener.onTransportNewProducer(this, producer);
+    } catch (error) {
+      this.rtpListener.removeProducer(producer);
+      throw error;
+    }
+    this.producers.set(producer.id, producer);
+    return { type: producer.type };
+  }
+
+  /** mediasoup's `transport.consume()`: the consumer kind follows its producer's type. */
+  consume(d: ConsumeRequest, nowMs: number): ConsumeResponse {
+    if (this.consumers.has(d.consumerId))
+      throw new Error(`a Consumer with same consumerId already exists [consumerId:${d.consumerId}]`);
+    const producer = this.listener.getProducer(d.producerId);
+    const consumer = createConsumer({
+      id: d.consumerId,
+      transportId: this.id,
+      producer,
+      rtpParameters: d.rtpParameters,
+      paused: d.paused,
+      preferredLayers: d.preferredLayers,
+      ignoreDtx: d.ignoreDtx,
+      listener: this,
+      notify: this.notify,
+    });
+    this.consumers.set(consumer.id, consumer);
+    this.consumersBySsrc.set(consumer.ssrc, consumer);
+    if (consumer.rtxSsrc) this.consumersBySsrc.set(consumer.rtxSsrc, consumer);
+    this.listener.onTransportNewConsumer(this, consumer);
+    if (consumer.active) consumer.onResumed(nowMs);
+    return {
+      paused: consumer.paused,
+      producerPaused: consumer.producerPaused,
+      score: {
+        score: consumer.score,
+        producerScore: consumer.producerScore,
+        producerScores: producer.streams.map((s) => s.score),
+      },
+      preferredLayers: consumer.preferredLayers ?? null,
+    };
+  }
+
+  /** The producer closes (its request, or this transport closing): the router closes its consumers. */
+  closeProducer(producer: Producer): void {
+    if (this.producers.get(producer.id) !== producer) return;
+    this.producers.delete(producer.id);
+    producer.closed = true;
+    this.rtpListener.removeProducer(producer);
+    this.listener.onTransportProducerClosed(this, producer);
+  }
+
+  closeConsumer(consumer: Consumer): void {
+    if (!this.forgetConsumer(consumer)) return;
+    this.listener.onTransportConsumerClosed(this, consumer);
+  }
+
+  private forgetConsumer(c: Consumer): boolean {
+    if (this.consumers.get(c.id) !== c) return false;
+    this.consumers.delete(c.id);
+    c.closed = true;
+    if (this.consumersBySsrc.get(c.ssrc) === c) this.consumersBySsrc.delete(c.ssrc);
+    if (c.rtxSsrc && this.consumersBySsrc.get(c.rtxSsrc) === c) this.consumersBySsrc.delete(c.rtxSsrc);
+    return true;
+  }
+
+  // ---- what producers and consumers tell this transport -----------------------------------
+
+  onProducerSendRtcpPacket(_producer: Producer, packet: Buffer): void {
+    this.sendRtcpPacket(packet, packet.length);
+  }
+
+  onProducerPaused(producer: Producer): void {
+    this.listener.onTransportProducerPaused(this, producer);
+  }
+
+  onProducerResumed(producer: Producer): void {
+    this.listener.onTransportProducerResumed(this, producer);
+  }
+
+  onConsumerSendRtpPacket(_consumer: Consumer, packet: Buffer, length: number): boolean {
+    if (this.dropOutgoingFraction > 0 && this.dropForTesting()) return false;
+    const now = performance.now();
+    this.rtpBytesSent += length;
+    this.rtpSendBitrate.add(length, now);
+    this.sendRtpPacket(packet, length);
+    return true;
+  }
+
+  onConsumerRetransmitRtpPacket(_consumer: Consumer, packet: Buffer, length: number): void {
+    const now = performance.now();
+    this.rtxBytesSent += length;
+    this.rtxSendBitrate.add(length, now);
+    this.sendRtpPacket(packet, length);
+  }
+
+  onConsumerProducerClosed(consumer: Consumer): void {
+    this.closeConsumer(consumer);
+  }
+
+  /** Deterministic test-only loss: every 1/fraction-th packet. */
+  private dropForTesting(): boolean {
+    this.dropAccumulator += this.dropOutgoingFraction;
+    if (this.dropAccumulator < 1) return false;
+    this.dropAccumulator -= 1;
+    this.mediaCounters.rtpDroppedForTesting++;
+    return true;
+  }
+
+  // ---- RTP in ----------------------------------------------------------------------------
+
+  /** A plain (decrypted) RTP packet `buf[0, length)` from the remote. */
+  protected receiveRtpPacket(buf: Buffer, length: number, nowMs: number): void {
+    let packet = this.packet;
+    if (!packet.wrap(buf, length)) {
+      this.mediaCounters.rtpMalformed++;
+      return;
+    }
+    const listener = this.rtpListener;
+    const stream = listener.find(packet);
+    const producer = stream === undefined ? undefined : listener.producerOf(stream);
+    if (stream === undefined || producer === undefined) {
+      this.mediaCounters.rtpUnknownSsrc++;
+      return;
+    }
+    const isRtx = listener.isRtx;
+    if (producer.transportCcExtId !== 0) {
+      const i = packet.findExtension(producer.transportCcExtId);
+      if (i >= 0 && packet.extensionValueLengths[i] === 2) {
+        const o = packet.extensionValueOffsets[i];
+        this.twcc.record((buf[o] << 8) | buf[o + 1], nowMs);
+      }
+    }
+    if (isRtx) {
+      stream.rtxPacketCount++;
+      this.rtxBytesReceived += length;
+      this.rtxRecvBitrate.add(length, nowMs);
+      const mediaPt = producer.rtxApt[packet.payloadType];
+      if (mediaPt < 0 || packet.payloadLength < 2 || stream.ssrc === 0) {
+        if (packet.payloadLength < 2) this.mediaCounters.rtxPaddingOnly++;
+        stream.rtxPacketsDiscarded++;
+        return;
+      }
+      const n = unwrapRtx(packet, rtxScratch, mediaPt, stream.ssrc);
+      if (n < 0 || !this.rtxPacket.wrap(rtxScratch, n)) {
+        stream.rtxPacketsDiscarded++;
+        return;
+      }
+      packet = this.rtxPacket;
+    } else {
+      this.rtpRecvBitrate.add(length, nowMs);
+    }
+    const mappedPt = producer.ptMap[packet.payloadType];
+    if (mappedPt < 0) {
+      this.mediaCounters.rtpUnknownPayloadType++;
+      return;
+    }
+    producer.receiveRtpPacket(packet);
+    const seq = packet.sequenceNumber;
+    const isKeyFrame = packet.isKeyFrame;
+    const u = stream.receive(seq, packet.timestamp, length, isKeyFrame, nowMs);
+    if (u === SeqUpdate.Probation || u === SeqUpdate.Bad) {
+      // RFC 3550 A.1: not yet (or no longer) a valid source; still let it through during probation.
+      if (u === SeqUpdate.Bad) return;
+      this.mediaCounters.rtpProbation++;
+    }
+    if (stream.useNack && !stream.nack.onPacket(seq, isKeyFrame)) producer.requestKeyFrame(stream, nowMs);
+    if (producer.paused) return;
+    this.listener.onTransportProducerRtpPacketReceived(producer, stream, packet, mappedPt, nowMs);
+    if (producer.traceEventTypes.length > 0) this.traceRtp(producer, packet, isRtx);
+  }
+
+  private traceRtp(producer: Producer, packet: RtpPacket, isRtx: boolean): void {
+    const types = producer.traceEventTypes;
+    const isKeyFrame = packet.isKeyFrame;
+    const type = types.includes('rtp') ? 'rtp' : isKeyFrame && types.includes('keyframe') ? 'keyframe' : '';
+    if (!type) return;
+    this.notify('producer.trace', producer.id, {
+      type,
+      timestamp: Date.now(),
+      direction: 'in',
+      info: {
+        ssrc: packet.ssrc,
+        payloadType: packet.payloadType,
+        sequenceNumber: packet.sequenceNumber,
+        timestamp: packet.timestamp,
+        isKeyFrame,
+        isRtx,
+      },
+    });
+  }
+
+  // ---- RTCP in ---------------------------------------------------------------------------
+
+  /** A plain (decrypted) RTCP compound packet `buf[0, length)` from the remote. */
+  protected receiveRtcpPacket(buf: Buffer, length: number, nowMs: number): void {
+    this.rtcpReceiver.receive(buf, length, nowMs);
+  }
+
+  // ---- timer -----------------------------------------------------------------------------
+
+  /** Called every ~20 ms by the worker. */
+  tick(nowMs: number): void {
+    if (!this.canSend) return;
+    sendNacks(this.producers.values(), this.senderSsrc, nowMs, this.sendRtcp, this.notify);
+    if (this.producers.size > 0 && nowMs >= this.nextTwccAtMs) {
+      this.nextTwccAtMs = nowMs + 100;
+      const sent = sendTransportCc(
+        this.twcc,
+        this.producers.values(),
+        this.senderSsrc,
+        this.twccFbCount,
+        this.sendRtcp,
+      );
+      if (sent) this.twccFbCount++;
+    }
+    if (nowMs >= this.nextLayersAtMs) {
+      this.nextLayersAtMs = nowMs + 500;
+      for (const c of this.consumers.values()) c.updateLayers(nowMs);
+    }
+    if (nowMs >= this.nextScoreAtMs) {
+      this.nextScoreAtMs = nowMs + 1000;
+      for (const p of this.producers.values()) this.updateScores(p, nowMs);
+    }
+    if (nowMs >= this.nextRtcpAtMs) {
+      this.nextRtcpAtMs = nowMs + this.rtcpIntervalMs(nowMs) * (0.5 + Math.random());
+      sendCompoundReports(
+        this.consumers.values(),
+        this.producers.values(),
+        this.senderSsrc,
+        this.maxIncomingBitrate ?? DEFAULT_REMB_BITRATE,
+        nowMs,
+        this.sendRtcp,
+      );
+    }
+  }
+
+  /** The producer's stream scores, reported (with its consumers' scores) when one changed. */
+  private updateScores(p: Producer, nowMs: number): void {
+    let changed = false;
+    for (const s of p.streams) if (s.updateScore(nowMs)) changed = true;
+    if (!changed) return;
+    if (logger.debugTagEnabled('score')) {
+      const scores = p.streams.map((s) => s.score).join(',');
+      logger.debugTag('score', `tick() | producer score changed [producerId:${p.id}, scores:${scores}]`);
+    }
+    this.notify(
+      'producer.score',
+      p.id,
+      p.streams.map((s) => ({ encodingIdx: s.encodingIdx, ssrc: s.ssrc, rid: s.rid, score: s.score })),
+    );
+    this.listener.onTransportProducerScore(p);
+  }
+
+  /** How long until the next compound report (RFC 3550 §6.2, sized by this transport's bitrate). */
+  rtcpIntervalMs(nowMs: number): number {
+    return rtcpIntervalMs(this.consumers.values(), this.producers.values(), nowMs);
+  }
+
+  // ---- close, stats, dump ----------------------------------------------------------------
+
+  /** Closes its producers (their consumers anywhere go with them) and its consumers. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of [...this.producers.values()]) this.closeProducer(p);
+    for (const c of [...this.consumers.values()]) this.closeConsumer(c);
+  }
+
+  /** Bytes held for retransmissions by this transport's producers and consumers. */
+  retransmissionBufferBytes(): number {
+    let bytes = 0;
+    for (const p of this.producers.values())
+      for (const s of p.streams) bytes += s.retransmissionBuffer?.byteLength ?? 0;
+    for (const c of this.consumers.values()) bytes += c.sentLog?.byteLength ?? 0;
+    return bytes;
+  }
+
+  /** mediasoup's stats fields every transport has. */
+  protected baseStats(): BaseTransportStats {
+    const now = performance.now();
+    const o = this.options;
+    return {
+      transportId: this.id,
+      timestamp: Date.now(),
+      ...(o.sctpParameters ? { sctpState: 'new' as const } : {}),
+      bytesReceived: this.bytesReceived,
+      recvBitrate: this.rtpRecvBitrate.rate(now) + this.rtxRecvBitrate.rate(now),
+      bytesSent: this.bytesSent,
+      sendBitrate: this.rtpSendBitrate.rate(now) + this.rtxSendBitrate.rate(now),
+      rtpBytesReceived: this.rtpBytesReceived,
+      rtpRecvBitrate: this.rtpRecvBitrate.rate(now),
+      rtpBytesSent: this.rtpBytesSent,
+      rtpSendBitrate: this.rtpSendBitrate.rate(now),
+      rtxBytesReceived: this.rtxBytesReceived,
+      rtxRecvBitrate: this.rtxRecvBitrate.rate(now),
+      rtxBytesSent: this.rtxBytesSent,
+      rtxSendBitrate: this.rtxSendBitrate.rate(now),
+      probationBytesSent: 0,
+      probationSendBitrate: 0,
+      availableOutgoingBitrate: o.initialAvailableOutgoingBitrate,
+      maxIncomingBitrate: this.maxIncomingBitrate,
+      maxOutgoingBitrate: this.maxOutgoingBitrate,
+    };
+  }
+
+  /** mediasoup's dump fields every transport has. */
+  protected baseDump(): BaseTransportDump {
+    const o = this.options;
+    const consumers = [...this.consumers.values()];
+    return {
+      id: this.id,
+      producerIds: [...this.producers.keys()],
+      consumerIds: [...this.consumers.keys()],
+      mapSsrcConsumerId: consumers.map((c) => ({ key: c.ssrc, value: c.id })),
+      mapRtxSsrcConsumerId: consumers
+        .filter((c) => c.rtxSsrc !== 0)
+        .map((c) => ({ key: c.rtxSsrc, value: c.id })),
+      recvRtpHeaderExtensions: {},
+      rtpListener: this.rtpListener.dump(),
+      maxSendMessageSize: o.maxSendMessageSize,
+      maxReceiveMessageSize: o.maxReceiveMessageSize,
+      dataProducerIds: [],
+      dataConsumerIds: [],
+      ...(o.sctpParameters ? { sctpParameters: o.sctpParameters, sctpState: 'new' as const } : {}),
+      traceEventTypes: [],
+    };
+  }
+}
