@@ -21,6 +21,13 @@ describe('classifyPacket (RFC 7983)', () => {
     { name: 'PT 224 is RTP (marker + 96)', bytes: [0x80, 224], want: PacketKind.Rtp },
     { name: 'PT 63 without marker is RTP', bytes: [0x80, 63], want: PacketKind.Rtp },
     { name: 'RTP range end (191)', bytes: [191, 96], want: PacketKind.Rtp },
+    // RFC 5761 §4 by the full second byte: PT 64–95 are RTP with M=0, RTCP's 192–223 with M=1.
+    { name: 'RTP PT 64, M=0', bytes: [0x80, 64], want: PacketKind.Rtp },
+    { name: 'RTP PT 95, M=0', bytes: [0x80, 95], want: PacketKind.Rtp },
+    { name: 'PT 64, M=1 is RTCP 192', bytes: [0x80, 0x80 | 64], want: PacketKind.Rtcp },
+    { name: 'PT 95, M=1 is RTCP 223', bytes: [0x80, 0x80 | 95], want: PacketKind.Rtcp },
+    { name: 'RTP PT 63, M=1 (191)', bytes: [0x80, 191], want: PacketKind.Rtp },
+    { name: 'RTP PT 127, M=0', bytes: [0x80, 127], want: PacketKind.Rtp },
     { name: '192+: unassigned', bytes: [0xc0, 96], want: PacketKind.Unknown },
     { name: 'RTP with one byte only', bytes: [0x80], want: PacketKind.Unknown },
     { name: 'empty', bytes: [], want: PacketKind.Unknown },

@@ -1,7 +1,9 @@
 /**
- * Demultiplexing of a shared UDP/TCP port by the first byte (RFC 7983 §7,
- * and RFC 5761 §4 for RTP versus RTCP).
+ * Demultiplexing of a shared UDP/TCP port: the one demux every transport
+ * uses. By the first byte (RFC 7983 §7) and, for RTP versus RTCP, the second
+ * read whole (RFC 5761 §4, `@tsfu/rtp`'s `isRtcpPacketType`).
  */
+import { isRtcpPacketType } from '@tsfu/rtp';
 
 export const PacketKind = {
   Unknown: 0,
@@ -13,9 +15,9 @@ export const PacketKind = {
   Dtls: 3,
   /** 64–79 */
   TurnChannel: 4,
-  /** 128–191, payload type not in the RTCP range */
+  /** 128–191, second byte not an RTCP packet type (RTP PT 64–95 with M=0 included) */
   Rtp: 5,
-  /** 128–191, second byte 192–223 once the marker bit is masked */
+  /** 128–191, second byte 192–223 (RTCP SR, RR, …; as RTP: PT 64–95 with M=1) */
   Rtcp: 6,
 } as const;
 export type PacketKind = (typeof PacketKind)[keyof typeof PacketKind];
@@ -28,9 +30,7 @@ export function classifyPacket(buf: Uint8Array, length: number = buf.length): Pa
   if (b >= 20 && b <= 63) return PacketKind.Dtls;
   if (b >= 128 && b <= 191) {
     if (length < 2 || buf.length < 2) return PacketKind.Unknown;
-    // RTCP packet types 192–223 read as an RTP "marker + PT" byte are PT 64–95.
-    const pt = buf[1] & 0x7f;
-    return pt >= 64 && pt <= 95 ? PacketKind.Rtcp : PacketKind.Rtp;
+    return isRtcpPacketType(buf[1]) ? PacketKind.Rtcp : PacketKind.Rtp;
   }
   if (b >= 16 && b <= 19) return PacketKind.Zrtp;
   if (b >= 64 && b <= 79) return PacketKind.TurnChannel;

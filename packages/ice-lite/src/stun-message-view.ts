@@ -4,6 +4,7 @@
  * each attribute the ICE-Lite agent needs lives; values are read on demand.
  * One view is meant to be reused for every datagram of a socket or agent.
  */
+import { readU32 } from '@tsfu/rtp';
 import { readIpv4, readIpv6 } from './ip-address.js';
 import {
   isComprehensionRequired,
@@ -262,12 +263,12 @@ export class StunMessageView {
 
   /** PRIORITY value, or -1 when absent. */
   get priority(): number {
-    return this.priorityOffset < 0 ? -1 : readUint32(this.buf, this.priorityOffset);
+    return this.priorityOffset < 0 ? -1 : readU32(this.buf, this.priorityOffset);
   }
 
   /** NOMINATION value, or -1 when absent. */
   get nomination(): number {
-    return this.nominationOffset < 0 ? -1 : readUint32(this.buf, this.nominationOffset);
+    return this.nominationOffset < 0 ? -1 : readU32(this.buf, this.nominationOffset);
   }
 
   /** ICE-CONTROLLING tie-breaker, or undefined. */
@@ -282,7 +283,7 @@ export class StunMessageView {
 
   /** FINGERPRINT value as carried, or -1 when absent. */
   get fingerprint(): number {
-    return this.fingerprintOffset < 0 ? -1 : readUint32(this.buf, this.fingerprintOffset + 4);
+    return this.fingerprintOffset < 0 ? -1 : readU32(this.buf, this.fingerprintOffset + 4);
   }
 
   /** USERNAME as UTF-8 text (allocates). */
@@ -357,10 +358,6 @@ export class StunMessageView {
   }
 }
 
-function readUint32(b: Uint8Array, o: number): number {
-  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-}
-
 function readUint64(b: Uint8Array, o: number): bigint {
-  return (BigInt(readUint32(b, o)) << 32n) | BigInt(readUint32(b, o + 4));
+  return (BigInt(readU32(b, o)) << 32n) | BigInt(readU32(b, o + 4));
 }

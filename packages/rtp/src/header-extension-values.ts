@@ -5,7 +5,10 @@
  * in place, and `encode*` build one for `serializeRtpPacket`.
  */
 
-/** The extension URIs as they appear in SDP `a=extmap` and mediasoup's RTP parameters. */
+/**
+ * The extension URIs as they appear in SDP `a=extmap` and mediasoup's RTP
+ * parameters: the one table every package names them from.
+ */
 export const RTP_EXTENSION_URI = {
   mid: 'urn:ietf:params:rtp-hdrext:sdes:mid',
   rid: 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
@@ -17,6 +20,10 @@ export const RTP_EXTENSION_URI = {
   toffset: 'urn:ietf:params:rtp-hdrext:toffset',
   absCaptureTime: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time',
   playoutDelay: 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
+  dependencyDescriptor:
+    'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension',
+  /** mediasoup's own (`enableMediasoupPacketIdHeaderExtension`). */
+  mediasoupPacketId: 'urn:mediasoup:params:rtp-hdrext:packet-id',
 } as const;
 
 // --- mid, rid, repaired-rid (RFC 8843 §15, RFC 8852 §3): an SDES item's text ---

@@ -44,6 +44,7 @@ export {
 } from './rtcp/report-block.js';
 export {
   isRtcp,
+  isRtcpPacketType,
   PsfbFormat,
   RTCP_HEADER_LENGTH,
   RtcpCompoundView,

@@ -26,11 +26,21 @@ export const PsfbFormat = { PLI: 1, FIR: 4, AFB: 15 } as const;
 export const RTCP_HEADER_LENGTH = 4;
 
 /**
- * True when a datagram on a muxed RTP/RTCP port is RTCP (RFC 5761 §4): the
- * second byte is an RTCP packet type, 192..223.
+ * RFC 5761 §4, the one rule that tells RTCP from RTP on a muxed port: the
+ * packet's second byte, read whole, is an RTCP packet type (192..223). As an
+ * RTP byte that is marker 1 + payload type 64..95 — why those payload types
+ * must not be used on a muxed port; with marker 0 (64..95) it is RTP.
+ */
+export function isRtcpPacketType(secondByte: number): boolean {
+  return secondByte >= 192 && secondByte <= 223;
+}
+
+/**
+ * True when a datagram on a muxed RTP/RTCP port is RTCP (RFC 5761 §4): an
+ * RTCP header (version 2, 4 bytes) whose second byte is an RTCP packet type.
  */
 export function isRtcp(buf: Uint8Array, length: number = buf.length): boolean {
-  return length >= RTCP_HEADER_LENGTH && buf[0] >> 6 === 2 && buf[1] >= 192 && buf[1] <= 223;
+  return length >= RTCP_HEADER_LENGTH && buf[0] >> 6 === 2 && isRtcpPacketType(buf[1]);
 }
 
 export function readU16(b: Uint8Array, o: number): number {

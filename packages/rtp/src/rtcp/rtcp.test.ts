@@ -1,7 +1,7 @@
 // biome-ignore-all format: byte arrays are annotated field by field, one line per field
 import { describe, expect, it } from 'vitest';
 import { nackBlp, nackPairCount, nackPairsFromSequenceNumbers, nackPid, sequenceNumbersFromNackPairs } from './nack.js';
-import { isRtcp, RtcpCompoundView } from './rtcp-header.js';
+import { isRtcp, isRtcpPacketType, RtcpCompoundView } from './rtcp-header.js';
 import {
   parseRtcpPackets,
   type RtcpPacket,
@@ -298,6 +298,22 @@ describe('RTCP error rows: malformed input returns undefined', () => {
     expect(isRtcp(Uint8Array.of(0x80, 0x60, 0, 0))).toBe(false); // RTP PT 96
     expect(isRtcp(Uint8Array.of(0x80, 0xe0, 0, 0))).toBe(false); // RTP PT 96 with marker
     expect(isRtcp(Uint8Array.of(0x80, 0xc8, 0))).toBe(false);
+  });
+
+  // The second byte read whole: [marker bit][7-bit payload type] for RTP, the packet type for RTCP.
+  it.each([
+    [63, false, 'RTP PT 63, M=0'],
+    [64, false, 'RTP PT 64, M=0 (not RTCP: the marker bit is part of the byte)'],
+    [95, false, 'RTP PT 95, M=0'],
+    [96, false, 'RTP PT 96, M=0'],
+    [191, false, 'RTP PT 63, M=1'],
+    [192, true, 'RTCP 192 (= RTP PT 64, M=1)'],
+    [200, true, 'RTCP SR'],
+    [223, true, 'RTCP 223 (= RTP PT 95, M=1)'],
+    [224, false, 'RTP PT 96, M=1'],
+  ])('isRtcpPacketType(%i) is %s: %s', (byte, rtcp) => {
+    expect(isRtcpPacketType(byte)).toBe(rtcp);
+    expect(isRtcp(Uint8Array.of(0x80, byte, 0, 1))).toBe(rtcp);
   });
 });
 

@@ -11,6 +11,7 @@ import type {
 } from '../types/consumer.js';
 import type { ProducerStat } from '../types/producer.js';
 import type { MediaKind, RtpParameters } from '../types/rtp-parameters.js';
+import { closedObjectError } from './closed-error.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
 import type { TargetEvents, WorkerChannel, WorkerNotification } from './worker-channel.js';
@@ -233,7 +234,7 @@ export class Consumer<
 
   /** Requests of a closed consumer reject (inside the async methods: a rejection, not a throw). */
   #checkOpen(): void {
-    if (this.#closed) throw new Error(`Consumer closed [consumerId:${this.#id}]`);
+    if (this.#closed) throw closedObjectError(this.#channel, `Consumer closed [consumerId:${this.#id}]`);
   }
 
   #handleNotification(n: WorkerNotification): void {

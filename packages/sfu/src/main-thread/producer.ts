@@ -10,6 +10,7 @@ import type {
   ProducerVideoOrientation,
 } from '../types/producer.js';
 import type { MediaKind, RtpParameters } from '../types/rtp-parameters.js';
+import { closedObjectError } from './closed-error.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
 import type { TargetEvents, WorkerChannel, WorkerNotification } from './worker-channel.js';
@@ -182,7 +183,7 @@ export class Producer<
 
   /** Requests of a closed producer reject (inside the async methods: a rejection, not a throw). */
   #checkOpen(): void {
-    if (this.#closed) throw new Error(`Producer closed [producerId:${this.#id}]`);
+    if (this.#closed) throw closedObjectError(this.#channel, `Producer closed [producerId:${this.#id}]`);
   }
 
   #handleNotification(n: WorkerNotification): void {

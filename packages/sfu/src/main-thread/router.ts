@@ -8,6 +8,7 @@ import type { RouterRtpCodecCapability, RtpCapabilities, RtpParameters } from '.
 import type { SctpParameters } from '../types/sctp-parameters.js';
 import type { TransportListenInfo, TransportListenIp } from '../types/transport.js';
 import type { WebRtcTransportOptions } from '../types/webrtc-transport.js';
+import { closedObjectError } from './closed-error.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
 import type { Producer } from './producer.js';
@@ -120,7 +121,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
 
   async dump(): Promise<RouterDump> {
     logger.debug('dump()');
-    if (this.#closed) throw new Error(`Router closed [routerId:${this.#id}]`);
+    if (this.#closed) throw closedObjectError(this.#channel, `Router closed [routerId:${this.#id}]`);
     return this.#channel.request('router.dump', { routerId: this.#id });
   }
 
@@ -170,7 +171,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
     }
     if (o.appData && typeof o.appData !== 'object')
       throw new TypeError('if given, appData must be an object');
-    if (this.#closed) throw new Error(`Router closed [routerId:${this.#id}]`);
+    if (this.#closed) throw closedObjectError(this.#channel, `Router closed [routerId:${this.#id}]`);
     if (webRtcServer?.closed) throw new Error('webRtcServer is closed');
     if (webRtcServer) {
       enableUdp ??= true;

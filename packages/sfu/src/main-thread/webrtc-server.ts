@@ -1,6 +1,7 @@
 import type { IoCounters } from '../protocol/io-protocol.js';
 import type { AppData } from '../types/app-data.js';
 import type { WebRtcServerDump } from '../types/webrtc-server.js';
+import { closedObjectError } from './closed-error.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
 import type { SocketStrategy } from './socket-strategy.js';
@@ -108,6 +109,9 @@ export class WebRtcServer<
   /** mediasoup's dump, plus `ioCounters`: the I/O thread's routing and drop counters (shared by all servers). */
   async dump(): Promise<WebRtcServerDumpWithIo> {
     logger.debug('dump()');
+    if (this.#closed) {
+      throw closedObjectError(this.#channel, `WebRtcServer closed [webRtcServerId:${this.#id}]`);
+    }
     const dump = await this.#channel.request('webRtcServer.dump', {
       webRtcServerId: this.#id,
     });

@@ -16,6 +16,7 @@ import type {
   WebRtcTransportDump,
   WebRtcTransportStatWithCounters,
 } from '../types/webrtc-transport.js';
+import { closedObjectError } from './closed-error.js';
 import { Consumer } from './consumer.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
@@ -297,7 +298,7 @@ export class WebRtcTransport<
     if (id && this.#producers.has(id)) throw new TypeError(`a Producer with same id "${id}" already exists`);
     if (!['audio', 'video'].includes(kind)) throw new TypeError(`invalid kind "${kind}"`);
     if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
-    if (this.#closed) throw new Error(`Transport closed [transportId:${this.#id}]`);
+    if (this.#closed) throw closedObjectError(this.#channel, `Transport closed [transportId:${this.#id}]`);
     const params = structuredClone(rtpParameters) as RtpParameters;
     ortc.validateAndNormalizeRtpParameters(params);
     if (!Array.isArray(params.encodings) || params.encodings.length === 0) params.encodings = [{}];
@@ -370,7 +371,7 @@ export class WebRtcTransport<
     ortc.validateAndNormalizeRtpCapabilities(caps);
     const producer = this.#router.getProducer(producerId);
     if (!producer) throw new NotFoundError(`Producer with id "${producerId}" not found`);
-    if (this.#closed) throw new Error(`Transport closed [transportId:${this.#id}]`);
+    if (this.#closed) throw closedObjectError(this.#channel, `Transport closed [transportId:${this.#id}]`);
     const rtpParameters = ortc.getConsumerRtpParameters({
       consumableRtpParameters: producer.consumableRtpParameters,
       remoteRtpCapabilities: caps,
@@ -432,7 +433,7 @@ export class WebRtcTransport<
 
   /** Requests of a closed transport reject (inside the async methods: a rejection, not a throw). */
   #checkOpen(): void {
-    if (this.#closed) throw new Error(`Transport closed [transportId:${this.#id}]`);
+    if (this.#closed) throw closedObjectError(this.#channel, `Transport closed [transportId:${this.#id}]`);
   }
 
   #handleNotification(n: WorkerNotification): void {

@@ -12,6 +12,7 @@
  * The validators mutate their argument (they add defaults), as mediasoup's do.
  */
 import { randomInt } from 'node:crypto';
+import { RTP_EXTENSION_URI } from '@tsfu/rtp';
 import { UnsupportedError } from '../errors.js';
 import type {
   MediaKind,
@@ -47,12 +48,13 @@ const DYNAMIC_PAYLOAD_TYPES: readonly number[] = [
 const MIME_TYPE_REGEX = /^(audio|video)\/(.+)/i;
 const RTX_MIME_TYPE_REGEX = /.+\/rtx$/i;
 
-const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
-const ABS_SEND_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
-const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
-const ABS_CAPTURE_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time';
-const DEPENDENCY_DESCRIPTOR_URI =
-  'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension';
+const {
+  transportWideCc: TWCC_URI,
+  absSendTime: ABS_SEND_TIME_URI,
+  mid: MID_URI,
+  absCaptureTime: ABS_CAPTURE_TIME_URI,
+  dependencyDescriptor: DEPENDENCY_DESCRIPTOR_URI,
+} = RTP_EXTENSION_URI;
 
 // Loose views of user input: validators must look at fields whatever their type.
 type Loose = Record<string, unknown>;

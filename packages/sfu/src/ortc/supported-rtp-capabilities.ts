@@ -4,6 +4,7 @@
  * and directions). A router's capabilities are built from this table and the
  * `mediaCodecs` the application asks for (see `ortc.generateRouterRtpCapabilities`).
  */
+import { RTP_EXTENSION_URI } from '@tsfu/rtp';
 import type { RouterRtpCapabilities, RtcpFeedback } from '../types/rtp-parameters.js';
 
 // RTCP feedback shared by every video codec: NACK (RFC 4585), PLI, FIR (RFC 5104),
@@ -101,42 +102,42 @@ const supportedRtpCapabilities: RouterRtpCapabilities = {
   headerExtensions: [
     {
       kind: 'audio',
-      uri: 'urn:ietf:params:rtp-hdrext:sdes:mid',
+      uri: RTP_EXTENSION_URI.mid,
       preferredId: 1,
       preferredEncrypt: false,
       direction: 'sendrecv',
     },
     {
       kind: 'video',
-      uri: 'urn:ietf:params:rtp-hdrext:sdes:mid',
+      uri: RTP_EXTENSION_URI.mid,
       preferredId: 1,
       preferredEncrypt: false,
       direction: 'sendrecv',
     },
     {
       kind: 'video',
-      uri: 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+      uri: RTP_EXTENSION_URI.rid,
       preferredId: 2,
       preferredEncrypt: false,
       direction: 'recvonly',
     },
     {
       kind: 'video',
-      uri: 'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
+      uri: RTP_EXTENSION_URI.repairedRid,
       preferredId: 3,
       preferredEncrypt: false,
       direction: 'recvonly',
     },
     {
       kind: 'audio',
-      uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+      uri: RTP_EXTENSION_URI.absSendTime,
       preferredId: 4,
       preferredEncrypt: false,
       direction: 'sendrecv',
     },
     {
       kind: 'video',
-      uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+      uri: RTP_EXTENSION_URI.absSendTime,
       preferredId: 4,
       preferredEncrypt: false,
       direction: 'sendrecv',
@@ -144,21 +145,21 @@ const supportedRtpCapabilities: RouterRtpCapabilities = {
     // For audio, transport-wide CC is only used when receiving media.
     {
       kind: 'audio',
-      uri: 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+      uri: RTP_EXTENSION_URI.transportWideCc,
       preferredId: 5,
       preferredEncrypt: false,
       direction: 'recvonly',
     },
     {
       kind: 'video',
-      uri: 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+      uri: RTP_EXTENSION_URI.transportWideCc,
       preferredId: 5,
       preferredEncrypt: false,
       direction: 'sendrecv',
     },
     {
       kind: 'audio',
-      uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+      uri: RTP_EXTENSION_URI.audioLevel,
       preferredId: 6,
       preferredEncrypt: false,
       direction: 'sendrecv',
@@ -166,49 +167,49 @@ const supportedRtpCapabilities: RouterRtpCapabilities = {
     // AV1 dependency descriptor: received only (a pipe consumer gets it back, see ortc).
     {
       kind: 'video',
-      uri: 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension',
+      uri: RTP_EXTENSION_URI.dependencyDescriptor,
       preferredId: 7,
       preferredEncrypt: false,
       direction: 'recvonly',
     },
     {
       kind: 'video',
-      uri: 'urn:3gpp:video-orientation',
+      uri: RTP_EXTENSION_URI.videoOrientation,
       preferredId: 8,
       preferredEncrypt: false,
       direction: 'sendrecv',
     },
     {
       kind: 'video',
-      uri: 'urn:ietf:params:rtp-hdrext:toffset',
+      uri: RTP_EXTENSION_URI.toffset,
       preferredId: 9,
       preferredEncrypt: false,
       direction: 'sendrecv',
     },
     {
       kind: 'audio',
-      uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time',
+      uri: RTP_EXTENSION_URI.absCaptureTime,
       preferredId: 10,
       preferredEncrypt: false,
       direction: 'sendrecv',
     },
     {
       kind: 'video',
-      uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time',
+      uri: RTP_EXTENSION_URI.absCaptureTime,
       preferredId: 10,
       preferredEncrypt: false,
       direction: 'sendrecv',
     },
     {
       kind: 'audio',
-      uri: 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
+      uri: RTP_EXTENSION_URI.playoutDelay,
       preferredId: 11,
       preferredEncrypt: false,
       direction: 'sendrecv',
     },
     {
       kind: 'video',
-      uri: 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
+      uri: RTP_EXTENSION_URI.playoutDelay,
       preferredId: 11,
       preferredEncrypt: false,
       direction: 'sendrecv',
@@ -217,14 +218,14 @@ const supportedRtpCapabilities: RouterRtpCapabilities = {
     // add (ProducerOptions.enableMediasoupPacketIdHeaderExtension).
     {
       kind: 'audio',
-      uri: 'urn:mediasoup:params:rtp-hdrext:packet-id',
+      uri: RTP_EXTENSION_URI.mediasoupPacketId,
       preferredId: 12,
       preferredEncrypt: false,
       direction: 'sendrecv',
     },
     {
       kind: 'video',
-      uri: 'urn:mediasoup:params:rtp-hdrext:packet-id',
+      uri: RTP_EXTENSION_URI.mediasoupPacketId,
       preferredId: 12,
       preferredEncrypt: false,
       direction: 'sendrecv',

@@ -193,6 +193,11 @@ export class Channel<Local extends EndProtocol = NoMessages, Remote extends EndP
     return this.closedFlag;
   }
 
+  /** False once closed or once `lastRequest()` went out: a request now rejects with `WorkerClosedError`. */
+  get acceptsRequests(): boolean {
+    return !this.closedFlag && this.sending;
+  }
+
   /**
    * Serves requests from the other side: one handler per method of the protocol.
    * `onError` sees what a handler threw (or an unknown method) before it travels back.

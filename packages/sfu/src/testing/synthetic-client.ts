@@ -10,6 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { DtlsCertificate, DtlsTransport } from '@tsfu/dtls';
 import {
+  classifyPacket,
+  PacketKind,
   randomIceString,
   StunAttr,
   StunClass,
@@ -202,8 +204,8 @@ export class SyntheticWebRtcClient {
 
   private onDatagram(msg: Buffer, address: string, port: number): void {
     if (!this.remote || address !== this.remote.address || port !== this.remote.port) return;
-    const b0 = msg[0];
-    if (b0 < 4) {
+    const kind = classifyPacket(msg, msg.length);
+    if (kind === PacketKind.Stun) {
       if (
         this.stunView.parse(msg, msg.length) === StunParseResult.Ok &&
         this.stunView.cls === StunClass.SuccessResponse
@@ -219,13 +221,12 @@ export class SyntheticWebRtcClient {
       }
       return;
     }
-    if (b0 >= 20 && b0 <= 63) {
+    if (kind === PacketKind.Dtls) {
       this.dtls?.handle(Buffer.from(msg));
       return;
     }
-    if (b0 >= 128 && b0 <= 191 && this.srtpRecv) {
-      const pt = msg[1];
-      const isRtcp = pt >= 192 && pt <= 223;
+    if ((kind === PacketKind.Rtp || kind === PacketKind.Rtcp) && this.srtpRecv) {
+      const isRtcp = kind === PacketKind.Rtcp;
       if (!this.unprotectIncoming && !isRtcp) {
         this.counters.rtpReceived++;
         return;

@@ -3,6 +3,7 @@
  * mediasoup-client exchanges with the server). Same names and fields, so
  * application code and signalling payloads port unchanged.
  */
+import type { RTP_EXTENSION_URI } from '@tsfu/rtp';
 
 /** Media kind ('audio' or 'video'). */
 export type MediaKind = 'audio' | 'video';
@@ -60,20 +61,11 @@ export type RouterRtpCodecCapability = Omit<RtpCodecCapability, 'preferredPayloa
 /** Direction of an RTP header extension. */
 export type RtpHeaderExtensionDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
-/** The URIs of the RTP header extensions mediasoup knows. */
-export type RtpHeaderExtensionUri =
-  | 'urn:ietf:params:rtp-hdrext:sdes:mid'
-  | 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id'
-  | 'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id'
-  | 'urn:ietf:params:rtp-hdrext:ssrc-audio-level'
-  | 'urn:3gpp:video-orientation'
-  | 'urn:ietf:params:rtp-hdrext:toffset'
-  | 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01'
-  | 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'
-  | 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time'
-  | 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay'
-  | 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension'
-  | 'urn:mediasoup:params:rtp-hdrext:packet-id';
+/**
+ * The URIs of the RTP header extensions mediasoup knows (its twelve), named
+ * once in `@tsfu/rtp`'s `RTP_EXTENSION_URI`.
+ */
+export type RtpHeaderExtensionUri = (typeof RTP_EXTENSION_URI)[keyof typeof RTP_EXTENSION_URI];
 
 /**
  * A supported RTP header extension. `direction` is only meaningful in

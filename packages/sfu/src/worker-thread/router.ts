@@ -4,6 +4,7 @@
  * consumers — every packet a transport receives for a producer is handed
  * here to each consumer of it, whatever transport that consumer sends on.
  */
+import { NotFoundError } from '../errors.js';
 import type { RouterDump } from '../types/router.js';
 import type { Consumer } from './consumer/consumer.js';
 import type { Producer } from './producer.js';
@@ -107,7 +108,7 @@ export class Router implements TransportListener {
 
   getProducer(producerId: string): Producer {
     const producer = this.producers.get(producerId);
-    if (!producer) throw new Error(`Producer not found [producerId:${producerId}]`);
+    if (!producer) throw new NotFoundError(`Producer not found [producerId:${producerId}]`);
     return producer;
   }
 

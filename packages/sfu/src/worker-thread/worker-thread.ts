@@ -179,13 +179,13 @@ class WorkerThread {
 
   private router(id: string): Router {
     const router = this.routers.get(id);
-    if (!router) throw new Error(`Router not found [routerId:${id}]`);
+    if (!router) throw new NotFoundError(`Router not found [routerId:${id}]`);
     return router;
   }
 
   private server(id: string): WebRtcServer {
     const server = this.servers.get(id);
-    if (!server) throw new Error(`WebRtcServer not found [webRtcServerId:${id}]`);
+    if (!server) throw new NotFoundError(`WebRtcServer not found [webRtcServerId:${id}]`);
     return server;
   }
 
@@ -199,7 +199,7 @@ class WorkerThread {
 
   private transport(id: string): Transport {
     const t = this.findTransport(id)?.transport;
-    if (!t || t.isClosed) throw new Error(`Transport not found [transportId:${id}]`);
+    if (!t || t.isClosed) throw new NotFoundError(`Transport not found [transportId:${id}]`);
     return t;
   }
 
@@ -220,7 +220,7 @@ class WorkerThread {
 
   private producer(id: string): Producer {
     const p = this.findProducer(id);
-    if (!p) throw new Error(`Producer not found [producerId:${id}]`);
+    if (!p) throw new NotFoundError(`Producer not found [producerId:${id}]`);
     return p;
   }
 
@@ -234,7 +234,7 @@ class WorkerThread {
 
   private consumer(id: string): Consumer {
     const c = this.findConsumer(id);
-    if (!c) throw new Error(`Consumer not found [consumerId:${id}]`);
+    if (!c) throw new NotFoundError(`Consumer not found [consumerId:${id}]`);
     return c;
   }
 

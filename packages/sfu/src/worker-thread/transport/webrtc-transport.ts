@@ -7,7 +7,14 @@
  * which tuples reach it.
  */
 import { type DtlsCertificate, DtlsTransport, resolveDtlsRole } from '@tsfu/dtls';
-import { type IceCandidate, IceLiteAgent, type IceParameters, type IceTuple } from '@tsfu/ice-lite';
+import {
+  classifyPacket,
+  type IceCandidate,
+  IceLiteAgent,
+  type IceParameters,
+  type IceTuple,
+  PacketKind,
+} from '@tsfu/ice-lite';
 import { SrtpContext, SrtpError } from '@tsfu/srtp';
 import type { IoSocketInfo } from '../../protocol/io-protocol.js';
 import { ThreadLogger } from '../../protocol/thread-logger.js';
@@ -176,8 +183,8 @@ export class WebRtcTransport extends Transport {
   handlePacket(tuple: LinkTuple, buf: Buffer, length: number): void {
     if (this.closed || length < 1) return;
     this.bytesReceived += length;
-    const b0 = buf[0];
-    if (b0 < 4) {
+    const kind = classifyPacket(buf, length);
+    if (kind === PacketKind.Stun) {
       this.current = tuple;
       this.agent.handleStun(buf, length, tuple, tuple.protocol);
       this.current = undefined;
@@ -188,29 +195,28 @@ export class WebRtcTransport extends Transport {
       logger.warnTag('rtp', 'handlePacket() | ignoring packet coming from an invalid tuple');
       return;
     }
-    if (b0 >= 20 && b0 <= 63) {
-      // DTLS: the transport may keep records (reordering), so it gets its own copy.
-      if (this.dtls && this.dtlsStarted) this.dtls.handle(Buffer.from(buf.subarray(0, length)));
-      return;
+    switch (kind) {
+      case PacketKind.Dtls:
+        // The DTLS transport may keep records (reordering), so it gets its own copy.
+        if (this.dtls && this.dtlsStarted) this.dtls.handle(Buffer.from(buf.subarray(0, length)));
+        return;
+      case PacketKind.Rtp:
+      case PacketKind.Rtcp:
+        this.handleSrtp(buf, length, kind === PacketKind.Rtcp);
+        return;
+      default:
+        this.counters.packetsUnknownKind++;
+        logger.warnTag('rtp', 'handlePacket() | ignoring received packet of unknown type');
     }
-    if (b0 >= 128 && b0 <= 191) {
-      this.handleSrtp(buf, length);
-      return;
-    }
-    this.counters.packetsUnknownKind++;
-    logger.warnTag('rtp', 'handlePacket() | ignoring received packet of unknown type');
   }
 
-  private handleSrtp(buf: Buffer, length: number): void {
+  private handleSrtp(buf: Buffer, length: number, isRtcp: boolean): void {
     const ctx = this.srtpRecv;
     if (!ctx) {
       this.counters.rtpBeforeKeys++;
       logger.debugTag('srtp', 'handleSrtp() | ignoring packet due to non receiving SRTP session');
       return;
     }
-    // RFC 5761 §4: RTCP packet types 192–223 in the second byte.
-    const pt = length > 1 ? buf[1] : 0;
-    const isRtcp = pt >= 192 && pt <= 223;
     const r = isRtcp
       ? ctx.unprotectRtcp(buf, length, plainScratch)
       : ctx.unprotectRtp(buf, length, plainScratch);
