@@ -89,6 +89,27 @@ describe('Router (worker side): the producer → consumers fan-out', () => {
     expect(router.dump().mapProducerIdConsumerIds).toEqual([{ key: 'p', values: ['ca', 'cb'] }]);
   });
 
+  it('each consumer rewrites the packet in place and puts it back: the next one sees it as it came', () => {
+    const { send, a, b } = room();
+    const bytes = serializeRtpPacket({
+      payloadType: 111,
+      sequenceNumber: 7,
+      timestamp: 7 * 960,
+      ssrc: 0x1111,
+      payload: Buffer.from('opus payload'),
+    });
+    const original = Buffer.from(bytes);
+    send.receiveRtp(bytes, bytes.length, 1000);
+    expect(bytes.equals(original)).toBe(true);
+    for (const t of [a, b]) {
+      const out = t.sent.filter((s) => s.kind === 'rtp')[0].bytes;
+      expect(out.subarray(12).equals(original.subarray(12))).toBe(true);
+      expect(out[1] & 0x7f).toBe(100);
+    }
+    expect(a.sent[0].bytes.readUInt32BE(8)).toBe(0xa);
+    expect(b.sent[0].bytes.readUInt32BE(8)).toBe(0xb);
+  });
+
   it('a paused producer feeds nobody; its consumers are told both ways', () => {
     const { router, a, b, notes, packet, ssrcsSent } = room();
     const producer = router.getProducer('p');

@@ -3,12 +3,13 @@
  * every consumer kind. Per packet the router hands it (`sendRtpPacket`) it
  * decides whether to forward — paused, the kind's layer choice
  * (`selectLayer`: keyframe sync for a simple consumer, the spatial layer for
- * simulcast), the temporal layer — then copies the producer's packet into a
- * reused buffer, rewrites SSRC/PT/seq/timestamp, extension ids and (VP8)
- * picture id/TL0PICIDX, logs what it rewrote (the producer's stream keeps
- * the packet itself, once for all its consumers) and gives it to its
- * transport to protect and send. Handles the receiver's NACK (a rebuilt
- * packet, RTX when negotiated), PLI/FIR and RR.
+ * simulcast), the temporal layer — then rewrites the packet in place
+ * (SSRC/PT/seq/timestamp, extension ids, VP8 picture id/TL0PICIDX), logs
+ * what it rewrote (the producer's stream keeps the packet itself, once for
+ * all its consumers), gives it to its transport to protect and send, and
+ * puts the changed bytes back for the next consumer: the packet is not
+ * copied. Handles the receiver's NACK (a rebuilt packet, RTX when
+ * negotiated), PLI/FIR and RR.
  */
 import {
   absSendTimeFromMs,
@@ -69,9 +70,11 @@ const FORWARDED_EXTENSIONS = new Set<string>([
  */
 const SENT_LOG_SLOTS = 512;
 
-// One scratch buffer and view for every consumer of this thread: packets are handled one at a time.
-const work = Buffer.allocUnsafe(65536);
-const workView = new RtpPacketView();
+// One view and one backup for every consumer of this thread: packets are handled one at a time.
+const rewriteView = new RtpPacketView();
+const backup = Buffer.allocUnsafe(65536);
+/** The VP8 payload descriptor's longest form (X, I/L/T/K, 2-byte picture id, TL0PICIDX, TID/KEYIDX). */
+const VP8_DESCRIPTOR_MAX_LENGTH = 6;
 // Buffer#copy copies between any Uint8Arrays without allocating a subarray view.
 const bufferCopy = Buffer.prototype.copy;
 
@@ -241,13 +244,22 @@ export abstract class Consumer {
       return;
     }
     if (!this.passesTemporalLayer(packet)) return;
+    const buf = packet.data;
     const n = packet.length;
-    if (n > work.length) return;
-    bufferCopy.call(packet.buffer, work, 0, 0, n);
-    const v = workView;
-    if (!v.wrap(work, n)) return;
+    const inSeq = packet.sequenceNumber;
     const inTs = packet.timestamp;
+    const vp8 = this.rewritesPictureIds ? packet.vp8Descriptor : undefined;
+    const log = this.sentLog;
+    // The producer's stream keeps the packet as it came, once for all its consumers.
+    if (log !== undefined) stream.keepForRetransmission(inSeq, buf, n);
+    // Rewritten in place for this consumer and put back for the next: only the header (SSRC, seq,
+    // timestamp, PT, extension ids, abs-send-time) and the VP8 descriptor's first bytes change.
+    const changed = Math.min(n, packet.payloadOffset + VP8_DESCRIPTOR_MAX_LENGTH);
+    bufferCopy.call(buf, backup, 0, 0, changed);
+    const v = rewriteView;
+    if (!v.wrap(buf, n)) return;
     if (!this.rewriter.rewrite(v, nowMs)) {
+      bufferCopy.call(backup, buf, 0, 0, changed);
       this.packetsDiscarded++;
       return;
     }
@@ -256,37 +268,28 @@ export abstract class Consumer {
     if (this.absSendTimeId !== 0) {
       const i = v.findExtension(this.absSendTimeId);
       if (i >= 0 && v.extensionValueLengths[i] === 3) {
-        writeAbsSendTime(work, v.extensionValueOffsets[i], absSendTimeFromMs(nowMs));
+        writeAbsSendTime(buf, v.extensionValueOffsets[i], absSendTimeFromMs(nowMs));
       }
     }
     let pictureId = -1;
     let tl0PicIdx = -1;
-    const vp8 = packet.vp8Descriptor;
-    if (vp8 !== undefined && this.rewritesPictureIds) {
-      this.pictureIds.rewrite(vp8, work, v.payloadOffset);
+    if (vp8 !== undefined) {
+      this.pictureIds.rewrite(vp8, buf, v.payloadOffset);
       pictureId = this.pictureIds.writtenPictureId;
       tl0PicIdx = this.pictureIds.writtenTl0PicIdx;
     }
     this.tsOffset = (v.timestamp - inTs) >>> 0;
-    const log = this.sentLog;
     if (log !== undefined) {
-      stream.keepForRetransmission(packet.sequenceNumber, packet.buffer, packet.length);
-      log.record(
-        v.sequenceNumber,
-        stream.encodingIdx,
-        packet.sequenceNumber,
-        v.timestamp,
-        mappedPt,
-        pictureId,
-        tl0PicIdx,
-      );
+      log.record(v.sequenceNumber, stream.encodingIdx, inSeq, v.timestamp, mappedPt, pictureId, tl0PicIdx);
     }
     this.packetCount++;
     this.byteCount += n;
     this.bitrate.add(n, nowMs);
     this.lastSentAtMs = nowMs;
-    if (!this.listener.onConsumerSendRtpPacket(this, work, n)) return;
-    if (this.traceEventTypes.length > 0) this.traceRtp(v, packet.isKeyFrame);
+    if (this.listener.onConsumerSendRtpPacket(this, buf, n) && this.traceEventTypes.length > 0) {
+      this.traceRtp(v, packet.isKeyFrame);
+    }
+    bufferCopy.call(backup, buf, 0, 0, changed);
   }
 
   /** VP8 picture ids and TL0PICIDX continue across source switches and dropped temporal layers. */

@@ -28,7 +28,10 @@ export function payloadCodecOf(mimeType: string): PayloadCodec {
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+
 export class RtpPacket extends RtpPacketView {
+  private bytes: Buffer = EMPTY;
   private codec: PayloadCodec = PayloadCodec.None;
   /** False until the descriptor of the current payload was read. */
   private described = true;
@@ -40,7 +43,9 @@ export class RtpPacket extends RtpPacketView {
   private readonly vp8 = new Vp8Descriptor();
   private readonly vp9 = new Vp9Descriptor();
 
-  override wrap(buf: Uint8Array, length: number = buf.length): boolean {
+  /** Points at `buf[0, length)` (a Buffer: senders protect the packet from it). */
+  override wrap(buf: Buffer, length: number = buf.length): boolean {
+    this.bytes = buf;
     this.codec = PayloadCodec.None;
     this.described = true;
     this.keyFrame = false;
@@ -49,6 +54,11 @@ export class RtpPacket extends RtpPacketView {
     this.layerSync = false;
     this.hasVp8 = false;
     return super.wrap(buf, length);
+  }
+
+  /** The bytes the packet was wrapped over. */
+  get data(): Buffer {
+    return this.bytes;
   }
 
   /** Names the codec of this packet's payload (its producer knows it by payload type). */
