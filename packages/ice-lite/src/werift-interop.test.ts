@@ -5,12 +5,19 @@
  */
 
 import { createSocket } from 'node:dgram';
+import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Candidate, Connection } from 'werift-ice';
 import { candidateToSdp } from './ice-candidate.js';
 import type { IceState, IceTuple } from './ice-lite-agent.js';
 import { IceLiteServer } from './ice-lite-server.js';
 import { bindingRequest } from './stun-request.test-util.js';
+
+// werift-ice sends an ICE-TCP check once (no retransmission over TCP) and gives the answer
+// RETRY_RTO = 50 ms; past that it fails the pair and connect() never settles. Our answer comes
+// from this same process, so under a CPU hog it was seen to miss 50 ms (2 runs in 4). Give the
+// peer 2 s; on UDP this only lengthens werift's first retransmission interval.
+createRequire(import.meta.url)('werift-ice/lib/ice-server/src/stun/const.js').RETRY_RTO = 2_000;
 
 function weriftPeer(useTcp: boolean): Connection {
   const conn = new Connection(true, {
