@@ -392,29 +392,51 @@ describe('IceLiteAgent: consent freshness and ICE restart (fake timers)', () => 
     expect(agent.state).toBe('connected');
   });
 
-  it('ICE restart: new credentials work, old ones stop at once, the transport stays', () => {
+  it('ICE restart: new credentials work, the old ones until the first check with the new (as mediasoup)', () => {
     const { agent, sent } = makeAgent();
+    const dropped: string[] = [];
+    agent.on('previousufragdropped', (u) => dropped.push(u));
     check(agent, A, { useCandidate: true });
     const before = agent.localParameters;
     const after = agent.restartIce();
     expect(after.usernameFragment).not.toBe(before.usernameFragment);
     expect(after.password).not.toBe(before.password);
     expect(agent.localParameters).toEqual(after);
-    // Old credentials: not our ufrag any more.
-    expect(check(agent, A)).toBe(IceCheckResult.NotOurUfrag);
-    // Old password with the new ufrag: 401.
+    expect(agent.previousUsernameFragment).toBe(before.usernameFragment);
+    // Old credentials still answer (signed with the old password) until the peer switches.
+    expect(check(agent, A)).toBe(IceCheckResult.Answered);
+    expect(verifyStunIntegrity(parse(sent.at(-1)!.bytes), Buffer.from(PASSWORD))).toBe(true);
+    // Old password with the new ufrag: 401, and the old credentials stay.
     const mixed = bindingRequest({ username: `${after.usernameFragment}:peer`, password: PASSWORD });
     expect(agent.handleStun(mixed, mixed.length, A, 'udp')).toBe(IceCheckResult.Unauthenticated);
+    expect(dropped).toEqual([]);
     const fresh = bindingRequest({ username: `${after.usernameFragment}:peer2`, password: after.password });
     expect(agent.handleStun(fresh, fresh.length, A, 'udp')).toBe(IceCheckResult.Answered);
     expect(verifyStunIntegrity(parse(sent.at(-1)!.bytes), Buffer.from(after.password))).toBe(true);
     expect(agent.state).toBe('completed');
+    // The first check with the new credentials retired the old ones.
+    expect(dropped).toEqual([before.usernameFragment]);
+    expect(agent.previousUsernameFragment).toBeUndefined();
+    expect(check(agent, A)).toBe(IceCheckResult.NotOurUfrag);
     // Consent continues on the new credentials only.
     for (let i = 0; i < 8; i++) {
       vi.advanceTimersByTime(5_000);
       check(agent, A, { username: `${before.usernameFragment}:peer`, password: before.password });
     }
     expect(agent.state).toBe('disconnected');
+  });
+
+  it('ICE restart twice before any check: only the latest previous credentials are kept', () => {
+    const { agent } = makeAgent();
+    const dropped: string[] = [];
+    agent.on('previousufragdropped', (u) => dropped.push(u));
+    const first = agent.restartIce();
+    agent.restartIce();
+    expect(dropped).toEqual([UFRAG]);
+    expect(agent.previousUsernameFragment).toBe(first.usernameFragment);
+    expect(check(agent, A)).toBe(IceCheckResult.NotOurUfrag);
+    const req = bindingRequest({ username: `${first.usernameFragment}:peer`, password: first.password });
+    expect(agent.handleStun(req, req.length, A, 'udp')).toBe(IceCheckResult.Answered);
   });
 });
 

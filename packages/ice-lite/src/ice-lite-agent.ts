@@ -102,6 +102,11 @@ export interface IceLiteAgentEvents {
   statechange: [state: IceState];
   /** The selected tuple changed (undefined when cleared by consent loss or removal). */
   selectedtuplechange: [tuple: IceTuple | undefined];
+  /**
+   * The credentials before the last `restartIce()` stopped working: the peer used the new ones,
+   * or another restart replaced them. Whoever routes checks by ufrag can forget `ufrag`.
+   */
+  previousufragdropped: [ufrag: string];
 }
 
 export class IceLiteAgent extends EventEmitter<IceLiteAgentEvents> {
@@ -114,6 +119,8 @@ export class IceLiteAgent extends EventEmitter<IceLiteAgentEvents> {
   private readonly counts = new Float64Array(RESULT_NAMES.length);
   private params: IceParameters;
   private key: Buffer;
+  /** The credentials before the last `restartIce()`, accepted until the peer uses the new ones. */
+  private previous: { params: IceParameters; key: Buffer } | undefined;
   private _state: IceState = 'new';
   /** Most recent first. */
   private readonly _tuples: IceTuple[] = [];
@@ -151,6 +158,11 @@ export class IceLiteAgent extends EventEmitter<IceLiteAgentEvents> {
   /** Local credentials to signal to the peer. */
   get localParameters(): IceParameters {
     return { ...this.params };
+  }
+
+  /** The ufrag before the last `restartIce()`, while checks may still use it. */
+  get previousUsernameFragment(): string | undefined {
+    return this.previous?.params.usernameFragment;
   }
 
   get state(): IceState {
@@ -218,26 +230,24 @@ export class IceLiteAgent extends EventEmitter<IceLiteAgentEvents> {
       this.sendError(buf, 400, remote, protocol, false);
       return IceCheckResult.BadRequest;
     }
-    // USERNAME is "ourUfrag:theirUfrag"; anything else is not ours and gets nothing.
-    const ufrag = this.params.usernameFragment;
-    const ulen = ufrag.length;
-    if (
-      v.usernameLength <= ulen ||
-      buf[v.usernameOffset + ulen] !== 0x3a ||
-      !ufragEquals(buf, v.usernameOffset, ulen, ufrag)
-    ) {
-      return IceCheckResult.NotOurUfrag;
-    }
-    if (!verifyStunIntegrity(v, this.key)) {
+    // USERNAME is "ourUfrag:theirUfrag"; anything else is not ours and gets nothing. After a
+    // restart the previous credentials still work until a check with the new ones (as mediasoup).
+    const previous = this.previous;
+    let key: Buffer;
+    if (isForUfrag(buf, v, this.params.usernameFragment)) key = this.key;
+    else if (previous && isForUfrag(buf, v, previous.params.usernameFragment)) key = previous.key;
+    else return IceCheckResult.NotOurUfrag;
+    if (!verifyStunIntegrity(v, key)) {
       this.sendError(buf, 401, remote, protocol, false);
       return IceCheckResult.Unauthenticated;
     }
+    if (previous && key === this.key) this.dropPrevious();
     if (v.unknownRequiredCount > 0) {
-      this.sendError(buf, 420, remote, protocol, true);
+      this.sendError(buf, 420, remote, protocol, true, key);
       return IceCheckResult.UnknownAttribute;
     }
     if (v.iceControlledOffset >= 0) {
-      this.sendError(buf, 487, remote, protocol, true);
+      this.sendError(buf, 487, remote, protocol, true, key);
       return IceCheckResult.RoleConflict;
     }
     // Read everything needed from the request before `send`, which may reuse `buf`.
@@ -247,7 +257,7 @@ export class IceLiteAgent extends EventEmitter<IceLiteAgentEvents> {
     try {
       w.begin(StunMethod.Binding, StunClass.SuccessResponse, buf, 8)
         .addAddress(remote.address, remote.port)
-        .addIntegrity(this.key)
+        .addIntegrity(key)
         .addFingerprint();
     } catch {
       // Only a caller passing a remote address that is not an IP gets here.
@@ -268,6 +278,7 @@ export class IceLiteAgent extends EventEmitter<IceLiteAgentEvents> {
     remote: IceRemoteAddress,
     protocol: IceProtocol,
     authenticated: boolean,
+    key: Buffer = this.key,
   ): void {
     // Only a header with the magic cookie is answered: the transaction id is all we echo.
     if (
@@ -281,7 +292,7 @@ export class IceLiteAgent extends EventEmitter<IceLiteAgentEvents> {
     w.begin(method, StunClass.ErrorResponse, request, 8).addErrorCode(code, StunErrorReason[code] ?? '');
     if (code === 420) w.addUnknownAttributes(this.view.unknownRequired, this.view.unknownRequiredCount);
     // 400/401 answer requests whose credentials we could not check: no MESSAGE-INTEGRITY (RFC 8489 §9.1.3).
-    if (authenticated) w.addIntegrity(this.key);
+    if (authenticated) w.addIntegrity(key);
     w.addFingerprint();
     try {
       this.sendFn(w.buf.subarray(0, w.length) as Buffer, remote, protocol);
@@ -389,15 +400,25 @@ export class IceLiteAgent extends EventEmitter<IceLiteAgentEvents> {
 
   /**
    * ICE restart (RFC 8445 §9): new local credentials on the same transport.
-   * The old ones stop working at once; tuples and state are kept, and the
-   * peer's next checks (with the new credentials) carry on consent.
+   * As mediasoup's IceServer, the old ones keep working until the first check
+   * with the new ones (then `previousufragdropped`); an earlier restart's
+   * old ones go at once. Tuples and state are kept.
    */
   restartIce(opts: { usernameFragment?: string; password?: string } = {}): IceParameters {
     if (this._state === 'closed') throw new Error('IceLiteAgent is closed');
-    this.params = IceLiteAgent.makeParams(opts.usernameFragment, opts.password);
+    const params = IceLiteAgent.makeParams(opts.usernameFragment, opts.password);
+    if (this.previous) this.dropPrevious();
+    this.previous = { params: this.params, key: this.key };
+    this.params = params;
     this.key = Buffer.from(this.params.password, 'utf8');
     this.remoteNomination = 0;
     return this.localParameters;
+  }
+
+  private dropPrevious(): void {
+    const ufrag = this.previous?.params.usernameFragment;
+    this.previous = undefined;
+    if (ufrag !== undefined) this.emit('previousufragdropped', ufrag);
   }
 
   /** Stops the agent: state `closed`, timers cleared, every later datagram is `Closed`. */
@@ -450,4 +471,12 @@ export class IceLiteAgent extends EventEmitter<IceLiteAgentEvents> {
     if (idle >= this.consentTimeoutMs) this.disconnect();
     else this.armConsentTimer(this.consentTimeoutMs - idle);
   }
+}
+
+/** Whether the request's USERNAME is `ufrag:<theirs>`. */
+function isForUfrag(buf: Uint8Array, v: StunMessageView, ufrag: string): boolean {
+  const n = ufrag.length;
+  return (
+    v.usernameLength > n && buf[v.usernameOffset + n] === 0x3a && ufragEquals(buf, v.usernameOffset, n, ufrag)
+  );
 }
