@@ -14,7 +14,7 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 // bench/package.json does not list @tsfu/sfu yet (see the sfu README); until it does,
 // the suite reaches the built package by path. Same file, same API.
-import { createPacketRingBuffer, PacketRingReader, PacketRingWriter } from '@tsfu/sfu';
+import { createPacketRingBuffer, PacketRingReader, PacketRingWriter } from '@tsfu/sfu/internal';
 import type { BenchCase } from './harness.js';
 
 const PACKET_SIZE = 1200;

@@ -17,7 +17,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isMainThread, parentPort, Worker as Thread, workerData } from 'node:worker_threads';
 import { StunAttr, StunClass, StunMessageWriter, StunMethod } from '@tsfu/ice-lite';
-import { createWorker, PacketRingReader } from '@tsfu/sfu';
+import { createWorker } from '@tsfu/sfu';
+import { PacketRingReader } from '@tsfu/sfu/internal';
 import { type BenchCase, runSuite, saveResults } from './harness.js';
 
 const PACKET_SIZE = 1200;

@@ -568,7 +568,23 @@ describe('feedback variants, DTX, traces, orientation, malformed input', () => {
       'FIR at A',
     );
     expect(rtcpOf(a, 'pli').some((x) => x.mediaSsrc === 0x4444)).toBe(false);
-    const [stat] = await p.getStats();
+    // The stream is in getStats() once RTP arrived on it (as mediasoup's RtpStreamRecv).
+    expect(await p.getStats()).toEqual([]);
+    a.client.sendRtp(
+      rtp({
+        ssrc: 0x4444,
+        seq: 1,
+        ts: 1,
+        payload: vp8Payload({ keyframe: false, pictureId: 1, tl0: 0, tid: 0 }),
+        extensions: [{ id: EXT.mid, value: sdes('3') }],
+      }),
+    );
+    const [stat] = await pollUntil(
+      () => p.getStats(),
+      (stats) => stats.length > 0,
+      2_000,
+      'the stream in getStats()',
+    );
     expect(stat.firCount).toBe(1);
     p.close();
   });

@@ -1,59 +1,60 @@
 /**
  * @tsfu/sfu: a WebRTC SFU with mediasoup v3's API (3.27), in pure TypeScript.
  * Workers are `worker_threads` threads; one I/O thread owns every socket and
- * lets workers share one port.
+ * lets workers share one port. The runtime exports are mediasoup's (plus the
+ * error classes at top level and `mediasoupApiVersion`), also as the default
+ * export, so `import mediasoup from '@tsfu/sfu'` works as it does for mediasoup.
  */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import * as errors from './errors.js';
+import * as extras from './extras.js';
 import { EnhancedEventEmitter } from './main-thread/enhanced-event-emitter.js';
-import { Logger } from './main-thread/logger.js';
+import { Logger, setLogEventListeners } from './main-thread/logger.js';
+import { threadEntry } from './main-thread/thread-entry.js';
 import { createWorkerInternal, type Worker } from './main-thread/worker.js';
+import * as ortc from './ortc/ortc.js';
+import { parseScalabilityMode } from './ortc/scalability-mode.js';
+import { getSupportedRtpCapabilities } from './ortc/supported-rtp-capabilities.js';
 import type { AppData } from './types/app-data.js';
 import type { WorkerSettings } from './types/worker.js';
 
-export * as errors from './errors.js';
 export { NotFoundError, UnsupportedError, WorkerClosedError } from './errors.js';
-export { Consumer, type ConsumerEvents, type ConsumerObserverEvents } from './main-thread/consumer.js';
-export { EnhancedEventEmitter } from './main-thread/enhanced-event-emitter.js';
-export { setLogEventListeners } from './main-thread/logger.js';
-export { Producer, type ProducerEvents, type ProducerObserverEvents } from './main-thread/producer.js';
-export {
-  type ConsumableProducer,
-  type CreateWebRtcTransportOptions,
-  Router,
-  type RouterEvents,
-  type RouterObserverEvents,
+export type { ConsumerEvents, ConsumerObserverEvents } from './main-thread/consumer.js';
+export type { ProducerEvents, ProducerObserverEvents } from './main-thread/producer.js';
+export type {
+  ConsumableProducer,
+  CreateWebRtcTransportOptions,
+  RouterEvents,
+  RouterObserverEvents,
 } from './main-thread/router.js';
 export type { SocketStrategy, WorkerIoHandles } from './main-thread/socket-strategy.js';
-export {
-  WebRtcServer,
-  type WebRtcServerDumpWithIo,
-  type WebRtcServerEvents,
-  type WebRtcServerObserverEvents,
+export type {
+  WebRtcServerDumpWithIo,
+  WebRtcServerEvents,
+  WebRtcServerObserverEvents,
 } from './main-thread/webrtc-server.js';
-export {
-  WebRtcTransport,
-  type WebRtcTransportEvents,
-  type WebRtcTransportObserverEvents,
-} from './main-thread/webrtc-transport.js';
-export { Worker, type WorkerEvents, type WorkerObserverEvents } from './main-thread/worker.js';
-export * as h264 from './ortc/h264-profile-level-id.js';
+export type { WebRtcTransportEvents, WebRtcTransportObserverEvents } from './main-thread/webrtc-transport.js';
+export type { WorkerEvents, WorkerObserverEvents } from './main-thread/worker.js';
 export type { RtpCodecsEncodingsMapping } from './ortc/ortc.js';
-export * as ortc from './ortc/ortc.js';
-export { parseScalabilityMode, type ScalabilityMode } from './ortc/scalability-mode.js';
-export { getSupportedRtpCapabilities } from './ortc/supported-rtp-capabilities.js';
+export type { ScalabilityMode } from './ortc/scalability-mode.js';
 export type { IoCounters } from './protocol/io-protocol.js';
-export {
-  createPacketRingBuffer,
-  PACKET_RING_RECORD_HEADER,
-  type PacketRingOptions,
-  PacketRingReader,
-  type PacketRingStats,
-  PacketRingWriter,
-} from './protocol/packet-ring.js';
 export type * as types from './types/index.js';
 export type * from './types/index.js';
+export { errors, extras, getSupportedRtpCapabilities, ortc, parseScalabilityMode, setLogEventListeners };
 
-/** The mediasoup version whose API this package follows, with our suffix. */
-export const version = '3.27.1-tsfu.0.1.0';
+/** This package's version (its package.json's `version`). */
+export const version: string = readPackageVersion();
+
+/** The mediasoup release whose API this package follows. */
+export const mediasoupApiVersion = '3.27.1';
+
+/**
+ * Stand-in for mediasoup's path of its C++ `mediasoup-worker` binary: tsfu
+ * has none, so this is the absolute path of the script each Worker's thread
+ * runs. `WorkerSettings.workerBin` is accepted and ignored.
+ */
+export const workerBin: string = fileURLToPath(threadEntry('worker-thread/worker-thread.js'));
 
 export type ObserverEvents = { newworker: [Worker] };
 
@@ -71,3 +72,28 @@ export async function createWorker<T extends AppData = AppData>(
   observer.safeEmit('newworker', worker as unknown as Worker);
   return worker;
 }
+
+function readPackageVersion(): string {
+  const pkg: unknown = createRequire(import.meta.url)('../package.json');
+  if (pkg && typeof pkg === 'object' && 'version' in pkg && typeof pkg.version === 'string')
+    return pkg.version;
+  throw new Error('@tsfu/sfu: package.json has no version');
+}
+
+/** `import mediasoup from '@tsfu/sfu'`: the runtime exports as one object, as mediasoup's CommonJS module is. */
+export default {
+  version,
+  mediasoupApiVersion,
+  observer,
+  workerBin,
+  setLogEventListeners,
+  createWorker,
+  getSupportedRtpCapabilities,
+  parseScalabilityMode,
+  ortc,
+  errors,
+  extras,
+  NotFoundError: errors.NotFoundError,
+  UnsupportedError: errors.UnsupportedError,
+  WorkerClosedError: errors.WorkerClosedError,
+};

@@ -20,6 +20,20 @@ export const LIMIT_DEFAULTS = {
   maxTransports: Number.POSITIVE_INFINITY,
 } as const;
 
+/**
+ * mediasoup's `rtcMinPort`/`rtcMaxPort` defaults: the ports a listen info
+ * without `port` or `portRange` binds from.
+ */
+export const RTC_PORT_RANGE_DEFAULT = { min: 10000, max: 59999 } as const;
+
+/** `rtcMinPort`/`rtcMaxPort` (TypeError: not a port, or reversed), as mediasoup-worker's settings. */
+export function validateRtcPortRange(settings: WorkerSettings): void {
+  const { rtcMinPort = RTC_PORT_RANGE_DEFAULT.min, rtcMaxPort = RTC_PORT_RANGE_DEFAULT.max } = settings;
+  checkInteger('rtcMinPort', rtcMinPort, 0, 65535);
+  checkInteger('rtcMaxPort', rtcMaxPort, 0, 65535);
+  if (rtcMaxPort < rtcMinPort) throw new TypeError('rtcMaxPort cannot be less than rtcMinPort');
+}
+
 /** Throws TypeError unless `value` is undefined or an integer in [min, max]. */
 function checkInteger(name: string, value: unknown, min: number, max: number): void {
   if (value === undefined) return;

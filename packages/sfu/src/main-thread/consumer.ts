@@ -14,6 +14,7 @@ import type { MediaKind, RtpParameters } from '../types/rtp-parameters.js';
 import { closedObjectError } from './closed-error.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
+import { traceEventTypes } from './trace-event-types.js';
 import type { TargetEvents, WorkerChannel, WorkerNotification } from './worker-channel.js';
 
 export type ConsumerEvents = {
@@ -32,11 +33,14 @@ export type ConsumerEvents = {
 
 export type { ConsumerObserverEvents };
 
-const TRACE_TYPES = new Set(['rtp', 'keyframe', 'nack', 'pli', 'fir']);
+const TRACE_TYPES: readonly ConsumerTraceEventType[] = ['rtp', 'keyframe', 'nack', 'pli', 'fir'];
 const logger = new Logger('Consumer');
 
+/** mediasoup's `Consumer` type (an interface there, implemented by `ConsumerImpl`; here the class itself). */
+export type Consumer<ConsumerAppData extends AppData = AppData> = ConsumerImpl<ConsumerAppData>;
+
 /** mediasoup's Consumer: one producer's media sent to a client, rewritten for it by the worker thread. */
-export class Consumer<
+export class ConsumerImpl<
   ConsumerAppData extends AppData = AppData,
 > extends EnhancedEventEmitter<ConsumerEvents> {
   readonly #id: string;
@@ -209,6 +213,8 @@ export class Consumer<
     logger.debug('setPriority()');
     if (typeof priority !== 'number' || priority < 0)
       throw new TypeError('priority must be a positive number');
+    // mediasoup-worker's check (a u8 above 0).
+    if (priority < 1) throw new TypeError('wrong priority (must be higher than 0)');
     this.#checkOpen();
     this.#priority = await this.#channel.request('consumer.setPriority', { consumerId: this.#id, priority });
   }
@@ -226,10 +232,9 @@ export class Consumer<
 
   async enableTraceEvent(types: ConsumerTraceEventType[] = []): Promise<void> {
     logger.debug('enableTraceEvent()');
-    if (!Array.isArray(types)) throw new TypeError('types must be an array');
-    if (types.find((t) => !TRACE_TYPES.has(t))) throw new TypeError('invalid trace event type');
+    const known = traceEventTypes(types, TRACE_TYPES);
     this.#checkOpen();
-    await this.#channel.request('consumer.enableTraceEvent', { consumerId: this.#id, types });
+    await this.#channel.request('consumer.enableTraceEvent', { consumerId: this.#id, types: known });
   }
 
   /** Requests of a closed consumer reject (inside the async methods: a rejection, not a throw). */

@@ -13,6 +13,7 @@ import type { MediaKind, RtpParameters } from '../types/rtp-parameters.js';
 import { closedObjectError } from './closed-error.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
+import { traceEventTypes } from './trace-event-types.js';
 import type { TargetEvents, WorkerChannel, WorkerNotification } from './worker-channel.js';
 
 export type ProducerEvents = {
@@ -26,11 +27,14 @@ export type ProducerEvents = {
 
 export type { ProducerObserverEvents };
 
-const TRACE_TYPES = new Set(['rtp', 'keyframe', 'nack', 'pli', 'fir', 'sr']);
+const TRACE_TYPES: readonly ProducerTraceEventType[] = ['rtp', 'keyframe', 'nack', 'pli', 'fir', 'sr'];
 const logger = new Logger('Producer');
 
+/** mediasoup's `Producer` type (an interface there, implemented by `ProducerImpl`; here the class itself). */
+export type Producer<ProducerAppData extends AppData = AppData> = ProducerImpl<ProducerAppData>;
+
 /** mediasoup's Producer: media a client sends into the router, forwarded by its worker thread. */
-export class Producer<
+export class ProducerImpl<
   ProducerAppData extends AppData = AppData,
 > extends EnhancedEventEmitter<ProducerEvents> {
   readonly #id: string;
@@ -170,10 +174,9 @@ export class Producer<
   /** Enables `trace` events of the given types ('rtp', 'keyframe', 'nack', 'pli', 'fir'). */
   async enableTraceEvent(types: ProducerTraceEventType[] = []): Promise<void> {
     logger.debug('enableTraceEvent()');
-    if (!Array.isArray(types)) throw new TypeError('types must be an array');
-    if (types.find((t) => !TRACE_TYPES.has(t))) throw new TypeError('invalid trace event type');
+    const known = traceEventTypes(types, TRACE_TYPES);
     this.#checkOpen();
-    await this.#channel.request('producer.enableTraceEvent', { producerId: this.#id, types });
+    await this.#channel.request('producer.enableTraceEvent', { producerId: this.#id, types: known });
   }
 
   /** mediasoup's `send()` is for DirectTransport producers only. */

@@ -13,7 +13,7 @@ import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
 import type { Producer } from './producer.js';
 import type { WebRtcServer } from './webrtc-server.js';
-import { WebRtcTransport } from './webrtc-transport.js';
+import { type WebRtcTransport, WebRtcTransportImpl } from './webrtc-transport.js';
 import type { TargetEvents, WorkerChannel } from './worker-channel.js';
 
 export type RouterEvents = { workerclose: []; listenererror: [string, Error]; '@close': [] };
@@ -41,8 +41,11 @@ export type CreateWebRtcTransportOptions<T extends AppData = AppData> = Omit<
   maxSctpMessageSize?: number;
 };
 
+/** mediasoup's `Router` type (an interface there, implemented by `RouterImpl`; here the class itself). */
+export type Router<RouterAppData extends AppData = AppData> = RouterImpl<RouterAppData>;
+
 /** mediasoup's Router: RTP capabilities and the transports of one room. */
-export class Router<RouterAppData extends AppData = AppData> extends EnhancedEventEmitter<RouterEvents> {
+export class RouterImpl<RouterAppData extends AppData = AppData> extends EnhancedEventEmitter<RouterEvents> {
   readonly #id: string;
   readonly #channel: WorkerChannel;
   readonly #events: TargetEvents;
@@ -238,7 +241,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
       maxReceiveMessageSize,
     };
     const data = await this.#channel.request('router.createWebRtcTransport', request);
-    const transport = new WebRtcTransport<T>({
+    const transport = new WebRtcTransportImpl<T>({
       id: transportId,
       routerId: this.#id,
       channel: this.#channel,

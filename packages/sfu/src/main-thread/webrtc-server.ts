@@ -20,11 +20,15 @@ export type WebRtcServerDumpWithIo = WebRtcServerDump & { ioCounters: IoCounters
 
 const logger = new Logger('WebRtcServer');
 
+/** mediasoup's `WebRtcServer` type (an interface there, implemented by `WebRtcServerImpl`; here the class itself). */
+export type WebRtcServer<WebRtcServerAppData extends AppData = AppData> =
+  WebRtcServerImpl<WebRtcServerAppData>;
+
 /**
  * mediasoup's WebRtcServer: listen sockets shared by many WebRtcTransports.
  * Beyond mediasoup, workers asking for the same ip:port share one socket.
  */
-export class WebRtcServer<
+export class WebRtcServerImpl<
   WebRtcServerAppData extends AppData = AppData,
 > extends EnhancedEventEmitter<WebRtcServerEvents> {
   readonly #id: string;

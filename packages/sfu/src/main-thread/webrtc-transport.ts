@@ -6,7 +6,7 @@ import type { ConsumerOptions } from '../types/consumer.js';
 import type { ProducerOptions } from '../types/producer.js';
 import type { RtpCapabilities, RtpParameters } from '../types/rtp-parameters.js';
 import type { SctpParameters } from '../types/sctp-parameters.js';
-import type { SctpState, TransportTuple } from '../types/transport.js';
+import type { SctpState, TransportTraceEventType, TransportTuple } from '../types/transport.js';
 import type {
   DtlsParameters,
   DtlsState,
@@ -17,10 +17,11 @@ import type {
   WebRtcTransportStatWithCounters,
 } from '../types/webrtc-transport.js';
 import { closedObjectError } from './closed-error.js';
-import { Consumer } from './consumer.js';
+import { type Consumer, ConsumerImpl } from './consumer.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
-import { Producer } from './producer.js';
+import { type Producer, ProducerImpl } from './producer.js';
+import { traceEventTypes } from './trace-event-types.js';
 import type { TargetEvents, WorkerChannel, WorkerNotification } from './worker-channel.js';
 
 export type WebRtcTransportEvents = {
@@ -67,10 +68,40 @@ export interface WebRtcTransportData {
 
 const logger = new Logger('WebRtcTransport');
 
+const TRANSPORT_TRACE_TYPES: readonly TransportTraceEventType[] = ['probation', 'bwe'];
+const FINGERPRINT_ALGORITHMS = ['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512'];
+const DTLS_ROLES = ['auto', 'client', 'server'];
+
+/** mediasoup sends the bitrate as a u64 (`BigInt(bitrate)`): a non-negative integer. */
+function checkBitrateArgument(bitrate: number): void {
+  if (!Number.isSafeInteger(bitrate) || bitrate < 0) {
+    throw new TypeError(`bitrate must be a non-negative integer [bitrate:${bitrate}]`);
+  }
+}
+
+/** What mediasoup's serializer and worker reject in `connect()`'s DTLS parameters (TypeError). */
+function validateDtlsParameters(dtlsParameters: DtlsParameters | undefined): void {
+  if (!dtlsParameters || typeof dtlsParameters !== 'object') throw new TypeError('missing dtlsParameters');
+  const { fingerprints, role } = dtlsParameters;
+  if (!Array.isArray(fingerprints)) throw new TypeError('missing dtlsParameters.fingerprints');
+  if (fingerprints.length === 0) throw new TypeError('empty dtlsParameters.fingerprints');
+  for (const f of fingerprints) {
+    if (!f || !FINGERPRINT_ALGORITHMS.includes(f.algorithm)) {
+      throw new TypeError(`invalid FingerprintAlgorithm: ${f?.algorithm}`);
+    }
+    if (typeof f.value !== 'string') throw new TypeError('invalid fingerprint value');
+  }
+  if (role !== undefined && !DTLS_ROLES.includes(role)) throw new TypeError(`invalid DtlsRole: ${role}`);
+}
+
 const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
 
+/** mediasoup's `WebRtcTransport` type (an interface there, implemented by `WebRtcTransportImpl`; here the class itself). */
+export type WebRtcTransport<WebRtcTransportAppData extends AppData = AppData> =
+  WebRtcTransportImpl<WebRtcTransportAppData>;
+
 /** mediasoup's WebRtcTransport (ICE-Lite + DTLS + SRTP), driven by its worker thread. */
-export class WebRtcTransport<
+export class WebRtcTransportImpl<
   WebRtcTransportAppData extends AppData = AppData,
 > extends EnhancedEventEmitter<WebRtcTransportEvents> {
   readonly #id: string;
@@ -239,11 +270,13 @@ export class WebRtcTransport<
   /** Gives the remote DTLS parameters; DTLS starts once ICE is connected. */
   async connect({ dtlsParameters }: { dtlsParameters: DtlsParameters }): Promise<void> {
     logger.debug('connect()');
-    if (!dtlsParameters || !Array.isArray(dtlsParameters.fingerprints)) {
-      throw new TypeError('missing dtlsParameters');
-    }
+    validateDtlsParameters(dtlsParameters);
     this.#checkOpen();
-    await this.#channel.request('transport.connect', { transportId: this.#id, dtlsParameters });
+    const { dtlsLocalRole } = await this.#channel.request('transport.connect', {
+      transportId: this.#id,
+      dtlsParameters,
+    });
+    this.#data.dtlsParameters.role = dtlsLocalRole;
   }
 
   /** New local ICE credentials (the old ones stop working at once). */
@@ -255,18 +288,36 @@ export class WebRtcTransport<
     return clone(iceParameters);
   }
 
-  /** Stored (reported in `getStats()`); enforced by the RTP layer in part 2. */
+  /** The REMB value sent toward this transport's producers (0: the default); in `getStats()`. */
   async setMaxIncomingBitrate(bitrate: number): Promise<void> {
     logger.debug(`setMaxIncomingBitrate() [bitrate:${bitrate}]`);
+    checkBitrateArgument(bitrate);
     this.#checkOpen();
     await this.#channel.request('transport.setMaxIncomingBitrate', { transportId: this.#id, bitrate });
   }
 
-  /** Stored (reported in `getStats()`); enforced by the RTP layer in part 2. */
+  /** Validated as mediasoup does and stored (in `getStats()`); enforced once send-side BWE exists. */
   async setMaxOutgoingBitrate(bitrate: number): Promise<void> {
     logger.debug(`setMaxOutgoingBitrate() [bitrate:${bitrate}]`);
+    checkBitrateArgument(bitrate);
     this.#checkOpen();
     await this.#channel.request('transport.setMaxOutgoingBitrate', { transportId: this.#id, bitrate });
+  }
+
+  /** Validated as mediasoup does and stored (in `getStats()`); enforced once send-side BWE exists. */
+  async setMinOutgoingBitrate(bitrate: number): Promise<void> {
+    logger.debug(`setMinOutgoingBitrate() [bitrate:${bitrate}]`);
+    checkBitrateArgument(bitrate);
+    this.#checkOpen();
+    await this.#channel.request('transport.setMinOutgoingBitrate', { transportId: this.#id, bitrate });
+  }
+
+  /** Trace types `probation` and `bwe` (others are ignored, as mediasoup does); in `dump()`. */
+  async enableTraceEvent(types: TransportTraceEventType[] = []): Promise<void> {
+    logger.debug('enableTraceEvent()');
+    const known = traceEventTypes(types, TRANSPORT_TRACE_TYPES);
+    this.#checkOpen();
+    await this.#channel.request('transport.enableTraceEvent', { transportId: this.#id, types: known });
   }
 
   /** The SCTP options given at creation under mediasoup's pre-3.20 names (stored; SCTP lands with data producers). */
@@ -320,7 +371,7 @@ export class WebRtcTransport<
       paused,
       keyFrameRequestDelay,
     });
-    const producer = new Producer<ProducerAppData>({
+    const producer = new ProducerImpl<ProducerAppData>({
       id: producerId,
       transportId: this.#id,
       channel: this.#channel,
@@ -399,8 +450,10 @@ export class WebRtcTransport<
       paused,
       preferredLayers,
       ignoreDtx,
+      pipe,
+      consumableRtpEncodings: producer.consumableRtpParameters.encodings ?? [],
     });
-    const consumer = new Consumer<ConsumerAppData>({
+    const consumer = new ConsumerImpl<ConsumerAppData>({
       id: consumerId,
       producerId,
       channel: this.#channel,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Worker as ThreadWorker } from 'node:worker_threads';
-import { validateListenInfoLimits, validateWorkerLimits } from '../limits.js';
+import { validateListenInfoLimits, validateRtcPortRange, validateWorkerLimits } from '../limits.js';
 import * as ortc from '../ortc/ortc.js';
 import { Channel } from '../protocol/channel.js';
-import type { MainEnd, WorkerEnd } from '../protocol/worker-protocol.js';
+import type { CertificatePems, MainEnd, WorkerEnd, WorkerThreadData } from '../protocol/worker-protocol.js';
 import type { AppData } from '../types/app-data.js';
 import type { RouterOptions } from '../types/router.js';
 import type { WebRtcServerOptions } from '../types/webrtc-server.js';
@@ -18,11 +18,11 @@ import type {
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { getSocketStrategy } from './io-thread-strategy.js';
 import { Logger } from './logger.js';
-import { Router } from './router.js';
+import { type Router, RouterImpl } from './router.js';
 import type { SocketStrategy, WorkerIoHandles } from './socket-strategy.js';
 import { threadEntry } from './thread-entry.js';
 import { HOT_PATH_RESOURCE_LIMITS } from './thread-limits.js';
-import { WebRtcServer } from './webrtc-server.js';
+import { type WebRtcServer, WebRtcServerImpl } from './webrtc-server.js';
 import type { TargetEvents, WorkerChannel } from './worker-channel.js';
 
 export type WorkerEvents = { died: [Error]; subprocessclose: []; listenererror: [string, Error] };
@@ -36,11 +36,14 @@ const logger = new Logger('Worker');
 const channelLogger = new Logger('Channel');
 let nextWorkerIndex = 1;
 
+/** mediasoup's `Worker` type (an interface there, implemented by `WorkerImpl`; here the class itself). */
+export type Worker<WorkerAppData extends AppData = AppData> = WorkerImpl<WorkerAppData>;
+
 /**
  * mediasoup's Worker, on a `worker_threads` thread instead of a child process.
  * `pid` is `process.pid` (the thread lives in this process).
  */
-export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEventEmitter<WorkerEvents> {
+export class WorkerImpl<WorkerAppData extends AppData = AppData> extends EnhancedEventEmitter<WorkerEvents> {
   readonly #thread: ThreadWorker;
   readonly #channel: WorkerChannel;
   readonly #index: number;
@@ -202,7 +205,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
     const webRtcServerId = randomUUID();
     await this.#channel.request('worker.createWebRtcServer', { webRtcServerId, listenInfos });
-    const server = new WebRtcServer<T>({
+    const server = new WebRtcServerImpl<T>({
       id: webRtcServerId,
       channel: this.#channel,
       sockets: this.#sockets,
@@ -223,7 +226,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     const rtpCapabilities = ortc.generateRouterRtpCapabilities(structuredClone(mediaCodecs));
     const routerId = randomUUID();
     await this.#channel.request('worker.createRouter', { routerId });
-    const router = new Router<T>({
+    const router = new RouterImpl<T>({
       id: routerId,
       channel: this.#channel,
       events: this.#events,
@@ -281,6 +284,7 @@ function validateSettings(settings: WorkerSettings): void {
     throw new TypeError(`invalid logLevel "${logLevel}"`);
   if (logTags !== undefined && !Array.isArray(logTags)) throw new TypeError('logTags must be an array');
   if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
+  validateRtcPortRange(settings);
   if (Boolean(dtlsCertificateFile) !== Boolean(dtlsPrivateKeyFile)) {
     throw new TypeError('dtlsCertificateFile and dtlsPrivateKeyFile must be given together');
   }
@@ -298,9 +302,15 @@ export async function createWorkerInternal<T extends AppData = AppData>(
   const io = await sockets.attachWorker(index, ioDeath.fire);
   const { appData, ...threadSettings } = settings;
   logger.debug(`starting worker thread [name:tsfu-worker-${index}]`);
+  const ownCertificate = Boolean(settings.dtlsCertificateFile && settings.dtlsPrivateKeyFile);
+  const workerData: WorkerThreadData = {
+    settings: threadSettings,
+    io,
+    certificate: ownCertificate ? undefined : sharedCertificate.get(),
+  };
   const thread = new ThreadWorker(threadEntry('worker-thread/worker-thread.js'), {
     name: `tsfu-worker-${index}`,
-    workerData: { settings: threadSettings, io },
+    workerData,
     transferList: [io.port],
     resourceLimits: HOT_PATH_RESOURCE_LIMITS,
   });
@@ -318,8 +328,10 @@ export async function createWorkerInternal<T extends AppData = AppData>(
       channel.onNotification((n) => {
         thread.off('error', reject);
         thread.off('exit', onExit);
-        if (n.event === '@success') resolve();
-        else if (n.event === '@failure') reject(new TypeError(`wrong settings: ${n.data.message}`));
+        if (n.event === '@success') {
+          if (n.data.generatedCertificate) sharedCertificate.set(n.data.generatedCertificate);
+          resolve();
+        } else if (n.event === '@failure') reject(new TypeError(`wrong settings: ${n.data.message}`));
       });
     });
   } catch (error) {
@@ -332,8 +344,31 @@ export async function createWorkerInternal<T extends AppData = AppData>(
     throw error;
   }
   logger.debug(`worker thread running [threadId:${threadId}]`);
-  return new Worker<T>(thread, channel, index, sockets, appData, io, ioDeath);
+  return new WorkerImpl<T>(thread, channel, index, sockets, appData, io, ioDeath);
 }
+
+/**
+ * The DTLS certificate workers without certificate files share: the first one generates it (about
+ * half a second of a new thread's time, mostly loading the X.509 library) and the next ones reuse
+ * it. mediasoup generates one per worker process; threads of one process gain nothing from separate
+ * keys. Generated certificates are valid 30 days: one is handed out for a day, then the next worker
+ * generates a fresh one.
+ */
+const SHARED_CERTIFICATE_MAX_AGE_MS = 24 * 3600_000;
+class SharedCertificate {
+  #pems: CertificatePems | undefined;
+  #since = 0;
+
+  get(): CertificatePems | undefined {
+    return Date.now() - this.#since < SHARED_CERTIFICATE_MAX_AGE_MS ? this.#pems : undefined;
+  }
+
+  set(pems: CertificatePems): void {
+    this.#pems = pems;
+    this.#since = Date.now();
+  }
+}
+const sharedCertificate = new SharedCertificate();
 
 /** Carries the I/O thread's death to whoever listens: the starting worker, then its Worker. */
 class IoDeathRelay {

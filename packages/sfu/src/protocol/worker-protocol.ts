@@ -25,9 +25,9 @@ import type {
   ProducerVideoOrientation,
 } from '../types/producer.js';
 import type { RouterDump } from '../types/router.js';
-import type { MediaKind, RtpParameters } from '../types/rtp-parameters.js';
+import type { MediaKind, RtpEncodingParameters, RtpParameters } from '../types/rtp-parameters.js';
 import type { SctpParameters } from '../types/sctp-parameters.js';
-import type { TransportListenInfo, TransportTuple } from '../types/transport.js';
+import type { TransportListenInfo, TransportTraceEventType, TransportTuple } from '../types/transport.js';
 import type { WebRtcServerDump } from '../types/webrtc-server.js';
 import type {
   DtlsParameters,
@@ -41,10 +41,26 @@ import type {
 import type {
   WorkerDump,
   WorkerResourceUsage,
+  WorkerSettings,
   WorkerThreadStats,
   WorkerUpdateableSettings,
 } from '../types/worker.js';
 import type { DataArg, Method } from './channel.js';
+import type { WorkerIoHandles } from './io-protocol.js';
+
+/** A DTLS certificate and its private key, PEM-encoded. */
+export interface CertificatePems {
+  certificatePem: string;
+  privateKeyPem: string;
+}
+
+/** What a worker thread gets in `workerData`. */
+export interface WorkerThreadData {
+  settings: WorkerSettings;
+  io: WorkerIoHandles;
+  /** The process's shared generated certificate, when the settings name no certificate files. */
+  certificate?: CertificatePems;
+}
 
 /** What `Router.createWebRtcTransport` sends (options already validated and defaulted on the main thread). */
 export interface CreateWebRtcTransportRequest {
@@ -89,6 +105,10 @@ export interface ConsumeRequest {
   paused: boolean;
   preferredLayers?: ConsumerLayers;
   ignoreDtx: boolean;
+  /** A pipe consumer (mediasoup: hard-coded score 10, no layers). */
+  pipe: boolean;
+  /** The producer's consumable encodings (the consumer's `dump()` reports them). */
+  consumableRtpEncodings: RtpEncodingParameters[];
 }
 
 export interface ConsumeResponse {
@@ -124,12 +144,18 @@ export type WorkerMethods = {
   'router.dump': Method<Ids['router'], RouterDump>;
   'router.createWebRtcTransport': Method<CreateWebRtcTransportRequest, CreateWebRtcTransportResponse>;
   'router.closeTransport': Method<Ids['router'] & Ids['transport']>;
-  'transport.connect': Method<Ids['transport'] & { dtlsParameters: DtlsParameters }>;
+  /** Answers the DTLS role the transport takes (`client` or `server`). */
+  'transport.connect': Method<
+    Ids['transport'] & { dtlsParameters: DtlsParameters },
+    { dtlsLocalRole: 'client' | 'server' }
+  >;
   'transport.restartIce': Method<Ids['transport'], IceParameters>;
   'transport.getStats': Method<Ids['transport'], WebRtcTransportStatWithCounters[]>;
   'transport.dump': Method<Ids['transport'], WebRtcTransportDump>;
   'transport.setMaxIncomingBitrate': Method<Ids['transport'] & { bitrate: number }>;
   'transport.setMaxOutgoingBitrate': Method<Ids['transport'] & { bitrate: number }>;
+  'transport.setMinOutgoingBitrate': Method<Ids['transport'] & { bitrate: number }>;
+  'transport.enableTraceEvent': Method<Ids['transport'] & { types: TransportTraceEventType[] }>;
   'transport.produce': Method<ProduceRequest, { type: ProducerType }>;
   'transport.consume': Method<ConsumeRequest, ConsumeResponse>;
   /** Test-only loss injection on the transport's outgoing media. */
@@ -157,7 +183,7 @@ export type WorkerMethods = {
 /** What the worker thread tells the main thread, by target id (a transport, producer or consumer; '' for the worker). */
 export type WorkerNotifications = {
   /** The thread started (`createWorker` resolves) or could not (it rejects with a TypeError). */
-  '@success': undefined;
+  '@success': { generatedCertificate?: CertificatePems };
   '@failure': { message: string };
   icestatechange: { iceState: IceState };
   iceselectedtuplechange: { iceSelectedTuple: TransportTuple };

@@ -1,7 +1,8 @@
 /**
- * mediasoup 3.27.1's public data types (`import type { types } from 'mediasoup'`):
- * options, parameters, dumps, stats and event maps. The object interfaces
- * (`Worker`, `Router`, `Transport`, `Producer`, …) come with their classes.
+ * mediasoup 3.27.1's public types (`import type { types } from 'mediasoup'`):
+ * options, parameters, dumps, stats, event maps, and the object types of the
+ * classes that exist (`Worker`, `WebRtcServer`, `Router`, `WebRtcTransport`,
+ * `Producer`, `Consumer`; `objects.ts`).
  */
 export type * from '../errors.js';
 export type { ScalabilityMode } from '../ortc/scalability-mode.js';
@@ -10,6 +11,7 @@ export type * from './consumer.js';
 export type * from './data-consumer.js';
 export type * from './data-producer.js';
 export type * from './log.js';
+export type * from './objects.js';
 export type * from './producer.js';
 export type * from './router.js';
 export type * from './rtp-parameters.js';

@@ -11,11 +11,42 @@ import { parseScalabilityMode } from '../ortc/scalability-mode.js';
 import { ThreadLogger } from '../protocol/thread-logger.js';
 import type { NotifyMain } from '../protocol/worker-protocol.js';
 import type { ProducerDump, ProducerStat, ProducerTraceEventType, ProducerType } from '../types/producer.js';
-import type { MediaKind, RtpParameters } from '../types/rtp-parameters.js';
+import type { MediaKind, RtpEncodingParameters, RtpParameters } from '../types/rtp-parameters.js';
 import { RecvStream } from './rtp/recv-stream.js';
 import { PayloadCodec, payloadCodecOf, type RtpPacket } from './rtp/rtp-packet.js';
+import { rtpParametersDump } from './rtp-parameters-dump.js';
 
 const logger = new ThreadLogger('Producer');
+
+/** Codecs whose single encoding may carry layers (mediasoup's `IsValidTypeForCodec(SVC)`). */
+const SVC_CODECS = /^video\/(vp8|vp9|h264|av1)$/i;
+
+/**
+ * mediasoup-worker's `RtpParameters::GetType()`: simulcast for several encodings; for one, svc when its
+ * scalability mode has several spatial or temporal layers (TypeError for a codec that cannot), else simple.
+ */
+function producerType(
+  encodings: number,
+  sm: { spatialLayers: number; temporalLayers: number },
+  mimeType: string,
+): ProducerType {
+  if (encodings > 1) return 'simulcast';
+  if (sm.spatialLayers === 1 && sm.temporalLayers === 1) return 'simple';
+  if (!SVC_CODECS.test(mimeType)) throw new TypeError(`${mimeType} codec not supported for svc`);
+  return 'svc';
+}
+
+/** The worker's mapping checks: the RTP listener needs an SSRC or RID per stream, or a MID for one. */
+function checkEncodingIds(encodings: readonly RtpEncodingParameters[], mid: string | undefined): void {
+  for (const e of encodings) {
+    if (e.ssrc !== undefined || e.rid !== undefined) continue;
+    if (encodings.length > 1)
+      throw new TypeError('wrong entry in rtpMapping.encodings (missing ssrc or rid)');
+    if (!mid) {
+      throw new TypeError('wrong entry in rtpMapping.encodings (missing ssrc or rid, or rtpParameters.mid)');
+    }
+  }
+}
 
 /** What a producer tells the transport it receives on (mediasoup's Producer::Listener). */
 export interface ProducerListener {
@@ -85,12 +116,13 @@ export class Producer {
     this.mid = o.rtpParameters.mid;
     this.cname = o.rtpParameters.rtcp?.cname ?? '';
     const encodings = o.rtpParameters.encodings ?? [{}];
+    checkEncodingIds(encodings, this.mid);
     const sm = parseScalabilityMode(encodings[0]?.scalabilityMode);
-    this.type = encodings.length > 1 ? 'simulcast' : sm.spatialLayers > 1 ? 'svc' : 'simple';
-    this.temporalLayers = sm.temporalLayers;
-    for (const m of o.rtpMapping.codecs) this.ptMap[m.payloadType & 0x7f] = m.mappedPayloadType;
     const mediaCodec = o.rtpParameters.codecs.find((c) => !/\/rtx$/i.test(c.mimeType));
     if (!mediaCodec) throw new TypeError('no media codec in rtpParameters');
+    this.type = producerType(encodings.length, sm, mediaCodec.mimeType);
+    this.temporalLayers = sm.temporalLayers;
+    for (const m of o.rtpMapping.codecs) this.ptMap[m.payloadType & 0x7f] = m.mappedPayloadType;
     for (const c of o.rtpParameters.codecs) {
       if (/\/rtx$/i.test(c.mimeType)) {
         const apt = Number(c.parameters?.apt);
@@ -219,8 +251,9 @@ export class Producer {
     return this.videoOrientation;
   }
 
+  /** A stream is reported once RTP arrived on it (mediasoup creates its RtpStreamRecv then). */
   getStats(): ProducerStat[] {
-    return this.streams.filter((s) => s.packetCount > 0 || s.ssrc !== 0).map((s) => s.getStats());
+    return this.streams.filter((s) => s.packetCount > 0).map((s) => s.getStats());
   }
 
   dump(): ProducerDump {
@@ -228,7 +261,7 @@ export class Producer {
       id: this.id,
       kind: this.kind,
       type: this.type,
-      rtpParameters: this.rtpParameters,
+      rtpParameters: rtpParametersDump(this.rtpParameters),
       rtpMapping: this.rtpMapping,
       rtpStreams: this.streams.map((s) => ({
         params: {

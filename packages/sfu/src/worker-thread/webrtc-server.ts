@@ -23,10 +23,12 @@ export class WebRtcServer {
       udpSockets: ipPort('udp'),
       tcpServers: ipPort('tcp'),
       webRtcTransportIds: transports.map((t) => t.id),
-      localIceUsernameFragments: transports.map((t) => ({
-        localIceUsernameFragment: t.iceParameters.usernameFragment,
-        webRtcTransportId: t.id,
-      })),
+      localIceUsernameFragments: transports.flatMap((t) =>
+        t.localUsernameFragments.map((ufrag) => ({
+          localIceUsernameFragment: ufrag,
+          webRtcTransportId: t.id,
+        })),
+      ),
     };
   }
 }

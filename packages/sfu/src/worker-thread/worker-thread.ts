@@ -7,11 +7,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DtlsCertificate } from '@tsfu/dtls';
-import { hostCandidates } from '@tsfu/ice-lite';
 import { NotFoundError } from '../errors.js';
-import { LIMIT_DEFAULTS } from '../limits.js';
+import { LIMIT_DEFAULTS, RTC_PORT_RANGE_DEFAULT } from '../limits.js';
 import { Channel, type RequestHandlers } from '../protocol/channel.js';
-import type { WorkerIoHandles } from '../protocol/io-protocol.js';
+import type { IoListenRequest, IoSocketInfo, WorkerIoHandles } from '../protocol/io-protocol.js';
 import {
   attachThreadLog,
   setThreadLogSettings,
@@ -25,8 +24,10 @@ import type {
   NotifyMain,
   WorkerEnd,
   WorkerMethods,
+  WorkerThreadData,
 } from '../protocol/worker-protocol.js';
 import type {
+  IceCandidate,
   TransportListenInfo,
   WorkerDump,
   WorkerResourceUsage,
@@ -35,10 +36,12 @@ import type {
 } from '../types/index.js';
 import type { Consumer } from './consumer/consumer.js';
 import { IoLink } from './io-link.js';
+import { isPortInUse, portChoice, portsToTry } from './listen-ports.js';
 import { PacketRoutes } from './packet-routes.js';
 import type { Producer } from './producer.js';
 import { Router } from './router.js';
 import { threadStats } from './thread-stats.js';
+import { serverIceCandidates, transportIceCandidates } from './transport/ice-candidates.js';
 import type { Transport } from './transport/transport.js';
 import { type ListenSocket, WebRtcTransport } from './transport/webrtc-transport.js';
 import { WebRtcServer } from './webrtc-server.js';
@@ -119,15 +122,15 @@ class WorkerThread {
         const found = this.findTransport(d.transportId);
         if (found) this.closeTransport(found.router, found.transport);
       },
-      'transport.connect': (d) => webRtc(d).connect(d.dtlsParameters),
+      'transport.connect': (d) => ({ dtlsLocalRole: webRtc(d).connect(d.dtlsParameters) }),
       'transport.restartIce': (d) => webRtc(d).restartIce(),
       'transport.getStats': (d) => [webRtc(d).getStats()],
       'transport.dump': (d) => webRtc(d).dump(),
-      'transport.setMaxIncomingBitrate': (d) => {
-        transport(d).maxIncomingBitrate = d.bitrate || undefined;
-      },
-      'transport.setMaxOutgoingBitrate': (d) => {
-        transport(d).maxOutgoingBitrate = d.bitrate || undefined;
+      'transport.setMaxIncomingBitrate': (d) => transport(d).setMaxIncomingBitrate(d.bitrate),
+      'transport.setMaxOutgoingBitrate': (d) => transport(d).setMaxOutgoingBitrate(d.bitrate),
+      'transport.setMinOutgoingBitrate': (d) => transport(d).setMinOutgoingBitrate(d.bitrate),
+      'transport.enableTraceEvent': (d) => {
+        transport(d).traceEventTypes = [...d.types];
       },
       'transport.produce': (d) => {
         // Ids are the worker's handler ids (mediasoup's ChannelMessageRegistrator): unique in the worker.
@@ -292,26 +295,65 @@ class WorkerThread {
     logger.debug(`createWebRtcServer() | WebRtcServer created [webRtcServerId:${id}]`);
   }
 
+  /**
+   * Opens a socket per listen info, all or none. `shared` (WebRtcServer sockets): another worker's
+   * server on the same ip:port shares the socket, but one of this worker's servers (or an earlier
+   * entry of `listenInfos`) holding it makes the port unavailable, as a second bind would be.
+   */
   private async listen(listenInfos: TransportListenInfo[], shared: boolean): Promise<ListenSocket[]> {
-    const opened = await this.link.listen(
-      listenInfos.map((info) => ({
-        protocol: info.protocol,
-        ip: info.ip,
-        port: info.port ?? 0,
-        shared,
-        loopbackOnly: info.tsfuLoopbackOnly === true,
-        connectedUdp: info.tsfuConnectedUdp === true && info.protocol === 'udp',
-        sendBufferSize: info.sendBufferSize,
-        recvBufferSize: info.recvBufferSize,
-        maxTcpConnections: info.tsfuMaxTcpConnections,
-        maxPendingTcpConnectionsPerIp: info.tsfuMaxPendingTcpConnectionsPerIp,
-        tcpAuthTimeoutMs: info.tsfuTcpAuthTimeoutMs,
-      })),
-    );
-    return opened.map((s, i) => {
-      const announced = listenInfos[i].announcedAddress ?? listenInfos[i].announcedIp;
-      return announced ? { ...s, announcedAddress: announced } : s;
+    const taken = new Set<number>();
+    if (shared)
+      for (const server of this.servers.values()) for (const s of server.sockets) taken.add(s.index);
+    const opened: ListenSocket[] = [];
+    try {
+      for (const info of listenInfos) {
+        const socket = await this.listenOne(info, shared, taken);
+        taken.add(socket.index);
+        opened.push(socket);
+      }
+    } catch (error) {
+      this.link.unlisten(opened.map((s) => s.index));
+      throw error;
+    }
+    return opened;
+  }
+
+  /** One listen info: its fixed port, or the first free port of its range (`listen-ports.ts`). */
+  private async listenOne(
+    info: TransportListenInfo,
+    shared: boolean,
+    taken: ReadonlySet<number>,
+  ): Promise<ListenSocket> {
+    const choice = portChoice(info, {
+      min: this.settings.rtcMinPort ?? RTC_PORT_RANGE_DEFAULT.min,
+      max: this.settings.rtcMaxPort ?? RTC_PORT_RANGE_DEFAULT.max,
     });
+    const ports = typeof choice === 'number' ? [choice] : portsToTry(choice);
+    let attempts = 0;
+    for (const port of ports) {
+      attempts++;
+      let socket: IoSocketInfo;
+      try {
+        [socket] = await this.link.listen([listenRequest(info, port, shared)]);
+      } catch (error) {
+        if (typeof choice !== 'number' && isPortInUse(error)) continue;
+        throw error;
+      }
+      if (taken.has(socket.index)) {
+        this.link.unlisten([socket.index]);
+        if (typeof choice !== 'number') continue;
+        throw new Error(`${info.protocol} ${info.ip}:${port} is in use by this worker (EADDRINUSE)`);
+      }
+      const announced = info.announcedAddress ?? info.announcedIp;
+      return {
+        ...socket,
+        ...(announced ? { announcedAddress: announced } : {}),
+        ...(info.exposeInternalIp ? { exposeInternalIp: true } : {}),
+      };
+    }
+    throw new Error(
+      `no more available ports [protocol:${info.protocol}, ip:'${info.ip}', numAttempt:${attempts}]`,
+    );
   }
 
   private closeWebRtcServer(id: string): void {
@@ -348,28 +390,25 @@ class WorkerThread {
   ): Promise<CreateWebRtcTransportResponse> {
     const router = this.router(req.routerId);
     let sockets: ListenSocket[];
+    let candidates: IceCandidate[];
     let ownSocketIndices: number[] = [];
     let server: WebRtcServer | undefined;
     if (req.webRtcServerId !== undefined) {
       server = this.server(req.webRtcServerId);
-      sockets = server.sockets.filter((s) => (s.protocol === 'udp' ? req.enableUdp : req.enableTcp));
+      ({ sockets, candidates } = serverIceCandidates(server.sockets, req));
+      if (sockets.length === 0) throw new TypeError('empty iceCandidates');
     } else {
-      const infos = (req.listenInfos ?? []).filter((i) =>
-        i.protocol === 'udp' ? req.enableUdp : req.enableTcp,
-      );
-      sockets = await this.listen(infos, false);
+      // mediasoup uses every listen info; enableUdp/enableTcp only shaped the deprecated listenIps.
+      if (!req.listenInfos?.length) throw new TypeError('empty listenInfos');
+      sockets = await this.listen(req.listenInfos, false);
       ownSocketIndices = sockets.map((s) => s.index);
+      try {
+        candidates = transportIceCandidates(sockets);
+      } catch (error) {
+        this.link.unlisten(ownSocketIndices);
+        throw error;
+      }
     }
-    if (sockets.length === 0) throw new TypeError('no listen sockets for the enabled protocols');
-    const candidates = hostCandidates(
-      sockets.map((s) => ({
-        protocol: s.protocol,
-        ip: s.ip,
-        announcedAddress: s.announcedAddress,
-        port: s.port,
-      })),
-      { preferUdp: req.preferUdp, preferTcp: req.preferTcp },
-    );
     const transport = new WebRtcTransport({
       id: req.transportId,
       listener: router,
@@ -412,6 +451,23 @@ class WorkerThread {
   }
 }
 
+/** The I/O thread's request for one listen info on `port`. */
+function listenRequest(info: TransportListenInfo, port: number, shared: boolean): IoListenRequest {
+  return {
+    protocol: info.protocol,
+    ip: info.ip,
+    port,
+    shared,
+    loopbackOnly: info.tsfuLoopbackOnly === true,
+    connectedUdp: info.tsfuConnectedUdp === true && info.protocol === 'udp',
+    sendBufferSize: info.sendBufferSize,
+    recvBufferSize: info.recvBufferSize,
+    maxTcpConnections: info.tsfuMaxTcpConnections,
+    maxPendingTcpConnectionsPerIp: info.tsfuMaxPendingTcpConnectionsPerIp,
+    tcpAuthTimeoutMs: info.tsfuTcpAuthTimeoutMs,
+  };
+}
+
 /** mediasoup's Settings::PrintConfiguration(): at start and after updateSettings, with the 'info' tag. */
 function printConfiguration(settings: WorkerSettings): void {
   if (!settingsLogger.debugTagEnabled('info')) return;
@@ -419,8 +475,14 @@ function printConfiguration(settings: WorkerSettings): void {
   settingsLogger.debugTag('info', 'PrintConfiguration() | <configuration>');
   settingsLogger.debugTag('info', `PrintConfiguration() |   logLevel: ${logLevel}`);
   settingsLogger.debugTag('info', `PrintConfiguration() |   logTags: ${logTags.join(',')}`);
-  settingsLogger.debugTag('info', `PrintConfiguration() |   rtcMinPort: ${settings.rtcMinPort ?? 10000}`);
-  settingsLogger.debugTag('info', `PrintConfiguration() |   rtcMaxPort: ${settings.rtcMaxPort ?? 59999}`);
+  settingsLogger.debugTag(
+    'info',
+    `PrintConfiguration() |   rtcMinPort: ${settings.rtcMinPort ?? RTC_PORT_RANGE_DEFAULT.min}`,
+  );
+  settingsLogger.debugTag(
+    'info',
+    `PrintConfiguration() |   rtcMaxPort: ${settings.rtcMaxPort ?? RTC_PORT_RANGE_DEFAULT.max}`,
+  );
   if (settings.dtlsCertificateFile) {
     const { dtlsCertificateFile, dtlsPrivateKeyFile } = settings;
     settingsLogger.debugTag('info', `PrintConfiguration() |   dtlsCertificateFile: ${dtlsCertificateFile}`);
@@ -456,17 +518,29 @@ async function main(): Promise<void> {
   const channel = new Channel<WorkerEnd, MainEnd>(parentPort, {
     logger: new ThreadLogger('Channel'),
   });
-  const { settings, io } = workerData as { settings: WorkerSettings; io: WorkerIoHandles };
+  const { settings, io, certificate: shared } = workerData as WorkerThreadData;
   attachThreadLog((line) => channel.sendLog(line));
   setThreadLogSettings(settings);
   printConfiguration(settings);
   try {
-    const certificate =
-      settings.dtlsCertificateFile && settings.dtlsPrivateKeyFile
-        ? DtlsCertificate.fromFiles(settings.dtlsCertificateFile, settings.dtlsPrivateKeyFile)
-        : await DtlsCertificate.generate();
+    let certificate: DtlsCertificate;
+    let generated = false;
+    if (settings.dtlsCertificateFile && settings.dtlsPrivateKeyFile) {
+      certificate = DtlsCertificate.fromFiles(settings.dtlsCertificateFile, settings.dtlsPrivateKeyFile);
+    } else if (shared) {
+      certificate = DtlsCertificate.fromPem(shared.certificatePem, shared.privateKeyPem);
+    } else {
+      certificate = await DtlsCertificate.generate();
+      generated = true;
+    }
     new WorkerThread(channel, io, certificate, settings);
-    channel.notify('@success', '');
+    // A generated certificate goes back to the main thread, which hands it to the next workers.
+    const { certificatePem, privateKeyPem } = certificate;
+    channel.notify(
+      '@success',
+      '',
+      generated ? { generatedCertificate: { certificatePem, privateKeyPem } } : {},
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     logger.error(`main() | failed to start: ${message}`);

@@ -31,12 +31,13 @@ import type {
   SimpleConsumerDump,
 } from '../../types/consumer.js';
 import type { ProducerStat } from '../../types/producer.js';
-import type { MediaKind, RtpParameters } from '../../types/rtp-parameters.js';
+import type { MediaKind, RtpEncodingParameters, RtpParameters } from '../../types/rtp-parameters.js';
 import type { Producer } from '../producer.js';
 import { BitrateMeter } from '../rtp/bitrate-meter.js';
 import { type RecvStream, scoreFromLoss } from '../rtp/recv-stream.js';
 import type { RtpPacket } from '../rtp/rtp-packet.js';
 import { SentPacketLog } from '../rtp/sent-packet-log.js';
+import { encodingDump, rtpParametersDump } from '../rtp-parameters-dump.js';
 import { Retransmitter } from './retransmitter.js';
 import { Vp8PictureIds } from './vp8-picture-ids.js';
 
@@ -86,6 +87,10 @@ export interface ConsumerOptions {
   paused: boolean;
   preferredLayers?: ConsumerLayers;
   ignoreDtx?: boolean;
+  /** `consume({ pipe: true })`: reported as a pipe consumer (forwarding is its producer kind's until PipeConsumer). */
+  pipe?: boolean;
+  /** The producer's consumable encodings, for `dump()`. */
+  consumableRtpEncodings?: RtpEncodingParameters[];
   listener: ConsumerListener;
   notify: NotifyMain;
 }
@@ -146,6 +151,8 @@ export abstract class Consumer {
   closed = false;
   /** mediasoup's `ignoreDtx`: drop opus DTX packets (payload ≤ 2 bytes: comfort noise / silence). */
   readonly ignoreDtx: boolean;
+  readonly pipe: boolean;
+  private readonly consumableRtpEncodings: RtpEncodingParameters[];
 
   constructor(o: ConsumerOptions) {
     this.id = o.id;
@@ -158,6 +165,8 @@ export abstract class Consumer {
     this.paused = o.paused;
     this.producerPaused = o.producer.paused;
     this.ignoreDtx = o.ignoreDtx === true;
+    this.pipe = o.pipe === true;
+    this.consumableRtpEncodings = o.consumableRtpEncodings ?? [];
     const enc = o.rtpParameters.encodings?.[0] ?? {};
     this.ssrc = (enc.ssrc ?? 0) >>> 0;
     this.rtxSsrc = (enc.rtx?.ssrc ?? 0) >>> 0;
@@ -530,8 +539,9 @@ export abstract class Consumer {
       byteCount: this.byteCount,
       bitrate: this.bitrate.rate(performance.now()),
     };
+    // The producer's stream exists (in mediasoup) once RTP arrived on it.
     const s = this.forwardedStream;
-    return s ? [sent, s.getStats()] : [sent];
+    return s && s.packetCount > 0 ? [sent, s.getStats()] : [sent];
   }
 
   /** mediasoup's consumer dump (the kinds with layers add theirs). */
@@ -544,9 +554,9 @@ export abstract class Consumer {
       id: this.id,
       producerId: this.producer.id,
       kind: this.kind,
-      type: this.type,
-      rtpParameters: this.rtpParameters,
-      consumableRtpEncodings: this.producer.rtpMapping.encodings.map((e) => ({ ssrc: e.mappedSsrc })),
+      type: this.pipe ? 'pipe' : this.type,
+      rtpParameters: rtpParametersDump(this.rtpParameters),
+      consumableRtpEncodings: this.consumableRtpEncodings.map((e) => encodingDump(e)),
       supportedCodecPayloadTypes: this.rtpParameters.codecs
         .filter((x) => !/\/rtx$/i.test(x.mimeType))
         .map((x) => x.payloadType),

@@ -20,7 +20,11 @@ import type {
 } from '../../protocol/worker-protocol.js';
 import type { ProducerType } from '../../types/producer.js';
 import type { SctpParameters } from '../../types/sctp-parameters.js';
-import type { BaseTransportDump, BaseTransportStats } from '../../types/transport.js';
+import type {
+  BaseTransportDump,
+  BaseTransportStats,
+  TransportTraceEventType,
+} from '../../types/transport.js';
 import type { TransportMediaCounters } from '../../types/webrtc-transport.js';
 import type { Consumer, ConsumerListener } from '../consumer/consumer.js';
 import { createConsumer } from '../consumer/create-consumer.js';
@@ -74,6 +78,14 @@ export interface TransportOptions {
   maxReceiveMessageSize: number;
 }
 
+/** mediasoup's floor for an outgoing bitrate limit (bps), and the highest limit it accepts. */
+const MIN_OUTGOING_BITRATE = 30000;
+const MAX_BITRATE = Number.MAX_SAFE_INTEGER;
+
+function checkBitrateCeiling(bitrate: number): void {
+  if (bitrate > MAX_BITRATE) throw new TypeError(`bitrate must be <= ${MAX_BITRATE} or 0 (unlimited)`);
+}
+
 // RTX unwrap output, one for every transport of this thread (a packet is handled to completion).
 const rtxScratch = Buffer.allocUnsafe(65536);
 
@@ -120,8 +132,12 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
     rtcpUnknownSsrc: 0,
     rtpDroppedForTesting: 0,
   };
+  /** The bitrate limits the API set (undefined: unlimited); enforced with bandwidth estimation, later. */
   maxIncomingBitrate: number | undefined;
   maxOutgoingBitrate: number | undefined;
+  minOutgoingBitrate: number | undefined;
+  /** `enableTraceEvent()`'s types (stored: no BWE or probation traces are produced yet). */
+  traceEventTypes: TransportTraceEventType[] = [];
   /** Test-only loss injection: fraction of outgoing media packets dropped (0 = none). */
   dropOutgoingFraction = 0;
   private dropAccumulator = 0;
@@ -147,6 +163,37 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  // ---- bitrate limits (mediasoup's checks; 0 = unlimited) -------------------------------
+
+  setMaxIncomingBitrate(bitrate: number): void {
+    checkBitrateCeiling(bitrate);
+    this.maxIncomingBitrate = bitrate || undefined;
+  }
+
+  setMaxOutgoingBitrate(bitrate: number): void {
+    checkBitrateCeiling(bitrate);
+    if (bitrate > 0 && bitrate < MIN_OUTGOING_BITRATE) {
+      throw new TypeError(`bitrate must be >= ${MIN_OUTGOING_BITRATE} or 0 (unlimited)`);
+    }
+    const min = this.minOutgoingBitrate ?? 0;
+    if (bitrate > 0 && bitrate < min) {
+      throw new TypeError(`bitrate must be >= current min outgoing bitrate (${min}) or 0 (unlimited)`);
+    }
+    this.maxOutgoingBitrate = bitrate || undefined;
+  }
+
+  setMinOutgoingBitrate(bitrate: number): void {
+    checkBitrateCeiling(bitrate);
+    if (bitrate > 0 && bitrate < MIN_OUTGOING_BITRATE) {
+      throw new TypeError(`bitrate must be >= ${MIN_OUTGOING_BITRATE} or 0 (unlimited)`);
+    }
+    const max = this.maxOutgoingBitrate ?? 0;
+    if (bitrate > 0 && max > 0 && bitrate > max) {
+      throw new TypeError(`bitrate must be <= current max outgoing bitrate (${max}) or 0 (unlimited)`);
+    }
+    this.minOutgoingBitrate = bitrate || undefined;
   }
 
   // ---- producers / consumers -------------------------------------------------------------
@@ -190,6 +237,8 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       paused: d.paused,
       preferredLayers: d.preferredLayers,
       ignoreDtx: d.ignoreDtx,
+      pipe: d.pipe,
+      consumableRtpEncodings: d.consumableRtpEncodings,
       listener: this,
       notify: this.notify,
     });
@@ -198,15 +247,15 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
     if (consumer.rtxSsrc) this.consumersBySsrc.set(consumer.rtxSsrc, consumer);
     this.listener.onTransportNewConsumer(this, consumer);
     if (consumer.active) consumer.onResumed(nowMs);
+    const producerScores = producer.streams.map((s) => s.score);
     return {
       paused: consumer.paused,
       producerPaused: consumer.producerPaused,
-      score: {
-        score: consumer.score,
-        producerScore: consumer.producerScore,
-        producerScores: producer.streams.map((s) => s.score),
-      },
-      preferredLayers: consumer.preferredLayers ?? null,
+      // mediasoup hard-codes a pipe consumer's score, and it has no layers.
+      score: d.pipe
+        ? { score: 10, producerScore: 10, producerScores }
+        : { score: consumer.score, producerScore: consumer.producerScore, producerScores },
+      preferredLayers: d.pipe ? null : (consumer.preferredLayers ?? null),
     };
   }
 
@@ -470,6 +519,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       availableOutgoingBitrate: o.initialAvailableOutgoingBitrate,
       maxIncomingBitrate: this.maxIncomingBitrate,
       maxOutgoingBitrate: this.maxOutgoingBitrate,
+      minOutgoingBitrate: this.minOutgoingBitrate,
     };
   }
 
@@ -491,8 +541,16 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       maxReceiveMessageSize: o.maxReceiveMessageSize,
       dataProducerIds: [],
       dataConsumerIds: [],
-      ...(o.sctpParameters ? { sctpParameters: o.sctpParameters, sctpState: 'new' as const } : {}),
-      traceEventTypes: [],
+      ...(o.sctpParameters
+        ? {
+            sctpParameters: o.sctpParameters,
+            sctpState: 'new' as const,
+            // No association yet (SCTP lands with data producers): nothing negotiated, no streams.
+            sctpNegotiatedCapabilities: { negotiatedMaxOutboundStreams: 0, negotiatedMaxInboundStreams: 0 },
+            sctpListener: { streamIdTable: [] },
+          }
+        : {}),
+      traceEventTypes: [...this.traceEventTypes],
     };
   }
 }

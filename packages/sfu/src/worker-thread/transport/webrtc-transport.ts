@@ -34,7 +34,7 @@ import { Transport, type TransportOptions } from './transport.js';
 const logger = new ThreadLogger('WebRtcTransport');
 
 /** A socket a transport may receive on (its own, or its WebRtcServer's). */
-export type ListenSocket = IoSocketInfo & { announcedAddress?: string };
+export type ListenSocket = IoSocketInfo & { announcedAddress?: string; exposeInternalIp?: boolean };
 
 /** What a WebRtcTransport tells whoever routes packets to it (mediasoup's WebRtcTransport::Listener). */
 export interface WebRtcTransportRoutes {
@@ -94,6 +94,8 @@ export class WebRtcTransport extends Transport {
   private dtls: DtlsTransport | undefined;
   private dtlsStarted = false;
   private dtlsStateValue: DtlsState = 'new';
+  /** `auto` until `connect()` decides (mediasoup's `dtlsParameters.role` after connect). */
+  private dtlsLocalRole: DtlsParameters['role'] = 'auto';
   private dtlsRemoteCert: string | undefined;
   private srtpRecv: SrtpContext | undefined;
   private srtpSend: SrtpContext | undefined;
@@ -124,6 +126,7 @@ export class WebRtcTransport extends Transport {
     });
     this.agent.on('statechange', (state) => this.onIceState(state));
     this.agent.on('selectedtuplechange', (tuple) => this.onSelectedTuple(tuple));
+    this.agent.on('previousufragdropped', (ufrag) => this.forgetUfrag(ufrag));
     this.tuples = new IceTuples({
       agent: this.agent,
       link: options.link,
@@ -147,7 +150,7 @@ export class WebRtcTransport extends Transport {
       .fingerprints()
       .sort((a, b) => FINGERPRINT_ORDER.indexOf(a.algorithm) - FINGERPRINT_ORDER.indexOf(b.algorithm));
     return {
-      role: 'auto',
+      role: this.dtlsLocalRole,
       fingerprints: fps.map((f) => ({
         algorithm: f.algorithm as DtlsParameters['fingerprints'][number]['algorithm'],
         value: f.value.toUpperCase(),
@@ -318,10 +321,11 @@ export class WebRtcTransport extends Transport {
     };
   }
 
-  /** mediasoup's `connect()`: the remote DTLS parameters. */
-  connect(dtlsParameters: DtlsParameters): void {
+  /** mediasoup's `connect()`: the remote DTLS parameters. Returns the local role taken. */
+  connect(dtlsParameters: DtlsParameters): 'client' | 'server' {
     if (this.dtls) throw new Error('connect() already called');
     const role = resolveDtlsRole('auto', dtlsParameters.role ?? 'auto');
+    this.dtlsLocalRole = role;
     const dtls = new DtlsTransport({
       role,
       certificate: this.certificate,
@@ -334,6 +338,7 @@ export class WebRtcTransport extends Transport {
     dtls.on('statechange', (state: DtlsState) => this.onDtlsState(state));
     this.dtls = dtls;
     this.maybeRunDtls();
+    return role;
   }
 
   // mediasoup runs DTLS once connect() was called and ICE is connected or completed.
@@ -379,15 +384,27 @@ export class WebRtcTransport extends Transport {
     this.routes.onIceUsernameFragmentAdded(this, ufrag);
   }
 
-  /** New ICE credentials; the old ufrag stops routing here. */
+  /**
+   * New ICE credentials. The old ufrag keeps routing here until the agent retires it (the peer's
+   * first check with the new ones, or the next restart), as mediasoup's IceServer does.
+   */
   async restartIce(): Promise<IceParameters> {
-    const old = this.agent.localParameters.usernameFragment;
     const params = this.agent.restartIce();
     await this.link.registerUfrag(params.usernameFragment);
-    await this.link.unregisterUfrag(old);
-    this.routes.onIceUsernameFragmentRemoved(this, old);
     this.routes.onIceUsernameFragmentAdded(this, params.usernameFragment);
     return { ...params, iceLite: true };
+  }
+
+  /** The ufrags checks may name: the current one, and the one before a restart until it is retired. */
+  get localUsernameFragments(): string[] {
+    const previous = this.agent.previousUsernameFragment;
+    const current = this.agent.localParameters.usernameFragment;
+    return previous === undefined ? [current] : [previous, current];
+  }
+
+  private forgetUfrag(ufrag: string): void {
+    this.routes.onIceUsernameFragmentRemoved(this, ufrag);
+    void this.link.unregisterUfrag(ufrag).catch(logger.catcher('forgetUfrag() | unregisterUfrag'));
   }
 
   /**
@@ -403,10 +420,9 @@ export class WebRtcTransport extends Transport {
       // The peer only misses the close_notify (it sees ICE consent expire instead).
       logger.debugTag('dtls', `close() | DTLS close failed: ${error}`);
     }
+    const ufrags = this.localUsernameFragments;
     this.agent.close();
-    const ufrag = this.agent.localParameters.usernameFragment;
-    this.routes.onIceUsernameFragmentRemoved(this, ufrag);
-    void this.link.unregisterUfrag(ufrag).catch(logger.catcher('close() | unregisterUfrag'));
+    for (const ufrag of ufrags) this.forgetUfrag(ufrag);
     this.tuples.close();
     this.link.unlisten(this.ownSocketIndices);
   }
