@@ -20,6 +20,8 @@ module.exports = {
   testEnvironment: path.join(__dirname, 'environment.cjs'),
   setupFilesAfterEnv: [
     path.join(__dirname, 'setup-exclusions.cjs'),
+    // test-mediasoup reads the package.json of the package under test: @tsfu/sfu's.
+    path.join(__dirname, 'glue', 'package-json.cjs'),
     // Diagnostic: list every failing assertion of a test (README.md).
     ...(process.env.TSFU_CONFORMANCE_ALL_ASSERTIONS === '1' ? [path.join(__dirname, 'soft-expect.cjs')] : []),
   ],
