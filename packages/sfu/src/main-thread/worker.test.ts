@@ -62,6 +62,34 @@ describe('createWorker', () => {
     }
   });
 
+  it('workers without certificate files share one generated certificate; files give a worker its own', async () => {
+    const sha256 = async (w: Worker) => {
+      const router = await w.createRouter();
+      const t = await router.createWebRtcTransport({ listenIps: ['127.0.0.1'] });
+      return t.dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256')?.value;
+    };
+    const [a, b] = [await newWorker(), await newWorker()];
+    expect(await sha256(a)).toMatch(/^[0-9A-F:]{95}$/);
+    expect(await sha256(b)).toBe(await sha256(a));
+  });
+
+  it.each([
+    ['rtcMinPort above rtcMaxPort', { rtcMinPort: 1000, rtcMaxPort: 999 }],
+    ['rtcMaxPort above 65535', { rtcMinPort: 1000, rtcMaxPort: 65536 }],
+    ['a fractional rtcMinPort', { rtcMinPort: 1000.5 }],
+  ])('rejects %s with TypeError (as mediasoup-worker)', async (_name, settings) => {
+    await expect(createWorker(settings)).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it('binds a listen info without port or portRange in rtcMinPort..rtcMaxPort', async () => {
+    const w = await createWorker({ rtcMinPort: 47100, rtcMaxPort: 47199 });
+    workers.push(w);
+    const router = await w.createRouter();
+    const t = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] });
+    expect(t.iceCandidates[0].port).toBeGreaterThanOrEqual(47100);
+    expect(t.iceCandidates[0].port).toBeLessThanOrEqual(47199);
+  });
+
   it('emits newworker; pid is process.pid; dump and resource usage have mediasoup shapes', async () => {
     const seen: Worker[] = [];
     const onNew = (w: Worker) => seen.push(w);

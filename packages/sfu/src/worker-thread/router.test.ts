@@ -56,6 +56,8 @@ function room() {
         rtpParameters: consumerParams(ssrc),
         paused: false,
         ignoreDtx: false,
+        pipe: false,
+        consumableRtpEncodings: [],
       },
       0,
     );
@@ -163,6 +165,8 @@ describe('Router (worker side): the producer → consumers fan-out', () => {
           rtpParameters: consumerParams(1),
           paused: false,
           ignoreDtx: false,
+          pipe: false,
+          consumableRtpEncodings: [],
         },
         0,
       ),

@@ -45,6 +45,8 @@ function consumerOf(encodings: RtpParameters['encodings']) {
       },
       paused: false,
       ignoreDtx: false,
+      pipe: false,
+      consumableRtpEncodings: [],
     },
     0,
   );

@@ -77,6 +77,8 @@ function setup() {
       },
       paused: false,
       ignoreDtx: false,
+      pipe: false,
+      consumableRtpEncodings: [],
     },
     0,
   );
