@@ -193,7 +193,7 @@ describe('I/O thread death', () => {
       refused: 'crashForTesting is disabled in this process',
       died: false,
     });
-  });
+  }, 90_000);
 
   it('after the death nothing keeps the process alive and nothing rejects unhandled', async () => {
     const dist = fileURLToPath(new URL('../../packages/sfu/dist/', import.meta.url));
@@ -224,7 +224,7 @@ describe('I/O thread death', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout.trim()).toBe('done');
     expect(result.code).toBe(0);
-  });
+  }, 90_000);
 });
 
 /**
@@ -234,7 +234,9 @@ describe('I/O thread death', () => {
 async function runNode(
   script: string,
   env: NodeJS.ProcessEnv,
-  timeoutMs = 15_000,
+  // A bound for a child that never exits, not a speed target: three worker starts took 11 s
+  // on a loaded 2-core machine.
+  timeoutMs = 60_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tsfu-io-death-'));
   const file = join(dir, 'child.mjs');
