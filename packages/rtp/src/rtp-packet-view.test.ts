@@ -204,6 +204,31 @@ const rows: Row[] = [
   { name: 'padding bit with count 0', bytes: [0xa0, 0x60, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0x01, 0x00] },
   { name: 'padding count beyond payload', bytes: [0xa0, 0x60, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0x01, 0x03] },
   { name: 'padding bit but no payload byte', bytes: [0xa0, 0x60, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3] },
+  {
+    // Found by test/reliability/rtp-rtcp.test.ts: an element with id 0 came out of the parser
+    // and serializeRtpPacket then threw RangeError on it.
+    name: 'one-byte extension stops at id 0 with a non-zero length (only the byte 0 is padding)',
+    bytes: [
+      0x90, 0x60, 0x00, 0x01, 0, 0, 0, 2, 0, 0, 0, 3, // header, X=1
+      0xbe, 0xde, 0x00, 0x01, // one word
+      0x20, 0x07, // id=2 L=0: 07
+      0x01, 0xff, // id=0 L=1: not padding, stop here
+      0x42, // payload
+    ],
+    want: {
+      marker: false,
+      payloadType: 96,
+      sequenceNumber: 1,
+      timestamp: 2,
+      ssrc: 3,
+      csrcs: [],
+      form: RtpExtensionForm.OneByte,
+      extensions: [[2, [0x07]]],
+      payloadOffset: 20,
+      payload: [0x42],
+      paddingLength: 0,
+    },
+  },
 ];
 
 describe('RtpPacketView.wrap', () => {

@@ -112,8 +112,9 @@ export class RtpPacketView {
         continue;
       }
       const id = b >> 4;
-      // id 15 is reserved: stop processing the block there (RFC 8285 §4.2).
-      if (id === 15) break;
+      // id 15 is reserved, and id 0 is only ever the padding byte 0: stop processing the
+      // block there (RFC 8285 §4.2; libwebrtc does the same), never report an element with id 0.
+      if (id === 15 || id === 0) break;
       const len = (b & 0x0f) + 1;
       if (p + 1 + len > end || n === MAX_EXTENSION_ELEMENTS) return false;
       this.extensionIds[n] = id;
