@@ -149,7 +149,14 @@ describe('apps/demo /metrics during a two-page room', () => {
     const utilization = total(last, 'tsfu_worker_event_loop_utilization', W0);
     expect(utilization).toBeGreaterThan(0);
     expect(utilization).toBeLessThanOrEqual(1);
-    expect(total(last, 'tsfu_worker_event_loop_delay_max_seconds', W0)).toBeGreaterThan(0);
+    // The delay gauges cover the time since the previous scrape: two back-to-back scrapes can
+    // leave the 10 ms-resolution histogram empty, so poll until a window has samples.
+    await expect
+      .poll(async () => total(await scrape(), 'tsfu_worker_event_loop_delay_max_seconds', W0), {
+        timeout: E2E_WAIT_MS,
+        interval: 250,
+      })
+      .toBeGreaterThan(0);
     expect(total(last, 'tsfu_metrics_stats_timeouts_total')).toBe(0);
   });
 
