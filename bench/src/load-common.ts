@@ -1,0 +1,192 @@
+/**
+ * What every load suite shares: a forked party driven over IPC (`Proc`), the constants of the
+ * fan-out search, one measured trial, and a connected tsfu fan-out.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { IceDtlsInfo, SrtpKeys } from './load-client.js';
+import type { RunResult, StreamSpec } from './load-procs.js';
+
+export const quick = process.argv.includes('--quick') || process.env.TSFU_BENCH_QUICK === '1';
+
+// Children are killed when this process exits, however it exits (a failed suite must not leave
+// SFUs and load generators running).
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill();
+});
+
+export class Proc {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly child: ChildProcess;
+  constructor(role: string) {
+    this.child = fork(new URL('./load-procs.js', import.meta.url), [role], {
+      // TSFU_BENCH_PROF=<dir>: CPU profiles of the SFU process, one per thread (node --cpu-prof).
+      execArgv:
+        role === 'sfu' && process.env.TSFU_BENCH_PROF
+          ? ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${process.env.TSFU_BENCH_PROF}`]
+          : [
+              '--expose-gc',
+              // The measuring process allocates per received datagram too: with V8's default young
+              // generation its own scavenges stall receive for several ms and would set every p99.
+              ...(role === 'clients' ? ['--max-semi-space-size=1'] : []),
+              ...(role === 'sfu' && process.env.TSFU_BENCH_SFU_ARGS
+                ? process.env.TSFU_BENCH_SFU_ARGS.split(' ')
+                : []),
+            ],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.add(this.child);
+    this.child.once('exit', () => children.delete(this.child));
+    this.child.on('message', (m: { id: number; result?: unknown; error?: string }) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.error !== undefined) p.reject(new Error(m.error));
+      else p.resolve(m.result);
+    });
+  }
+  call<T = unknown>(method: string, args: unknown = {}): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.child.send({ id, method, args });
+    });
+  }
+  async exit(): Promise<void> {
+    const gone = new Promise((r) => this.child.once('exit', r));
+    this.child.send({ id: 0, method: 'exit', args: {} });
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 2000))]);
+    if (this.child.exitCode === null) this.child.kill();
+  }
+}
+
+export type Usage = { cpuUs: number; rss: number };
+export type Profile = 'AEAD_AES_128_GCM' | 'AES_CM_128_HMAC_SHA1_80';
+export const PROFILES: Profile[] = ['AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80'];
+export const SHORT: Record<Profile, string> = {
+  AEAD_AES_128_GCM: 'GCM',
+  AES_CM_128_HMAC_SHA1_80: 'CM-SHA1-80',
+};
+export const FANOUTS = quick ? [10] : [1, 10, 100];
+export const SIZES = quick ? [1200] : [1200, 200];
+export const TRIAL_MS = quick ? 400 : 700;
+export const DRAIN_MS = quick ? 150 : 250;
+export const MAX_TRIALS = quick ? 5 : 6;
+export const START_OUT_PPS = 20_000;
+export const MAX_SRC_PPS = 150_000;
+
+export interface Trial {
+  outPps: number;
+  loss: number;
+  forwardedPps: number;
+  cpuSecPerMillion: number;
+  cpuCores: number;
+}
+
+export function keys(profile: Profile): SrtpKeys {
+  return {
+    profile,
+    masterKey: [...randomBytes(16)],
+    masterSalt: [...randomBytes(profile === 'AEAD_AES_128_GCM' ? 12 : 14)],
+  };
+}
+
+export async function trial(
+  clients: Proc,
+  target: Proc,
+  sender: number,
+  receivers: number[],
+  fanout: number,
+  size: number,
+  outPps: number,
+  durationMs = TRIAL_MS,
+  sampleEvery = 64,
+): Promise<{ t: Trial; r: RunResult }> {
+  const stream: StreamSpec = {
+    sender,
+    ssrc: 0x0b0b0b0b,
+    kind: 'video',
+    size,
+    pps: outPps / fanout,
+    receivers: fanout,
+  };
+  const u0 = await target.call<Usage>('usage');
+  const r = await clients.call<RunResult>('run', {
+    streams: [stream],
+    receivers,
+    durationMs,
+    drainMs: DRAIN_MS,
+    sampleEvery,
+  });
+  const u1 = await target.call<Usage>('usage');
+  const cpuSec = (u1.cpuUs - u0.cpuUs) / 1e6;
+  // Loss and rate from what arrived in time (see IN_TIME_GRACE_MS); CPU over every packet.
+  const loss = r.expected === 0 ? 1 : Math.max(0, 1 - r.receivedInTime / r.expected);
+  return {
+    t: {
+      outPps,
+      loss,
+      forwardedPps: r.receivedInTime / r.seconds,
+      cpuSecPerMillion: cpuSec / Math.max(1e-9, r.received / 1e6),
+      cpuCores: cpuSec / (r.seconds + DRAIN_MS / 1000),
+    },
+    r,
+  };
+}
+
+export function log(msg: string): void {
+  console.log(`[load ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+}
+
+/**
+ * One sender + `fanout` receiving transports on worker 0, connected (ICE + DTLS with `profile`), one
+ * producer consumed by every receiver, warmed up with keyframes. `ioThread`: on the WebRtcServer without
+ * `tsfuConnectedUdp`. Returns the client endpoint ids.
+ */
+export async function tsfuFanout(
+  sfu: Proc,
+  clients: Proc,
+  profile: Profile,
+  fanout: number,
+  ioThread = false,
+): Promise<{ sender: number; recv: number[] }> {
+  const fp = await clients.call<{ algorithm: string; value: string }>('fingerprint');
+  const ts = await sfu.call<Array<{ id: number; info: IceDtlsInfo }>>('createTransports', {
+    worker: 0,
+    count: 1 + fanout,
+    ioThread,
+  });
+  const eps = await clients.call<Array<{ id: number; port: number }>>('create', { count: 1 + fanout });
+  await sfu.call('connect', {
+    ids: ts.map((t) => t.id),
+    dtlsParameters: { role: 'client', fingerprints: [fp] },
+  });
+  await clients.call('connect', { pairs: ts.map((t, i) => ({ id: eps[i].id, info: t.info })), profile });
+  const producer = await sfu.call<number>('produce', {
+    transport: ts[0].id,
+    kind: 'video',
+    ssrc: 0x0b0b0b0b,
+  });
+  for (let i = 1; i <= fanout; i++) await sfu.call('consume', { transport: ts[i].id, producer, worker: 0 });
+  const recv = eps.slice(1).map((e) => e.id);
+  await clients.call('run', {
+    streams: [
+      {
+        sender: eps[0].id,
+        ssrc: 0x0b0b0b0b,
+        kind: 'video',
+        size: 1200,
+        pps: 200,
+        receivers: fanout,
+        keyframeEveryMs: 0,
+      },
+    ],
+    receivers: recv,
+    durationMs: 300,
+    drainMs: 100,
+    sampleEvery: 1000,
+  });
+  return { sender: eps[0].id, recv };
+}

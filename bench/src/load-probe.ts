@@ -1,0 +1,71 @@
+import { log, Proc, trial, tsfuFanout } from './load-common.js';
+
+/**
+ * `node bench/dist/load.js --probe <outPps> [--io-thread] [--with-relay]`: tsfu GCM,
+ * N=10, 1200 B at one fixed output rate, `TSFU_PROBE_TRIALS` (5) trials of 1 s;
+ * prints each trial's latency, the SFU's median CPU-seconds per million forwarded
+ * packets and the connected-UDP counters. `--io-thread`: through the I/O thread
+ * instead of the workers' connected sockets; `--with-relay`: the plain relay's
+ * latency first, interleaved. For A/B-measuring one hot-path lever at equal load.
+ */
+export async function probe(outPps: number): Promise<void> {
+  const sfu = new Proc('sfu');
+  const clients = new Proc('clients');
+  await sfu.call('init', { workers: 1 });
+  const { sender, recv } = await tsfuFanout(
+    sfu,
+    clients,
+    'AEAD_AES_128_GCM',
+    10,
+    process.argv.includes('--io-thread'),
+  );
+  const eps = [{ id: sender }];
+  const cpu: number[] = [];
+  const loss: number[] = [];
+  if (process.argv.includes('--with-relay')) {
+    // The plain relay's latency at the same rate, interleaved (measurement floor of this machine).
+    const relay = new Proc('relay-plain');
+    const plainEps = await clients.call<Array<{ id: number; port: number }>>('create', { count: 11 });
+    const ids = plainEps.slice(1).map((e) => e.id);
+    const { port } = await relay.call<{ port: number }>('setup', {
+      targets: plainEps.slice(1).map((e) => e.port),
+    });
+    await clients.call('plain', { ids: [plainEps[0].id, ...ids], remotePort: port });
+    for (let i = 0; i < 5; i++) {
+      for (const [name, target, s, rx] of [
+        ['relay', relay, plainEps[0].id, ids],
+        ['tsfu', sfu, eps[0].id, recv],
+      ] as const) {
+        const { r } = await trial(clients, target, s, [...rx], 10, 1200, outPps, 1000, 4);
+        const l = r.latencyUs;
+        if (l)
+          log(
+            `${name} latency p50 ${(l.p50 / 1000).toFixed(2)} p99 ${(l.p99 / 1000).toFixed(2)} p999 ${(l.p999 / 1000).toFixed(2)} ms`,
+          );
+      }
+    }
+    await relay.exit();
+  }
+  const trials = Number(process.env.TSFU_PROBE_TRIALS) || 5;
+  const p99s: number[] = [];
+  for (let i = 0; i < trials; i++) {
+    const { t, r } = await trial(clients, sfu, eps[0].id, recv, 10, 1200, outPps, 1000, 4);
+    const l = r.latencyUs;
+    if (l)
+      log(
+        `latency p50 ${(l.p50 / 1000).toFixed(2)} p99 ${(l.p99 / 1000).toFixed(2)} p999 ${(l.p999 / 1000).toFixed(2)} ms`,
+      );
+    if (l) p99s.push(l.p99 / 1000);
+    cpu.push(t.cpuSecPerMillion);
+    loss.push(t.loss);
+  }
+  cpu.sort((a, b) => a - b);
+  console.log(
+    `probe ${outPps} pkts/s: SFU CPU-s/M median ${cpu[cpu.length >> 1].toFixed(2)} (${cpu.map((c) => c.toFixed(2)).join(' ')}), max loss ${(Math.max(...loss) * 100).toFixed(2)} %, p99 ms median ${p99s.sort((a, b) => a - b)[p99s.length >> 1]?.toFixed(2)} (${p99s.map((x) => x.toFixed(1)).join(' ')})`,
+  );
+  const c = await sfu.call<Record<string, number>>('dropCounters');
+  log(
+    `connected UDP: received ${c.connectedUdpPacketsReceived ?? 0}, sent ${c.connectedUdpPacketsSent ?? 0}, fallbacks ${c.connectedUdpFallbacks ?? 0}`,
+  );
+  await Promise.all([sfu.exit(), clients.exit()]);
+}
