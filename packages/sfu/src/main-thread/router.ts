@@ -202,8 +202,11 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
     }
     for (const l of listenInfos ?? []) validateListenInfoLimits(l);
     const iceConsentTimeout = o.iceConsentTimeout ?? 30;
-    if (typeof iceConsentTimeout !== 'number' || !(iceConsentTimeout > 0)) {
-      throw new TypeError('iceConsentTimeout must be a positive number');
+    // mediasoup carries it as a uint8 (seconds); beyond that a Node timer overflows and fires every 1 ms.
+    if (typeof iceConsentTimeout !== 'number' || !(iceConsentTimeout > 0) || iceConsentTimeout > 255) {
+      throw new TypeError(
+        `iceConsentTimeout must be a number of seconds in (0, 255] [iceConsentTimeout:${iceConsentTimeout}]`,
+      );
     }
     const enableSctp = o.enableSctp ?? false;
     const maxSendMessageSize = o.maxSendMessageSize ?? o.maxSctpMessageSize ?? 262144;

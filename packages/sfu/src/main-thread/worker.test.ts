@@ -291,6 +291,9 @@ describe('createWebRtcTransport', () => {
     ['nothing to listen on', {}],
     ['both webRtcServer and listenInfos', { webRtcServer: { id: 'x', closed: false }, listenInfos: [] }],
     ['appData not an object', { listenIps: ['127.0.0.1'], appData: 3 }],
+    // Was accepted (hardening probe): 1e10 s overflowed the consent timer into a 1 ms spin.
+    ['iceConsentTimeout beyond 255 s', { listenIps: ['127.0.0.1'], iceConsentTimeout: 1e10 }],
+    ['iceConsentTimeout not a number', { listenIps: ['127.0.0.1'], iceConsentTimeout: '30' }],
   ])('rejects %s with TypeError', async (_n, options) => {
     const w = await newWorker();
     const router = await w.createRouter();
