@@ -131,9 +131,11 @@ export class WebRtcServerImpl<
   handleWebRtcTransport(transport: WebRtcTransport): void {
     this.#transports.set(transport.id, transport);
     this.#observer.safeEmit('webrtctransporthandled', transport);
-    transport.on('@close', () => {
+    const unhandle = () => {
       this.#transports.delete(transport.id);
       this.#observer.safeEmit('webrtctransportunhandled', transport);
-    });
+    };
+    transport.on('@close', unhandle);
+    transport.on('@routerclose', unhandle);
   }
 }

@@ -34,6 +34,7 @@ export type WebRtcTransportEvents = {
   listenererror: [string, Error];
   '@close': [];
   '@listenserverclose': [];
+  '@routerclose': [];
   '@newproducer': [Producer];
   '@producerclose': [Producer];
 };
@@ -220,6 +221,8 @@ export class WebRtcTransportImpl<
     this.#closed = true;
     this.#events.off(this.#id, this.#onNotification);
     this.#setClosedState();
+    // For its WebRtcServer, which would otherwise keep it until the server closes (mediasoup does).
+    this.safeEmit('@routerclose');
     this.safeEmit('routerclose');
     this.#observer.safeEmit('close');
   }

@@ -186,6 +186,26 @@ describe('object lifecycles and cascades', () => {
     await expect(router.createWebRtcTransport({ webRtcServer: server })).rejects.toThrow(/closed/);
   });
 
+  it('router.close(): the WebRtcServer forgets the closed transports (mediasoup 3.27.1 keeps them)', async () => {
+    // Found by the hardening probe: one long-lived server and a router per room grew ~11.6 KB a room.
+    const w = await newWorker();
+    const server = await w.createWebRtcServer({
+      listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', port: 0 }],
+    });
+    const unhandled: string[] = [];
+    server.observer.on('webrtctransportunhandled', (t) => unhandled.push(t.id));
+    for (let room = 0; room < 3; room++) {
+      const router = await w.createRouter({ mediaCodecs: opus });
+      const ids = [];
+      for (let i = 0; i < 2; i++) ids.push((await router.createWebRtcTransport({ webRtcServer: server })).id);
+      expect(server.webRtcTransportsForTesting.size).toBe(2);
+      router.close();
+      expect(server.webRtcTransportsForTesting.size).toBe(0);
+      expect(unhandled.slice(-2)).toEqual(ids);
+    }
+    expect((await server.dump()).webRtcTransportIds).toEqual([]);
+  });
+
   it('router.close(): transports emit routerclose; dump rejects after', async () => {
     const w = await newWorker();
     const router = await w.createRouter({ mediaCodecs: opus });
