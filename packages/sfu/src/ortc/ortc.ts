@@ -413,16 +413,7 @@ export function getConsumerRtpParameters({
 
     consumerParams.encodings?.push(consumerEncoding);
   } else {
-    const encodings = structuredClone(consumableEncodings);
-    const baseSsrc = generateRandomSsrc();
-    const baseRtxSsrc = generateRandomSsrc();
-    for (let i = 0; i < encodings.length; ++i) {
-      const encoding = encodings[i];
-      encoding.ssrc = baseSsrc + i;
-      if (rtxSupported) encoding.rtx = { ssrc: baseRtxSsrc + i };
-      else delete encoding.rtx;
-      consumerParams.encodings?.push(encoding);
-    }
+    consumerParams.encodings?.push(...withConsecutiveSsrcs(consumableEncodings, rtxSupported));
   }
 
   return consumerParams;
@@ -474,18 +465,22 @@ export function getPipeConsumerRtpParameters({
     consumerParams.headerExtensions.sort((a, b) => a.id - b.id);
   }
 
-  const encodings = structuredClone(consumableRtpParameters.encodings ?? []);
-  const baseSsrc = generateRandomSsrc();
-  const baseRtxSsrc = generateRandomSsrc();
-  for (let i = 0; i < encodings.length; ++i) {
-    const encoding = encodings[i];
-    encoding.ssrc = baseSsrc + i;
-    if (enableRtx) encoding.rtx = { ssrc: baseRtxSsrc + i };
-    else delete encoding.rtx;
-    consumerParams.encodings?.push(encoding);
-  }
+  consumerParams.encodings?.push(...withConsecutiveSsrcs(consumableRtpParameters.encodings ?? [], enableRtx));
 
   return consumerParams;
+}
+
+/** Copies of `encodings` with consecutive SSRCs from a random base (and RTX SSRCs likewise, or none). */
+function withConsecutiveSsrcs(encodings: RtpEncodingParameters[], rtx: boolean): RtpEncodingParameters[] {
+  const copies = structuredClone(encodings);
+  const baseSsrc = generateRandomSsrc();
+  const baseRtxSsrc = generateRandomSsrc();
+  for (let i = 0; i < copies.length; ++i) {
+    copies[i].ssrc = baseSsrc + i;
+    if (rtx) copies[i].rtx = { ssrc: baseRtxSsrc + i };
+    else delete copies[i].rtx;
+  }
+  return copies;
 }
 
 /**
