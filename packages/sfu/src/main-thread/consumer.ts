@@ -15,6 +15,7 @@ import { closedObjectError } from './closed-error.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
 import { traceEventTypes } from './trace-event-types.js';
+import { validateLayers, validatePriority } from './validate-media-options.js';
 import type { TargetEvents, WorkerChannel, WorkerNotification } from './worker-channel.js';
 
 export type ConsumerEvents = {
@@ -195,12 +196,10 @@ export class ConsumerImpl<
     if (wasPaused && !this.#producerPaused) this.#observer.safeEmit('resume');
   }
 
-  async setPreferredLayers({ spatialLayer, temporalLayer }: ConsumerLayers): Promise<void> {
+  async setPreferredLayers(preferredLayers: ConsumerLayers): Promise<void> {
     logger.debug('setPreferredLayers()');
-    if (typeof spatialLayer !== 'number') throw new TypeError('spatialLayer must be a number');
-    if (temporalLayer != null && typeof temporalLayer !== 'number') {
-      throw new TypeError('if given, temporalLayer must be a number');
-    }
+    validateLayers(preferredLayers, 'preferredLayers');
+    const { spatialLayer, temporalLayer } = preferredLayers;
     this.#checkOpen();
     const layers = await this.#channel.request('consumer.setPreferredLayers', {
       consumerId: this.#id,
@@ -211,10 +210,7 @@ export class ConsumerImpl<
 
   async setPriority(priority: number): Promise<void> {
     logger.debug('setPriority()');
-    if (typeof priority !== 'number' || priority < 0)
-      throw new TypeError('priority must be a positive number');
-    // mediasoup-worker's check (a u8 above 0).
-    if (priority < 1) throw new TypeError('wrong priority (must be higher than 0)');
+    validatePriority(priority);
     this.#checkOpen();
     this.#priority = await this.#channel.request('consumer.setPriority', { consumerId: this.#id, priority });
   }

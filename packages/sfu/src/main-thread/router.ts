@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { validateListenInfoLimits } from '../limits.js';
 import * as ortc from '../ortc/ortc.js';
 import type { CreateWebRtcTransportRequest } from '../protocol/worker-protocol.js';
 import type { AppData } from '../types/app-data.js';
@@ -12,6 +11,7 @@ import { closedObjectError } from './closed-error.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
 import type { Producer } from './producer.js';
+import { validateWebRtcTransportOptions } from './validate-transport-options.js';
 import type { WebRtcServer } from './webrtc-server.js';
 import { type WebRtcTransport, WebRtcTransportImpl } from './webrtc-transport.js';
 import type { TargetEvents, WorkerChannel } from './worker-channel.js';
@@ -174,6 +174,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
     }
     if (o.appData && typeof o.appData !== 'object')
       throw new TypeError('if given, appData must be an object');
+    validateWebRtcTransportOptions(o);
     if (this.#closed) throw closedObjectError(this.#channel, `Router closed [routerId:${this.#id}]`);
     if (webRtcServer?.closed) throw new Error('webRtcServer is closed');
     if (webRtcServer) {
@@ -200,7 +201,6 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
         }
       }
     }
-    for (const l of listenInfos ?? []) validateListenInfoLimits(l);
     const iceConsentTimeout = o.iceConsentTimeout ?? 30;
     // mediasoup carries it as a uint8 (seconds); beyond that a Node timer overflows and fires every 1 ms.
     if (typeof iceConsentTimeout !== 'number' || !(iceConsentTimeout > 0) || iceConsentTimeout > 255) {

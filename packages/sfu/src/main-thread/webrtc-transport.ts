@@ -22,6 +22,9 @@ import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
 import { type Producer, ProducerImpl } from './producer.js';
 import { traceEventTypes } from './trace-event-types.js';
+import { validateDtlsParameters } from './validate-dtls-parameters.js';
+import { checkOptions } from './validate-fields.js';
+import { validateConsumeOptions, validateProduceOptions } from './validate-media-options.js';
 import type { TargetEvents, WorkerChannel, WorkerNotification } from './worker-channel.js';
 
 export type WebRtcTransportEvents = {
@@ -70,29 +73,12 @@ export interface WebRtcTransportData {
 const logger = new Logger('WebRtcTransport');
 
 const TRANSPORT_TRACE_TYPES: readonly TransportTraceEventType[] = ['probation', 'bwe'];
-const FINGERPRINT_ALGORITHMS = ['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512'];
-const DTLS_ROLES = ['auto', 'client', 'server'];
 
 /** mediasoup sends the bitrate as a u64 (`BigInt(bitrate)`): a non-negative integer. */
 function checkBitrateArgument(bitrate: number): void {
   if (!Number.isSafeInteger(bitrate) || bitrate < 0) {
     throw new TypeError(`bitrate must be a non-negative integer [bitrate:${bitrate}]`);
   }
-}
-
-/** What mediasoup's serializer and worker reject in `connect()`'s DTLS parameters (TypeError). */
-function validateDtlsParameters(dtlsParameters: DtlsParameters | undefined): void {
-  if (!dtlsParameters || typeof dtlsParameters !== 'object') throw new TypeError('missing dtlsParameters');
-  const { fingerprints, role } = dtlsParameters;
-  if (!Array.isArray(fingerprints)) throw new TypeError('missing dtlsParameters.fingerprints');
-  if (fingerprints.length === 0) throw new TypeError('empty dtlsParameters.fingerprints');
-  for (const f of fingerprints) {
-    if (!f || !FINGERPRINT_ALGORITHMS.includes(f.algorithm)) {
-      throw new TypeError(`invalid FingerprintAlgorithm: ${f?.algorithm}`);
-    }
-    if (typeof f.value !== 'string') throw new TypeError('invalid fingerprint value');
-  }
-  if (role !== undefined && !DTLS_ROLES.includes(role)) throw new TypeError(`invalid DtlsRole: ${role}`);
 }
 
 const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
@@ -271,8 +257,9 @@ export class WebRtcTransportImpl<
   }
 
   /** Gives the remote DTLS parameters; DTLS starts once ICE is connected. */
-  async connect({ dtlsParameters }: { dtlsParameters: DtlsParameters }): Promise<void> {
+  async connect(options: { dtlsParameters: DtlsParameters }): Promise<void> {
     logger.debug('connect()');
+    const dtlsParameters = options?.dtlsParameters;
     validateDtlsParameters(dtlsParameters);
     this.#checkOpen();
     const { dtlsLocalRole } = await this.#channel.request('transport.connect', {
@@ -340,18 +327,16 @@ export class WebRtcTransportImpl<
    * mediasoup's `produce()`: validates and normalizes `rtpParameters` (ortc),
    * maps them to the router's codecs, and starts receiving the media.
    */
-  async produce<ProducerAppData extends AppData = AppData>({
-    id,
-    kind,
-    rtpParameters,
-    paused = false,
-    keyFrameRequestDelay,
-    appData,
-  }: ProducerOptions<ProducerAppData>): Promise<Producer<ProducerAppData>> {
+  async produce<ProducerAppData extends AppData = AppData>(
+    options: ProducerOptions<ProducerAppData>,
+  ): Promise<Producer<ProducerAppData>> {
     logger.debug('produce()');
+    checkOptions('options', options);
+    const { id, kind, rtpParameters, paused = false, keyFrameRequestDelay, appData } = options;
     if (id && this.#producers.has(id)) throw new TypeError(`a Producer with same id "${id}" already exists`);
     if (!['audio', 'video'].includes(kind)) throw new TypeError(`invalid kind "${kind}"`);
     if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
+    validateProduceOptions(options);
     if (this.#closed) throw closedObjectError(this.#channel, `Transport closed [transportId:${this.#id}]`);
     const params = structuredClone(rtpParameters) as RtpParameters;
     ortc.validateAndNormalizeRtpParameters(params);
@@ -404,23 +389,28 @@ export class WebRtcTransportImpl<
    * mediasoup's `consume()`: consumer RTP parameters for a client with
    * `rtpCapabilities` (ortc), a new SSRC (and RTX SSRC), and forwarding.
    */
-  async consume<ConsumerAppData extends AppData = AppData>({
-    producerId,
-    rtpCapabilities,
-    paused = false,
-    mid,
-    preferredLayers,
-    ignoreDtx = false,
-    enableRtx,
-    pipe = false,
-    appData,
-  }: ConsumerOptions<ConsumerAppData>): Promise<Consumer<ConsumerAppData>> {
+  async consume<ConsumerAppData extends AppData = AppData>(
+    options: ConsumerOptions<ConsumerAppData>,
+  ): Promise<Consumer<ConsumerAppData>> {
     logger.debug('consume()');
+    checkOptions('options', options);
+    const {
+      producerId,
+      rtpCapabilities,
+      paused = false,
+      mid,
+      preferredLayers,
+      ignoreDtx = false,
+      enableRtx,
+      pipe = false,
+      appData,
+    } = options;
     if (!producerId || typeof producerId !== 'string') throw new TypeError('missing producerId');
     if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
     if (mid && (typeof mid !== 'string' || mid.length === 0)) {
       throw new TypeError('if given, mid must be non empty string');
     }
+    validateConsumeOptions(options);
     const caps = structuredClone(rtpCapabilities) as RtpCapabilities;
     ortc.validateAndNormalizeRtpCapabilities(caps);
     const producer = this.#router.getProducer(producerId);

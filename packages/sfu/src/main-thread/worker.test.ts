@@ -11,6 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { WorkerClosedError } from '../errors.js';
 import { createWorker, observer, type Worker } from '../index.js';
 
+/** A well-formed remote sha-256 fingerprint (connect() checks the format). */
+const REMOTE_SHA256 = Array.from({ length: 32 }, () => 'AA').join(':');
+
 const workers: Worker[] = [];
 afterAll(() => {
   for (const w of workers) w.close();
@@ -297,11 +300,11 @@ describe('createWebRtcTransport', () => {
     await t.setMaxIncomingBitrate(1_000_000);
     expect((await t.getStats())[0].maxIncomingBitrate).toBe(1_000_000);
     await t.connect({
-      dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AA' }] },
+      dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: REMOTE_SHA256 }] },
     });
     await expect(
       t.connect({
-        dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AA' }] },
+        dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: REMOTE_SHA256 }] },
       }),
     ).rejects.toThrow(/already called/);
     await expect(t.connect({} as never)).rejects.toBeInstanceOf(TypeError);

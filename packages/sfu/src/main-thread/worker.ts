@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Worker as ThreadWorker } from 'node:worker_threads';
-import { validateListenInfoLimits, validateRtcPortRange, validateWorkerLimits } from '../limits.js';
+import { validateRtcPortRange, validateWorkerLimits } from '../limits.js';
 import * as ortc from '../ortc/ortc.js';
 import { Channel } from '../protocol/channel.js';
 import type { CertificatePems, MainEnd, WorkerEnd, WorkerThreadData } from '../protocol/worker-protocol.js';
@@ -22,6 +22,8 @@ import { type Router, RouterImpl } from './router.js';
 import type { SocketStrategy, WorkerIoHandles } from './socket-strategy.js';
 import { threadEntry } from './thread-entry.js';
 import { HOT_PATH_RESOURCE_LIMITS } from './thread-limits.js';
+import { checkOptions, checkString } from './validate-fields.js';
+import { validateListenInfos } from './validate-listen-infos.js';
 import { type WebRtcServer, WebRtcServerImpl } from './webrtc-server.js';
 import type { TargetEvents, WorkerChannel } from './worker-channel.js';
 
@@ -175,11 +177,11 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData> extends Enhance
     return this.#channel.request('worker.tsfuGetThreadStats');
   }
 
-  async updateSettings({ logLevel, logTags }: WorkerUpdateableSettings = {}): Promise<void> {
+  async updateSettings(settings: WorkerUpdateableSettings = {}): Promise<void> {
     logger.debug('updateSettings()');
-    if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel))
-      throw new TypeError(`invalid logLevel "${logLevel}"`);
-    if (logTags !== undefined && !Array.isArray(logTags)) throw new TypeError('logTags must be an array');
+    checkOptions('settings', settings);
+    const { logLevel, logTags } = settings;
+    validateLogSettings(settings);
     await this.#channel.request('worker.updateSettings', { logLevel, logTags });
   }
 
@@ -188,20 +190,13 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData> extends Enhance
     await this.#channel.request('worker.crashForTesting');
   }
 
-  async createWebRtcServer<T extends AppData = AppData>({
-    listenInfos,
-    appData,
-  }: WebRtcServerOptions<T>): Promise<WebRtcServer<T>> {
+  async createWebRtcServer<T extends AppData = AppData>(
+    options: WebRtcServerOptions<T>,
+  ): Promise<WebRtcServer<T>> {
     logger.debug('createWebRtcServer()');
-    if (!Array.isArray(listenInfos) || listenInfos.length === 0) {
-      throw new TypeError('listenInfos must be a non-empty array');
-    }
-    for (const l of listenInfos) {
-      if (!l || (l.protocol !== 'udp' && l.protocol !== 'tcp'))
-        throw new TypeError('invalid listenInfo protocol');
-      if (typeof l.ip !== 'string') throw new TypeError('missing listenInfo ip');
-      validateListenInfoLimits(l);
-    }
+    checkOptions('options', options);
+    const { listenInfos, appData } = options;
+    validateListenInfos(listenInfos);
     if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
     const webRtcServerId = randomUUID();
     await this.#channel.request('worker.createWebRtcServer', { webRtcServerId, listenInfos });
@@ -217,11 +212,10 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData> extends Enhance
     return server;
   }
 
-  async createRouter<T extends AppData = AppData>({
-    mediaCodecs,
-    appData,
-  }: RouterOptions<T> = {}): Promise<Router<T>> {
+  async createRouter<T extends AppData = AppData>(options: RouterOptions<T> = {}): Promise<Router<T>> {
     logger.debug('createRouter()');
+    checkOptions('options', options);
+    const { mediaCodecs, appData } = options;
     if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
     const rtpCapabilities = ortc.generateRouterRtpCapabilities(structuredClone(mediaCodecs));
     const routerId = randomUUID();
@@ -279,16 +273,26 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData> extends Enhance
 
 function validateSettings(settings: WorkerSettings): void {
   if (settings === null || typeof settings !== 'object') throw new TypeError('settings must be an object');
-  const { logLevel, logTags, appData, dtlsCertificateFile, dtlsPrivateKeyFile } = settings;
-  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel))
-    throw new TypeError(`invalid logLevel "${logLevel}"`);
-  if (logTags !== undefined && !Array.isArray(logTags)) throw new TypeError('logTags must be an array');
+  const { appData, dtlsCertificateFile, dtlsPrivateKeyFile } = settings;
+  validateLogSettings(settings);
+  // A number here would be read as a file descriptor by the thread (and block on it).
+  checkString('dtlsCertificateFile', dtlsCertificateFile);
+  checkString('dtlsPrivateKeyFile', dtlsPrivateKeyFile);
   if (appData && typeof appData !== 'object') throw new TypeError('if given, appData must be an object');
   validateRtcPortRange(settings);
   if (Boolean(dtlsCertificateFile) !== Boolean(dtlsPrivateKeyFile)) {
     throw new TypeError('dtlsCertificateFile and dtlsPrivateKeyFile must be given together');
   }
   validateWorkerLimits(settings);
+}
+
+/** `logLevel` one of mediasoup's; `logTags` an array of strings (unknown tags are ignored, as mediasoup-worker does). */
+function validateLogSettings({ logLevel, logTags }: WorkerUpdateableSettings): void {
+  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel))
+    throw new TypeError(`invalid logLevel "${logLevel}"`);
+  if (logTags !== undefined && !Array.isArray(logTags)) throw new TypeError('logTags must be an array');
+  if (logTags?.some((tag) => typeof tag !== 'string'))
+    throw new TypeError('every logTags entry must be a string');
 }
 
 /** @internal `createWorker()` (index.ts wraps it to emit the module observer's `newworker`). */

@@ -28,6 +28,15 @@ function isObject(value: unknown): value is Loose {
   return typeof value === 'object' && value !== null;
 }
 
+/** RTP payload types are 7 bits. */
+function isPayloadType(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= 127;
+}
+
+function isSsrc(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= 0xffffffff;
+}
+
 /**
  * Validates RtpCapabilities, filling defaults (`codecs`, `headerExtensions`
  * and each entry's defaults). Throws `TypeError` if invalid.
@@ -68,6 +77,9 @@ export function validateAndNormalizeRtpCodecCapability(
 
   if (loose.preferredPayloadType && typeof loose.preferredPayloadType !== 'number') {
     throw new TypeError('invalid codec.preferredPayloadType');
+  }
+  if (typeof loose.preferredPayloadType === 'number' && !isPayloadType(loose.preferredPayloadType)) {
+    throw new TypeError(`invalid codec.preferredPayloadType: ${loose.preferredPayloadType} (must be 0..127)`);
   }
   if (typeof loose.clockRate !== 'number') throw new TypeError('missing codec.clockRate');
 
@@ -173,6 +185,9 @@ function validateAndNormalizeRtpCodecParameters(codec: RtpCodecParameters): void
   const mimeTypeMatch = MIME_TYPE_REGEX.exec(loose.mimeType);
   if (!mimeTypeMatch) throw new TypeError('invalid codec.mimeType');
   if (typeof loose.payloadType !== 'number') throw new TypeError('missing codec.payloadType');
+  if (!isPayloadType(loose.payloadType)) {
+    throw new TypeError(`invalid codec.payloadType: ${loose.payloadType} (must be 0..127)`);
+  }
   if (typeof loose.clockRate !== 'number') throw new TypeError('missing codec.clockRate');
 
   normalizeChannels(loose, mimeTypeMatch[1].toLowerCase() as MediaKind);
@@ -188,6 +203,10 @@ function validateAndNormalizeRtpHeaderExtensionParameters(ext: RtpHeaderExtensio
   const loose = ext as Loose;
   if (!loose.uri || typeof loose.uri !== 'string') throw new TypeError('missing ext.uri');
   if (typeof loose.id !== 'number') throw new TypeError('missing ext.id');
+  // RFC 8285: 1..14 in one-byte headers, up to 255 in two-byte ones.
+  if (!Number.isInteger(loose.id) || loose.id < 1 || loose.id > 255) {
+    throw new TypeError(`invalid ext.id: ${loose.id} (must be 1..255)`);
+  }
   if (loose.encrypt && typeof loose.encrypt !== 'boolean') throw new TypeError('invalid ext.encrypt');
   if (!loose.encrypt) loose.encrypt = false;
   if (!isObject(loose.parameters)) loose.parameters = {};
@@ -209,10 +228,23 @@ function validateAndNormalizeRtpEncodingParameters(encoding: RtpEncodingParamete
   if (!isObject(encoding)) throw new TypeError('encoding is not an object');
   const loose = encoding as Loose;
   if (loose.ssrc && typeof loose.ssrc !== 'number') throw new TypeError('invalid encoding.ssrc');
+  if (typeof loose.ssrc === 'number' && !isSsrc(loose.ssrc)) {
+    throw new TypeError(`invalid encoding.ssrc: ${loose.ssrc} (must be a 32-bit unsigned integer)`);
+  }
   if (loose.rid && typeof loose.rid !== 'string') throw new TypeError('invalid encoding.rid');
   if (loose.rtx && !isObject(loose.rtx)) throw new TypeError('invalid encoding.rtx');
   if (loose.rtx && typeof (loose.rtx as Loose).ssrc !== 'number') {
     throw new TypeError('missing encoding.rtx.ssrc');
+  }
+  if (loose.rtx && !isSsrc((loose.rtx as Loose).ssrc as number)) {
+    throw new TypeError(
+      `invalid encoding.rtx.ssrc: ${(loose.rtx as Loose).ssrc} (must be a 32-bit unsigned integer)`,
+    );
+  }
+  if (loose.maxBitrate !== undefined && !(typeof loose.maxBitrate === 'number' && loose.maxBitrate >= 0)) {
+    throw new TypeError(
+      `invalid encoding.maxBitrate: ${String(loose.maxBitrate)} (must be a non-negative number)`,
+    );
   }
   if (!loose.dtx || typeof loose.dtx !== 'boolean') loose.dtx = false;
   if (loose.scalabilityMode && typeof loose.scalabilityMode !== 'string') {

@@ -513,6 +513,16 @@ function resourceUsage(): WorkerResourceUsage {
   };
 }
 
+/** The settings' certificate files; a failure names them (mediasoup: `wrong settings`). */
+function certificateFromFiles(certificateFile: string, privateKeyFile: string): DtlsCertificate {
+  try {
+    return DtlsCertificate.fromFiles(certificateFile, privateKeyFile);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new TypeError(`invalid dtlsCertificateFile or dtlsPrivateKeyFile: ${message}`);
+  }
+}
+
 async function main(): Promise<void> {
   if (!parentPort) return;
   const channel = new Channel<WorkerEnd, MainEnd>(parentPort, {
@@ -526,7 +536,7 @@ async function main(): Promise<void> {
     let certificate: DtlsCertificate;
     let generated = false;
     if (settings.dtlsCertificateFile && settings.dtlsPrivateKeyFile) {
-      certificate = DtlsCertificate.fromFiles(settings.dtlsCertificateFile, settings.dtlsPrivateKeyFile);
+      certificate = certificateFromFiles(settings.dtlsCertificateFile, settings.dtlsPrivateKeyFile);
     } else if (shared) {
       certificate = DtlsCertificate.fromPem(shared.certificatePem, shared.privateKeyPem);
     } else {
