@@ -43,15 +43,19 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 
   }
 }
 
-/** A Binding Request as a controlling browser sends it, signed with the transport's password. */
-function bindingRequest(t: sfu.WebRtcTransport, useCandidate = false): Buffer {
+/** A Binding Request as a controlling browser sends it, signed with the transport's password (or another). */
+function bindingRequest(
+  t: sfu.WebRtcTransport,
+  useCandidate = false,
+  password = t.iceParameters.password,
+): Buffer {
   const w = new StunMessageWriter(Buffer.alloc(548));
   w.begin(StunMethod.Binding, StunClass.Request)
     .addString(StunAttr.Username, `${t.iceParameters.usernameFragment}:peer`)
     .addUint32(StunAttr.Priority, 1853824767)
     .addUint64(StunAttr.IceControlling, 42n);
   if (useCandidate) w.addFlag(StunAttr.UseCandidate);
-  w.addIntegrity(Buffer.from(t.iceParameters.password)).addFingerprint();
+  w.addIntegrity(Buffer.from(password)).addFingerprint();
   return Buffer.from(w.toBuffer());
 }
 
@@ -113,7 +117,9 @@ describe('validation', () => {
       { protocol: 'tcp', ip: '127.0.0.1', tsfuMaxTcpConnections: 0 },
       { protocol: 'tcp', ip: '127.0.0.1', tsfuMaxPendingTcpConnectionsPerIp: 2.5 },
       { protocol: 'tcp', ip: '127.0.0.1', tsfuTcpAuthTimeoutMs: -1 },
+      { protocol: 'tcp', ip: '127.0.0.1', tsfuTcpFirstFrameTimeoutMs: 0 },
       { protocol: 'udp', ip: '127.0.0.1', tsfuMaxTcpConnections: 10 },
+      { protocol: 'udp', ip: '127.0.0.1', tsfuTcpFirstFrameTimeoutMs: 500 },
     ];
     for (const info of bad) {
       await expect(w.createWebRtcServer({ listenInfos: [info] })).rejects.toBeInstanceOf(TypeError);
@@ -133,6 +139,8 @@ describe('validation', () => {
       'tcpRejectedOverCap',
       'tcpRejectedPerIpCap',
       'tcpAuthTimeouts',
+      'tcpEvicted',
+      'tcpFirstFrameTimeouts',
       'tuplesRejectedOverCap',
     ] as const) {
       expect(io[k]).toBeTypeOf('number');
@@ -177,14 +185,16 @@ describe('TCP connections', () => {
     expect((await server.getIoCounters()).tcpRejectedPerIpCap).toBe(flooded.tcpRejectedPerIpCap);
   });
 
-  it('tsfuMaxTcpConnections holds; unclaimed connections close after tsfuTcpAuthTimeoutMs and free their slots', async () => {
+  it('a full listener closes its oldest unclaimed connection for a new one, and refuses only when every slot is claimed', async () => {
     const w = await newWorker();
     const { server, transport, port } = await tcpServer(w, {
       protocol: 'tcp',
       ip: '127.0.0.1',
       tsfuMaxTcpConnections: 6,
       tsfuMaxPendingTcpConnectionsPerIp: 2,
-      tsfuTcpAuthTimeoutMs: 1000,
+      // Long enough for the client to come before the silent connections' deadlines on a loaded machine.
+      tsfuTcpFirstFrameTimeoutMs: 4000,
+      tsfuTcpAuthTimeoutMs: 5000,
     });
     await until(
       'no TCP connection left from earlier tests',
@@ -193,40 +203,85 @@ describe('TCP connections', () => {
     const before = await server.getIoCounters();
     // Four sources, two silent connections each (within the per-source cap): 8 > 6.
     const closed: Array<Promise<void>> = [];
+    const silent: TcpSocket[] = [];
     for (const source of ['127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6']) {
       for (let i = 0; i < 2; i++) {
         const s = await tcpConnect(port, source);
+        silent.push(s);
         closed.push(new Promise((r) => s.once('close', () => r())));
       }
     }
-    await until('2 rejected by the listener cap', async () => {
-      const io = await server.getIoCounters();
-      return io.tcpRejectedOverCap - before.tcpRejectedOverCap === 2;
-    });
+    // The two oldest made room for the last two.
+    await Promise.all(closed.slice(0, 2));
     const full = await server.getIoCounters();
-    expect(full.tcpConnectionsAccepted - before.tcpConnectionsAccepted).toBe(6);
+    expect(full.tcpEvicted - before.tcpEvicted).toBe(2);
+    expect(full.tcpConnectionsAccepted - before.tcpConnectionsAccepted).toBe(8);
+    expect(full.tcpRejectedOverCap - before.tcpRejectedOverCap).toBe(0);
     expect(full.tcpRejectedPerIpCap - before.tcpRejectedPerIpCap).toBe(0);
-    // The server closes every silent connection (the 2 refused at once, the 6 at their deadline).
-    await Promise.all(closed);
-    await until('6 auth timeouts counted', async () => {
-      const io = await server.getIoCounters();
-      return io.tcpAuthTimeouts - before.tcpAuthTimeouts === 6 && io.tcpConnections === before.tcpConnections;
-    });
-    // The slots are free again: a client that authenticates connects and keeps its connection.
-    const s = await iceTcpCheck(port, '127.0.0.2', transport);
+    // The table is full of silent connections, yet a client with the transport's credentials gets in:
+    // its connection closes the oldest silent one, and its check is answered and selected.
+    const client = await iceTcpCheck(port, '127.0.0.2', transport);
     await until('the TCP tuple selected', () => transport.iceSelectedTuple?.remoteIp === '127.0.0.2');
-    // A silent connection opened after it times out after it: the claimed one's deadline has passed too.
-    const late = await tcpConnect(port, '127.0.0.7');
-    await new Promise<void>((r) => late.once('close', () => r()));
-    // (The client may see the close before the I/O thread has handled its own side of it.)
+    await closed[2];
+    expect(silent[3].destroyed).toBe(false);
+    // The other five close at the first-frame deadline (before the auth deadline).
+    await Promise.all(closed);
+    await until('5 first-frame timeouts counted', async () => {
+      const io = await server.getIoCounters();
+      return io.tcpFirstFrameTimeouts - before.tcpFirstFrameTimeouts === 5 && io.tcpConnections === 1;
+    });
+    // Every slot claimed: five more clients, then a sixth connection is refused and nothing is closed.
+    const clients = [client];
+    for (const source of ['127.0.0.8', '127.0.0.9', '127.0.0.10', '127.0.0.11', '127.0.0.12']) {
+      clients.push(await iceTcpCheck(port, source, transport));
+    }
+    const refused = await tcpConnect(port, '127.0.0.13');
+    await new Promise<void>((r) => refused.once('close', () => r()));
     await until(
-      'only the claimed connection open',
-      async () => (await server.getIoCounters()).tcpConnections === 1,
+      'the refusal counted',
+      async () => (await server.getIoCounters()).tcpRejectedOverCap - before.tcpRejectedOverCap === 1,
     );
     const after = await server.getIoCounters();
-    expect(after.tcpAuthTimeouts - before.tcpAuthTimeouts).toBe(7);
-    expect(s.destroyed).toBe(false);
-    expect(after.tcpRejectedOverCap - before.tcpRejectedOverCap).toBe(2);
+    expect(after.tcpEvicted - before.tcpEvicted).toBe(3);
+    expect(after.tcpAuthTimeouts - before.tcpAuthTimeouts).toBe(0);
+    expect(after.tcpConnections).toBe(6);
+    expect(clients.every((s) => !s.destroyed)).toBe(true);
+  });
+
+  it('tsfuTcpFirstFrameTimeoutMs closes silent and garbage connections; a check nobody claims waits for tsfuTcpAuthTimeoutMs', async () => {
+    const w = await newWorker();
+    const { server, transport, port } = await tcpServer(w, {
+      protocol: 'tcp',
+      ip: '127.0.0.1',
+      tsfuTcpFirstFrameTimeoutMs: 300,
+      tsfuTcpAuthTimeoutMs: 2000,
+    });
+    await until(
+      'no TCP connection left from earlier tests',
+      async () => (await server.getIoCounters()).tcpConnections === 0,
+    );
+    const before = await server.getIoCounters();
+    const closedAt = (s: TcpSocket) => new Promise<number>((r) => s.once('close', () => r(Date.now())));
+    const start = Date.now();
+    const silent = await tcpConnect(port, '127.0.0.2');
+    const garbage = await tcpConnect(port, '127.0.0.3');
+    // The known ufrag with the wrong password: routed to the transport, which does not claim it.
+    const unclaimed = await tcpConnect(port, '127.0.0.4');
+    const ends = [silent, garbage, unclaimed].map(closedAt);
+    unclaimed.resume(); // the transport answers (an error response): read it, so the close is seen
+    garbage.write(frameRfc4571(Buffer.alloc(60, 0xee)));
+    unclaimed.write(frameRfc4571(bindingRequest(transport, true, 'not-the-password-at-all')));
+    const [silentEnd, garbageEnd, unclaimedEnd] = await Promise.all(ends);
+    expect(Math.max(silentEnd, garbageEnd)).toBeLessThan(unclaimedEnd);
+    expect(unclaimedEnd - start).toBeGreaterThanOrEqual(1900);
+    await until('the deadlines counted', async () => {
+      const io = await server.getIoCounters();
+      return io.tcpAuthTimeouts - before.tcpAuthTimeouts === 1 && io.tcpConnections === 0;
+    });
+    const after = await server.getIoCounters();
+    expect(after.tcpFirstFrameTimeouts - before.tcpFirstFrameTimeouts).toBe(2);
+    expect(after.routedByUfrag - before.routedByUfrag).toBe(1);
+    expect(transport.iceSelectedTuple).toBeUndefined();
   });
 });
 

@@ -12,6 +12,8 @@ export const LIMIT_DEFAULTS = {
   maxPendingTcpConnectionsPerIp: 16,
   /** An unclaimed TCP connection is closed after this long. */
   tcpAuthTimeoutMs: 10_000,
+  /** A TCP connection that brought no STUN Binding Request for a known ufrag is closed after this long. */
+  tcpFirstFrameTimeoutMs: 2_000,
   /** Validated ICE tuples per transport (mediasoup keeps 8). */
   maxIceTuplesPerTransport: 8,
   /** Packets a worker holds for tuples whose bind answer it has not read yet. */
@@ -46,6 +48,7 @@ const TCP_LIMIT_OPTIONS = [
   'tsfuMaxTcpConnections',
   'tsfuMaxPendingTcpConnectionsPerIp',
   'tsfuTcpAuthTimeoutMs',
+  'tsfuTcpFirstFrameTimeoutMs',
 ] as const;
 
 /** The TCP limits of a listenInfo (TypeError on bad values, or on a UDP listenInfo). */
@@ -59,6 +62,7 @@ export function validateListenInfoLimits(info: TransportListenInfo): void {
   checkInteger('tsfuMaxTcpConnections', info.tsfuMaxTcpConnections, 1, 1_000_000);
   checkInteger('tsfuMaxPendingTcpConnectionsPerIp', info.tsfuMaxPendingTcpConnectionsPerIp, 1, 1_000_000);
   checkInteger('tsfuTcpAuthTimeoutMs', info.tsfuTcpAuthTimeoutMs, 1, 3_600_000);
+  checkInteger('tsfuTcpFirstFrameTimeoutMs', info.tsfuTcpFirstFrameTimeoutMs, 1, 3_600_000);
 }
 
 /** The limits among `createWorker()` settings (TypeError on bad values). */

@@ -5,7 +5,7 @@
  * (attach and detach workers, counters) and each worker's (listen, ufrags,
  * tuple binding) — over the parts that carry packets:
  * - `sockets.ts`: listening sockets, shared by reference;
- * - `tcp-connections.ts`: ICE-TCP accept, caps, auth deadline, RFC 4571 deframing;
+ * - `tcp-connections.ts`: ICE-TCP admission (caps, eviction, deadlines), RFC 4571 deframing;
  * - `tuple-table.ts`: the tuples workers validated and bound;
  * - `routing.ts`: datagrams and frames into the workers' rings;
  * - `send-path.ts`: the workers' rings out to sockets and connections.

@@ -44,18 +44,20 @@ export class Routing {
     this.routeByUfrag(socketIndex, msg, rinfo.address, rinfo.port, PROTOCOL_UDP, 0);
   };
 
-  onTcpFrame(conn: TcpConnection, frame: Uint8Array): void {
+  /** True when the frame, on a connection no worker claimed, is a Binding Request for a known ufrag. */
+  onTcpFrame(conn: TcpConnection, frame: Uint8Array): boolean {
     this.counters.tcpFramesReceived++;
     if (conn.worker >= 0) {
       const worker = this.workers.get(conn.worker);
       if (worker && this.deliver(worker, frame, frame.length, conn.id, conn.socketIndex)) {
         this.counters.routedByTuple++;
       }
-      return;
+      return false;
     }
-    this.routeByUfrag(conn.socketIndex, frame, conn.address, conn.port, PROTOCOL_TCP, conn.id);
+    return this.routeByUfrag(conn.socketIndex, frame, conn.address, conn.port, PROTOCOL_TCP, conn.id);
   }
 
+  /** True when the packet names a registered ufrag (whether or not the worker's ring had room). */
   private routeByUfrag(
     socketIndex: number,
     packet: Uint8Array,
@@ -63,22 +65,23 @@ export class Routing {
     port: number,
     protocol: number,
     connId: number,
-  ): void {
+  ): boolean {
     const owner = this.owners.lookup(packet, packet.length);
     const worker = owner === undefined ? undefined : this.workers.get(owner);
     if (worker === undefined || packet.length > 65536) {
       this.counters.droppedUnknownTuple++;
-      return;
+      return false;
     }
     const scratch = this.scratch;
     if (!writeAddressHeader(scratch, 0, address, port, protocol, connId)) {
       this.counters.droppedUnknownTuple++;
-      return;
+      return false;
     }
     scratch.set(packet, ADDRESS_HEADER_LENGTH);
     if (this.deliver(worker, scratch, ADDRESS_HEADER_LENGTH + packet.length, TUPLE_UNKNOWN, socketIndex)) {
       this.counters.routedByUfrag++;
     }
+    return true;
   }
 
   private deliver(

@@ -10,6 +10,7 @@ import { ipLiteralLookup } from '../ip-literal-lookup.js';
 import { LIMIT_DEFAULTS } from '../limits.js';
 import type { IoCounters, IoListenRequest, IoSocketInfo } from '../protocol/io-protocol.js';
 import { ThreadLogger } from '../protocol/thread-logger.js';
+import type { TcpConnection } from './tcp-connections.js';
 
 const logger = new ThreadLogger('IoThread');
 
@@ -34,10 +35,14 @@ export interface IoSocket {
   maxTcpConnections: number;
   maxPendingTcpConnectionsPerIp: number;
   tcpAuthTimeoutMs: number;
+  tcpFirstFrameTimeoutMs: number;
   /** Open TCP connections on this listener. */
   tcpOpen: number;
   /** Open connections no worker claimed yet, by source address. */
   pendingByIp: Map<string, number>;
+  /** Unclaimed connections, oldest first: no check for a known ufrag yet / one arrived (the eviction order). */
+  tcpUnchecked: Set<TcpConnection>;
+  tcpChecked: Set<TcpConnection>;
 }
 
 /** Where the sockets' traffic and closes go. */
@@ -133,8 +138,11 @@ export class IoSockets {
       maxPendingTcpConnectionsPerIp:
         req.maxPendingTcpConnectionsPerIp ?? LIMIT_DEFAULTS.maxPendingTcpConnectionsPerIp,
       tcpAuthTimeoutMs: req.tcpAuthTimeoutMs ?? LIMIT_DEFAULTS.tcpAuthTimeoutMs,
+      tcpFirstFrameTimeoutMs: req.tcpFirstFrameTimeoutMs ?? LIMIT_DEFAULTS.tcpFirstFrameTimeoutMs,
       tcpOpen: 0,
       pendingByIp: new Map(),
+      tcpUnchecked: new Set<TcpConnection>(),
+      tcpChecked: new Set<TcpConnection>(),
     };
     const socket: IoSocket =
       req.protocol === 'udp'

@@ -100,6 +100,7 @@ export interface IoListenRequest {
   maxTcpConnections?: number;
   maxPendingTcpConnectionsPerIp?: number;
   tcpAuthTimeoutMs?: number;
+  tcpFirstFrameTimeoutMs?: number;
 }
 
 /** A tuple as a worker names it before knowing its id: local socket, remote address, TCP connection. */
@@ -147,12 +148,19 @@ export interface IoCounters {
   /** TCP connections accepted / closed by us for misbehaving (bad framing, auth deadline, cap). */
   tcpConnectionsAccepted: number;
   tcpConnectionsRejected: number;
-  /** Of those rejected: the listening socket had `tsfuMaxTcpConnections` open. */
+  /** Of those rejected: the listening socket had `tsfuMaxTcpConnections` open, every one claimed by a transport. */
   tcpRejectedOverCap: number;
+  /**
+   * Of those rejected: the oldest unclaimed connection, closed to admit a new one while the listening socket
+   * had `tsfuMaxTcpConnections` open.
+   */
+  tcpEvicted: number;
   /** Of those rejected: that source IP had `tsfuMaxPendingTcpConnectionsPerIp` connections no transport claimed. */
   tcpRejectedPerIpCap: number;
   /** Of those rejected: no transport claimed them within `tsfuTcpAuthTimeoutMs`. */
   tcpAuthTimeouts: number;
+  /** Of those rejected: no STUN Binding Request for a known ufrag within `tsfuTcpFirstFrameTimeoutMs`. */
+  tcpFirstFrameTimeouts: number;
   /** Tuple bindings refused: the transport had `tsfuMaxIceTuplesPerTransport` bound already. */
   tuplesRejectedOverCap: number;
   /** Current table sizes: known tuples, registered ufrags, open sockets, open TCP connections. */
@@ -177,8 +185,10 @@ export function zeroIoCounters(): IoCounters {
     tcpConnectionsAccepted: 0,
     tcpConnectionsRejected: 0,
     tcpRejectedOverCap: 0,
+    tcpEvicted: 0,
     tcpRejectedPerIpCap: 0,
     tcpAuthTimeouts: 0,
+    tcpFirstFrameTimeouts: 0,
     tuplesRejectedOverCap: 0,
     tuples: 0,
     ufrags: 0,

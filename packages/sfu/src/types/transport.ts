@@ -79,9 +79,12 @@ export type TransportListenInfo = {
    */
   tsfuConnectedUdp?: boolean;
   /**
-   * tsfu extension (TCP only): most open connections on this listening socket;
-   * more are closed at once and counted in `ioCounters.tcpRejectedOverCap`.
-   * Default 1024. A shared socket keeps the limits of the listen that opened it.
+   * tsfu extension (TCP only): most open connections on this listening socket.
+   * When they are all open, a new connection closes the oldest one no
+   * transport has claimed (`ioCounters.tcpEvicted`; those with no ICE check
+   * for a known ufrag go first), or is closed at once when every one is
+   * claimed (`ioCounters.tcpRejectedOverCap`). Default 1024. A shared socket
+   * keeps the limits of the listen that opened it.
    */
   tsfuMaxTcpConnections?: number;
   /**
@@ -96,6 +99,14 @@ export type TransportListenInfo = {
    * many milliseconds is closed (`ioCounters.tcpAuthTimeouts`). Default 10000.
    */
   tsfuTcpAuthTimeoutMs?: number;
+  /**
+   * tsfu extension (TCP only): a connection that brought no STUN Binding
+   * Request for a known ufrag (a live transport's) within this many
+   * milliseconds is closed (`ioCounters.tcpFirstFrameTimeouts`): silent,
+   * garbage and slowly trickled connections give their slot back early.
+   * Default 2000; at or above `tsfuTcpAuthTimeoutMs` only that deadline applies.
+   */
+  tsfuTcpFirstFrameTimeoutMs?: number;
 };
 
 /** @deprecated Use `TransportListenInfo`. */

@@ -465,6 +465,7 @@ function listenRequest(info: TransportListenInfo, port: number, shared: boolean)
     maxTcpConnections: info.tsfuMaxTcpConnections,
     maxPendingTcpConnectionsPerIp: info.tsfuMaxPendingTcpConnectionsPerIp,
     tcpAuthTimeoutMs: info.tsfuTcpAuthTimeoutMs,
+    tcpFirstFrameTimeoutMs: info.tsfuTcpFirstFrameTimeoutMs,
   };
 }
 
