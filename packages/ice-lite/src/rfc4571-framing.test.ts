@@ -74,4 +74,25 @@ describe('Rfc4571Deframer', () => {
     expect(split.d.push(Uint8Array.of(0x01))).toBe(true);
     expect(split.d.push(Uint8Array.of(0x2c, 0, 0))).toBe(false); // 0x012c = 300 > 100
   });
+
+  it('holds memory in proportion to the bytes received, not to the announced length (slowloris)', () => {
+    const { d, frames } = collect();
+    const payload = Buffer.alloc(65535, 7);
+    const framed = frameRfc4571(payload);
+    // Announce 65535 bytes, then trickle them.
+    expect(d.push(framed.subarray(0, 12))).toBe(true);
+    expect(d.bufferedCapacity).toBeLessThanOrEqual(256);
+    let sent = 12;
+    for (; sent < 1012; sent++) d.push(framed.subarray(sent, sent + 1));
+    expect(d.bufferedCapacity).toBeGreaterThanOrEqual(1012);
+    expect(d.bufferedCapacity).toBeLessThanOrEqual(2 * 1012);
+    // The rest in uneven chunks: the frame still comes out whole.
+    while (sent < framed.length) {
+      const step = Math.min(4099, framed.length - sent);
+      expect(d.push(framed.subarray(sent, sent + step))).toBe(true);
+      sent += step;
+    }
+    expect(frames).toEqual([payload.toString('hex')]);
+    expect(d.bufferedCapacity).toBeLessThanOrEqual(framed.length);
+  });
 });

@@ -20,8 +20,10 @@ export function frameRfc4571(payload: Uint8Array, length: number = payload.lengt
  * Splits a TCP byte stream into RFC 4571 frames, coping with frames split
  * across reads and several frames in one read. Whole frames inside a chunk
  * are handed out as views of it (no copy); only a frame cut by a read
- * boundary is copied, into one buffer sized by `maxFrameLength`, allocated
- * on first need. A frame announcing more than `maxFrameLength` bytes makes
+ * boundary is copied, into one buffer that grows with the bytes actually
+ * received (not with the length a frame announces: a peer that announces
+ * 65535 bytes and trickles one byte at a time holds a few hundred bytes, not
+ * 64 KiB, per connection). A frame announcing more than `maxFrameLength` bytes makes
  * the stream unusable: `push` returns false and the caller should close it.
  */
 export class Rfc4571Deframer {
@@ -62,12 +64,13 @@ export class Rfc4571Deframer {
       const want = 2 + ((p[0] << 8) | p[1]);
       if (want - 2 > this.maxFrameLength) return this.fail();
       const take = Math.min(want - this.held, n - i);
-      p.set(chunk.subarray(i, i + take), this.held);
+      const into = this.reserve(this.held + take, want);
+      into.set(chunk.subarray(i, i + take), this.held);
       this.held += take;
       i += take;
       if (this.held < want) return true;
       this.held = 0;
-      this.deliver(p.subarray(2, want));
+      this.deliver(into.subarray(2, want));
     }
     // Whole frames straight out of the chunk.
     while (n - i >= 2) {
@@ -79,12 +82,32 @@ export class Rfc4571Deframer {
     }
     // Keep the cut frame's start.
     if (i < n) {
-      // A Buffer, so frames handed out are Buffers whether or not they were cut.
-      if (this.pending === undefined) this.pending = Buffer.allocUnsafe(2 + this.maxFrameLength);
-      this.pending.set(chunk.subarray(i, n), 0);
+      const announced = n - i >= 2 ? 2 + ((chunk[i] << 8) | chunk[i + 1]) : 2 + this.maxFrameLength;
+      this.reserve(n - i, announced).set(chunk.subarray(i, n), 0);
       this.held = n - i;
     }
     return true;
+  }
+
+  /**
+   * `pending` with room for `needed` bytes, keeping what it holds. It grows by
+   * doubling (at least 256 bytes) but never past `limit`, the cut frame's
+   * announced size: memory follows what the peer sent.
+   */
+  private reserve(needed: number, limit: number): Uint8Array {
+    const p = this.pending;
+    if (p !== undefined && p.length >= needed) return p;
+    const size = Math.min(Math.max(needed, 256, p === undefined ? 0 : p.length * 2), limit);
+    // A Buffer, so frames handed out are Buffers whether or not they were cut.
+    const grown = Buffer.allocUnsafe(Math.max(size, needed));
+    if (p !== undefined && this.held > 0) grown.set(p.subarray(0, this.held), 0);
+    this.pending = grown;
+    return grown;
+  }
+
+  /** Bytes the deframer holds for a cut frame (its buffer's size). */
+  get bufferedCapacity(): number {
+    return this.pending === undefined ? 0 : this.pending.length;
   }
 
   private deliver(frame: Uint8Array): void {
