@@ -71,10 +71,10 @@ const rtcpKinds: RtcpPacket[] = [
     baseSequenceNumber: 10,
     referenceTime: 5,
     fbPktCount: 1,
-    packets: [
-      { received: true, deltaUs: 250 },
-      { received: false, deltaUs: 0 },
-      { received: true, deltaUs: 64_000 },
+    packetStatusCount: 3,
+    received: [
+      { offset: 0, deltaUs: 250 },
+      { offset: 2, deltaUs: 64_000 },
     ],
   },
   {
