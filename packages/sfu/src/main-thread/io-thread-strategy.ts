@@ -5,6 +5,7 @@
  * worker does) and the next worker starts a fresh I/O thread.
  */
 import { MessageChannel, Worker as ThreadWorker } from 'node:worker_threads';
+import type { ThreadHeapForTesting } from '../heap-for-testing.js';
 import { Channel } from '../protocol/channel.js';
 import {
   type IoCounters,
@@ -120,6 +121,13 @@ export class IoThreadStrategy implements SocketStrategy {
     if (!gen) throw new Error('no I/O thread is running');
     await gen.channel.request('tsfu.crashForTesting');
   }
+
+  /** Testing only: the running I/O thread's used heap (see `threadHeapForTesting`). */
+  async heapForTesting(): Promise<ThreadHeapForTesting> {
+    const gen = this.current;
+    if (!gen) throw new Error('no I/O thread is running');
+    return gen.channel.request('tsfu.heapForTesting');
+  }
 }
 
 let defaultStrategy: IoThreadStrategy | undefined;
@@ -141,4 +149,9 @@ export function getSocketStrategy(): SocketStrategy {
  */
 export function crashIoThreadForTesting(): Promise<void> {
   return defaultIoThreadStrategy().crashForTesting();
+}
+
+/** Testing only: the I/O thread's used heap, after a full GC when `gc` is exposed (heap churn tests). */
+export function ioThreadHeapForTesting(): Promise<ThreadHeapForTesting> {
+  return defaultIoThreadStrategy().heapForTesting();
 }
