@@ -136,7 +136,10 @@ const compound = serializeRtcpPackets([
     baseSequenceNumber: 1000,
     referenceTime: 12345,
     fbPktCount: 7,
-    packets: Array.from({ length: 40 }, (_, i) => ({ received: i % 9 !== 4, deltaUs: (i % 5) * 1000 })),
+    packetStatusCount: 40,
+    received: Array.from({ length: 40 }, (_, i) => ({ offset: i, deltaUs: (i % 5) * 1000 })).filter(
+      (r) => r.offset % 9 !== 4,
+    ),
   },
 ]);
 

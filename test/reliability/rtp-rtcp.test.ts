@@ -71,10 +71,10 @@ const rtcpKinds: RtcpPacket[] = [
     baseSequenceNumber: 10,
     referenceTime: 5,
     fbPktCount: 1,
-    packets: [
-      { received: true, deltaUs: 250 },
-      { received: false, deltaUs: 0 },
-      { received: true, deltaUs: 64_000 },
+    packetStatusCount: 3,
+    received: [
+      { offset: 0, deltaUs: 250 },
+      { offset: 2, deltaUs: 64_000 },
     ],
   },
   {
@@ -161,6 +161,9 @@ describe('RTCP after SRTCP: what the compound parser accepts can be written back
         if (!ps) return;
         accepted++;
         expect(ps.length).toBeLessThanOrEqual(walked);
+        // A transport-cc lists received packets only, each with a delta byte: what a parse builds
+        // follows the bytes, not the status count the packet claims (up to 65,535).
+        for (const p of ps) if (p.kind === 'transport-cc') expect(p.received.length).toBeLessThan(b.length);
         expect(parseRtcpPackets(serializeRtcpPackets(ps))).toEqual(ps);
       }),
       { seed: 0x7c9, numRuns: 2500 },

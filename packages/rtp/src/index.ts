@@ -76,7 +76,7 @@ export {
   parseTransportCc,
   type RtcpTransportCc,
   serializeTransportCc,
-  type TwccPacket,
+  type TwccReceivedPacket,
   TwccStatus,
 } from './rtcp/transport-cc.js';
 export {

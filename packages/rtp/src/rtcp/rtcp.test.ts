@@ -203,7 +203,8 @@ const rows: Row[] = [
         baseSequenceNumber: 4,
         referenceTime: 1074030,
         fbPktCount: 1,
-        packets: [19000, 9000, 9000, 4000, 3000, 3000, 4000].map((deltaUs) => ({ received: true, deltaUs })),
+        packetStatusCount: 7,
+        received: [19000, 9000, 9000, 4000, 3000, 3000, 4000].map((deltaUs, offset) => ({ offset, deltaUs })),
       },
     ],
   },
@@ -384,7 +385,9 @@ describe('transport-cc', () => {
     expect(encodeTwccChunks(new Array(9000).fill(1))).toEqual([0x3fff, 0x2000 | (9000 - 8191)]);
   });
 
-  it('parses Chrome feedback with 2-bit vectors, received-without-delta and a large delta (pion example2)', () => {
+  it('rejects the reserved symbol 3 (pion example2), as libwebrtc does; parses the same without it', () => {
+    // libwebrtc's TransportFeedback::Parse fails on delta size 3 and never sends it; treating it as
+    // "received, no delta" would let a run-length chunk list 8,191 received packets in 2 bytes.
     const b = Uint8Array.from([
       0xfa, 0x17, 0xfa, 0x17, // sender SSRC
       0x19, 0x3d, 0xd8, 0xbb, // media SSRC
@@ -395,17 +398,18 @@ describe('transport-cc', () => {
       0xd0, // small delta 208 × 250 µs
       0x00, 0x00, // large delta 0
     ]);
+    expect(parseTransportCc(b, 0, b.length)).toBeUndefined();
+    b[18] = 0xc0; // second vector: 0 0 0 0 0 0 0
+    b[19] = 0x00;
     const p = parseTransportCc(b, 0, b.length)!;
     expect(p.baseSequenceNumber).toBe(372);
     expect(p.referenceTime).toBe(4567386);
     expect(p.fbPktCount).toBe(64);
-    // symbols: [1,2,0,0,0,0,0] then [3,0,0,3,3,3,3]
-    expect(p.packets.map((x) => x.received)).toEqual([
-      true, true, false, false, false, false, false,
-      true, false, false, true, true, true, true,
+    expect(p.packetStatusCount).toBe(14);
+    expect(p.received).toEqual([
+      { offset: 0, deltaUs: 52000 },
+      { offset: 1, deltaUs: 0 },
     ]);
-    expect(p.packets[0].deltaUs).toBe(52000);
-    expect(p.packets[1].deltaUs).toBe(0);
   });
 
   it('parses large deltas (pion example3) and round-trips them, negative too', () => {
@@ -423,14 +427,12 @@ describe('transport-cc', () => {
     ]);
     expect(parseRtcpPackets(Uint8Array.from([0xaf, 0xcd, 0x00, 0x07, ...body]))).toBeUndefined();
     const p = parseTransportCc(body, 0, body.length)!;
-    expect(p.packets.map((x) => x.deltaUs)).toEqual([2047500, 2022500, 52000, 0, 52000, 0]);
+    expect(p.received.map((x) => x.deltaUs)).toEqual([2047500, 2022500, 52000, 0, 52000, 0]);
     expect(parseRtcpPackets(serializeRtcpPacket(p))).toEqual([p]);
     const neg = {
       ...p,
-      packets: [
-        { received: true, deltaUs: -8192000 },
-        { received: false, deltaUs: 0 },
-      ],
+      packetStatusCount: 2,
+      received: [{ offset: 0, deltaUs: -8192000 }],
     } as RtcpPacket;
     expect(parseRtcpPackets(serializeRtcpPacket(neg))).toEqual([neg]);
   });

@@ -19,16 +19,23 @@ export const TwccStatus = {
   NotReceived: 0,
   SmallDelta: 1,
   LargeDelta: 2,
-  /** Reserved in draft-01; parsed as received with no delta. */
-  NoDelta: 3,
+  /** Reserved in draft-01: a feedback using it is rejected, as libwebrtc does. */
+  Reserved: 3,
 } as const;
 
-export interface TwccPacket {
-  received: boolean;
+/** One received packet of a feedback. */
+export interface TwccReceivedPacket {
+  /** Position after `baseSequenceNumber`: the packet's sequence number is `(base + offset) & 0xffff`. */
+  offset: number;
   /** Receive delta from the previous received packet (the first: from reference time), µs, a multiple of 250. */
   deltaUs: number;
 }
 
+/**
+ * A feedback lists its received packets only: a run-length chunk of 2 bytes
+ * may claim 8,191 "not received" ones, so one entry per status would let a
+ * 40-byte packet cost 65,535 objects. Parsing is O(bytes).
+ */
 export interface RtcpTransportCc {
   kind: 'transport-cc';
   senderSsrc: number;
@@ -38,46 +45,71 @@ export interface RtcpTransportCc {
   referenceTime: number;
   /** Feedback packet count (8 bits). */
   fbPktCount: number;
-  /** One entry per sequence number from `baseSequenceNumber` on. */
-  packets: TwccPacket[];
+  /** Sequence numbers described from `baseSequenceNumber` on (packet status count, 16 bits). */
+  packetStatusCount: number;
+  /** The received ones, offsets increasing and below `packetStatusCount`; the others were not received. */
+  received: TwccReceivedPacket[];
+}
+
+/**
+ * Walks the status chunks from `p` until `count` statuses are described,
+ * calling `onReceived(offset, status)` for each received one (a run of "not
+ * received" costs one step). Returns the end of the chunks, or -1 when they
+ * overrun `end`, a symbol is reserved or `onReceived` returns false.
+ */
+function walkChunks(
+  b: Uint8Array,
+  p: number,
+  end: number,
+  count: number,
+  onReceived: (offset: number, status: number) => boolean,
+): number {
+  let n = 0;
+  while (n < count) {
+    if (p + 2 > end) return -1;
+    const chunk = readU16(b, p);
+    p += 2;
+    if ((chunk & 0x8000) === 0) {
+      const status = (chunk >> 13) & 0x03;
+      const run = Math.min(chunk & 0x1fff, count - n);
+      if (status === TwccStatus.Reserved && run > 0) return -1;
+      if (status === TwccStatus.NotReceived) n += run;
+      else for (let i = 0; i < run; i++) if (!onReceived(n++, status)) return -1;
+    } else {
+      const bits = (chunk & 0x4000) === 0 ? 1 : 2;
+      for (let i = 14 - bits; i >= 0 && n < count; i -= bits) {
+        const status = (chunk >> i) & (bits === 1 ? 0x01 : 0x03);
+        if (status === TwccStatus.Reserved) return -1;
+        if (status !== TwccStatus.NotReceived && !onReceived(n, status)) return -1;
+        n++;
+      }
+    }
+  }
+  return p;
 }
 
 export function parseTransportCc(b: Uint8Array, o: number, length: number): RtcpTransportCc | undefined {
   if (length < 16) return undefined;
   const end = o + length;
   const count = readU16(b, o + 10);
-  const statuses = new Uint8Array(count);
-  let p = o + 16;
-  let n = 0;
-  while (n < count) {
-    if (p + 2 > end) return undefined;
-    const chunk = readU16(b, p);
-    p += 2;
-    if ((chunk & 0x8000) === 0) {
-      const status = (chunk >> 13) & 0x03;
-      const run = chunk & 0x1fff;
-      for (let i = 0; i < run && n < count; i++) statuses[n++] = status;
-    } else if ((chunk & 0x4000) === 0) {
-      for (let i = 13; i >= 0 && n < count; i--) statuses[n++] = (chunk >> i) & 0x01;
-    } else {
-      for (let i = 12; i >= 0 && n < count; i -= 2) statuses[n++] = (chunk >> i) & 0x03;
-    }
-  }
-  const packets: TwccPacket[] = [];
-  for (let i = 0; i < count; i++) {
-    const s = statuses[i];
-    if (s === TwccStatus.SmallDelta) {
-      if (p + 1 > end) return undefined;
-      packets.push({ received: true, deltaUs: b[p] * 250 });
+  // First pass: where the deltas start. The second reads one delta per received status and stops
+  // at the first that overruns, so a claimed run of received packets costs at most the bytes left.
+  let p = walkChunks(b, o + 16, end, count, () => true);
+  if (p < 0) return undefined;
+  const received: TwccReceivedPacket[] = [];
+  const ok = walkChunks(b, o + 16, end, count, (offset, status) => {
+    if (status === TwccStatus.SmallDelta) {
+      if (p + 1 > end) return false;
+      received.push({ offset, deltaUs: b[p] * 250 });
       p += 1;
-    } else if (s === TwccStatus.LargeDelta) {
-      if (p + 2 > end) return undefined;
-      packets.push({ received: true, deltaUs: ((readU16(b, p) << 16) >> 16) * 250 });
-      p += 2;
     } else {
-      packets.push({ received: s === TwccStatus.NoDelta, deltaUs: 0 });
+      if (p + 2 > end) return false;
+      received.push({ offset, deltaUs: ((readU16(b, p) << 16) >> 16) * 250 });
+      p += 2;
     }
-  }
+    return true;
+  });
+  if (ok < 0) return undefined;
   return {
     kind: 'transport-cc',
     senderSsrc: readU32(b, o),
@@ -85,14 +117,14 @@ export function parseTransportCc(b: Uint8Array, o: number, length: number): Rtcp
     baseSequenceNumber: readU16(b, o + 8),
     referenceTime: (((b[o + 12] << 16) | (b[o + 13] << 8) | b[o + 14]) << 8) >> 8,
     fbPktCount: b[o + 15],
-    packets,
+    packetStatusCount: count,
+    received,
   };
 }
 
-/** Status symbol a packet is sent with: its delta decides small or large. */
-function statusOf(p: TwccPacket): number {
-  if (!p.received) return TwccStatus.NotReceived;
-  const ticks = Math.round(p.deltaUs / 250);
+/** Status symbol a received packet is sent with: its delta decides small or large. */
+function statusOf(deltaUs: number): number {
+  const ticks = Math.round(deltaUs / 250);
   return ticks >= 0 && ticks <= 255 ? TwccStatus.SmallDelta : TwccStatus.LargeDelta;
 }
 
@@ -127,19 +159,27 @@ export function encodeTwccChunks(statuses: ArrayLike<number>): number[] {
 }
 
 export function serializeTransportCc(p: RtcpTransportCc): Buffer {
-  if (p.packets.length > 0xffff) throw new RangeError('too many packets for one feedback');
-  const statuses = p.packets.map(statusOf);
-  const chunks = encodeTwccChunks(statuses);
+  const count = p.packetStatusCount;
+  if (!Number.isInteger(count) || count < 0 || count > 0xffff)
+    throw new RangeError('packet status count out of range');
+  const statuses = new Uint8Array(count);
   let deltaBytes = 0;
-  for (const s of statuses)
-    deltaBytes += s === TwccStatus.SmallDelta ? 1 : s === TwccStatus.LargeDelta ? 2 : 0;
+  let next = 0;
+  for (const r of p.received) {
+    if (!Number.isInteger(r.offset) || r.offset < next || r.offset >= count)
+      throw new RangeError('received offsets must increase and stay below the packet status count');
+    statuses[r.offset] = statusOf(r.deltaUs);
+    deltaBytes += statuses[r.offset];
+    next = r.offset + 1;
+  }
+  const chunks = encodeTwccChunks(statuses);
   const unpadded = 16 + chunks.length * 2 + deltaBytes;
   const body = Math.ceil(unpadded / 4) * 4;
   const out = allocRtcpPacket(RtcpPacketType.RTPFB, RtpfbFormat.TRANSPORT_CC, body);
   writeU32(out, 4, p.senderSsrc);
   writeU32(out, 8, p.mediaSsrc);
   writeU16(out, 12, p.baseSequenceNumber & 0xffff);
-  writeU16(out, 14, p.packets.length);
+  writeU16(out, 14, count);
   const ref = p.referenceTime & 0xffffff;
   out[16] = ref >>> 16;
   out[17] = ref >>> 8;
@@ -150,15 +190,15 @@ export function serializeTransportCc(p: RtcpTransportCc): Buffer {
     writeU16(out, o, c);
     o += 2;
   }
-  p.packets.forEach((pk, i) => {
-    const ticks = Math.round(pk.deltaUs / 250);
-    if (statuses[i] === TwccStatus.SmallDelta) out[o++] = ticks;
-    else if (statuses[i] === TwccStatus.LargeDelta) {
+  for (const r of p.received) {
+    const ticks = Math.round(r.deltaUs / 250);
+    if (statuses[r.offset] === TwccStatus.SmallDelta) out[o++] = ticks;
+    else {
       if (ticks < -32768 || ticks > 32767) throw new RangeError('receive delta out of range');
       writeU16(out, o, ticks & 0xffff);
       o += 2;
     }
-  });
+  }
   // Pad to a word with the P bit, as libwebrtc does, so the padding is not taken for deltas.
   if (body !== unpadded) {
     out[0] |= 0x20;

@@ -17,6 +17,7 @@
 import type { Socket as TcpSocket } from 'node:net';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { IceUfragTable } from '@tsfu/ice-lite';
+import { threadHeapForTesting } from '../heap-for-testing.js';
 import { Channel, type RequestHandlers } from '../protocol/channel.js';
 import {
   type IoBindTupleRequest,
@@ -90,6 +91,7 @@ class IoThread implements SocketEvents {
           throw new Error('I/O thread crashed on purpose (crashIoThreadForTesting)');
         });
       },
+      'tsfu.heapForTesting': () => threadHeapForTesting(),
     };
   }
 

@@ -5,6 +5,7 @@
  * worker does) and the next worker starts a fresh I/O thread.
  */
 import { MessageChannel, Worker as ThreadWorker } from 'node:worker_threads';
+import type { ThreadHeapForTesting } from '../heap-for-testing.js';
 import { Channel } from '../protocol/channel.js';
 import {
   type IoCounters,
@@ -38,6 +39,8 @@ interface IoGeneration {
   readonly channel: Channel<IoStrategyEnd, IoThreadMainEnd>;
   /** Death callbacks of the attached workers, by worker index. */
   readonly workers: Map<number, (error: Error) => void>;
+  /** Workers being attached (not yet in `workers`): they keep the thread referenced too. */
+  attaching: number;
   error: Error | undefined;
 }
 
@@ -60,6 +63,7 @@ export class IoThreadStrategy implements SocketStrategy {
         peerLabel: `[tid:${thread.threadId}]`,
       }),
       workers: new Map(),
+      attaching: 0,
       error: undefined,
     };
     thread.on('error', (error) => {
@@ -91,18 +95,32 @@ export class IoThreadStrategy implements SocketStrategy {
     const { port1, port2 } = new MessageChannel();
     const toWorker = createPacketRingBuffer({ capacity: RING_CAPACITY });
     const fromWorker = createPacketRingBuffer({ capacity: RING_CAPACITY });
-    await gen.channel.requestTransferring('addWorker', { index, port: port1, toWorker, fromWorker }, [port1]);
-    gen.workers.set(index, onDeath);
+    // Before the request: a thread left unreferenced by the last detach would not keep the process
+    // alive while it answers, and `await createWorker()` would end a script with exit code 13.
     gen.thread.ref();
+    gen.attaching++;
+    try {
+      await gen.channel.requestTransferring('addWorker', { index, port: port1, toWorker, fromWorker }, [
+        port1,
+      ]);
+      gen.workers.set(index, onDeath);
+    } finally {
+      gen.attaching--;
+      this.unrefIfIdle(gen);
+    }
     return { port: port2, toWorker, fromWorker };
+  }
+
+  /** With no worker attached or being attached, the I/O thread must not keep the process alive. */
+  private unrefIfIdle(gen: IoGeneration): void {
+    if (gen.workers.size === 0 && gen.attaching === 0) gen.thread.unref();
   }
 
   async detachWorker(index: number): Promise<void> {
     // A worker of an I/O thread that died is no longer attached to anything.
     const gen = this.current;
     if (!gen?.workers.delete(index)) return;
-    // With no worker left the I/O thread must not keep the process alive.
-    if (gen.workers.size === 0) gen.thread.unref();
+    this.unrefIfIdle(gen);
     await gen.channel
       .request('removeWorker', { index })
       .catch(logger.catcher('detachWorker() | removeWorker'));
@@ -119,6 +137,13 @@ export class IoThreadStrategy implements SocketStrategy {
     const gen = this.current;
     if (!gen) throw new Error('no I/O thread is running');
     await gen.channel.request('tsfu.crashForTesting');
+  }
+
+  /** Testing only: the running I/O thread's used heap (see `threadHeapForTesting`). */
+  async heapForTesting(): Promise<ThreadHeapForTesting> {
+    const gen = this.current;
+    if (!gen) throw new Error('no I/O thread is running');
+    return gen.channel.request('tsfu.heapForTesting');
   }
 }
 
@@ -141,4 +166,9 @@ export function getSocketStrategy(): SocketStrategy {
  */
 export function crashIoThreadForTesting(): Promise<void> {
   return defaultIoThreadStrategy().crashForTesting();
+}
+
+/** Testing only: the I/O thread's used heap, after a full GC when `gc` is exposed (heap churn tests). */
+export function ioThreadHeapForTesting(): Promise<ThreadHeapForTesting> {
+  return defaultIoThreadStrategy().heapForTesting();
 }

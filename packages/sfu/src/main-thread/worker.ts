@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Worker as ThreadWorker } from 'node:worker_threads';
+import type { ThreadHeapForTesting } from '../heap-for-testing.js';
 import { validateRtcPortRange, validateWorkerLimits } from '../limits.js';
 import * as ortc from '../ortc/ortc.js';
 import { Channel } from '../protocol/channel.js';
@@ -188,6 +189,11 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData> extends Enhance
   /** Test-only: makes the worker thread throw an uncaught error, as a crash would. */
   async crashForTesting(): Promise<void> {
     await this.#channel.request('worker.crashForTesting');
+  }
+
+  /** Test-only: the worker thread's used heap, after a full GC when `gc` is exposed (see heap-for-testing.ts). */
+  async heapForTesting(): Promise<ThreadHeapForTesting> {
+    return this.#channel.request('worker.heapForTesting');
   }
 
   async createWebRtcServer<T extends AppData = AppData>(

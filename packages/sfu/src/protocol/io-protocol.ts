@@ -19,6 +19,7 @@
  * or `unlisten` never overtakes the packets queued before it (a DTLS close_notify).
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { ThreadHeapForTesting } from '../heap-for-testing.js';
 import type { Method } from './channel.js';
 
 export const TUPLE_UNKNOWN = 0;
@@ -248,6 +249,8 @@ export type IoMainMethods = {
   getCounters: Method<undefined, IoCounters>;
   /** Testing only, and only when the process opted in (`TSFU_ALLOW_CRASH_FOR_TESTING`). */
   'tsfu.crashForTesting': Method<undefined>;
+  /** Testing only: the thread's used heap, after a full GC when `gc` is exposed. */
+  'tsfu.heapForTesting': Method<undefined, ThreadHeapForTesting>;
 };
 
 /** The I/O thread's end toward the main thread; it says `ready` once it serves. */

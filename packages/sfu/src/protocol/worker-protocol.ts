@@ -6,6 +6,8 @@
  * send these; `worker-thread/worker-thread.ts` serves them with one handler
  * per method (`RequestHandlers<WorkerMethods>`).
  */
+
+import type { ThreadHeapForTesting } from '../heap-for-testing.js';
 import type { RtpCodecsEncodingsMapping } from '../ortc/ortc.js';
 import type {
   ConsumerDump,
@@ -134,6 +136,8 @@ export type WorkerMethods = {
   'worker.updateSettings': Method<WorkerUpdateableSettings>;
   /** Test-only: the thread throws an uncaught error, as a crash would. */
   'worker.crashForTesting': Method<undefined>;
+  /** Test-only: the thread's used heap, after a full GC when `gc` is exposed. */
+  'worker.heapForTesting': Method<undefined, ThreadHeapForTesting>;
   /** Closes everything (DTLS close_notify, tuples, sockets, in that order); answered once done. */
   'worker.close': Method<undefined>;
   'worker.createWebRtcServer': Method<Ids['webRtcServer'] & { listenInfos: TransportListenInfo[] }>;

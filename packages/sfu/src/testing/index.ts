@@ -1,5 +1,10 @@
 /** `@tsfu/sfu/testing`: helpers for tests and benchmarks (not needed by applications). */
-export { ALLOW_CRASH_FOR_TESTING_ENV, crashIoThreadForTesting } from '../main-thread/io-thread-strategy.js';
+export type { ThreadHeapForTesting } from '../heap-for-testing.js';
+export {
+  ALLOW_CRASH_FOR_TESTING_ENV,
+  crashIoThreadForTesting,
+  ioThreadHeapForTesting,
+} from '../main-thread/io-thread-strategy.js';
 export {
   type SyntheticClientCounters,
   type SyntheticTransportInfo,

@@ -8,6 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DtlsCertificate } from '@tsfu/dtls';
 import { NotFoundError } from '../errors.js';
+import { threadHeapForTesting } from '../heap-for-testing.js';
 import { LIMIT_DEFAULTS, RTC_PORT_RANGE_DEFAULT } from '../limits.js';
 import { Channel, type RequestHandlers } from '../protocol/channel.js';
 import type { IoListenRequest, IoSocketInfo, WorkerIoHandles } from '../protocol/io-protocol.js';
@@ -107,6 +108,7 @@ class WorkerThread {
           throw new Error('worker thread crashed on purpose (crashForTesting)');
         });
       },
+      'worker.heapForTesting': () => threadHeapForTesting(),
       'worker.close': () => {
         logger.debug('onRequest() | closing Worker');
         this.closeAll();

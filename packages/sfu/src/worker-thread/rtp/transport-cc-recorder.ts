@@ -4,7 +4,7 @@
  * and turned into one feedback packet per interval. Recording allocates
  * nothing; building the feedback (every ~100 ms) does.
  */
-import type { TwccPacket } from '@tsfu/rtp';
+import type { TwccReceivedPacket } from '@tsfu/rtp';
 
 const CAPACITY = 4096;
 /** At most this many sequence numbers per feedback packet. */
@@ -14,7 +14,10 @@ export interface TransportCcFeedback {
   baseSequenceNumber: number;
   /** 24-bit reference time in 64 ms units. */
   referenceTime: number;
-  packets: TwccPacket[];
+  /** Sequence numbers described from `baseSequenceNumber` on. */
+  packetStatusCount: number;
+  /** The received ones (offset from `baseSequenceNumber`), in order. */
+  received: TwccReceivedPacket[];
 }
 
 export class TransportCcRecorder {
@@ -77,20 +80,22 @@ export class TransportCcRecorder {
     // Reference time: 64 ms units; deltas: 250 µs ticks from rounded absolute times (no drift).
     const ref = Math.floor(firstTime / 64);
     let prevTick = ref * 256;
-    const packets: TwccPacket[] = [];
+    const received: TwccReceivedPacket[] = [];
     for (let s = min; s <= max; s++) {
       const t = arrival.get(s);
-      if (t === undefined) {
-        packets.push({ received: false, deltaUs: 0 });
-        continue;
-      }
+      if (t === undefined) continue;
       const tick = Math.round(t * 4);
       let d = tick - prevTick;
       if (d > 32767) d = 32767;
       if (d < -32768) d = -32768;
       prevTick += d;
-      packets.push({ received: true, deltaUs: d * 250 });
+      received.push({ offset: s - min, deltaUs: d * 250 });
     }
-    return { baseSequenceNumber: min & 0xffff, referenceTime: ref & 0xffffff, packets };
+    return {
+      baseSequenceNumber: min & 0xffff,
+      referenceTime: ref & 0xffffff,
+      packetStatusCount: max - min + 1,
+      received,
+    };
   }
 }

@@ -162,7 +162,8 @@ export function sendTransportCc(
       baseSequenceNumber: fb.baseSequenceNumber,
       referenceTime: fb.referenceTime,
       fbPktCount: fbPktCount & 0xff,
-      packets: fb.packets,
+      packetStatusCount: fb.packetStatusCount,
+      received: fb.received,
     }),
   );
   return true;
