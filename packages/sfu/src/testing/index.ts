@@ -1,5 +1,6 @@
 /** `@tsfu/sfu/testing`: helpers for tests and benchmarks (not needed by applications). */
 export { ALLOW_CRASH_FOR_TESTING_ENV, crashIoThreadForTesting } from '../main-thread/io-thread-strategy.js';
+export { FLOOD_KINDS, type FloodKind, floodDatagram, floodDatagrams } from './flood-datagrams.js';
 export {
   type SyntheticClientCounters,
   type SyntheticTransportInfo,
