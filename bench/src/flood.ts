@@ -15,12 +15,14 @@
  * the I/O thread read. Configurations alternate in rounds in the one run;
  * losses are compared with the kernel default's in the same run.
  *
- *   pnpm exec tsc -b bench && node bench/dist/flood.js [--quick] [--rates 0,20000] [--rounds 3]
+ *   pnpm exec tsc -b bench && node bench/dist/flood.js [--quick] [--rates 0,20000] [--rounds 3] [--window 2000]
+ *   node bench/dist/flood.js --drain [--rate 80000]   # read rate: the I/O thread vs a plain dgram thread
  */
 import { fork } from 'node:child_process';
 import { serializeRtpPacket } from '@tsfu/rtp';
 import { createWorker, type IoCounters, type Router, type WebRtcServer, type Worker } from '@tsfu/sfu';
 import { SyntheticWebRtcClient } from '@tsfu/sfu/testing';
+import { runDrain } from './flood-drain.js';
 import { rmemSysctls, udpDrops, udpRecvBuffer } from './flood-kernel.js';
 import { saveResults } from './harness.js';
 
@@ -293,4 +295,17 @@ export async function runFlood(): Promise<Window[]> {
   return windows;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await runFlood();
+async function drainOnly(): Promise<void> {
+  const flooder = await startFlooder();
+  try {
+    const rows = await runDrain(flooder.run, Number(arg('--rate') ?? 80_000), ROUNDS, WINDOW_MS);
+    saveResults('flood-drain', rows);
+  } finally {
+    flooder.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  if (process.argv.includes('--drain')) await drainOnly();
+  else await runFlood();
+}
