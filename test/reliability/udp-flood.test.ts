@@ -13,7 +13,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
-import { serializeRtpPacket } from '@tsfu/rtp';
+import { parseRtpPacket, serializeRtpPacket } from '@tsfu/rtp';
 import {
   createWorker,
   type IoCounters,
@@ -137,16 +137,26 @@ describe('shared UDP port flood with a live session', () => {
       },
     });
     await b.transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+    // This thread floods too: room for its stalls (its drops are read and allowed for below).
+    b.client.socket.setRecvBufferSize(4 * 1024 * 1024);
 
     // Audio at MEDIA_PPS by the clock, from a 2 ms timer and between flood batches (which would
     // otherwise starve the timer), to the end of the test.
     let seq = 0;
+    const sentSeqs: number[] = [];
+    const receivedSeqs = new Set<number>();
+    // Each payload starts with its sender's sequence number (the SFU rewrites the header's).
+    b.client.onRtp = (packet) => {
+      const p = parseRtpPacket(packet);
+      if (p && p.payload.length >= 4) receivedSeqs.add(Buffer.from(p.payload).readUInt32BE(0));
+    };
     const mediaStart = performance.now();
     const payload = Buffer.alloc(200, 0x33);
     const pump = () => {
       const due = Math.floor(((performance.now() - mediaStart) * MEDIA_PPS) / 1000);
       for (let n = 0; seq < due && n < 20; n++) {
         seq++;
+        payload.writeUInt32BE(seq, 0);
         const p = serializeRtpPacket({
           payloadType: 111,
           sequenceNumber: seq & 0xffff,
@@ -154,7 +164,7 @@ describe('shared UDP port flood with a live session', () => {
           ssrc: SSRC,
           payload,
         });
-        a.client.sendRtp(Buffer.from(p));
+        if (a.client.sendRtp(Buffer.from(p))) sentSeqs.push(seq);
       }
       seq = Math.max(seq, due - 20); // a long stall is skipped, not sent as a burst
     };
@@ -166,6 +176,8 @@ describe('shared UDP port flood with a live session', () => {
       expect(before.transportIds).toHaveLength(2);
       const io0 = await server.getIoCounters();
       const drops0 = kernelDrops(port);
+      const consumerPort = b.client.socket.address().port;
+      const consumerDrops0 = kernelDrops(consumerPort);
 
       // The flood, at most FLIGHT datagrams outstanding.
       const datagrams = floodDatagrams(32);
@@ -175,6 +187,7 @@ describe('shared UDP port flood with a live session', () => {
       let sent = 0;
       const accounted = () => io.droppedUnknownTuple - io0.droppedUnknownTuple + kernelDrops(port) - drops0;
       const floodStart = Date.now();
+      const firstSeqIndex = sentSeqs.length;
       while (sent < FLOOD) {
         pump();
         for (let i = 0; i < BATCH && sent < FLOOD; i++, sent++) {
@@ -199,18 +212,31 @@ describe('shared UDP port flood with a live session', () => {
       );
       const floodMs = Date.now() - floodStart;
       const sentDuring = a.client.counters.rtpSent - sentBefore;
+      const seqsDuring = sentSeqs.slice(firstSeqIndex);
       const receivedDuring = b.client.counters.rtpReceived - receivedBefore;
 
-      // Media after the flood: 50 more packets arrive.
-      await until(
-        () => b.client.counters.rtpReceived >= receivedBefore + receivedDuring + 50,
-        5000,
-        'media after the flood',
-      );
+      // Media after the flood: 50 packets sent after it arrive.
+      const lastSeqDuring = seq;
+      const arrivedAfter = () => [...receivedSeqs].filter((q) => q > lastSeqDuring).length;
+      await until(() => arrivedAfter() >= 50, 5000, 'media after the flood');
+      // And what was sent during the flood arrives (a loaded machine delays it, the flood's backlog
+      // included), but for what a kernel buffer dropped — the shared port's (none while the flood is
+      // paced) and the consumer's (this thread is busy): the SFU loses none of it. 2 % of slack.
+      const arrived = () => seqsDuring.filter((q) => receivedSeqs.has(q)).length;
+      const mustArrive = () =>
+        Math.floor(seqsDuring.length * 0.98) -
+        (kernelDrops(port) - drops0) -
+        (kernelDrops(consumerPort) - consumerDrops0);
+      await until(() => arrived() >= mustArrive(), 5000, 'the media sent during the flood').catch((e) => {
+        throw new Error(
+          `${(e as Error).message}: ${arrived()} of ${seqsDuring.length} arrived, need ${mustArrive()}`,
+        );
+      });
 
       const after = await serverState([a.transport, b.transport]);
       expect(after).toEqual(before);
       const kernel = kernelDrops(port) - drops0;
+      const consumerDrops = kernelDrops(consumerPort) - consumerDrops0;
       const dropped = io.droppedUnknownTuple - io0.droppedUnknownTuple;
       // Every flood datagram was read and dropped as an unknown tuple, or dropped by the kernel;
       // the kernel may also have dropped some of the session's own packets (the same socket).
@@ -220,14 +246,15 @@ describe('shared UDP port flood with a live session', () => {
       // With FLIGHT bounded the I/O thread reads nearly all of it: the counters carry the flood.
       expect(dropped).toBeGreaterThan(FLOOD * 0.9);
       expect(io.routedByUfrag - io0.routedByUfrag).toBe(0);
-      // During the flood the session kept flowing. Bound: at least a quarter of what was sent in the
-      // window arrived in it (a loaded machine delays the last ones past its end; loss is the bench's).
       console.log(
         `flood: ${FLOOD} datagrams in ${floodMs} ms; media sent ${sentDuring}, received ${receivedDuring} during it; ` +
-          `I/O dropped ${dropped}, kernel dropped ${kernel}`,
+          `I/O dropped ${dropped}, kernel dropped ${kernel}; the consumer's socket's kernel drops ${consumerDrops}`,
       );
+      // During the flood the session kept flowing. Bound: a tenth of what was sent in the window
+      // arrived in it (34–95 % seen at load average 13–16 on 2 cores: a loaded machine delays the
+      // rest past the window's end, and the wait above shows it arrives).
       expect(receivedDuring).toBeGreaterThan(0);
-      expect(receivedDuring).toBeGreaterThanOrEqual(Math.floor(sentDuring / 4));
+      expect(receivedDuring).toBeGreaterThanOrEqual(Math.floor(sentDuring / 10));
       expect(b.client.counters.srtpFailures).toBe(0);
     } finally {
       clearInterval(media);
