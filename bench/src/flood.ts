@@ -46,6 +46,8 @@ const MiB = 1024 * 1024;
 // recvBufferSize 0 keeps the OS default; unset takes tsfu's default for a WebRtcServer (4 MiB).
 const CONFIGS: Config[] = [
   { name: 'kernel default', recvBufferSize: 0 },
+  // What the default gets on a stock kernel (rmem_max 208 KiB): twice the OS default.
+  { name: '208 KiB', recvBufferSize: 212_992 },
   { name: '1 MiB', recvBufferSize: 1 * MiB },
   { name: '4 MiB (default)' },
   { name: '8 MiB', recvBufferSize: 8 * MiB },
