@@ -20,6 +20,13 @@ export const LIMIT_DEFAULTS = {
   maxParkedPackets: 64,
   /** WebRtcTransports per worker (no cap by default, as mediasoup). */
   maxTransports: Number.POSITIVE_INFINITY,
+  /**
+   * SO_RCVBUF asked for a WebRtcServer's UDP socket when its listenInfo sets no
+   * `recvBufferSize` (mediasoup leaves the OS default, ~208 KiB on Linux: ~90
+   * datagrams of 1200 B, 5–10 ms of a 20k pps flood). Linux caps it at
+   * `net.core.rmem_max` and accounts twice what it grants. bench/README "Flood".
+   */
+  sharedUdpRecvBufferSize: 4 * 1024 * 1024,
 } as const;
 
 /**

@@ -58,6 +58,33 @@ export function isLoopbackAddress(address: string): boolean {
   return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
 }
 
+/** Warned once per process: the kernel granted less receive buffer than the default asks. */
+let defaultCapWarned = false;
+
+/**
+ * Logs (warn) when the kernel granted less SO_RCVBUF than asked: Linux caps
+ * it at `net.core.rmem_max` (and reports twice what it granted, its
+ * bookkeeping overhead). Once per process for the default, per socket for an
+ * explicit `recvBufferSize`.
+ */
+function checkRecvBuffer(udp: UdpSocket, req: IoListenRequest, asked: number): void {
+  let obtained: number;
+  try {
+    obtained = udp.getRecvBufferSize();
+  } catch {
+    return;
+  }
+  if (obtained >= asked) return;
+  if (req.recvBufferSize === undefined) {
+    if (defaultCapWarned) return;
+    defaultCapWarned = true;
+  }
+  logger.warn(
+    `openSocket() | UDP ${req.ip}:${udp.address().port} receive buffer: asked ${asked} bytes, the kernel granted ${obtained}` +
+      ' (capped by net.core.rmem_max; raise it to absorb packet floods, see the README "Limits")',
+  );
+}
+
 export class IoSockets {
   private readonly byIndex = new Map<number, IoSocket>();
   private readonly byKey = new Map<string, IoSocket>();
@@ -162,11 +189,15 @@ export class IoSockets {
   }
 
   private async openUdp(index: number, req: IoListenRequest): Promise<UdpSocket> {
+    // A shared port takes every session's traffic and every stray datagram: it gets room to
+    // absorb the I/O thread's scheduling stalls under a flood (0 keeps the OS default).
+    const recvBufferSize =
+      req.recvBufferSize ?? (req.shared ? LIMIT_DEFAULTS.sharedUdpRecvBufferSize : undefined);
     const udp = createSocket({
       type: isIPv6(req.ip) ? 'udp6' : 'udp4',
       lookup: ipLiteralLookup,
       reuseAddr: req.connectedUdp === true,
-      recvBufferSize: req.recvBufferSize,
+      recvBufferSize,
       sendBufferSize: req.sendBufferSize,
     });
     await new Promise<void>((resolve, reject) => {
@@ -176,6 +207,7 @@ export class IoSockets {
         resolve();
       });
     });
+    if (recvBufferSize) checkRecvBuffer(udp, req, recvBufferSize);
     udp.on('error', (error) => {
       // ICMP-triggered send errors etc.: the socket stays usable (lines are rate-bounded).
       logger.warn(`openSocket() | UDP socket error [${req.ip}:${req.port}]: ${error.message}`);

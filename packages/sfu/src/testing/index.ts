@@ -5,6 +5,7 @@ export {
   crashIoThreadForTesting,
   ioThreadHeapForTesting,
 } from '../main-thread/io-thread-strategy.js';
+export { FLOOD_KINDS, type FloodKind, floodDatagram, floodDatagrams } from './flood-datagrams.js';
 export {
   type SyntheticClientCounters,
   type SyntheticTransportInfo,
