@@ -40,6 +40,7 @@ import { isPortInUse, portChoice, portsToTry } from './listen-ports.js';
 import { PacketRoutes } from './packet-routes.js';
 import type { Producer } from './producer.js';
 import { Router } from './router.js';
+import { rtpObserverHandlers } from './rtp-observer/rtp-observer-handlers.js';
 import { threadStats } from './thread-stats.js';
 import { serverIceCandidates, transportIceCandidates } from './transport/ice-candidates.js';
 import type { Transport } from './transport/transport.js';
@@ -175,6 +176,11 @@ class WorkerThread {
       'consumer.enableTraceEvent': (d) => {
         consumer(d).traceEventTypes = [...d.types];
       },
+      ...rtpObserverHandlers({
+        router: (id) => this.router(id),
+        routers: () => this.routers.values(),
+        notify: this.notifyMain,
+      }),
     };
   }
 
@@ -285,6 +291,7 @@ class WorkerThread {
     const router = this.routers.get(routerId);
     if (!router) return;
     for (const t of [...router.transports.values()]) this.closeTransport(router, t);
+    router.rtpObservers.closeAll();
     this.routers.delete(router.id);
     logger.debug(`onRequest() | Router closed [routerId:${router.id}]`);
   }
@@ -445,8 +452,10 @@ class WorkerThread {
   private closeAll(): void {
     clearInterval(this.mediaTimer);
     this.routes.clear();
-    for (const r of this.routers.values())
+    for (const r of this.routers.values()) {
       for (const t of [...r.transports.values()]) this.closeTransport(r, t);
+      r.rtpObservers.closeAll();
+    }
     this.link.close();
   }
 }
