@@ -107,8 +107,8 @@ export class Router implements TransportListener {
     mappedPt: number,
     nowMs: number,
   ): void {
-    // Observers first: a consumer may rewrite the header it shares.
-    this.rtpObservers.onRtpPacket(producer, packet, nowMs);
+    // Observers first (a consumer may rewrite the header it shares); unwatched producers skip the call.
+    if (producer.rtpObserverWatch !== undefined) this.rtpObservers.onRtpPacket(producer, packet, nowMs);
     const consumers = this.fanout.get(producer);
     if (consumers === undefined) return;
     for (let i = 0; i < consumers.length; i++) consumers[i].sendRtpPacket(stream, packet, mappedPt, nowMs);

@@ -1,9 +1,9 @@
 /**
  * A router's RTP observers and which producers each watches. The router
- * hands every packet here; a producer no observer watches costs one Map
- * lookup, and a router without watched producers costs a size check. The
- * ssrc-audio-level byte (RFC 6464) is read once per packet, at the
- * producer's negotiated extension id, and handed to each watching observer.
+ * hands every packet here; a producer no observer watches costs one field
+ * check (`producer.rtpObserverWatch`). The ssrc-audio-level byte (RFC 6464)
+ * is read once per packet, at the producer's negotiated extension id, and
+ * handed to each watching observer.
  */
 import { RTP_EXTENSION_URI, readAudioLevelByte } from '@tsfu/rtp';
 import { NotFoundError } from '../../errors.js';
@@ -11,7 +11,8 @@ import type { Producer } from '../producer.js';
 import type { RtpPacket } from '../rtp/rtp-packet.js';
 import type { RtpObserver } from './rtp-observer.js';
 
-interface Watched {
+/** Who watches one producer (kept on the producer, so the packet path reads a field). */
+export interface RtpObserverWatch {
   /** The producer's ssrc-audio-level id, 0 when it negotiated none. */
   readonly extId: number;
   /** Replaced, never changed in place, so a packet in progress is unaffected. */
@@ -20,7 +21,7 @@ interface Watched {
 
 export class RouterRtpObservers {
   readonly observers = new Map<string, RtpObserver>();
-  private readonly watched = new Map<Producer, Watched>();
+  private readonly watched = new Map<Producer, RtpObserverWatch>();
   /** Packets of watched producers without a readable audio level. */
   packetsWithoutLevel = 0;
 
@@ -53,7 +54,9 @@ export class RouterRtpObservers {
     if (w === undefined) {
       const extId =
         producer.rtpParameters.headerExtensions?.find((e) => e.uri === RTP_EXTENSION_URI.audioLevel)?.id ?? 0;
-      this.watched.set(producer, { extId, observers: [observer] });
+      const watch = { extId, observers: [observer] };
+      this.watched.set(producer, watch);
+      producer.rtpObserverWatch = watch;
     } else if (!w.observers.includes(observer)) {
       w.observers = [...w.observers, observer];
     }
@@ -71,8 +74,7 @@ export class RouterRtpObservers {
   }
 
   onRtpPacket(producer: Producer, packet: RtpPacket, nowMs: number): void {
-    if (this.watched.size === 0) return;
-    const w = this.watched.get(producer);
+    const w = producer.rtpObserverWatch;
     if (w === undefined) return;
     const i = w.extId === 0 ? -1 : packet.findExtension(w.extId);
     const byte =
@@ -92,6 +94,7 @@ export class RouterRtpObservers {
     const w = this.watched.get(producer);
     if (!w) return;
     this.watched.delete(producer);
+    producer.rtpObserverWatch = undefined;
     for (const o of w.observers) o.removeProducer(producer);
   }
 
@@ -103,9 +106,11 @@ export class RouterRtpObservers {
     for (const o of this.watched.get(producer)?.observers ?? []) o.producerResumed(producer);
   }
 
-  private unwatch(producer: Producer, w: Watched, observer: RtpObserver): void {
+  private unwatch(producer: Producer, w: RtpObserverWatch, observer: RtpObserver): void {
     if (!w.observers.includes(observer)) return;
     w.observers = w.observers.filter((o) => o !== observer);
-    if (w.observers.length === 0) this.watched.delete(producer);
+    if (w.observers.length > 0) return;
+    this.watched.delete(producer);
+    producer.rtpObserverWatch = undefined;
   }
 }
