@@ -226,6 +226,9 @@ describe('RTP observers over real sockets', () => {
     const alo = await r2.createAudioLevelObserver({ appData: { room: 'x' } });
     const aso = await r2.createActiveSpeakerObserver();
     expect(created).toEqual(['audiolevel', 'activespeaker']);
+    // As mediasoup, the worker lists each observer among its request handlers.
+    const handlers = (await worker.dump()).channelMessageHandlers.channelRequestHandlers;
+    expect(handlers).toEqual(expect.arrayContaining([alo.id, aso.id]));
     expect(alo.appData).toEqual({ room: 'x' });
     let closes = 0;
     alo.on('routerclose', () => closes++);

@@ -257,12 +257,18 @@ class WorkerThread {
 
   private dump(): WorkerDump {
     const transportIds = [...this.routers.values()].flatMap((r) => [...r.transports.keys()]);
+    const observerIds = [...this.routers.values()].flatMap((r) => [...r.rtpObservers.observers.keys()]);
     return {
       pid: process.pid,
       webRtcServerIds: [...this.servers.keys()],
       routerIds: [...this.routers.keys()],
       channelMessageHandlers: {
-        channelRequestHandlers: [...this.servers.keys(), ...this.routers.keys(), ...transportIds],
+        channelRequestHandlers: [
+          ...this.servers.keys(),
+          ...this.routers.keys(),
+          ...transportIds,
+          ...observerIds,
+        ],
         channelNotificationHandlers: [],
       },
       tsfuCounters: {
