@@ -46,6 +46,8 @@ module.exports = {
           'test-Consumer',
           'test-ortc',
           'test-multiopus',
+          'test-AudioLevelObserver',
+          'test-ActiveSpeakerObserver',
         ],
         resultsFile: process.env.TSFU_CONFORMANCE_RESULTS,
       },

@@ -46,6 +46,10 @@ export async function startSfuRoom(
     routerOf?: (peer: string) => number;
     /** Listen with tsfu's `tsfuConnectedUdp` (workers open connected sockets for validated tuples). */
     connectedUdp?: boolean;
+    /** Pages speaking `SfuSchema` (default `pages/sfu.ts`). */
+    pages?: readonly string[];
+    /** Chromium flags added to the harness's. */
+    browserArgs?: readonly string[];
   } = {},
 ): Promise<SfuRoom> {
   const workers: Worker[] = [];
@@ -79,7 +83,10 @@ export async function startSfuRoom(
       port = (await server.dump()).udpSockets[0].port;
       routers.push(await worker.createRouter({ mediaCodecs: MEDIA_CODECS }));
     }
-    session = await E2eSession.start<SfuSchema>({ pages: ['pages/sfu.ts'] });
+    session = await E2eSession.start<SfuSchema>({
+      pages: opts.pages ?? ['pages/sfu.ts'],
+      browser: { extraArgs: opts.browserArgs },
+    });
     const routerFor = (peer: string) => routers[opts.routerOf?.(peer) ?? 0];
     const s = session;
     s.server.handle(

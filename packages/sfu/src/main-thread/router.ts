@@ -3,6 +3,7 @@ import * as ortc from '../ortc/ortc.js';
 import type { CreateWebRtcTransportRequest } from '../protocol/worker-protocol.js';
 import type { AppData } from '../types/app-data.js';
 import type { RouterDump } from '../types/router.js';
+import type { ActiveSpeakerObserverOptions, AudioLevelObserverOptions } from '../types/rtp-observer.js';
 import type { RouterRtpCodecCapability, RtpCapabilities, RtpParameters } from '../types/rtp-parameters.js';
 import type { SctpParameters } from '../types/sctp-parameters.js';
 import type { TransportListenInfo, TransportListenIp } from '../types/transport.js';
@@ -11,13 +12,20 @@ import { closedObjectError } from './closed-error.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
 import type { Producer } from './producer.js';
+import type { ActiveSpeakerObserver } from './rtp-observer/active-speaker-observer.js';
+import type { AudioLevelObserver } from './rtp-observer/audio-level-observer.js';
+import { RouterRtpObservers, type RtpObserver } from './rtp-observer/router-rtp-observers.js';
 import { validateWebRtcTransportOptions } from './validate-transport-options.js';
 import type { WebRtcServer } from './webrtc-server.js';
 import { type WebRtcTransport, WebRtcTransportImpl } from './webrtc-transport.js';
 import type { TargetEvents, WorkerChannel } from './worker-channel.js';
 
 export type RouterEvents = { workerclose: []; listenererror: [string, Error]; '@close': [] };
-export type RouterObserverEvents = { close: []; newtransport: [WebRtcTransport] };
+export type RouterObserverEvents = {
+  close: [];
+  newtransport: [WebRtcTransport];
+  newrtpobserver: [RtpObserver];
+};
 
 const logger = new Logger('Router');
 
@@ -55,6 +63,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
   readonly #transports = new Map<string, WebRtcTransport>();
   readonly #producers = new Map<string, Producer>();
   readonly #observer = new EnhancedEventEmitter<RouterObserverEvents>();
+  readonly #rtpObservers: RouterRtpObservers;
 
   /** @internal created by `Worker.createRouter()`. */
   constructor(opts: {
@@ -74,6 +83,19 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
     this.#events = opts.events;
     this.#rtpCapabilities = opts.rtpCapabilities;
     this.#appData = opts.appData ?? ({} as RouterAppData);
+    this.#rtpObservers = new RouterRtpObservers(
+      {
+        routerId: opts.id,
+        channel: opts.channel,
+        events: opts.events,
+        getProducerById: (id) => this.#producers.get(id),
+      },
+      {
+        closedError: () =>
+          this.#closed ? closedObjectError(this.#channel, `Router closed [routerId:${this.#id}]`) : undefined,
+        announce: (o) => this.#observer.safeEmit('newrtpobserver', o),
+      },
+    );
   }
 
   get id(): string {
@@ -107,6 +129,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
     this.#channel.request('worker.closeRouter', { routerId: this.#id }).catch(logger.catcher('close()'));
     for (const t of this.#transports.values()) t.routerClosed();
     this.#transports.clear();
+    this.#rtpObservers.routerClosed();
     this.safeEmit('@close');
     this.#observer.safeEmit('close');
   }
@@ -118,6 +141,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
     this.#closed = true;
     for (const t of this.#transports.values()) t.routerClosed();
     this.#transports.clear();
+    this.#rtpObservers.routerClosed();
     this.safeEmit('workerclose');
     this.#observer.safeEmit('close');
   }
@@ -132,6 +156,22 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
   updateMediaCodecs(mediaCodecs: RouterRtpCodecCapability[]): void {
     logger.debug('updateMediaCodecs()');
     this.#rtpCapabilities = ortc.generateRouterRtpCapabilities(structuredClone(mediaCodecs));
+  }
+
+  /** An AudioLevelObserver: `volumes` of the loudest producers it watches, or `silence`. */
+  async createAudioLevelObserver<T extends AppData = AppData>(
+    options?: AudioLevelObserverOptions<T>,
+  ): Promise<AudioLevelObserver<T>> {
+    logger.debug('createAudioLevelObserver()');
+    return this.#rtpObservers.createAudioLevelObserver(options);
+  }
+
+  /** An ActiveSpeakerObserver: `dominantspeaker` among the producers it watches. */
+  async createActiveSpeakerObserver<T extends AppData = AppData>(
+    options?: ActiveSpeakerObserverOptions<T>,
+  ): Promise<ActiveSpeakerObserver<T>> {
+    logger.debug('createActiveSpeakerObserver()');
+    return this.#rtpObservers.createActiveSpeakerObserver(options);
   }
 
   /** Whether a client with `rtpCapabilities` can consume the producer (false for an unknown producer, as mediasoup). */

@@ -49,6 +49,7 @@ import type {
 } from '../types/worker.js';
 import type { DataArg, Method } from './channel.js';
 import type { WorkerIoHandles } from './io-protocol.js';
+import type { RtpObserverMethods, RtpObserverNotifications } from './rtp-observer-protocol.js';
 
 /** A DTLS certificate and its private key, PEM-encoded. */
 export interface CertificatePems {
@@ -182,7 +183,7 @@ export type WorkerMethods = {
   'consumer.getStats': Method<Ids['consumer'], Array<ConsumerStat | ProducerStat>>;
   'consumer.dump': Method<Ids['consumer'], ConsumerDump>;
   'consumer.enableTraceEvent': Method<Ids['consumer'] & { types: ConsumerTraceEventType[] }>;
-};
+} & RtpObserverMethods;
 
 /** What the worker thread tells the main thread, by target id (a transport, producer or consumer; '' for the worker). */
 export type WorkerNotifications = {
@@ -201,7 +202,7 @@ export type WorkerNotifications = {
   'consumer.score': ConsumerScore;
   'consumer.layerschange': ConsumerLayers | null;
   'consumer.trace': ConsumerTraceEventData;
-};
+} & RtpObserverNotifications;
 
 /** The worker thread's end: it serves `WorkerMethods` and hears nothing. */
 export type WorkerEnd = { requests: WorkerMethods; notifications: Record<never, never> };

@@ -14,6 +14,7 @@ export type * from './log.js';
 export type * from './objects.js';
 export type * from './producer.js';
 export type * from './router.js';
+export type * from './rtp-observer.js';
 export type * from './rtp-parameters.js';
 export type * from './rtp-stream-stats.js';
 export type * from './sctp-parameters.js';

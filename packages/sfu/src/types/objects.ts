@@ -3,8 +3,7 @@
  * `types.Router`, …). mediasoup declares them as interfaces implemented by
  * its `…Impl` classes; here they name tsfu's classes, which are not exported
  * as values (as mediasoup's are not). PlainTransport, PipeTransport,
- * DirectTransport, DataProducer, DataConsumer and the RTP observers come with
- * their classes.
+ * DirectTransport, DataProducer and DataConsumer come with their classes.
  */
 
 import type { ConsumerObserverEvents } from '../main-thread/consumer.js';
@@ -14,10 +13,18 @@ import type { RouterObserverEvents } from '../main-thread/router.js';
 import type { WebRtcServerObserverEvents } from '../main-thread/webrtc-server.js';
 import type { WebRtcTransportObserverEvents } from '../main-thread/webrtc-transport.js';
 import type { WorkerObserverEvents } from '../main-thread/worker.js';
+import type {
+  ActiveSpeakerObserverObserverEvents,
+  AudioLevelObserverObserverEvents,
+  RtpObserverObserverEvents,
+} from './rtp-observer.js';
 
 export type { Consumer } from '../main-thread/consumer.js';
 export type { Producer } from '../main-thread/producer.js';
 export type { Router } from '../main-thread/router.js';
+export type { ActiveSpeakerObserver } from '../main-thread/rtp-observer/active-speaker-observer.js';
+export type { AudioLevelObserver } from '../main-thread/rtp-observer/audio-level-observer.js';
+export type { RtpObserver } from '../main-thread/rtp-observer/router-rtp-observers.js';
 export type { WebRtcServer } from '../main-thread/webrtc-server.js';
 export type { WebRtcTransport } from '../main-thread/webrtc-transport.js';
 export type { Worker } from '../main-thread/worker.js';
@@ -35,3 +42,6 @@ export type RouterObserver = EnhancedEventEmitter<RouterObserverEvents>;
 export type WebRtcTransportObserver = EnhancedEventEmitter<WebRtcTransportObserverEvents>;
 export type ProducerObserver = EnhancedEventEmitter<ProducerObserverEvents>;
 export type ConsumerObserver = EnhancedEventEmitter<ConsumerObserverEvents>;
+export type RtpObserverObserver = EnhancedEventEmitter<RtpObserverObserverEvents>;
+export type AudioLevelObserverObserver = EnhancedEventEmitter<AudioLevelObserverObserverEvents>;
+export type ActiveSpeakerObserverObserver = EnhancedEventEmitter<ActiveSpeakerObserverObserverEvents>;

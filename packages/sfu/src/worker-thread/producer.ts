@@ -14,6 +14,7 @@ import type { ProducerDump, ProducerStat, ProducerTraceEventType, ProducerType }
 import type { MediaKind, RtpEncodingParameters, RtpParameters } from '../types/rtp-parameters.js';
 import { RecvStream } from './rtp/recv-stream.js';
 import { PayloadCodec, payloadCodecOf, type RtpPacket } from './rtp/rtp-packet.js';
+import type { RtpObserverWatch } from './rtp-observer/router-rtp-observers.js';
 import { rtpParametersDump } from './rtp-parameters-dump.js';
 
 const logger = new ThreadLogger('Producer');
@@ -97,6 +98,8 @@ export class Producer {
   readonly usePli: boolean;
   readonly useFir: boolean;
   traceEventTypes: ProducerTraceEventType[] = [];
+  /** The RTP observers watching this producer (set by its router's `RouterRtpObservers`); undefined: none. */
+  rtpObserverWatch: RtpObserverWatch | undefined;
   private videoOrientation = -1;
   private readonly listener: ProducerListener;
   private readonly notify: NotifyMain;

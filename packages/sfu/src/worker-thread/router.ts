@@ -10,6 +10,7 @@ import type { Consumer } from './consumer/consumer.js';
 import type { Producer } from './producer.js';
 import type { RecvStream } from './rtp/recv-stream.js';
 import type { RtpPacket } from './rtp/rtp-packet.js';
+import { RouterRtpObservers } from './rtp-observer/router-rtp-observers.js';
 import type { Transport, TransportListener } from './transport/transport.js';
 
 const NO_CONSUMERS: readonly Consumer[] = [];
@@ -21,6 +22,8 @@ export class Router implements TransportListener {
   readonly consumers = new Map<string, Consumer>();
   /** Each producer's consumers; replaced, never changed in place, so a fan-out in progress is unaffected. */
   private readonly fanout = new Map<Producer, readonly Consumer[]>();
+  /** Its AudioLevelObservers and ActiveSpeakerObservers, and the producers each watches. */
+  readonly rtpObservers = new RouterRtpObservers();
 
   constructor(id: string) {
     this.id = id;
@@ -38,6 +41,7 @@ export class Router implements TransportListener {
 
   close(): void {
     for (const t of [...this.transports.values()]) this.closeTransport(t);
+    this.rtpObservers.closeAll();
   }
 
   /** The consumers of `producer` (empty when it has none or is not this router's). */
@@ -50,7 +54,7 @@ export class Router implements TransportListener {
     return {
       id: this.id,
       transportIds: [...this.transports.keys()],
-      rtpObserverIds: [],
+      rtpObserverIds: [...this.rtpObservers.observers.keys()],
       mapProducerIdConsumerIds: producers.map((p) => ({
         key: p.id,
         values: this.consumersOf(p).map((c) => c.id),
@@ -58,7 +62,10 @@ export class Router implements TransportListener {
       mapConsumerIdProducerId: producers.flatMap((p) =>
         this.consumersOf(p).map((c) => ({ key: c.id, value: p.id })),
       ),
-      mapProducerIdObserverIds: [],
+      mapProducerIdObserverIds: producers.map((p) => ({
+        key: p.id,
+        values: this.rtpObservers.observerIdsOf(p),
+      })),
       mapDataProducerIdDataConsumerIds: [],
       mapDataConsumerIdDataProducerId: [],
     };
@@ -78,16 +85,19 @@ export class Router implements TransportListener {
     const consumers = this.consumersOf(producer);
     this.fanout.delete(producer);
     for (const c of consumers) c.producerClosed();
+    this.rtpObservers.producerClosed(producer);
   }
 
   onTransportProducerPaused(_transport: Transport, producer: Producer): void {
     const now = performance.now();
     for (const c of this.consumersOf(producer)) c.setProducerPaused(true, now);
+    this.rtpObservers.producerPaused(producer);
   }
 
   onTransportProducerResumed(_transport: Transport, producer: Producer): void {
     const now = performance.now();
     for (const c of this.consumersOf(producer)) c.setProducerPaused(false, now);
+    this.rtpObservers.producerResumed(producer);
   }
 
   onTransportProducerRtpPacketReceived(
@@ -97,6 +107,8 @@ export class Router implements TransportListener {
     mappedPt: number,
     nowMs: number,
   ): void {
+    // Observers first (a consumer may rewrite the header it shares); unwatched producers skip the call.
+    if (producer.rtpObserverWatch !== undefined) this.rtpObservers.onRtpPacket(producer, packet, nowMs);
     const consumers = this.fanout.get(producer);
     if (consumers === undefined) return;
     for (let i = 0; i < consumers.length; i++) consumers[i].sendRtpPacket(stream, packet, mappedPt, nowMs);

@@ -41,6 +41,7 @@ import { isPortInUse, portChoice, portsToTry } from './listen-ports.js';
 import { PacketRoutes } from './packet-routes.js';
 import type { Producer } from './producer.js';
 import { Router } from './router.js';
+import { rtpObserverHandlers } from './rtp-observer/rtp-observer-handlers.js';
 import { threadStats } from './thread-stats.js';
 import { serverIceCandidates, transportIceCandidates } from './transport/ice-candidates.js';
 import type { Transport } from './transport/transport.js';
@@ -177,6 +178,11 @@ class WorkerThread {
       'consumer.enableTraceEvent': (d) => {
         consumer(d).traceEventTypes = [...d.types];
       },
+      ...rtpObserverHandlers({
+        router: (id) => this.router(id),
+        routers: () => this.routers.values(),
+        notify: this.notifyMain,
+      }),
     };
   }
 
@@ -253,12 +259,18 @@ class WorkerThread {
 
   private dump(): WorkerDump {
     const transportIds = [...this.routers.values()].flatMap((r) => [...r.transports.keys()]);
+    const observerIds = [...this.routers.values()].flatMap((r) => [...r.rtpObservers.observers.keys()]);
     return {
       pid: process.pid,
       webRtcServerIds: [...this.servers.keys()],
       routerIds: [...this.routers.keys()],
       channelMessageHandlers: {
-        channelRequestHandlers: [...this.servers.keys(), ...this.routers.keys(), ...transportIds],
+        channelRequestHandlers: [
+          ...this.servers.keys(),
+          ...this.routers.keys(),
+          ...transportIds,
+          ...observerIds,
+        ],
         channelNotificationHandlers: [],
       },
       tsfuCounters: {
@@ -287,6 +299,7 @@ class WorkerThread {
     const router = this.routers.get(routerId);
     if (!router) return;
     for (const t of [...router.transports.values()]) this.closeTransport(router, t);
+    router.rtpObservers.closeAll();
     this.routers.delete(router.id);
     logger.debug(`onRequest() | Router closed [routerId:${router.id}]`);
   }
@@ -447,8 +460,10 @@ class WorkerThread {
   private closeAll(): void {
     clearInterval(this.mediaTimer);
     this.routes.clear();
-    for (const r of this.routers.values())
+    for (const r of this.routers.values()) {
       for (const t of [...r.transports.values()]) this.closeTransport(r, t);
+      r.rtpObservers.closeAll();
+    }
     this.link.close();
   }
 }
