@@ -287,7 +287,7 @@ describe('forwarding', () => {
     // A gets receiver reports about its stream (LSR = its SR) and a REMB.
     await waitFor(
       () => rtcpOf(a, 'rr').some((r) => r.reports.some((x) => x.ssrc === SSRC && x.lsr !== 0)),
-      4_000,
+      10_000, // RRs are periodic (≤ 1.5 s); slack for a loaded machine, as for the SRs above
       'RR with LSR at A',
     );
     const block = rtcpOf(a, 'rr')
