@@ -15,6 +15,7 @@ import type {
   ConsumerTraceEventData,
   ConsumerTraceEventType,
 } from '../types/consumer.js';
+import type { DirectTransportDump, DirectTransportStatWithCounters } from '../types/direct-transport.js';
 import type {
   ProducerDump,
   ProducerScore,
@@ -75,6 +76,14 @@ export interface CreateWebRtcTransportRequest {
   iceConsentTimeout: number;
   initialAvailableOutgoingBitrate: number;
   sctpParameters?: SctpParameters;
+  maxSendMessageSize: number;
+  maxReceiveMessageSize: number;
+}
+
+/** What `Router.createDirectTransport` sends. */
+export interface CreateDirectTransportRequest {
+  routerId: string;
+  transportId: string;
   maxSendMessageSize: number;
   maxReceiveMessageSize: number;
 }
@@ -143,6 +152,7 @@ export type WorkerMethods = {
   'worker.closeRouter': Method<Ids['router']>;
   'router.dump': Method<Ids['router'], RouterDump>;
   'router.createWebRtcTransport': Method<CreateWebRtcTransportRequest, CreateWebRtcTransportResponse>;
+  'router.createDirectTransport': Method<CreateDirectTransportRequest>;
   'router.closeTransport': Method<Ids['router'] & Ids['transport']>;
   /** Answers the DTLS role the transport takes (`client` or `server`). */
   'transport.connect': Method<
@@ -150,8 +160,8 @@ export type WorkerMethods = {
     { dtlsLocalRole: 'client' | 'server' }
   >;
   'transport.restartIce': Method<Ids['transport'], IceParameters>;
-  'transport.getStats': Method<Ids['transport'], WebRtcTransportStatWithCounters[]>;
-  'transport.dump': Method<Ids['transport'], WebRtcTransportDump>;
+  'transport.getStats': Method<Ids['transport'], TransportStat[]>;
+  'transport.dump': Method<Ids['transport'], TransportDump>;
   'transport.setMaxIncomingBitrate': Method<Ids['transport'] & { bitrate: number }>;
   'transport.setMaxOutgoingBitrate': Method<Ids['transport'] & { bitrate: number }>;
   'transport.setMinOutgoingBitrate': Method<Ids['transport'] & { bitrate: number }>;
@@ -197,10 +207,27 @@ export type WorkerNotifications = {
   'consumer.score': ConsumerScore;
   'consumer.layerschange': ConsumerLayers | null;
   'consumer.trace': ConsumerTraceEventData;
+  /** A DirectTransport consumer's RTP packet (its own copy). */
+  'consumer.rtp': Uint8Array;
+  /** An RTCP compound packet a DirectTransport sends (its own copy). */
+  'transport.rtcp': Uint8Array;
 };
 
-/** The worker thread's end: it serves `WorkerMethods` and hears nothing. */
-export type WorkerEnd = { requests: WorkerMethods; notifications: Record<never, never> };
+/** What the main thread tells a worker thread without an answer (packets of the DirectTransport API). */
+export type MainNotifications = {
+  /** `producer.send()`: one RTP packet for the producer with the target id. */
+  'producer.send': Uint8Array;
+  /** `directTransport.sendRtcp()`: one RTCP packet into the transport with the target id. */
+  'transport.sendRtcp': Uint8Array;
+};
+
+/** A transport's `getStats()` entry, whatever its kind. */
+export type TransportStat = WebRtcTransportStatWithCounters | DirectTransportStatWithCounters;
+/** A transport's `dump()`, whatever its kind. */
+export type TransportDump = WebRtcTransportDump | DirectTransportDump;
+
+/** The worker thread's end: it serves `WorkerMethods` and hears `MainNotifications`. */
+export type WorkerEnd = { requests: WorkerMethods; notifications: MainNotifications };
 /** The main thread's end: it serves nothing and hears `WorkerNotifications`. */
 export type MainEnd = { requests: Record<never, never>; notifications: WorkerNotifications };
 

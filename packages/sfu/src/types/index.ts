@@ -10,6 +10,7 @@ export type * from './app-data.js';
 export type * from './consumer.js';
 export type * from './data-consumer.js';
 export type * from './data-producer.js';
+export type * from './direct-transport.js';
 export type * from './log.js';
 export type * from './objects.js';
 export type * from './producer.js';

@@ -18,6 +18,7 @@ import {
   threadLogSettings,
 } from '../protocol/thread-logger.js';
 import type {
+  CreateDirectTransportRequest,
   CreateWebRtcTransportRequest,
   CreateWebRtcTransportResponse,
   MainEnd,
@@ -41,6 +42,7 @@ import { PacketRoutes } from './packet-routes.js';
 import type { Producer } from './producer.js';
 import { Router } from './router.js';
 import { threadStats } from './thread-stats.js';
+import { DirectTransport } from './transport/direct-transport.js';
 import { serverIceCandidates, transportIceCandidates } from './transport/ice-candidates.js';
 import type { Transport } from './transport/transport.js';
 import { type ListenSocket, WebRtcTransport } from './transport/webrtc-transport.js';
@@ -76,6 +78,21 @@ class WorkerThread {
     this.link = new IoLink(io, this.routes.onPacket);
     this.link.channel.onNotification((n) => {
       if (n.event === 'tcpclosed') this.routes.onTcpClosed(Number(n.targetId));
+    });
+    main.onNotification((n) => {
+      switch (n.event) {
+        case 'producer.send': {
+          const p = this.findProducer(n.targetId);
+          const t = p && this.findTransport(p.transportId)?.transport;
+          if (p && t instanceof DirectTransport) t.receiveFromProducer(p, n.data);
+          break;
+        }
+        case 'transport.sendRtcp': {
+          const t = this.findTransport(n.targetId)?.transport;
+          if (t instanceof DirectTransport) t.receiveRtcpFromApi(n.data);
+          break;
+        }
+      }
     });
     main.serve(this.handlers(), (method, error) => {
       // mediasoup-worker logs every error it throws back to a request (MS_THROW_ERROR).
@@ -118,14 +135,15 @@ class WorkerThread {
       'worker.closeRouter': (d) => this.closeRouter(d.routerId),
       'router.dump': (d) => this.router(d.routerId).dump(),
       'router.createWebRtcTransport': (d) => this.createWebRtcTransport(d),
+      'router.createDirectTransport': (d) => this.createDirectTransport(d),
       'router.closeTransport': (d) => {
         const found = this.findTransport(d.transportId);
         if (found) this.closeTransport(found.router, found.transport);
       },
       'transport.connect': (d) => ({ dtlsLocalRole: webRtc(d).connect(d.dtlsParameters) }),
       'transport.restartIce': (d) => webRtc(d).restartIce(),
-      'transport.getStats': (d) => [webRtc(d).getStats()],
-      'transport.dump': (d) => webRtc(d).dump(),
+      'transport.getStats': (d) => [transport(d).getStats()],
+      'transport.dump': (d) => transport(d).dump(),
       'transport.setMaxIncomingBitrate': (d) => transport(d).setMaxIncomingBitrate(d.bitrate),
       'transport.setMaxOutgoingBitrate': (d) => transport(d).setMaxOutgoingBitrate(d.bitrate),
       'transport.setMinOutgoingBitrate': (d) => transport(d).setMinOutgoingBitrate(d.bitrate),
@@ -369,14 +387,34 @@ class WorkerThread {
     logger.debug(`closeWebRtcServer() | WebRtcServer closed [webRtcServerId:${id}]`);
   }
 
-  private async createWebRtcTransport(
-    req: CreateWebRtcTransportRequest,
-  ): Promise<CreateWebRtcTransportResponse> {
+  /** Throws (and counts) when this worker has `tsfuMaxTransports` transports, open or being opened. */
+  private checkTransportCap(): void {
     const max = this.settings.tsfuMaxTransports ?? LIMIT_DEFAULTS.maxTransports;
     if (this.transportCount() + this.transportsStarting >= max) {
       this.transportsRejected++;
       throw new Error(`too many transports in this worker [tsfuMaxTransports:${max}]`);
     }
+  }
+
+  private createDirectTransport(req: CreateDirectTransportRequest): void {
+    const router = this.router(req.routerId);
+    this.checkTransportCap();
+    if (router.transports.has(req.transportId)) throw new Error('a Transport with same id already exists');
+    const transport = new DirectTransport({
+      id: req.transportId,
+      listener: router,
+      notify: this.notifyMain,
+      initialAvailableOutgoingBitrate: 0,
+      maxSendMessageSize: req.maxSendMessageSize,
+      maxReceiveMessageSize: req.maxReceiveMessageSize,
+    });
+    router.addTransport(transport);
+  }
+
+  private async createWebRtcTransport(
+    req: CreateWebRtcTransportRequest,
+  ): Promise<CreateWebRtcTransportResponse> {
+    this.checkTransportCap();
     this.transportsStarting++;
     try {
       return await this.openWebRtcTransport(req);
