@@ -4,6 +4,7 @@ import * as ortc from '../ortc/ortc.js';
 import type { CreateWebRtcTransportRequest } from '../protocol/worker-protocol.js';
 import type { AppData } from '../types/app-data.js';
 import type { DirectTransportOptions } from '../types/direct-transport.js';
+import type { PlainTransportOptions } from '../types/plain-transport.js';
 import type { RouterDump } from '../types/router.js';
 import type { RouterRtpCodecCapability, RtpCapabilities, RtpParameters } from '../types/rtp-parameters.js';
 import type { SctpParameters } from '../types/sctp-parameters.js';
@@ -13,6 +14,8 @@ import { closedObjectError } from './closed-error.js';
 import { type DirectTransport, DirectTransportImpl } from './direct-transport.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
+import { type PlainTransport, PlainTransportImpl } from './plain-transport.js';
+import { plainTransportRequest } from './plain-transport-options.js';
 import type { Producer } from './producer.js';
 import type { Transport, TransportRouterLink } from './transport.js';
 import type { WebRtcServer } from './webrtc-server.js';
@@ -284,6 +287,29 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
       maxReceiveMessageSize,
     });
     const transport = new DirectTransportImpl<T>(this.#transportOptions(transportId, o.appData));
+    this.#register(transport);
+    return transport;
+  }
+
+  /** mediasoup's `createPlainTransport()`: plain RTP/RTCP over UDP (optionally SRTP), for ffmpeg & co. */
+  async createPlainTransport<T extends AppData = AppData>(
+    options: PlainTransportOptions<T>,
+  ): Promise<PlainTransport<T>> {
+    logger.debug('createPlainTransport()');
+    const request = plainTransportRequest(options);
+    if (this.#closed) throw closedObjectError(this.#channel, `Router closed [routerId:${this.#id}]`);
+    const transportId = randomUUID();
+    const data = await this.#channel.request('router.createPlainTransport', {
+      routerId: this.#id,
+      transportId,
+      ...request,
+    });
+    const transport = new PlainTransportImpl<T>({
+      ...this.#transportOptions(transportId, options.appData),
+      data,
+      rtcpMux: request.rtcpMux,
+      comedia: request.comedia,
+    });
     this.#register(transport);
     return transport;
   }

@@ -17,6 +17,11 @@ import type {
 } from '../types/consumer.js';
 import type { DirectTransportDump, DirectTransportStatWithCounters } from '../types/direct-transport.js';
 import type {
+  PlainTransportDump,
+  PlainTransportState,
+  PlainTransportStatWithCounters,
+} from '../types/plain-transport.js';
+import type {
   ProducerDump,
   ProducerScore,
   ProducerStat,
@@ -28,6 +33,7 @@ import type {
 import type { RouterDump } from '../types/router.js';
 import type { MediaKind, RtpEncodingParameters, RtpParameters } from '../types/rtp-parameters.js';
 import type { SctpParameters } from '../types/sctp-parameters.js';
+import type { SrtpCryptoSuite, SrtpParameters } from '../types/srtp-parameters.js';
 import type { TransportListenInfo, TransportTraceEventType, TransportTuple } from '../types/transport.js';
 import type { WebRtcServerDump } from '../types/webrtc-server.js';
 import type {
@@ -86,6 +92,30 @@ export interface CreateDirectTransportRequest {
   transportId: string;
   maxSendMessageSize: number;
   maxReceiveMessageSize: number;
+}
+
+/** What `Router.createPlainTransport` sends (options already validated and defaulted). */
+export interface CreatePlainTransportRequest {
+  routerId: string;
+  transportId: string;
+  listenInfo: TransportListenInfo;
+  rtcpListenInfo?: TransportListenInfo;
+  rtcpMux: boolean;
+  comedia: boolean;
+  enableSrtp: boolean;
+  srtpCryptoSuite: SrtpCryptoSuite;
+  sctpParameters?: SctpParameters;
+  maxSendMessageSize: number;
+  maxReceiveMessageSize: number;
+}
+
+/** What `plainTransport.connect()` sends (validated on the main thread). */
+export interface PlainConnectRequest {
+  transportId: string;
+  ip?: string;
+  port?: number;
+  rtcpPort?: number;
+  srtpParameters?: SrtpParameters;
 }
 
 /** What the worker answers to `router.createWebRtcTransport`. */
@@ -153,12 +183,14 @@ export type WorkerMethods = {
   'router.dump': Method<Ids['router'], RouterDump>;
   'router.createWebRtcTransport': Method<CreateWebRtcTransportRequest, CreateWebRtcTransportResponse>;
   'router.createDirectTransport': Method<CreateDirectTransportRequest>;
+  'router.createPlainTransport': Method<CreatePlainTransportRequest, PlainTransportState>;
   'router.closeTransport': Method<Ids['router'] & Ids['transport']>;
   /** Answers the DTLS role the transport takes (`client` or `server`). */
   'transport.connect': Method<
     Ids['transport'] & { dtlsParameters: DtlsParameters },
     { dtlsLocalRole: 'client' | 'server' }
   >;
+  'plainTransport.connect': Method<PlainConnectRequest, PlainTransportState>;
   'transport.restartIce': Method<Ids['transport'], IceParameters>;
   'transport.getStats': Method<Ids['transport'], TransportStat[]>;
   'transport.dump': Method<Ids['transport'], TransportDump>;
@@ -198,6 +230,9 @@ export type WorkerNotifications = {
   icestatechange: { iceState: IceState };
   iceselectedtuplechange: { iceSelectedTuple: TransportTuple };
   dtlsstatechange: { dtlsState: DtlsState; dtlsRemoteCert?: string };
+  /** A PlainTransport learnt its remote RTP (or RTCP) tuple (comedia). */
+  'plaintransport.tuple': TransportTuple;
+  'plaintransport.rtcptuple': TransportTuple;
   'producer.score': ProducerScore[];
   'producer.videoorientationchange': ProducerVideoOrientation;
   'producer.trace': ProducerTraceEventData;
@@ -222,9 +257,12 @@ export type MainNotifications = {
 };
 
 /** A transport's `getStats()` entry, whatever its kind. */
-export type TransportStat = WebRtcTransportStatWithCounters | DirectTransportStatWithCounters;
+export type TransportStat =
+  | WebRtcTransportStatWithCounters
+  | DirectTransportStatWithCounters
+  | PlainTransportStatWithCounters;
 /** A transport's `dump()`, whatever its kind. */
-export type TransportDump = WebRtcTransportDump | DirectTransportDump;
+export type TransportDump = WebRtcTransportDump | DirectTransportDump | PlainTransportDump;
 
 /** The worker thread's end: it serves `WorkerMethods` and hears `MainNotifications`. */
 export type WorkerEnd = { requests: WorkerMethods; notifications: MainNotifications };

@@ -9,6 +9,7 @@
 import type { ConsumerObserverEvents } from '../main-thread/consumer.js';
 import type { DirectTransportObserverEvents } from '../main-thread/direct-transport.js';
 import type { EnhancedEventEmitter } from '../main-thread/enhanced-event-emitter.js';
+import type { PlainTransportObserverEvents } from '../main-thread/plain-transport.js';
 import type { ProducerObserverEvents } from '../main-thread/producer.js';
 import type { RouterObserverEvents } from '../main-thread/router.js';
 import type { TransportObserverEvents } from '../main-thread/transport.js';
@@ -18,6 +19,7 @@ import type { WorkerObserverEvents } from '../main-thread/worker.js';
 
 export type { Consumer } from '../main-thread/consumer.js';
 export type { DirectTransport } from '../main-thread/direct-transport.js';
+export type { PlainTransport } from '../main-thread/plain-transport.js';
 export type { Producer } from '../main-thread/producer.js';
 export type { Router } from '../main-thread/router.js';
 export type { Transport } from '../main-thread/transport.js';
@@ -27,6 +29,7 @@ export type { Worker } from '../main-thread/worker.js';
 
 export type {
   DirectTransportObserverEvents,
+  PlainTransportObserverEvents,
   RouterObserverEvents,
   TransportObserverEvents,
   WebRtcServerObserverEvents,
@@ -38,6 +41,7 @@ export type WorkerObserver = EnhancedEventEmitter<WorkerObserverEvents>;
 export type WebRtcServerObserver = EnhancedEventEmitter<WebRtcServerObserverEvents>;
 export type RouterObserver = EnhancedEventEmitter<RouterObserverEvents>;
 export type TransportObserver = EnhancedEventEmitter<TransportObserverEvents>;
+export type PlainTransportObserver = EnhancedEventEmitter<PlainTransportObserverEvents>;
 export type DirectTransportObserver = EnhancedEventEmitter<DirectTransportObserverEvents>;
 export type WebRtcTransportObserver = EnhancedEventEmitter<WebRtcTransportObserverEvents>;
 export type ProducerObserver = EnhancedEventEmitter<ProducerObserverEvents>;

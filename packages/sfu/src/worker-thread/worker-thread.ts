@@ -19,6 +19,7 @@ import {
 } from '../protocol/thread-logger.js';
 import type {
   CreateDirectTransportRequest,
+  CreatePlainTransportRequest,
   CreateWebRtcTransportRequest,
   CreateWebRtcTransportResponse,
   MainEnd,
@@ -29,6 +30,7 @@ import type {
 } from '../protocol/worker-protocol.js';
 import type {
   IceCandidate,
+  PlainTransportState,
   TransportListenInfo,
   WorkerDump,
   WorkerResourceUsage,
@@ -44,6 +46,7 @@ import { Router } from './router.js';
 import { threadStats } from './thread-stats.js';
 import { DirectTransport } from './transport/direct-transport.js';
 import { serverIceCandidates, transportIceCandidates } from './transport/ice-candidates.js';
+import { PlainTransport } from './transport/plain-transport.js';
 import type { Transport } from './transport/transport.js';
 import { type ListenSocket, WebRtcTransport } from './transport/webrtc-transport.js';
 import { WebRtcServer } from './webrtc-server.js';
@@ -136,11 +139,18 @@ class WorkerThread {
       'router.dump': (d) => this.router(d.routerId).dump(),
       'router.createWebRtcTransport': (d) => this.createWebRtcTransport(d),
       'router.createDirectTransport': (d) => this.createDirectTransport(d),
+      'router.createPlainTransport': (d) => this.createPlainTransport(d),
       'router.closeTransport': (d) => {
         const found = this.findTransport(d.transportId);
         if (found) this.closeTransport(found.router, found.transport);
       },
       'transport.connect': (d) => ({ dtlsLocalRole: webRtc(d).connect(d.dtlsParameters) }),
+      'plainTransport.connect': (d) => {
+        const t = transport(d);
+        if (!(t instanceof PlainTransport))
+          throw new NotFoundError(`PlainTransport not found [transportId:${d.transportId}]`);
+        return t.connect(d);
+      },
       'transport.restartIce': (d) => webRtc(d).restartIce(),
       'transport.getStats': (d) => [transport(d).getStats()],
       'transport.dump': (d) => transport(d).dump(),
@@ -318,14 +328,18 @@ class WorkerThread {
    * server on the same ip:port shares the socket, but one of this worker's servers (or an earlier
    * entry of `listenInfos`) holding it makes the port unavailable, as a second bind would be.
    */
-  private async listen(listenInfos: TransportListenInfo[], shared: boolean): Promise<ListenSocket[]> {
+  private async listen(
+    listenInfos: TransportListenInfo[],
+    shared: boolean,
+    deliverUnknown = false,
+  ): Promise<ListenSocket[]> {
     const taken = new Set<number>();
     if (shared)
       for (const server of this.servers.values()) for (const s of server.sockets) taken.add(s.index);
     const opened: ListenSocket[] = [];
     try {
       for (const info of listenInfos) {
-        const socket = await this.listenOne(info, shared, taken);
+        const socket = await this.listenOne(info, shared, taken, deliverUnknown);
         taken.add(socket.index);
         opened.push(socket);
       }
@@ -341,6 +355,7 @@ class WorkerThread {
     info: TransportListenInfo,
     shared: boolean,
     taken: ReadonlySet<number>,
+    deliverUnknown: boolean,
   ): Promise<ListenSocket> {
     const choice = portChoice(info, {
       min: this.settings.rtcMinPort ?? RTC_PORT_RANGE_DEFAULT.min,
@@ -352,7 +367,7 @@ class WorkerThread {
       attempts++;
       let socket: IoSocketInfo;
       try {
-        [socket] = await this.link.listen([listenRequest(info, port, shared)]);
+        [socket] = await this.link.listen([listenRequest(info, port, shared, deliverUnknown)]);
       } catch (error) {
         if (typeof choice !== 'number' && isPortInUse(error)) continue;
         throw error;
@@ -409,6 +424,36 @@ class WorkerThread {
       maxReceiveMessageSize: req.maxReceiveMessageSize,
     });
     router.addTransport(transport);
+  }
+
+  private async createPlainTransport(req: CreatePlainTransportRequest): Promise<PlainTransportState> {
+    const router = this.router(req.routerId);
+    this.checkTransportCap();
+    this.transportsStarting++;
+    let sockets: ListenSocket[];
+    try {
+      const infos = req.rtcpListenInfo ? [req.listenInfo, req.rtcpListenInfo] : [req.listenInfo];
+      sockets = await this.listen(infos, false, true);
+    } finally {
+      this.transportsStarting--;
+    }
+    const transport = new PlainTransport({
+      id: req.transportId,
+      listener: router,
+      notify: this.notifyMain,
+      initialAvailableOutgoingBitrate: 600000,
+      sctpParameters: req.sctpParameters,
+      maxSendMessageSize: req.maxSendMessageSize,
+      maxReceiveMessageSize: req.maxReceiveMessageSize,
+      link: this.link,
+      rtpSocket: sockets[0],
+      rtcpSocket: sockets[1],
+      comedia: req.comedia,
+      srtpCryptoSuite: req.enableSrtp ? req.srtpCryptoSuite : undefined,
+    });
+    for (const index of transport.socketIndices) this.routes.addPlainSocket(index, transport);
+    router.addTransport(transport);
+    return { ...transport.state, sctpParameters: req.sctpParameters };
   }
 
   private async createWebRtcTransport(
@@ -476,6 +521,8 @@ class WorkerThread {
 
   private closeTransport(router: Router, transport: Transport): void {
     router.closeTransport(transport);
+    if (transport instanceof PlainTransport)
+      for (const index of transport.socketIndices) this.routes.removePlainSocket(index, transport);
     if (transport instanceof WebRtcTransport)
       for (const s of this.servers.values()) s.transports.delete(transport);
   }
@@ -490,12 +537,19 @@ class WorkerThread {
 }
 
 /** The I/O thread's request for one listen info on `port`. */
-function listenRequest(info: TransportListenInfo, port: number, shared: boolean): IoListenRequest {
+function listenRequest(
+  info: TransportListenInfo,
+  port: number,
+  shared: boolean,
+  deliverUnknown: boolean,
+): IoListenRequest {
   return {
     protocol: info.protocol,
     ip: info.ip,
     port,
     shared,
+    deliverUnknown,
+    reusePort: info.flags?.udpReusePort === true && info.protocol === 'udp',
     loopbackOnly: info.tsfuLoopbackOnly === true,
     connectedUdp: info.tsfuConnectedUdp === true && info.protocol === 'udp',
     sendBufferSize: info.sendBufferSize,

@@ -1,0 +1,201 @@
+/**
+ * PlainTransport over real UDP sockets: a `node:dgram` peer sends RTP (and
+ * SRTP) into a producer and receives a consumer's media and RTCP SRs, with
+ * comedia and with `connect()`, RTCP muxed and on its own port. Packets from
+ * other sources are dropped and counted.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { parseRtcpPackets, parseRtpPacket } from '@tsfu/rtp';
+import type { Consumer, DirectTransport, Router, SrtpParameters, Worker } from '@tsfu/sfu';
+import { SrtpContext, srtpProfileByName } from '@tsfu/srtp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRig, opusProducerParameters, pollUntil, rtp, waitFor } from './media-rig.js';
+
+let worker: Worker;
+let router: Router;
+let sink: DirectTransport;
+const sockets: Socket[] = [];
+
+async function udpPeer(): Promise<{ socket: Socket; port: number; got: Buffer[] }> {
+  const socket = createSocket('udp4');
+  sockets.push(socket);
+  const got: Buffer[] = [];
+  socket.on('message', (m) => got.push(m));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return { socket, port: socket.address().port, got };
+}
+
+function sendTo(socket: Socket, port: number, data: Buffer): void {
+  socket.send(data, port, '127.0.0.1');
+}
+
+function srtpPair(params: SrtpParameters): SrtpContext {
+  const profile = srtpProfileByName(params.cryptoSuite)!;
+  const key = Buffer.from(params.keyBase64, 'base64');
+  return new SrtpContext({
+    profile,
+    masterKey: key.subarray(0, profile.masterKeyLength),
+    masterSalt: key.subarray(profile.masterKeyLength),
+  });
+}
+
+const audio = (ssrc: number, i: number) =>
+  rtp({ ssrc, payloadType: 111, seq: 100 + i, ts: 960 * i, payload: Buffer.from([i & 0xff, 0xab]) });
+
+/** A DirectTransport consumer of `producerId`, collecting what it forwards. */
+async function collect(producerId: string): Promise<{ consumer: Consumer; got: Buffer[] }> {
+  const consumer = await sink.consume({ producerId, rtpCapabilities: router.rtpCapabilities });
+  const got: Buffer[] = [];
+  consumer.on('rtp', (b) => got.push(b));
+  return { consumer, got };
+}
+
+beforeAll(async () => {
+  ({ worker, router } = await createRig());
+  sink = await router.createDirectTransport();
+});
+
+afterAll(() => {
+  for (const s of sockets) s.close();
+  worker?.close();
+});
+
+describe('PlainTransport (real UDP)', () => {
+  it('comedia: learns the peer from its first RTP packet, forwards its media, drops other sources', async () => {
+    const transport = await router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      comedia: true,
+    });
+    const producer = await transport.produce({
+      kind: 'audio',
+      rtpParameters: opusProducerParameters('0', 0x1001),
+    });
+    const { got } = await collect(producer.id);
+    const peer = await udpPeer();
+    const tupleEvent = new Promise<{ remotePort?: number }>((resolve) => transport.once('tuple', resolve));
+    const port = transport.tuple.localPort;
+    for (let i = 0; i < 20; i++) sendTo(peer.socket, port, audio(0x1001, i));
+    expect((await tupleEvent).remotePort).toBe(peer.port);
+    await waitFor(() => got.length >= 20, 5_000, 'forwarded comedia RTP');
+    expect(got.map((b) => parseRtpPacket(b)?.payload[0])).toEqual([...Array(20).keys()]);
+    expect(transport.tuple.remotePort).toBe(peer.port);
+
+    // Another source, once the tuple is learnt: dropped and counted, not forwarded.
+    const stranger = await udpPeer();
+    for (let i = 20; i < 25; i++) sendTo(stranger.socket, port, audio(0x1001, i));
+    const [stat] = await pollUntil(
+      () => transport.getStats(),
+      (s) => s[0].tsfuCounters.packetsFromUnknownTuple === 5,
+      5_000,
+      'stranger packets counted',
+    );
+    expect(stat.type).toBe('plain-rtp-transport');
+    expect(got.length).toBe(20);
+  });
+
+  it('connect() with rtcpMux off: a consumer toward the peer gets its RTP on the RTP port and SRs on the RTCP port', async () => {
+    const source = await router.createDirectTransport();
+    const producer = await source.produce({
+      kind: 'audio',
+      rtpParameters: opusProducerParameters('0', 0x2002),
+    });
+    const transport = await router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      rtcpMux: false,
+    });
+    expect(transport.rtcpTuple?.localPort).toBeGreaterThan(0);
+    const rtpPeer = await udpPeer();
+    const rtcpPeer = await udpPeer();
+    await transport.connect({ ip: '127.0.0.1', port: rtpPeer.port, rtcpPort: rtcpPeer.port });
+    const consumer = await transport.consume({
+      producerId: producer.id,
+      rtpCapabilities: router.rtpCapabilities,
+    });
+    for (let i = 0; i < 30; i++) producer.send(audio(0x2002, i));
+    await waitFor(() => rtpPeer.got.length >= 30, 5_000, 'RTP at the peer');
+    const ssrc = consumer.rtpParameters.encodings?.[0].ssrc;
+    const parsed = rtpPeer.got.map((b) => parseRtpPacket(b));
+    expect(parsed.every((p) => p?.ssrc === ssrc)).toBe(true);
+    for (let i = 1; i < parsed.length; i++) {
+      expect(parsed[i]!.sequenceNumber).toBe((parsed[i - 1]!.sequenceNumber + 1) & 0xffff);
+    }
+    await waitFor(
+      () =>
+        rtcpPeer.got.some(
+          (b) => parseRtcpPackets(b)?.some((p) => p.kind === 'sr' && p.ssrc === ssrc) === true,
+        ),
+      12_000,
+      'SR on the RTCP port',
+    );
+    // RTCP is not sent on the RTP port when not muxed.
+    expect(rtpPeer.got.every((b) => parseRtpPacket(b) !== undefined)).toBe(true);
+  }, 20_000);
+
+  it('SRTP (AEAD_AES_128_GCM), comedia: protected media both ways with the exchanged keys', async () => {
+    const transport = await router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      comedia: true,
+      enableSrtp: true,
+      srtpCryptoSuite: 'AEAD_AES_128_GCM',
+    });
+    const local = transport.srtpParameters!;
+    expect(local.cryptoSuite).toBe('AEAD_AES_128_GCM');
+    const peerKey: SrtpParameters = {
+      cryptoSuite: 'AEAD_AES_128_GCM',
+      keyBase64: Buffer.alloc(28, 7).toString('base64'),
+    };
+    await transport.connect({ srtpParameters: peerKey });
+    const peerSend = srtpPair(peerKey);
+    const peerRecv = srtpPair(transport.srtpParameters!);
+    const producer = await transport.produce({
+      kind: 'audio',
+      rtpParameters: opusProducerParameters('0', 0x3003),
+    });
+    const { got } = await collect(producer.id);
+    const consumer = await transport.consume({
+      producerId: producer.id,
+      rtpCapabilities: router.rtpCapabilities,
+    });
+    const peer = await udpPeer();
+    const port = transport.tuple.localPort;
+    // A packet protected with a wrong key first: dropped (and it does not teach comedia the tuple).
+    const wrong = srtpPair({
+      cryptoSuite: 'AEAD_AES_128_GCM',
+      keyBase64: Buffer.alloc(28, 9).toString('base64'),
+    });
+    const out = Buffer.alloc(2048);
+    let n = wrong.protectRtp(audio(0x3003, 0), undefined, out);
+    sendTo(peer.socket, port, Buffer.from(out.subarray(0, n)));
+    await pollUntil(
+      () => transport.getStats(),
+      (s) => s[0].tsfuCounters.srtpFailures === 1,
+      5_000,
+      'bad SRTP counted',
+    );
+    expect(transport.tuple.remotePort).toBeUndefined();
+    for (let i = 1; i <= 20; i++) {
+      n = peerSend.protectRtp(audio(0x3003, i), undefined, out);
+      sendTo(peer.socket, port, Buffer.from(out.subarray(0, n)));
+    }
+    await waitFor(() => got.length >= 20, 5_000, 'SRTP forwarded to the direct consumer');
+    // The same packets come back to the peer (its consumer), protected with the transport's key; each
+    // datagram is unprotected once (a second time would be a replay); SRTCP reports fail unprotectRtp.
+    const plain = Buffer.alloc(2048);
+    const ssrc = consumer.rtpParameters.encodings?.[0].ssrc;
+    const decrypted: ReturnType<typeof parseRtpPacket>[] = [];
+    let seen = 0;
+    const drain = () => {
+      for (; seen < peer.got.length; seen++) {
+        const b = peer.got[seen];
+        if ((b[1] & 0x7f) >= 72 && (b[1] & 0x7f) <= 79) continue; // RTCP (RFC 5761)
+        const m = peerRecv.unprotectRtp(b, b.length, plain);
+        const p = m < 0 ? undefined : parseRtpPacket(Buffer.from(plain.subarray(0, m)));
+        if (p?.ssrc === ssrc) decrypted.push(p);
+      }
+      return decrypted.length;
+    };
+    await waitFor(() => drain() >= 20, 5_000, 'SRTP at the peer');
+    expect(decrypted.length).toBe(20);
+    expect(decrypted.map((p) => p?.payload[0])).toEqual([...Array(20).keys()].map((i) => i + 1));
+  });
+});
