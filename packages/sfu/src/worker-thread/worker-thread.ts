@@ -10,7 +10,7 @@ import { DtlsCertificate } from '@tsfu/dtls';
 import { NotFoundError } from '../errors.js';
 import { LIMIT_DEFAULTS, RTC_PORT_RANGE_DEFAULT } from '../limits.js';
 import { Channel, type RequestHandlers } from '../protocol/channel.js';
-import type { IoListenRequest, IoSocketInfo, WorkerIoHandles } from '../protocol/io-protocol.js';
+import type { WorkerIoHandles } from '../protocol/io-protocol.js';
 import {
   attachThreadLog,
   setThreadLogSettings,
@@ -39,10 +39,10 @@ import type {
 } from '../types/index.js';
 import type { Consumer } from './consumer/consumer.js';
 import { IoLink } from './io-link.js';
-import { isPortInUse, portChoice, portsToTry } from './listen-ports.js';
 import { PacketRoutes } from './packet-routes.js';
 import type { Producer } from './producer.js';
 import { Router } from './router.js';
+import { listenSockets } from './socket-listen.js';
 import { threadStats } from './thread-stats.js';
 import { DirectTransport } from './transport/direct-transport.js';
 import { serverIceCandidates, transportIceCandidates } from './transport/ice-candidates.js';
@@ -323,12 +323,8 @@ class WorkerThread {
     logger.debug(`createWebRtcServer() | WebRtcServer created [webRtcServerId:${id}]`);
   }
 
-  /**
-   * Opens a socket per listen info, all or none. `shared` (WebRtcServer sockets): another worker's
-   * server on the same ip:port shares the socket, but one of this worker's servers (or an earlier
-   * entry of `listenInfos`) holding it makes the port unavailable, as a second bind would be.
-   */
-  private async listen(
+  /** Opens a socket per listen info, all or none (`socket-listen.ts`); `shared`: WebRtcServer sockets. */
+  private listen(
     listenInfos: TransportListenInfo[],
     shared: boolean,
     deliverUnknown = false,
@@ -336,57 +332,15 @@ class WorkerThread {
     const taken = new Set<number>();
     if (shared)
       for (const server of this.servers.values()) for (const s of server.sockets) taken.add(s.index);
-    const opened: ListenSocket[] = [];
-    try {
-      for (const info of listenInfos) {
-        const socket = await this.listenOne(info, shared, taken, deliverUnknown);
-        taken.add(socket.index);
-        opened.push(socket);
-      }
-    } catch (error) {
-      this.link.unlisten(opened.map((s) => s.index));
-      throw error;
-    }
-    return opened;
-  }
-
-  /** One listen info: its fixed port, or the first free port of its range (`listen-ports.ts`). */
-  private async listenOne(
-    info: TransportListenInfo,
-    shared: boolean,
-    taken: ReadonlySet<number>,
-    deliverUnknown: boolean,
-  ): Promise<ListenSocket> {
-    const choice = portChoice(info, {
-      min: this.settings.rtcMinPort ?? RTC_PORT_RANGE_DEFAULT.min,
-      max: this.settings.rtcMaxPort ?? RTC_PORT_RANGE_DEFAULT.max,
+    return listenSockets(this.link, listenInfos, {
+      shared,
+      deliverUnknown,
+      taken,
+      range: {
+        min: this.settings.rtcMinPort ?? RTC_PORT_RANGE_DEFAULT.min,
+        max: this.settings.rtcMaxPort ?? RTC_PORT_RANGE_DEFAULT.max,
+      },
     });
-    const ports = typeof choice === 'number' ? [choice] : portsToTry(choice);
-    let attempts = 0;
-    for (const port of ports) {
-      attempts++;
-      let socket: IoSocketInfo;
-      try {
-        [socket] = await this.link.listen([listenRequest(info, port, shared, deliverUnknown)]);
-      } catch (error) {
-        if (typeof choice !== 'number' && isPortInUse(error)) continue;
-        throw error;
-      }
-      if (taken.has(socket.index)) {
-        this.link.unlisten([socket.index]);
-        if (typeof choice !== 'number') continue;
-        throw new Error(`${info.protocol} ${info.ip}:${port} is in use by this worker (EADDRINUSE)`);
-      }
-      const announced = info.announcedAddress ?? info.announcedIp;
-      return {
-        ...socket,
-        ...(announced ? { announcedAddress: announced } : {}),
-        ...(info.exposeInternalIp ? { exposeInternalIp: true } : {}),
-      };
-    }
-    throw new Error(
-      `no more available ports [protocol:${info.protocol}, ip:'${info.ip}', numAttempt:${attempts}]`,
-    );
   }
 
   private closeWebRtcServer(id: string): void {
@@ -534,30 +488,6 @@ class WorkerThread {
       for (const t of [...r.transports.values()]) this.closeTransport(r, t);
     this.link.close();
   }
-}
-
-/** The I/O thread's request for one listen info on `port`. */
-function listenRequest(
-  info: TransportListenInfo,
-  port: number,
-  shared: boolean,
-  deliverUnknown: boolean,
-): IoListenRequest {
-  return {
-    protocol: info.protocol,
-    ip: info.ip,
-    port,
-    shared,
-    deliverUnknown,
-    reusePort: info.flags?.udpReusePort === true && info.protocol === 'udp',
-    loopbackOnly: info.tsfuLoopbackOnly === true,
-    connectedUdp: info.tsfuConnectedUdp === true && info.protocol === 'udp',
-    sendBufferSize: info.sendBufferSize,
-    recvBufferSize: info.recvBufferSize,
-    maxTcpConnections: info.tsfuMaxTcpConnections,
-    maxPendingTcpConnectionsPerIp: info.tsfuMaxPendingTcpConnectionsPerIp,
-    tcpAuthTimeoutMs: info.tsfuTcpAuthTimeoutMs,
-  };
 }
 
 /** mediasoup's Settings::PrintConfiguration(): at start and after updateSettings, with the 'info' tag. */
