@@ -5,11 +5,19 @@
  * other sources are dropped and counted.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { parseRtcpPackets, parseRtpPacket } from '@tsfu/rtp';
+import { parseRtcpPackets, parseRtpPacket, serializeRtcpPackets } from '@tsfu/rtp';
 import type { Consumer, DirectTransport, Router, SrtpParameters, Worker } from '@tsfu/sfu';
 import { SrtpContext, srtpProfileByName } from '@tsfu/srtp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRig, opusProducerParameters, pollUntil, rtp, waitFor } from './media-rig.js';
+import {
+  createRig,
+  opusProducerParameters,
+  pollUntil,
+  rtp,
+  vp8Payload,
+  vp8ProducerParameters,
+  waitFor,
+} from './media-rig.js';
 
 let worker: Worker;
 let router: Router;
@@ -131,71 +139,131 @@ describe('PlainTransport (real UDP)', () => {
     expect(rtpPeer.got.every((b) => parseRtpPacket(b) !== undefined)).toBe(true);
   }, 20_000);
 
-  it('SRTP (AEAD_AES_128_GCM), comedia: protected media both ways with the exchanged keys', async () => {
-    const transport = await router.createPlainTransport({
-      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
-      comedia: true,
-      enableSrtp: true,
-      srtpCryptoSuite: 'AEAD_AES_128_GCM',
+  it.each([
+    ['AEAD_AES_256_GCM', 44],
+    ['AEAD_AES_128_GCM', 28],
+    ['AES_CM_128_HMAC_SHA1_80', 30],
+    ['AES_CM_128_HMAC_SHA1_32', 30],
+  ] as const)(
+    'SRTP %s, comedia: protected media both ways with the exchanged keys',
+    async (suite, keyLength) => {
+      const transport = await router.createPlainTransport({
+        listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+        comedia: true,
+        enableSrtp: true,
+        srtpCryptoSuite: suite,
+      });
+      const local = transport.srtpParameters!;
+      expect(local.cryptoSuite).toBe(suite);
+      expect(Buffer.from(local.keyBase64, 'base64').length).toBe(keyLength);
+      const ssrcIn = 0x3003 + keyLength + suite.length;
+      const peerKey: SrtpParameters = {
+        cryptoSuite: suite,
+        keyBase64: Buffer.alloc(keyLength, 7).toString('base64'),
+      };
+      await transport.connect({ srtpParameters: peerKey });
+      const peerSend = srtpPair(peerKey);
+      const peerRecv = srtpPair(transport.srtpParameters!);
+      const producer = await transport.produce({
+        kind: 'audio',
+        rtpParameters: opusProducerParameters('0', ssrcIn),
+      });
+      const { got } = await collect(producer.id);
+      const consumer = await transport.consume({
+        producerId: producer.id,
+        rtpCapabilities: router.rtpCapabilities,
+      });
+      const peer = await udpPeer();
+      const port = transport.tuple.localPort;
+      // A packet protected with a wrong key first: dropped (and it does not teach comedia the tuple).
+      const wrong = srtpPair({
+        cryptoSuite: suite,
+        keyBase64: Buffer.alloc(keyLength, 9).toString('base64'),
+      });
+      const out = Buffer.alloc(2048);
+      let n = wrong.protectRtp(audio(ssrcIn, 0), undefined, out);
+      sendTo(peer.socket, port, Buffer.from(out.subarray(0, n)));
+      await pollUntil(
+        () => transport.getStats(),
+        (s) => s[0].tsfuCounters.srtpFailures === 1,
+        5_000,
+        'bad SRTP counted',
+      );
+      expect(transport.tuple.remotePort).toBeUndefined();
+      for (let i = 1; i <= 20; i++) {
+        n = peerSend.protectRtp(audio(ssrcIn, i), undefined, out);
+        sendTo(peer.socket, port, Buffer.from(out.subarray(0, n)));
+      }
+      await waitFor(() => got.length >= 20, 5_000, 'SRTP forwarded to the direct consumer');
+      // The same packets come back to the peer (its consumer), protected with the transport's key; each
+      // datagram is unprotected once (a second time would be a replay); SRTCP reports fail unprotectRtp.
+      const plain = Buffer.alloc(2048);
+      const ssrc = consumer.rtpParameters.encodings?.[0].ssrc;
+      const decrypted: ReturnType<typeof parseRtpPacket>[] = [];
+      let seen = 0;
+      const drain = () => {
+        for (; seen < peer.got.length; seen++) {
+          const b = peer.got[seen];
+          if ((b[1] & 0x7f) >= 72 && (b[1] & 0x7f) <= 79) continue; // RTCP (RFC 5761)
+          const m = peerRecv.unprotectRtp(b, b.length, plain);
+          const p = m < 0 ? undefined : parseRtpPacket(Buffer.from(plain.subarray(0, m)));
+          if (p?.ssrc === ssrc) decrypted.push(p);
+        }
+        return decrypted.length;
+      };
+      await waitFor(() => drain() >= 20, 5_000, 'SRTP at the peer');
+      expect(decrypted.length).toBe(20);
+      expect(decrypted.map((p) => p?.payload[0])).toEqual([...Array(20).keys()].map((i) => i + 1));
+    },
+  );
+
+  it('a video consumer toward the peer: NACK gets an RTX retransmission, PLI reaches the producer as a PLI', async () => {
+    const source = await router.createDirectTransport();
+    const producer = await source.produce({
+      kind: 'video',
+      rtpParameters: vp8ProducerParameters({ mid: '0', ssrc: 0x4004, rtxSsrc: 0x4005 }),
+      // Keyframe requests are otherwise spaced by 1 s: the receiver's PLI follows the consumer's first one.
+      keyFrameRequestDelay: 1,
     });
-    const local = transport.srtpParameters!;
-    expect(local.cryptoSuite).toBe('AEAD_AES_128_GCM');
-    const peerKey: SrtpParameters = {
-      cryptoSuite: 'AEAD_AES_128_GCM',
-      keyBase64: Buffer.alloc(28, 7).toString('base64'),
-    };
-    await transport.connect({ srtpParameters: peerKey });
-    const peerSend = srtpPair(peerKey);
-    const peerRecv = srtpPair(transport.srtpParameters!);
-    const producer = await transport.produce({
-      kind: 'audio',
-      rtpParameters: opusProducerParameters('0', 0x3003),
-    });
-    const { got } = await collect(producer.id);
+    const upstream: Buffer[] = [];
+    source.on('rtcp', (b) => upstream.push(b));
+    const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
+    const peer = await udpPeer();
+    await transport.connect({ ip: '127.0.0.1', port: peer.port });
     const consumer = await transport.consume({
       producerId: producer.id,
       rtpCapabilities: router.rtpCapabilities,
     });
-    const peer = await udpPeer();
-    const port = transport.tuple.localPort;
-    // A packet protected with a wrong key first: dropped (and it does not teach comedia the tuple).
-    const wrong = srtpPair({
-      cryptoSuite: 'AEAD_AES_128_GCM',
-      keyBase64: Buffer.alloc(28, 9).toString('base64'),
-    });
-    const out = Buffer.alloc(2048);
-    let n = wrong.protectRtp(audio(0x3003, 0), undefined, out);
-    sendTo(peer.socket, port, Buffer.from(out.subarray(0, n)));
-    await pollUntil(
-      () => transport.getStats(),
-      (s) => s[0].tsfuCounters.srtpFailures === 1,
-      5_000,
-      'bad SRTP counted',
-    );
-    expect(transport.tuple.remotePort).toBeUndefined();
-    for (let i = 1; i <= 20; i++) {
-      n = peerSend.protectRtp(audio(0x3003, i), undefined, out);
-      sendTo(peer.socket, port, Buffer.from(out.subarray(0, n)));
+    const enc = consumer.rtpParameters.encodings![0];
+    for (let i = 0; i < 10; i++) {
+      producer.send(
+        rtp({
+          ssrc: 0x4004,
+          seq: 500 + i,
+          ts: 3000 * i,
+          payload: vp8Payload({ keyframe: i === 0, pictureId: i, tl0: i, tid: 0 }),
+        }),
+      );
     }
-    await waitFor(() => got.length >= 20, 5_000, 'SRTP forwarded to the direct consumer');
-    // The same packets come back to the peer (its consumer), protected with the transport's key; each
-    // datagram is unprotected once (a second time would be a replay); SRTCP reports fail unprotectRtp.
-    const plain = Buffer.alloc(2048);
-    const ssrc = consumer.rtpParameters.encodings?.[0].ssrc;
-    const decrypted: ReturnType<typeof parseRtpPacket>[] = [];
-    let seen = 0;
-    const drain = () => {
-      for (; seen < peer.got.length; seen++) {
-        const b = peer.got[seen];
-        if ((b[1] & 0x7f) >= 72 && (b[1] & 0x7f) <= 79) continue; // RTCP (RFC 5761)
-        const m = peerRecv.unprotectRtp(b, b.length, plain);
-        const p = m < 0 ? undefined : parseRtpPacket(Buffer.from(plain.subarray(0, m)));
-        if (p?.ssrc === ssrc) decrypted.push(p);
-      }
-      return decrypted.length;
-    };
-    await waitFor(() => drain() >= 20, 5_000, 'SRTP at the peer');
-    expect(decrypted.length).toBe(20);
-    expect(decrypted.map((p) => p?.payload[0])).toEqual([...Array(20).keys()].map((i) => i + 1));
+    const media = () => peer.got.map((b) => parseRtpPacket(b)).filter((p) => p?.ssrc === enc.ssrc);
+    await waitFor(() => media().length >= 10, 5_000, 'video at the peer');
+    const target = media()[4]!;
+    const nack = serializeRtcpPackets([
+      { kind: 'nack', senderSsrc: 0xb0b, mediaSsrc: enc.ssrc!, lost: [target.sequenceNumber] },
+    ]);
+    sendTo(peer.socket, transport.tuple.localPort, nack);
+    await waitFor(
+      () => peer.got.some((b) => parseRtpPacket(b)?.ssrc === enc.rtx?.ssrc),
+      5_000,
+      'RTX retransmission at the peer',
+    );
+    // The consumer asked for a keyframe when it started: count PLIs from here.
+    const plis = () =>
+      upstream.filter((b) => parseRtcpPackets(b)?.some((p) => p.kind === 'pli' && p.mediaSsrc === 0x4004))
+        .length;
+    const before = plis();
+    const pli = serializeRtcpPackets([{ kind: 'pli', senderSsrc: 0xb0b, mediaSsrc: enc.ssrc! }]);
+    sendTo(peer.socket, transport.tuple.localPort, pli);
+    await waitFor(() => plis() > before, 5_000, 'PLI toward the producer');
   });
 });
