@@ -11,6 +11,7 @@ import { SrtpContext, srtpProfileByName } from '@tsfu/srtp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createRig,
+  MEDIA_CODECS,
   opusProducerParameters,
   pollUntil,
   rtp,
@@ -265,5 +266,82 @@ describe('PlainTransport (real UDP)', () => {
     const pli = serializeRtcpPackets([{ kind: 'pli', senderSsrc: 0xb0b, mediaSsrc: enc.ssrc! }]);
     sendTo(peer.socket, transport.tuple.localPort, pli);
     await waitFor(() => plis() > before, 5_000, 'PLI toward the producer');
+  });
+
+  it('comedia with rtcpMux off: RTP and RTCP tuples are learnt separately; SRs go to the learnt RTCP tuple', async () => {
+    const source = await router.createDirectTransport();
+    const producer = await source.produce({
+      kind: 'audio',
+      rtpParameters: opusProducerParameters('0', 0x6006),
+    });
+    const transport = await router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      rtcpMux: false,
+      comedia: true,
+    });
+    const consumer = await transport.consume({
+      producerId: producer.id,
+      rtpCapabilities: router.rtpCapabilities,
+    });
+    const rtpPeer = await udpPeer();
+    const rtcpPeer = await udpPeer();
+    const tuple = new Promise<{ remotePort?: number }>((resolve) => transport.once('tuple', resolve));
+    const rtcpTuple = new Promise<{ remotePort?: number }>((resolve) => transport.once('rtcptuple', resolve));
+    // Any RTP learns the RTP tuple (this one's SSRC is unknown: dropped after that, and counted).
+    sendTo(rtpPeer.socket, transport.tuple.localPort, audio(0x9999, 0));
+    expect((await tuple).remotePort).toBe(rtpPeer.port);
+    const rr = serializeRtcpPackets([{ kind: 'rr', ssrc: 0x777, reports: [] }]);
+    sendTo(rtcpPeer.socket, transport.rtcpTuple!.localPort, rr);
+    expect((await rtcpTuple).remotePort).toBe(rtcpPeer.port);
+    expect(transport.rtcpTuple?.remotePort).toBe(rtcpPeer.port);
+    for (let i = 0; i < 10; i++) producer.send(audio(0x6006, i));
+    const ssrc = consumer.rtpParameters.encodings?.[0].ssrc;
+    await waitFor(() => rtpPeer.got.length >= 10, 5_000, 'RTP at the learnt RTP tuple');
+    await waitFor(
+      () =>
+        rtcpPeer.got.some(
+          (b) => parseRtcpPackets(b)?.some((p) => p.kind === 'sr' && p.ssrc === ssrc) === true,
+        ),
+      12_000,
+      'SR at the learnt RTCP tuple',
+    );
+  }, 20_000);
+
+  it('close() and router.close() release the sockets: the same fixed port binds again', async () => {
+    const first = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
+    const port = first.tuple.localPort;
+    first.close();
+    const second = await pollUntil(
+      () =>
+        router
+          .createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1', port } })
+          .catch(() => undefined),
+      (t) => t !== undefined,
+      5_000,
+      'the port bound again after close()',
+    );
+    expect(second?.tuple.localPort).toBe(port);
+    const other = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+    second?.close();
+    const third = await pollUntil(
+      () =>
+        other
+          .createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1', port } })
+          .catch(() => undefined),
+      (t) => t !== undefined,
+      5_000,
+      'the port bound in another router',
+    );
+    other.close();
+    expect(third?.closed).toBe(true);
+    await pollUntil(
+      () =>
+        router
+          .createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1', port } })
+          .catch(() => undefined),
+      (t) => t !== undefined,
+      5_000,
+      'the port bound again after router.close()',
+    );
   });
 });
