@@ -42,6 +42,7 @@ module.exports = {
           'test-WebRtcServer',
           'test-Router',
           'test-WebRtcTransport',
+          'test-PlainTransport',
           'test-Producer',
           'test-Consumer',
           'test-ortc',

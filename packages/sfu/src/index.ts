@@ -21,6 +21,8 @@ import type { WorkerSettings } from './types/worker.js';
 
 export { NotFoundError, UnsupportedError, WorkerClosedError } from './errors.js';
 export type { ConsumerEvents, ConsumerObserverEvents } from './main-thread/consumer.js';
+export type { DirectTransportEvents, DirectTransportObserverEvents } from './main-thread/direct-transport.js';
+export type { PlainTransportEvents, PlainTransportObserverEvents } from './main-thread/plain-transport.js';
 export type { ProducerEvents, ProducerObserverEvents } from './main-thread/producer.js';
 export type {
   ConsumableProducer,
@@ -29,6 +31,7 @@ export type {
   RouterObserverEvents,
 } from './main-thread/router.js';
 export type { SocketStrategy, WorkerIoHandles } from './main-thread/socket-strategy.js';
+export type { TransportEvents, TransportObserverEvents } from './main-thread/transport.js';
 export type {
   WebRtcServerDumpWithIo,
   WebRtcServerEvents,

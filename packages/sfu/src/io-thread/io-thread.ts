@@ -14,6 +14,7 @@
  *
  * Started by `IoThreadStrategy` (main thread) as a `worker_threads` thread.
  */
+import type { RemoteInfo } from 'node:dgram';
 import type { Socket as TcpSocket } from 'node:net';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { IceUfragTable } from '@tsfu/ice-lite';
@@ -193,6 +194,12 @@ class IoThread implements SocketEvents {
   }
 
   // ---- SocketEvents and connections ------------------------------------------------------
+
+  onUdpToOwner(socket: IoSocket, msg: Buffer, rinfo: RemoteInfo): void {
+    // A transport's own socket has one worker holding it.
+    const owner = socket.refs.keys().next().value;
+    this.routing.onUdpToOwner(owner ?? -1, socket.index, msg, rinfo);
+  }
 
   onTcpConnection(listener: IoSocket, socket: TcpSocket): void {
     if (this.sockets.get(listener.index) !== listener) {

@@ -44,6 +44,30 @@ export class Routing {
     this.routeByUfrag(socketIndex, msg, rinfo.address, rinfo.port, PROTOCOL_UDP, 0);
   };
 
+  /** A datagram on a PlainTransport's socket: by bound tuple if any, else by address to `owner`. */
+  onUdpToOwner(owner: number, socketIndex: number, msg: Buffer, rinfo: RemoteInfo): void {
+    this.counters.udpDatagramsReceived++;
+    const tuple = this.tuples.udp(socketIndex, rinfo.address, rinfo.port);
+    const worker = this.workers.get(tuple?.worker ?? owner);
+    if (worker === undefined) {
+      this.counters.droppedUnknownTuple++;
+      return;
+    }
+    if (tuple !== undefined) {
+      if (this.deliver(worker, msg, msg.length, tuple.id, socketIndex)) this.counters.routedByTuple++;
+      return;
+    }
+    const scratch = this.scratch;
+    if (msg.length > 65536 || !writeAddressHeader(scratch, 0, rinfo.address, rinfo.port, PROTOCOL_UDP, 0)) {
+      this.counters.droppedUnknownTuple++;
+      return;
+    }
+    scratch.set(msg, ADDRESS_HEADER_LENGTH);
+    if (this.deliver(worker, scratch, ADDRESS_HEADER_LENGTH + msg.length, TUPLE_UNKNOWN, socketIndex)) {
+      this.counters.routedToSocketOwner++;
+    }
+  }
+
   /** True when the frame, on a connection no worker claimed, is a Binding Request for a known ufrag. */
   onTcpFrame(conn: TcpConnection, frame: Uint8Array): boolean {
     this.counters.tcpFramesReceived++;

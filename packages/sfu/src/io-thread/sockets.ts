@@ -48,6 +48,8 @@ export interface IoSocket {
 /** Where the sockets' traffic and closes go. */
 export interface SocketEvents {
   onUdp(socketIndex: number, msg: Buffer, rinfo: RemoteInfo): void;
+  /** A datagram on a `deliverUnknown` socket (a PlainTransport's): to its worker, whatever the source. */
+  onUdpToOwner(socket: IoSocket, msg: Buffer, rinfo: RemoteInfo): void;
   onTcpConnection(listener: IoSocket, socket: TcpSocket): void;
   /** The socket is about to close: forget its tuples and connections. */
   onSocketClosing(socket: IoSocket): void;
@@ -196,7 +198,7 @@ export class IoSockets {
     const udp = createSocket({
       type: isIPv6(req.ip) ? 'udp6' : 'udp4',
       lookup: ipLiteralLookup,
-      reuseAddr: req.connectedUdp === true,
+      reuseAddr: req.connectedUdp === true || req.reusePort === true,
       recvBufferSize,
       sendBufferSize: req.sendBufferSize,
     });
@@ -213,13 +215,19 @@ export class IoSockets {
       logger.warn(`openSocket() | UDP socket error [${req.ip}:${req.port}]: ${error.message}`);
     });
     const events = this.events;
+    const deliver = req.deliverUnknown
+      ? (msg: Buffer, rinfo: RemoteInfo) => {
+          const socket = this.byIndex.get(index);
+          if (socket) events.onUdpToOwner(socket, msg, rinfo);
+        }
+      : (msg: Buffer, rinfo: RemoteInfo) => events.onUdp(index, msg, rinfo);
     if (req.loopbackOnly) {
       udp.on('message', (msg, rinfo) => {
-        if (isLoopbackAddress(rinfo.address)) events.onUdp(index, msg, rinfo);
+        if (isLoopbackAddress(rinfo.address)) deliver(msg, rinfo);
         else this.counters.droppedNotLoopback++;
       });
     } else {
-      udp.on('message', (msg, rinfo) => events.onUdp(index, msg, rinfo));
+      udp.on('message', deliver);
     }
     return udp;
   }

@@ -276,6 +276,10 @@ export class ConsumerImpl<
         this.safeEmit('trace', n.data);
         this.#observer.safeEmit('trace', n.data);
         break;
+      case 'consumer.rtp':
+        // A DirectTransport consumer's packet (the worker's copy, as a Buffer without another copy).
+        this.safeEmit('rtp', Buffer.from(n.data.buffer, n.data.byteOffset, n.data.byteLength));
+        break;
       default:
         logger.error(`ignoring unknown event "${n.event}"`);
     }

@@ -49,6 +49,8 @@ export class ProducerImpl<
   #paused: boolean;
   #score: ProducerScore[] = [];
   #appData: ProducerAppData;
+  /** A DirectTransport's producer: `send()` hands packets to the worker. */
+  readonly #sendFromApi: boolean;
   readonly #observer = new EnhancedEventEmitter<ProducerObserverEvents>();
   readonly #onNotification = (n: WorkerNotification) => this.#handleNotification(n);
 
@@ -63,6 +65,7 @@ export class ProducerImpl<
     type: ProducerType;
     consumableRtpParameters: RtpParameters;
     paused: boolean;
+    sendFromApi?: boolean;
     appData?: ProducerAppData;
   }) {
     super();
@@ -79,6 +82,7 @@ export class ProducerImpl<
     this.#type = opts.type;
     this.#consumableRtpParameters = opts.consumableRtpParameters;
     this.#paused = opts.paused;
+    this.#sendFromApi = opts.sendFromApi === true;
     this.#appData = opts.appData ?? ({} as ProducerAppData);
     this.#events.on(this.#id, this.#onNotification);
   }
@@ -179,9 +183,17 @@ export class ProducerImpl<
     await this.#channel.request('producer.enableTraceEvent', { producerId: this.#id, types: known });
   }
 
-  /** mediasoup's `send()` is for DirectTransport producers only. */
-  send(_rtpPacket: Buffer): void {
-    throw new TypeError('send() is only for Producers of a DirectTransport');
+  /**
+   * Sends one RTP packet into the router (DirectTransport producers only). The
+   * worker parses it: a malformed packet or one of an unknown SSRC is dropped
+   * there and counted (`transport.getStats()`'s `tsfuCounters.media`).
+   */
+  send(rtpPacket: Buffer): void {
+    if (!this.#sendFromApi) throw new TypeError('send() is only for Producers of a DirectTransport');
+    if (!(rtpPacket instanceof Uint8Array)) throw new TypeError('rtpPacket must be a Buffer');
+    if (this.#closed) return;
+    // A copy of exactly the packet: a Buffer from Node's pool would otherwise clone the whole pool slab.
+    this.#channel.notify('producer.send', this.#id, new Uint8Array(rtpPacket));
   }
 
   /** Requests of a closed producer reject (inside the async methods: a rejection, not a throw). */

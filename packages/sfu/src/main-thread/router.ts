@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import * as ortc from '../ortc/ortc.js';
 import type { CreateWebRtcTransportRequest } from '../protocol/worker-protocol.js';
 import type { AppData } from '../types/app-data.js';
+import type { DirectTransportOptions } from '../types/direct-transport.js';
+import type { PlainTransportOptions } from '../types/plain-transport.js';
 import type { RouterDump } from '../types/router.js';
 import type { ActiveSpeakerObserverOptions, AudioLevelObserverOptions } from '../types/rtp-observer.js';
 import type { RouterRtpCodecCapability, RtpCapabilities, RtpParameters } from '../types/rtp-parameters.js';
@@ -9,12 +11,16 @@ import type { SctpParameters } from '../types/sctp-parameters.js';
 import type { TransportListenInfo, TransportListenIp } from '../types/transport.js';
 import type { WebRtcTransportOptions } from '../types/webrtc-transport.js';
 import { closedObjectError } from './closed-error.js';
+import { type DirectTransport, DirectTransportImpl } from './direct-transport.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
+import { type PlainTransport, PlainTransportImpl } from './plain-transport.js';
+import { plainTransportRequest } from './plain-transport-options.js';
 import type { Producer } from './producer.js';
 import type { ActiveSpeakerObserver } from './rtp-observer/active-speaker-observer.js';
 import type { AudioLevelObserver } from './rtp-observer/audio-level-observer.js';
 import { RouterRtpObservers, type RtpObserver } from './rtp-observer/router-rtp-observers.js';
+import type { Transport, TransportRouterLink } from './transport.js';
 import { validateWebRtcTransportOptions } from './validate-transport-options.js';
 import type { WebRtcServer } from './webrtc-server.js';
 import { type WebRtcTransport, WebRtcTransportImpl } from './webrtc-transport.js';
@@ -23,7 +29,7 @@ import type { TargetEvents, WorkerChannel } from './worker-channel.js';
 export type RouterEvents = { workerclose: []; listenererror: [string, Error]; '@close': [] };
 export type RouterObserverEvents = {
   close: [];
-  newtransport: [WebRtcTransport];
+  newtransport: [Transport];
   newrtpobserver: [RtpObserver];
 };
 
@@ -60,7 +66,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
   #rtpCapabilities: RtpCapabilities;
   #closed = false;
   #appData: RouterAppData;
-  readonly #transports = new Map<string, WebRtcTransport>();
+  readonly #transports = new Map<string, Transport>();
   readonly #producers = new Map<string, Producer>();
   readonly #observer = new EnhancedEventEmitter<RouterObserverEvents>();
   readonly #rtpObservers: RouterRtpObservers;
@@ -118,7 +124,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
     return this.#observer;
   }
   /** Just for testing purposes (as mediasoup). */
-  get transportsForTesting(): Map<string, WebRtcTransport> {
+  get transportsForTesting(): Map<string, Transport> {
     return this.#transports;
   }
 
@@ -267,7 +273,6 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
         }
       : undefined;
     const transportId = randomUUID();
-    const routerSelf = this;
     const request: CreateWebRtcTransportRequest = {
       routerId: this.#id,
       transportId,
@@ -285,35 +290,94 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
     };
     const data = await this.#channel.request('router.createWebRtcTransport', request);
     const transport = new WebRtcTransportImpl<T>({
-      id: transportId,
-      routerId: this.#id,
-      channel: this.#channel,
-      events: this.#events,
-      router: {
-        get rtpCapabilities() {
-          return routerSelf.#rtpCapabilities;
-        },
-        getProducer: (id: string) => this.#producers.get(id),
-      },
+      ...this.#transportOptions(transportId, o.appData),
       data: {
         ...data,
         sctpParameters,
         numSctpStreams: o.numSctpStreams,
         maxSctpMessageSize: o.maxSctpMessageSize,
       },
-      appData: o.appData,
     });
+    if (!this.#register(transport)) return transport;
+    transport.on('@listenserverclose', () => this.#transports.delete(transport.id));
+    webRtcServer?.handleWebRtcTransport(transport as unknown as WebRtcTransport);
+    return transport;
+  }
+
+  /** mediasoup's `createDirectTransport()`: RTP/RTCP to and from this process (`producer.send()`, `rtp`). */
+  async createDirectTransport<T extends AppData = AppData>(
+    options: DirectTransportOptions<T> = {},
+  ): Promise<DirectTransport<T>> {
+    logger.debug('createDirectTransport()');
+    const o = options ?? {};
+    if (typeof o !== 'object') throw new TypeError('if given, options must be an object');
+    if (o.appData && typeof o.appData !== 'object')
+      throw new TypeError('if given, appData must be an object');
+    const maxSendMessageSize = o.maxSendMessageSize ?? o.maxMessageSize ?? 262144;
+    const maxReceiveMessageSize = o.maxReceiveMessageSize ?? o.maxMessageSize ?? 262144;
+    for (const [name, v] of Object.entries({ maxSendMessageSize, maxReceiveMessageSize })) {
+      if (!Number.isSafeInteger(v) || v < 0) throw new TypeError(`${name} must be a non-negative integer`);
+    }
+    if (this.#closed) throw closedObjectError(this.#channel, `Router closed [routerId:${this.#id}]`);
+    const transportId = randomUUID();
+    await this.#channel.request('router.createDirectTransport', {
+      routerId: this.#id,
+      transportId,
+      maxSendMessageSize,
+      maxReceiveMessageSize,
+    });
+    const transport = new DirectTransportImpl<T>(this.#transportOptions(transportId, o.appData));
+    this.#register(transport);
+    return transport;
+  }
+
+  /** mediasoup's `createPlainTransport()`: plain RTP/RTCP over UDP (optionally SRTP), for ffmpeg & co. */
+  async createPlainTransport<T extends AppData = AppData>(
+    options: PlainTransportOptions<T>,
+  ): Promise<PlainTransport<T>> {
+    logger.debug('createPlainTransport()');
+    const request = plainTransportRequest(options);
+    if (this.#closed) throw closedObjectError(this.#channel, `Router closed [routerId:${this.#id}]`);
+    const transportId = randomUUID();
+    const data = await this.#channel.request('router.createPlainTransport', {
+      routerId: this.#id,
+      transportId,
+      ...request,
+    });
+    const transport = new PlainTransportImpl<T>({
+      ...this.#transportOptions(transportId, options.appData),
+      data,
+      rtcpMux: request.rtcpMux,
+      comedia: request.comedia,
+    });
+    this.#register(transport);
+    return transport;
+  }
+
+  /** What every transport of this router is constructed with. */
+  #transportOptions<T extends AppData>(id: string, appData: T | undefined) {
+    const routerSelf = this;
+    const router: TransportRouterLink = {
+      get rtpCapabilities() {
+        return routerSelf.#rtpCapabilities;
+      },
+      getProducer: (producerId: string) => this.#producers.get(producerId),
+    };
+    return { id, routerId: this.#id, channel: this.#channel, events: this.#events, router, appData };
+  }
+
+  /** Tracks a new transport and its producers; false (and it is closed) when the router closed meanwhile. */
+  #register(t: { id: string; routerClosed(): void; on: Transport['on'] }): boolean {
+    const transport = t as unknown as Transport;
     if (this.#closed) {
       transport.routerClosed();
-      return transport;
+      return false;
     }
     this.#transports.set(transport.id, transport);
     transport.on('@close', () => this.#transports.delete(transport.id));
     transport.on('@newproducer', (p) => this.#producers.set(p.id, p));
     transport.on('@producerclose', (p) => this.#producers.delete(p.id));
-    transport.on('@listenserverclose', () => this.#transports.delete(transport.id));
-    this.#observer.safeEmit('newtransport', transport as unknown as WebRtcTransport);
-    webRtcServer?.handleWebRtcTransport(transport as unknown as WebRtcTransport);
-    return transport;
+    this.#observer.safeEmit('newtransport', transport);
+    return true;
   }
 }

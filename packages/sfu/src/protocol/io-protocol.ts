@@ -95,6 +95,13 @@ export interface IoListenRequest {
   loopbackOnly?: boolean;
   /** tsfu extension: bind with SO_REUSEADDR so workers can open connected sockets on this port. */
   connectedUdp?: boolean;
+  /** `flags.udpReusePort`: bind with SO_REUSEADDR so other sockets with the flag may bind the same ip:port. */
+  reusePort?: boolean;
+  /**
+   * A PlainTransport's socket (UDP): every datagram from a tuple nobody bound goes to the worker that
+   * opened it, behind an address header (`meta` = TUPLE_UNKNOWN), not only STUN requests by ufrag.
+   */
+  deliverUnknown?: boolean;
   sendBufferSize?: number;
   recvBufferSize?: number;
   /** TCP limits (`TransportListenInfo.tsfuMaxTcpConnections` …; defaults in `limits.ts`). */
@@ -138,6 +145,8 @@ export interface IoCounters {
   routedByUfrag: number;
   /** Packets from unknown tuples that were not a STUN request for a known ufrag: dropped. */
   droppedUnknownTuple: number;
+  /** Datagrams on a PlainTransport's socket handed to its worker by address (no bound tuple). */
+  routedToSocketOwner: number;
   /** Packets/connections from a non-loopback source on a `tsfuLoopbackOnly` socket: dropped. */
   droppedNotLoopback: number;
   /** Packets dropped because the worker's ring was full. */
@@ -179,6 +188,7 @@ export function zeroIoCounters(): IoCounters {
     routedByTuple: 0,
     routedByUfrag: 0,
     droppedUnknownTuple: 0,
+    routedToSocketOwner: 0,
     droppedNotLoopback: 0,
     droppedRingFull: 0,
     packetsSent: 0,

@@ -17,6 +17,12 @@ import type {
   ConsumerTraceEventData,
   ConsumerTraceEventType,
 } from '../types/consumer.js';
+import type { DirectTransportDump, DirectTransportStatWithCounters } from '../types/direct-transport.js';
+import type {
+  PlainTransportDump,
+  PlainTransportState,
+  PlainTransportStatWithCounters,
+} from '../types/plain-transport.js';
 import type {
   ProducerDump,
   ProducerScore,
@@ -29,6 +35,7 @@ import type {
 import type { RouterDump } from '../types/router.js';
 import type { MediaKind, RtpEncodingParameters, RtpParameters } from '../types/rtp-parameters.js';
 import type { SctpParameters } from '../types/sctp-parameters.js';
+import type { SrtpCryptoSuite, SrtpParameters } from '../types/srtp-parameters.js';
 import type { TransportListenInfo, TransportTraceEventType, TransportTuple } from '../types/transport.js';
 import type { WebRtcServerDump } from '../types/webrtc-server.js';
 import type {
@@ -80,6 +87,38 @@ export interface CreateWebRtcTransportRequest {
   sctpParameters?: SctpParameters;
   maxSendMessageSize: number;
   maxReceiveMessageSize: number;
+}
+
+/** What `Router.createDirectTransport` sends. */
+export interface CreateDirectTransportRequest {
+  routerId: string;
+  transportId: string;
+  maxSendMessageSize: number;
+  maxReceiveMessageSize: number;
+}
+
+/** What `Router.createPlainTransport` sends (options already validated and defaulted). */
+export interface CreatePlainTransportRequest {
+  routerId: string;
+  transportId: string;
+  listenInfo: TransportListenInfo;
+  rtcpListenInfo?: TransportListenInfo;
+  rtcpMux: boolean;
+  comedia: boolean;
+  enableSrtp: boolean;
+  srtpCryptoSuite: SrtpCryptoSuite;
+  sctpParameters?: SctpParameters;
+  maxSendMessageSize: number;
+  maxReceiveMessageSize: number;
+}
+
+/** What `plainTransport.connect()` sends (validated on the main thread). */
+export interface PlainConnectRequest {
+  transportId: string;
+  ip?: string;
+  port?: number;
+  rtcpPort?: number;
+  srtpParameters?: SrtpParameters;
 }
 
 /** What the worker answers to `router.createWebRtcTransport`. */
@@ -148,15 +187,18 @@ export type WorkerMethods = {
   'worker.closeRouter': Method<Ids['router']>;
   'router.dump': Method<Ids['router'], RouterDump>;
   'router.createWebRtcTransport': Method<CreateWebRtcTransportRequest, CreateWebRtcTransportResponse>;
+  'router.createDirectTransport': Method<CreateDirectTransportRequest>;
+  'router.createPlainTransport': Method<CreatePlainTransportRequest, PlainTransportState>;
   'router.closeTransport': Method<Ids['router'] & Ids['transport']>;
   /** Answers the DTLS role the transport takes (`client` or `server`). */
   'transport.connect': Method<
     Ids['transport'] & { dtlsParameters: DtlsParameters },
     { dtlsLocalRole: 'client' | 'server' }
   >;
+  'plainTransport.connect': Method<PlainConnectRequest, PlainTransportState>;
   'transport.restartIce': Method<Ids['transport'], IceParameters>;
-  'transport.getStats': Method<Ids['transport'], WebRtcTransportStatWithCounters[]>;
-  'transport.dump': Method<Ids['transport'], WebRtcTransportDump>;
+  'transport.getStats': Method<Ids['transport'], TransportStat[]>;
+  'transport.dump': Method<Ids['transport'], TransportDump>;
   'transport.setMaxIncomingBitrate': Method<Ids['transport'] & { bitrate: number }>;
   'transport.setMaxOutgoingBitrate': Method<Ids['transport'] & { bitrate: number }>;
   'transport.setMinOutgoingBitrate': Method<Ids['transport'] & { bitrate: number }>;
@@ -193,6 +235,9 @@ export type WorkerNotifications = {
   icestatechange: { iceState: IceState };
   iceselectedtuplechange: { iceSelectedTuple: TransportTuple };
   dtlsstatechange: { dtlsState: DtlsState; dtlsRemoteCert?: string };
+  /** A PlainTransport learnt its remote RTP (or RTCP) tuple (comedia). */
+  'plaintransport.tuple': TransportTuple;
+  'plaintransport.rtcptuple': TransportTuple;
   'producer.score': ProducerScore[];
   'producer.videoorientationchange': ProducerVideoOrientation;
   'producer.trace': ProducerTraceEventData;
@@ -202,10 +247,30 @@ export type WorkerNotifications = {
   'consumer.score': ConsumerScore;
   'consumer.layerschange': ConsumerLayers | null;
   'consumer.trace': ConsumerTraceEventData;
+  /** A DirectTransport consumer's RTP packet (its own copy). */
+  'consumer.rtp': Uint8Array;
+  /** An RTCP compound packet a DirectTransport sends (its own copy). */
+  'transport.rtcp': Uint8Array;
 } & RtpObserverNotifications;
 
-/** The worker thread's end: it serves `WorkerMethods` and hears nothing. */
-export type WorkerEnd = { requests: WorkerMethods; notifications: Record<never, never> };
+/** What the main thread tells a worker thread without an answer (packets of the DirectTransport API). */
+export type MainNotifications = {
+  /** `producer.send()`: one RTP packet for the producer with the target id. */
+  'producer.send': Uint8Array;
+  /** `directTransport.sendRtcp()`: one RTCP packet into the transport with the target id. */
+  'transport.sendRtcp': Uint8Array;
+};
+
+/** A transport's `getStats()` entry, whatever its kind. */
+export type TransportStat =
+  | WebRtcTransportStatWithCounters
+  | DirectTransportStatWithCounters
+  | PlainTransportStatWithCounters;
+/** A transport's `dump()`, whatever its kind. */
+export type TransportDump = WebRtcTransportDump | DirectTransportDump | PlainTransportDump;
+
+/** The worker thread's end: it serves `WorkerMethods` and hears `MainNotifications`. */
+export type WorkerEnd = { requests: WorkerMethods; notifications: MainNotifications };
 /** The main thread's end: it serves nothing and hears `WorkerNotifications`. */
 export type MainEnd = { requests: Record<never, never>; notifications: WorkerNotifications };
 

@@ -215,6 +215,8 @@ export interface TransportMediaCounters {
   rtcpMalformed: number;
   rtcpUnknownSsrc: number;
   rtpDroppedForTesting: number;
+  /** DirectTransport: `producer.send()` packets whose SSRC belongs to another producer. */
+  rtpForOtherProducer: number;
 }
 
 /** `getStats()` entry: mediasoup's plus `tsfuCounters` (SRTP accepted/auth failures, ICE check results, …). */

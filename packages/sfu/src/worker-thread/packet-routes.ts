@@ -2,8 +2,9 @@
  * Where a packet the I/O thread (or a connected socket) hands this worker
  * goes: to the WebRtcTransport that owns its tuple id, or — a STUN request
  * from a tuple nobody bound — to the transport whose ICE ufrag its USERNAME
- * names. Transports tell it which ufrags and tuples are theirs
- * (`WebRtcTransportRoutes`). Packets of a tuple the I/O thread bound before
+ * names; a datagram on a PlainTransport's own socket, to that transport.
+ * Transports tell it which ufrags, tuples and sockets are theirs
+ * (`WebRtcTransportRoutes`, `addPlainSocket`). Packets of a tuple the I/O thread bound before
  * this thread read the bind answer are parked until it does.
  */
 import { isIPv6 } from 'node:net';
@@ -17,6 +18,7 @@ import {
 import { ThreadLogger } from '../protocol/thread-logger.js';
 import type { LinkPacketHandler, LinkTuple } from './io-link.js';
 import { ParkedPackets } from './parked-packets.js';
+import type { PlainTransport } from './transport/plain-transport.js';
 import type { WebRtcTransport, WebRtcTransportRoutes } from './transport/webrtc-transport.js';
 
 const logger = new ThreadLogger('Worker');
@@ -29,6 +31,8 @@ interface Route {
 export class PacketRoutes implements WebRtcTransportRoutes {
   private readonly byTupleId = new Map<number, Route>();
   private readonly byUfrag = new IceUfragTable<WebRtcTransport>();
+  /** PlainTransports by the index of their own sockets: everything on those is theirs. */
+  private readonly plainBySocket = new Map<number, PlainTransport>();
   /**
    * Ring records are copied here so transports get a Buffer at offset 0 (what SRTP, STUN and DTLS
    * read); a connected socket's datagram is one already and is handed over as it is.
@@ -84,6 +88,11 @@ export class PacketRoutes implements WebRtcTransportRoutes {
     }
     const n = length - ADDRESS_HEADER_LENGTH;
     data.copy(this.scratch, 0, offset + ADDRESS_HEADER_LENGTH, offset + length);
+    const plain = this.plainBySocket.get(socketIndex);
+    if (plain !== undefined) {
+      plain.handleDatagram(socketIndex, h.address, h.port, this.scratch, n);
+      return;
+    }
     const transport = this.byUfrag.lookup(this.scratch, n);
     if (!transport) {
       this.packetsForUnknownTuple++;
@@ -136,6 +145,15 @@ export class PacketRoutes implements WebRtcTransportRoutes {
   /** The transport dropped the tuple (over its tuple cap) or closed: stop routing it there. */
   onTupleRemoved(transport: WebRtcTransport, tupleId: number): void {
     if (this.byTupleId.get(tupleId)?.transport === transport) this.byTupleId.delete(tupleId);
+  }
+
+  /** Routes every datagram on `transport`'s sockets to it. */
+  addPlainSocket(socketIndex: number, transport: PlainTransport): void {
+    this.plainBySocket.set(socketIndex, transport);
+  }
+
+  removePlainSocket(socketIndex: number, transport: PlainTransport): void {
+    if (this.plainBySocket.get(socketIndex) === transport) this.plainBySocket.delete(socketIndex);
   }
 
   /** Drops what is parked (the worker closes). */

@@ -11,7 +11,7 @@ import { NotFoundError } from '../errors.js';
 import { threadHeapForTesting } from '../heap-for-testing.js';
 import { LIMIT_DEFAULTS, RTC_PORT_RANGE_DEFAULT } from '../limits.js';
 import { Channel, type RequestHandlers } from '../protocol/channel.js';
-import type { IoListenRequest, IoSocketInfo, WorkerIoHandles } from '../protocol/io-protocol.js';
+import type { WorkerIoHandles } from '../protocol/io-protocol.js';
 import {
   attachThreadLog,
   setThreadLogSettings,
@@ -19,6 +19,8 @@ import {
   threadLogSettings,
 } from '../protocol/thread-logger.js';
 import type {
+  CreateDirectTransportRequest,
+  CreatePlainTransportRequest,
   CreateWebRtcTransportRequest,
   CreateWebRtcTransportResponse,
   MainEnd,
@@ -29,6 +31,7 @@ import type {
 } from '../protocol/worker-protocol.js';
 import type {
   IceCandidate,
+  PlainTransportState,
   TransportListenInfo,
   WorkerDump,
   WorkerResourceUsage,
@@ -37,13 +40,15 @@ import type {
 } from '../types/index.js';
 import type { Consumer } from './consumer/consumer.js';
 import { IoLink } from './io-link.js';
-import { isPortInUse, portChoice, portsToTry } from './listen-ports.js';
 import { PacketRoutes } from './packet-routes.js';
 import type { Producer } from './producer.js';
 import { Router } from './router.js';
 import { rtpObserverHandlers } from './rtp-observer/rtp-observer-handlers.js';
+import { listenSockets } from './socket-listen.js';
 import { threadStats } from './thread-stats.js';
+import { DirectTransport } from './transport/direct-transport.js';
 import { serverIceCandidates, transportIceCandidates } from './transport/ice-candidates.js';
+import { PlainTransport } from './transport/plain-transport.js';
 import type { Transport } from './transport/transport.js';
 import { type ListenSocket, WebRtcTransport } from './transport/webrtc-transport.js';
 import { WebRtcServer } from './webrtc-server.js';
@@ -78,6 +83,21 @@ class WorkerThread {
     this.link = new IoLink(io, this.routes.onPacket);
     this.link.channel.onNotification((n) => {
       if (n.event === 'tcpclosed') this.routes.onTcpClosed(Number(n.targetId));
+    });
+    main.onNotification((n) => {
+      switch (n.event) {
+        case 'producer.send': {
+          const p = this.findProducer(n.targetId);
+          const t = p && this.findTransport(p.transportId)?.transport;
+          if (p && t instanceof DirectTransport) t.receiveFromProducer(p, n.data);
+          break;
+        }
+        case 'transport.sendRtcp': {
+          const t = this.findTransport(n.targetId)?.transport;
+          if (t instanceof DirectTransport) t.receiveRtcpFromApi(n.data);
+          break;
+        }
+      }
     });
     main.serve(this.handlers(), (method, error) => {
       // mediasoup-worker logs every error it throws back to a request (MS_THROW_ERROR).
@@ -121,14 +141,22 @@ class WorkerThread {
       'worker.closeRouter': (d) => this.closeRouter(d.routerId),
       'router.dump': (d) => this.router(d.routerId).dump(),
       'router.createWebRtcTransport': (d) => this.createWebRtcTransport(d),
+      'router.createDirectTransport': (d) => this.createDirectTransport(d),
+      'router.createPlainTransport': (d) => this.createPlainTransport(d),
       'router.closeTransport': (d) => {
         const found = this.findTransport(d.transportId);
         if (found) this.closeTransport(found.router, found.transport);
       },
       'transport.connect': (d) => ({ dtlsLocalRole: webRtc(d).connect(d.dtlsParameters) }),
+      'plainTransport.connect': (d) => {
+        const t = transport(d);
+        if (!(t instanceof PlainTransport))
+          throw new NotFoundError(`PlainTransport not found [transportId:${d.transportId}]`);
+        return t.connect(d);
+      },
       'transport.restartIce': (d) => webRtc(d).restartIce(),
-      'transport.getStats': (d) => [webRtc(d).getStats()],
-      'transport.dump': (d) => webRtc(d).dump(),
+      'transport.getStats': (d) => [transport(d).getStats()],
+      'transport.dump': (d) => transport(d).dump(),
       'transport.setMaxIncomingBitrate': (d) => transport(d).setMaxIncomingBitrate(d.bitrate),
       'transport.setMaxOutgoingBitrate': (d) => transport(d).setMaxOutgoingBitrate(d.bitrate),
       'transport.setMinOutgoingBitrate': (d) => transport(d).setMinOutgoingBitrate(d.bitrate),
@@ -310,65 +338,24 @@ class WorkerThread {
     logger.debug(`createWebRtcServer() | WebRtcServer created [webRtcServerId:${id}]`);
   }
 
-  /**
-   * Opens a socket per listen info, all or none. `shared` (WebRtcServer sockets): another worker's
-   * server on the same ip:port shares the socket, but one of this worker's servers (or an earlier
-   * entry of `listenInfos`) holding it makes the port unavailable, as a second bind would be.
-   */
-  private async listen(listenInfos: TransportListenInfo[], shared: boolean): Promise<ListenSocket[]> {
+  /** Opens a socket per listen info, all or none (`socket-listen.ts`); `shared`: WebRtcServer sockets. */
+  private listen(
+    listenInfos: TransportListenInfo[],
+    shared: boolean,
+    deliverUnknown = false,
+  ): Promise<ListenSocket[]> {
     const taken = new Set<number>();
     if (shared)
       for (const server of this.servers.values()) for (const s of server.sockets) taken.add(s.index);
-    const opened: ListenSocket[] = [];
-    try {
-      for (const info of listenInfos) {
-        const socket = await this.listenOne(info, shared, taken);
-        taken.add(socket.index);
-        opened.push(socket);
-      }
-    } catch (error) {
-      this.link.unlisten(opened.map((s) => s.index));
-      throw error;
-    }
-    return opened;
-  }
-
-  /** One listen info: its fixed port, or the first free port of its range (`listen-ports.ts`). */
-  private async listenOne(
-    info: TransportListenInfo,
-    shared: boolean,
-    taken: ReadonlySet<number>,
-  ): Promise<ListenSocket> {
-    const choice = portChoice(info, {
-      min: this.settings.rtcMinPort ?? RTC_PORT_RANGE_DEFAULT.min,
-      max: this.settings.rtcMaxPort ?? RTC_PORT_RANGE_DEFAULT.max,
+    return listenSockets(this.link, listenInfos, {
+      shared,
+      deliverUnknown,
+      taken,
+      range: {
+        min: this.settings.rtcMinPort ?? RTC_PORT_RANGE_DEFAULT.min,
+        max: this.settings.rtcMaxPort ?? RTC_PORT_RANGE_DEFAULT.max,
+      },
     });
-    const ports = typeof choice === 'number' ? [choice] : portsToTry(choice);
-    let attempts = 0;
-    for (const port of ports) {
-      attempts++;
-      let socket: IoSocketInfo;
-      try {
-        [socket] = await this.link.listen([listenRequest(info, port, shared)]);
-      } catch (error) {
-        if (typeof choice !== 'number' && isPortInUse(error)) continue;
-        throw error;
-      }
-      if (taken.has(socket.index)) {
-        this.link.unlisten([socket.index]);
-        if (typeof choice !== 'number') continue;
-        throw new Error(`${info.protocol} ${info.ip}:${port} is in use by this worker (EADDRINUSE)`);
-      }
-      const announced = info.announcedAddress ?? info.announcedIp;
-      return {
-        ...socket,
-        ...(announced ? { announcedAddress: announced } : {}),
-        ...(info.exposeInternalIp ? { exposeInternalIp: true } : {}),
-      };
-    }
-    throw new Error(
-      `no more available ports [protocol:${info.protocol}, ip:'${info.ip}', numAttempt:${attempts}]`,
-    );
   }
 
   private closeWebRtcServer(id: string): void {
@@ -384,14 +371,64 @@ class WorkerThread {
     logger.debug(`closeWebRtcServer() | WebRtcServer closed [webRtcServerId:${id}]`);
   }
 
-  private async createWebRtcTransport(
-    req: CreateWebRtcTransportRequest,
-  ): Promise<CreateWebRtcTransportResponse> {
+  /** Throws (and counts) when this worker has `tsfuMaxTransports` transports, open or being opened. */
+  private checkTransportCap(): void {
     const max = this.settings.tsfuMaxTransports ?? LIMIT_DEFAULTS.maxTransports;
     if (this.transportCount() + this.transportsStarting >= max) {
       this.transportsRejected++;
       throw new Error(`too many transports in this worker [tsfuMaxTransports:${max}]`);
     }
+  }
+
+  private createDirectTransport(req: CreateDirectTransportRequest): void {
+    const router = this.router(req.routerId);
+    this.checkTransportCap();
+    if (router.transports.has(req.transportId)) throw new Error('a Transport with same id already exists');
+    const transport = new DirectTransport({
+      id: req.transportId,
+      listener: router,
+      notify: this.notifyMain,
+      initialAvailableOutgoingBitrate: 0,
+      maxSendMessageSize: req.maxSendMessageSize,
+      maxReceiveMessageSize: req.maxReceiveMessageSize,
+    });
+    router.addTransport(transport);
+  }
+
+  private async createPlainTransport(req: CreatePlainTransportRequest): Promise<PlainTransportState> {
+    const router = this.router(req.routerId);
+    this.checkTransportCap();
+    this.transportsStarting++;
+    let sockets: ListenSocket[];
+    try {
+      const infos = req.rtcpListenInfo ? [req.listenInfo, req.rtcpListenInfo] : [req.listenInfo];
+      sockets = await this.listen(infos, false, true);
+    } finally {
+      this.transportsStarting--;
+    }
+    const transport = new PlainTransport({
+      id: req.transportId,
+      listener: router,
+      notify: this.notifyMain,
+      initialAvailableOutgoingBitrate: 600000,
+      sctpParameters: req.sctpParameters,
+      maxSendMessageSize: req.maxSendMessageSize,
+      maxReceiveMessageSize: req.maxReceiveMessageSize,
+      link: this.link,
+      rtpSocket: sockets[0],
+      rtcpSocket: sockets[1],
+      comedia: req.comedia,
+      srtpCryptoSuite: req.enableSrtp ? req.srtpCryptoSuite : undefined,
+    });
+    for (const index of transport.socketIndices) this.routes.addPlainSocket(index, transport);
+    router.addTransport(transport);
+    return { ...transport.state, sctpParameters: req.sctpParameters };
+  }
+
+  private async createWebRtcTransport(
+    req: CreateWebRtcTransportRequest,
+  ): Promise<CreateWebRtcTransportResponse> {
+    this.checkTransportCap();
     this.transportsStarting++;
     try {
       return await this.openWebRtcTransport(req);
@@ -453,6 +490,8 @@ class WorkerThread {
 
   private closeTransport(router: Router, transport: Transport): void {
     router.closeTransport(transport);
+    if (transport instanceof PlainTransport)
+      for (const index of transport.socketIndices) this.routes.removePlainSocket(index, transport);
     if (transport instanceof WebRtcTransport)
       for (const s of this.servers.values()) s.transports.delete(transport);
   }
@@ -466,24 +505,6 @@ class WorkerThread {
     }
     this.link.close();
   }
-}
-
-/** The I/O thread's request for one listen info on `port`. */
-function listenRequest(info: TransportListenInfo, port: number, shared: boolean): IoListenRequest {
-  return {
-    protocol: info.protocol,
-    ip: info.ip,
-    port,
-    shared,
-    loopbackOnly: info.tsfuLoopbackOnly === true,
-    connectedUdp: info.tsfuConnectedUdp === true && info.protocol === 'udp',
-    sendBufferSize: info.sendBufferSize,
-    recvBufferSize: info.recvBufferSize,
-    maxTcpConnections: info.tsfuMaxTcpConnections,
-    maxPendingTcpConnectionsPerIp: info.tsfuMaxPendingTcpConnectionsPerIp,
-    tcpAuthTimeoutMs: info.tsfuTcpAuthTimeoutMs,
-    tcpFirstFrameTimeoutMs: info.tsfuTcpFirstFrameTimeoutMs,
-  };
 }
 
 /** mediasoup's Settings::PrintConfiguration(): at start and after updateSettings, with the 'info' tag. */

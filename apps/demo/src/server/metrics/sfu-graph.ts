@@ -3,7 +3,7 @@
  * mediasoup app would): per worker, its routers, transports, producers and
  * consumers. Nothing here asks a worker anything; the scrape does.
  */
-import type { Consumer, Producer, Router, WebRtcTransport, Worker } from '@tsfu/sfu';
+import type { Consumer, Producer, Router, Transport, WebRtcTransport, Worker } from '@tsfu/sfu';
 
 /** Every per-worker series carries these. */
 export interface WorkerLabels {
@@ -48,7 +48,10 @@ export class SfuGraph {
     return w;
   }
 
-  private trackTransport(w: TrackedWorker, transport: WebRtcTransport): void {
+  private trackTransport(w: TrackedWorker, t: Transport): void {
+    // The demo's transports are WebRTC ones (their stats carry the ICE/SRTP counters read here).
+    if (t.type !== 'webrtc') return;
+    const transport = t as WebRtcTransport;
     w.transports.add(transport);
     transport.observer.once('close', () => {
       w.transports.delete(transport);

@@ -5,8 +5,8 @@
  * router's fan-out, incoming RTCP (SR, SDES, RR, NACK, PLI, FIR, REMB,
  * transport-cc), and on a timer NACKs, transport-cc feedback and compound
  * reports. A subclass adds only how packets enter and leave: WebRtcTransport
- * (ICE + DTLS + SRTP) today; PlainTransport, PipeTransport and
- * DirectTransport later. It feeds `receiveRtpPacket` / `receiveRtcpPacket`
+ * (ICE + DTLS + SRTP), DirectTransport (the main thread's API), PlainTransport
+ * (plain UDP, optional SRTP); PipeTransport later. It feeds `receiveRtpPacket` / `receiveRtcpPacket`
  * with plain packets and implements `sendRtpPacket` / `sendRtcpPacket` and
  * `canSend`. Nothing here allocates per RTP packet.
  */
@@ -17,6 +17,8 @@ import type {
   ConsumeResponse,
   NotifyMain,
   ProduceRequest,
+  TransportDump,
+  TransportStat,
 } from '../../protocol/worker-protocol.js';
 import type { ProducerType } from '../../types/producer.js';
 import type { SctpParameters } from '../../types/sctp-parameters.js';
@@ -131,6 +133,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
     rtcpMalformed: 0,
     rtcpUnknownSsrc: 0,
     rtpDroppedForTesting: 0,
+    rtpForOtherProducer: 0,
   };
   /** The bitrate limits the API set (undefined: unlimited); enforced with bandwidth estimation, later. */
   maxIncomingBitrate: number | undefined;
@@ -156,14 +159,22 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
 
   /** Whether media can be sent now (connected, keys in place). */
   abstract get canSend(): boolean;
-  /** Protects (as the kind needs) and sends one RTP packet; `packet` may be reused once it returns. */
-  protected abstract sendRtpPacket(packet: Buffer, length: number): boolean;
+  /**
+   * Protects (as the kind needs) and sends one RTP packet of `consumer`; `packet` may be reused once it
+   * returns.
+   */
+  protected abstract sendRtpPacket(packet: Buffer, length: number, consumer: Consumer): boolean;
   /** Protects (as the kind needs) and sends one RTCP compound packet. */
   protected abstract sendRtcpPacket(packet: Buffer, length: number): boolean;
 
   get isClosed(): boolean {
     return this.closed;
   }
+
+  /** mediasoup's `getStats()` entry of this kind (with tsfu's counters). */
+  abstract getStats(): TransportStat;
+  /** mediasoup's `dump()` of this kind. */
+  abstract dump(): TransportDump;
 
   // ---- bitrate limits (mediasoup's checks; 0 = unlimited) -------------------------------
 
@@ -296,20 +307,20 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
     this.listener.onTransportProducerResumed(this, producer);
   }
 
-  onConsumerSendRtpPacket(_consumer: Consumer, packet: Buffer, length: number): boolean {
+  onConsumerSendRtpPacket(consumer: Consumer, packet: Buffer, length: number): boolean {
     if (this.dropOutgoingFraction > 0 && this.dropForTesting()) return false;
     const now = performance.now();
     this.rtpBytesSent += length;
     this.rtpSendBitrate.add(length, now);
-    this.sendRtpPacket(packet, length);
+    this.sendRtpPacket(packet, length, consumer);
     return true;
   }
 
-  onConsumerRetransmitRtpPacket(_consumer: Consumer, packet: Buffer, length: number): void {
+  onConsumerRetransmitRtpPacket(consumer: Consumer, packet: Buffer, length: number): void {
     const now = performance.now();
     this.rtxBytesSent += length;
     this.rtxSendBitrate.add(length, now);
-    this.sendRtpPacket(packet, length);
+    this.sendRtpPacket(packet, length, consumer);
   }
 
   onConsumerProducerClosed(consumer: Consumer): void {
@@ -327,8 +338,11 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
 
   // ---- RTP in ----------------------------------------------------------------------------
 
-  /** A plain (decrypted) RTP packet `buf[0, length)` from the remote. */
-  protected receiveRtpPacket(buf: Buffer, length: number, nowMs: number): void {
+  /**
+   * A plain (decrypted) RTP packet `buf[0, length)` from the remote. `onlyFor`: the producer it was given
+   * to (`producer.send()`); a packet of another producer's SSRCs is dropped and counted.
+   */
+  protected receiveRtpPacket(buf: Buffer, length: number, nowMs: number, onlyFor?: Producer): void {
     let packet = this.packet;
     if (!packet.wrap(buf, length)) {
       this.mediaCounters.rtpMalformed++;
@@ -339,6 +353,10 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
     const producer = stream === undefined ? undefined : listener.producerOf(stream);
     if (stream === undefined || producer === undefined) {
       this.mediaCounters.rtpUnknownSsrc++;
+      return;
+    }
+    if (onlyFor !== undefined && producer !== onlyFor) {
+      this.mediaCounters.rtpForOtherProducer++;
       return;
     }
     const isRtx = listener.isRtx;
