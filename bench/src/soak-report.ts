@@ -18,6 +18,8 @@ export interface SoakSample {
   /** The worker thread's own V8 heap (`tsfuGetThreadStats({ collectGarbage: true })`), after its own full GC when collected. */
   workerHeapUsedMiB: number;
   workerHeapTotalMiB: number;
+  /** The worker thread's external memory (Buffers/ArrayBuffers it holds: retransmission stores, SRTP state). */
+  workerExternalMiB: number;
   workerHeapCollected: boolean;
   /** The worker thread's event-loop utilization and CPU since the previous sample (`tsfuGetThreadStats()`). */
   workerElu: number;
@@ -30,6 +32,8 @@ export interface SoakSample {
   /** Open consumers and their summed `getStats()` packetCount; open transports and producers (router.dump()). */
   consumers: number;
   consumerPackets: number;
+  /** Summed `tsfuCounters.retransmissionBufferBytes` over the open transports (allocated capacity), MiB. */
+  retxMiB: number;
   transports: number;
   producers: number;
   /** Participant rejoins so far. */
@@ -124,6 +128,7 @@ export function soakSvg(samples: SoakSample[], title: string): string {
       series('heapUsed', (s) => s.heapUsedMiB),
       series('worker heapUsed (after GC)', (s) => s.workerHeapUsedMiB),
       series('external', (s) => s.externalMiB),
+      series('worker external', (s) => s.workerExternalMiB),
     ],
   });
 }

@@ -154,13 +154,19 @@ export class SoakRoom {
   async counts(): Promise<{
     consumers: number;
     consumerPackets: number;
+    retxMiB: number;
     transports: number;
     producers: number;
   }> {
     let consumers = 0;
     let consumerPackets = 0;
+    let retxBytes = 0;
     for (const p of this.slots) {
       if (!p) continue;
+      for (const t of [p.send, p.recv]) {
+        const [s] = await t.getStats();
+        retxBytes += s.tsfuCounters?.retransmissionBufferBytes ?? 0;
+      }
       for (const c of p.consumers) {
         if (c.closed) continue;
         consumers++;
@@ -171,6 +177,7 @@ export class SoakRoom {
     return {
       consumers,
       consumerPackets,
+      retxMiB: retxBytes / 2 ** 20,
       transports: d.transportIds.length,
       producers: d.mapProducerIdConsumerIds.length,
     };

@@ -81,9 +81,10 @@ while (Date.now() < end) {
     sampleEvery: 1_000_000,
   });
   const m = process.memoryUsage();
+  // Both threads' full GCs before the "after GC" figures (the worker's first: RSS covers both).
+  const th = await room.worker.tsfuGetThreadStats({ collectGarbage: true });
   gc?.();
   const g = process.memoryUsage();
-  const th = await room.worker.tsfuGetThreadStats({ collectGarbage: true });
   const cpuMs = (th.cpu?.userMs ?? 0) + (th.cpu?.systemMs ?? 0);
   const c = await room.counts();
   const s: SoakSample = {
@@ -97,6 +98,7 @@ while (Date.now() < end) {
     gcHeapUsedMiB: g.heapUsed / MiB,
     workerHeapUsedMiB: th.heap.usedBytes / MiB,
     workerHeapTotalMiB: th.heap.totalBytes / MiB,
+    workerExternalMiB: th.heap.externalBytes / MiB,
     workerHeapCollected: th.heap.collected,
     workerElu: th.eventLoopUtilization,
     workerCpuMs: cpuMs - cpuMsBefore,
@@ -112,7 +114,7 @@ while (Date.now() < end) {
   write();
   log(
     `${s.minute.toFixed(1)} min: RSS ${s.gcRssMiB.toFixed(1)} MiB, heapUsed ${s.gcHeapUsedMiB.toFixed(1)} MiB ` +
-      `(after GC), worker heapUsed ${s.workerHeapUsedMiB.toFixed(1)} MiB; forwarded ${s.received} (loss ${(s.loss * 100).toFixed(2)} %), ` +
+      `(after GC), worker heapUsed ${s.workerHeapUsedMiB.toFixed(1)} MiB, worker external ${s.workerExternalMiB.toFixed(1)} MiB, retransmission buffers ${s.retxMiB.toFixed(1)} MiB; forwarded ${s.received} (loss ${(s.loss * 100).toFixed(2)} %), ` +
       `${s.consumers} consumers, ${s.transports} transports`,
   );
   if (Date.now() >= nextRejoin && Date.now() < end) {
