@@ -41,6 +41,13 @@ function log(msg: string): void {
   console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 }
 
+// Ctrl-C or a kill: the samples so far are on disk already; exit so the clients process is ended too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    log(`${signal}: stopped; the samples so far are in ${jsonUrl.pathname}`);
+    process.exit(130);
+  });
+
 const clients = new Proc('clients');
 const room = await SoakRoom.create(clients);
 log(`room up: ${PARTICIPANTS} participants; ${minutes} min, a sample every ${sampleSeconds} s`);
