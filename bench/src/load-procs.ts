@@ -232,7 +232,7 @@ function bareGcmUsPerPacket(headerBytes: number, payloadBytes: number): number {
 
 export const MID_EXT_ID = 4;
 
-function producerParameters(kind: 'audio' | 'video', ssrc: number): RtpParameters {
+export function producerParameters(kind: 'audio' | 'video', ssrc: number): RtpParameters {
   const codec =
     kind === 'video'
       ? {
@@ -402,6 +402,13 @@ function clientsRole(): void {
     closeAll: () => {
       for (const e of endpoints.values()) e.close();
       endpoints.clear();
+    },
+    /** Closes some endpoints (the soak's participant leaving). */
+    close: ({ ids }: { ids: number[] }) => {
+      for (const id of ids) {
+        endpoints.get(id)?.close();
+        endpoints.delete(id);
+      }
     },
     run: async ({
       streams,

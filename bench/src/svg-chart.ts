@@ -14,6 +14,8 @@ export interface ChartSpec {
   yLabel: string;
   /** Category labels for x = 0, 1, 2, … (the x values index into it). */
   xCategories?: string[];
+  /** Numeric x only: where to put the x labels (default: at every distinct x). */
+  xTicks?: number[];
   series: ChartSeries[];
 }
 
@@ -70,7 +72,9 @@ export function lineChartSvg(spec: ChartSpec): string {
     out.push(`<line x1="${L}" x2="${L + pw}" y1="${y}" y2="${y}" stroke="#ddd"/>`);
     out.push(`<text x="${L - 6}" y="${y + 4}" text-anchor="end">${fmt(v)}</text>`);
   }
-  const ticks = spec.xCategories ? spec.xCategories.map((_, i) => i) : [...new Set(xs)].sort((a, b) => a - b);
+  const ticks = spec.xCategories
+    ? spec.xCategories.map((_, i) => i)
+    : (spec.xTicks ?? [...new Set(xs)].sort((a, b) => a - b));
   for (const t of ticks) {
     const label = spec.xCategories ? spec.xCategories[t] : fmt(t);
     out.push(`<text x="${sx(t)}" y="${T + ph + 18}" text-anchor="middle">${esc(label)}</text>`);

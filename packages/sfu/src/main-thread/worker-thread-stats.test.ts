@@ -35,6 +35,13 @@ describe('worker.tsfuGetThreadStats()', () => {
     expect(first.eventLoopUtilization).toBeGreaterThan(0);
     expect(first.eventLoopUtilization).toBeLessThanOrEqual(1);
     expect(first.cpu?.userMs).toBeGreaterThan(0); // Linux: /proc/thread-self/stat
+    // The thread's own heap: a live isolate, smaller than the one it sits in.
+    expect(first.heap.usedBytes).toBeGreaterThan(0);
+    expect(first.heap.usedBytes).toBeLessThanOrEqual(first.heap.totalBytes);
+    expect(first.heap.collected).toBe(false);
+    // Asked to collect: a GC runs only where Node exposes it (--expose-gc), and the answer says which.
+    const asked = await worker.tsfuGetThreadStats({ collectGarbage: true });
+    expect(asked.heap.collected).toBe(typeof (globalThis as { gc?: unknown }).gc === 'function');
 
     const ruBefore = await worker.getResourceUsage();
     const burnt = burnMainThread(300);

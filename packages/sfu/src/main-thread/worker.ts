@@ -173,9 +173,15 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData> extends Enhance
   /**
    * tsfu only: this worker thread's event-loop utilization and delay and its own CPU time
    * (`getResourceUsage()` is the whole process's). Delay and utilization are since the previous call.
+   * `collectGarbage`: a full GC in the thread before its heap is read, where Node runs with
+   * `--expose-gc` (leak hunting, e.g. `pnpm soak`); `heap.collected` tells whether one ran.
    */
-  async tsfuGetThreadStats(): Promise<WorkerThreadStats> {
-    return this.#channel.request('worker.tsfuGetThreadStats');
+  async tsfuGetThreadStats({
+    collectGarbage = false,
+  }: {
+    collectGarbage?: boolean;
+  } = {}): Promise<WorkerThreadStats> {
+    return this.#channel.request('worker.tsfuGetThreadStats', { collectGarbage });
   }
 
   async updateSettings(settings: WorkerUpdateableSettings = {}): Promise<void> {

@@ -172,7 +172,7 @@ type Ids = {
 export type WorkerMethods = {
   'worker.dump': Method<undefined, WorkerDump>;
   'worker.getResourceUsage': Method<undefined, WorkerResourceUsage>;
-  'worker.tsfuGetThreadStats': Method<undefined, WorkerThreadStats>;
+  'worker.tsfuGetThreadStats': Method<{ collectGarbage?: boolean } | undefined, WorkerThreadStats>;
   'worker.updateSettings': Method<WorkerUpdateableSettings>;
   /** Test-only: the thread throws an uncaught error, as a crash would. */
   'worker.crashForTesting': Method<undefined>;

@@ -115,6 +115,18 @@ export type WorkerThreadStats = {
   eventLoopDelay?: { minMs: number; maxMs: number; meanMs: number; p50Ms: number; p99Ms: number };
   /** The thread's own CPU time (ms) since it started; undefined where the OS does not tell (non-Linux). */
   cpu?: { userMs: number; systemMs: number };
+  /**
+   * The thread's own V8 heap (`v8.getHeapStatistics()` inside the thread, bytes; unless `collected`,
+   * `usedBytes` includes garbage not yet collected). `process.memoryUsage()` in the main thread
+   * counts the main thread's heap only; RSS counts every thread.
+   */
+  heap: {
+    usedBytes: number;
+    totalBytes: number;
+    externalBytes: number;
+    /** A full GC ran first (`tsfuGetThreadStats({ collectGarbage: true })` under `--expose-gc`). */
+    collected: boolean;
+  };
 };
 
 /** What `worker.dump()` returns. */

@@ -1,6 +1,6 @@
 /**
  * `worker.tsfuGetThreadStats()`, measured inside the worker thread: its event
- * loop (utilization, delay) and its own CPU time. tsfu's workers are threads,
+ * loop (utilization, delay), its own CPU time and its own V8 heap. tsfu's workers are threads,
  * so `getResourceUsage()` is the whole process's; this is the thread's.
  */
 import { readFileSync } from 'node:fs';
@@ -10,13 +10,14 @@ import {
   monitorEventLoopDelay,
   performance,
 } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import type { WorkerThreadStats } from '../types/worker.js';
 
 /** Started on the first call: a worker nobody asks runs no delay timer. */
 let delay: IntervalHistogram | undefined;
 let previousElu: EventLoopUtilization | undefined;
 
-export function threadStats(): WorkerThreadStats {
+export function threadStats(collectGarbage = false): WorkerThreadStats {
   const elu = performance.eventLoopUtilization();
   const since = previousElu ? performance.eventLoopUtilization(elu, previousElu) : elu;
   previousElu = elu;
@@ -36,6 +37,7 @@ export function threadStats(): WorkerThreadStats {
           }
         : undefined,
     cpu: threadCpu(),
+    heap: threadHeap(collectGarbage),
   };
   if (h) h.reset();
   else {
@@ -64,4 +66,19 @@ function threadCpu(): WorkerThreadStats['cpu'] {
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
   const toMs = 1000 / CLOCK_TICKS_PER_SECOND;
   return { userMs: utime * toMs, systemMs: stime * toMs };
+}
+
+/** This thread's isolate's heap (a worker thread has its own V8 heap, apart from the main thread's). */
+function threadHeap(collectGarbage: boolean): WorkerThreadStats['heap'] {
+  // `gc` exists in this thread only when Node runs with --expose-gc (threads inherit execArgv).
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const collected = collectGarbage && typeof gc === 'function';
+  if (collected) gc();
+  const h = getHeapStatistics();
+  return {
+    usedBytes: h.used_heap_size,
+    totalBytes: h.total_heap_size,
+    externalBytes: h.external_memory,
+    collected,
+  };
 }

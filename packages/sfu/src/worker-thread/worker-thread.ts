@@ -122,7 +122,7 @@ class WorkerThread {
     return {
       'worker.dump': () => this.dump(),
       'worker.getResourceUsage': () => resourceUsage(),
-      'worker.tsfuGetThreadStats': () => threadStats(),
+      'worker.tsfuGetThreadStats': (d) => threadStats(d?.collectGarbage === true),
       'worker.updateSettings': (d) => this.updateSettings(d),
       'worker.crashForTesting': () => {
         setImmediate(() => {
