@@ -14,7 +14,6 @@ import {
   allInbound,
   callPage,
   E2E_WAIT_MS,
-  type E2ePage,
   readRtcStats,
   waitForRtcStats,
 } from './harness/index.js';
