@@ -10,13 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PlainTransport, Producer, RtpCodecParameters } from '@tsfu/sfu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  allInbound,
-  callPage,
-  E2E_WAIT_MS,
-  readRtcStats,
-  waitForRtcStats,
-} from './harness/index.js';
+import { allInbound, callPage, E2E_WAIT_MS, readRtcStats, waitForRtcStats } from './harness/index.js';
 import { MediaProcess } from './harness/media-process.js';
 import { requireMediaTools } from './harness/media-tools.js';
 import type { SfuPageApi } from './pages/sfu-schema.js';
