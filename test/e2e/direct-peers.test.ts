@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allInbound, callPage, E2E_WAIT_MS, type E2ePage, readRtcStats } from './harness/index.js';
+import { allInbound, callPage, E2E_WAIT_MS, readRtcStats } from './harness/index.js';
 import { MediaProcess } from './harness/media-process.js';
 import { requireMediaTools } from './harness/media-tools.js';
 import type { SfuPageApi } from './pages/sfu-schema.js';
