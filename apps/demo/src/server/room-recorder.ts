@@ -163,7 +163,9 @@ export class RoomRecorder {
       this.config.ffmpeg,
       [
         ...['-hide_banner', '-nostdin', '-loglevel', 'error'],
-        ...['-protocol_whitelist', 'file,udp,rtp', '-i', sdp, '-map', '0', '-c', 'copy', '-y', file],
+        ...['-protocol_whitelist', 'file,udp,rtp', '-i', sdp, '-map', '0', '-c', 'copy'],
+        // A cluster a second, written out at once: the file grows as it records (and survives a crash).
+        ...['-cluster_time_limit', '1000', '-flush_packets', '1', '-y', file],
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -192,9 +194,12 @@ export class RoomRecorder {
     const track = this.tracks.get(producerId);
     if (!track) return;
     this.tracks.delete(producerId);
-    track.transport.close();
     const { ffmpeg, exited } = track;
-    if (!ffmpeg || !exited || ffmpeg.exitCode !== null || ffmpeg.signalCode !== null) return;
+    if (!ffmpeg || !exited || ffmpeg.exitCode !== null || ffmpeg.signalCode !== null) {
+      track.transport.close();
+      return;
+    }
+    // SIGINT first, the transport after: ffmpeg finishes the file (cues, duration) as it stops.
     ffmpeg.kill('SIGINT');
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
@@ -203,5 +208,6 @@ export class RoomRecorder {
     if ((await Promise.race([exited, late])) === 'late') ffmpeg.kill('SIGKILL');
     clearTimeout(timer);
     await exited;
+    track.transport.close();
   }
 }
