@@ -30,7 +30,14 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'browser', include: [browserTests], testTimeout: 180_000, hookTimeout: 120_000 },
+        test: {
+          name: 'browser',
+          include: [browserTests],
+          // Only when browser tests run: brings ffmpeg/GStreamer with apt-get if missing (harness/media-tools.ts).
+          globalSetup: ['test/e2e/harness/media-tools-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
       },
     ],
   },

@@ -21,6 +21,7 @@ const grid = $<HTMLElement>('grid');
 const micButton = $<HTMLButtonElement>('mic-button');
 const camButton = $<HTMLButtonElement>('cam-button');
 const screenButton = $<HTMLButtonElement>('screen-button');
+const recordButton = $<HTMLButtonElement>('record-button');
 const leaveButton = $<HTMLButtonElement>('leave-button');
 const panel = $<HTMLElement>('server-panel');
 const toast = $<HTMLElement>('toast');
@@ -114,6 +115,10 @@ function syncButtons(): void {
   camButton.textContent = cam && client.isPaused('webcam') ? 'Start video' : 'Stop video';
   screenButton.textContent = client.hasProducer('screen') ? 'Stop sharing' : 'Share screen';
   screenButton.classList.toggle('on', client.hasProducer('screen'));
+  recordButton.hidden = !client.recordingAvailable;
+  recordButton.textContent = client.recording ? 'Stop recording' : 'Record room';
+  recordButton.classList.toggle('on', client.recording);
+  document.body.dataset.recording = client.recording ? 'on' : 'off';
 }
 
 async function updateStats(): Promise<void> {
@@ -224,6 +229,11 @@ async function join(roomId: string, displayName: string): Promise<void> {
       syncButtons();
     },
     serverStats: renderPanel,
+    recordingChanged(recording, by) {
+      const who = by === c.peerId ? 'You' : (names.get(by) ?? by);
+      showToast(`${who} ${recording ? 'started' : 'stopped'} recording this room`);
+      syncButtons();
+    },
     closed(reason) {
       clearInterval(statsTimer);
       for (const key of [...tiles.keys()]) {
@@ -294,6 +304,18 @@ screenButton.addEventListener('click', () => {
   const c = client;
   const action = c.hasProducer('screen') ? c.stopScreenShare() : c.startScreenShare();
   action.catch((error: Error) => showToast(`Screen sharing: ${error.message}`)).finally(syncButtons);
+});
+
+recordButton.addEventListener('click', () => {
+  if (!client) return;
+  recordButton.disabled = true;
+  client
+    .setRecording(!client.recording)
+    .catch((error: Error) => showToast(`Recording: ${error.message}`))
+    .finally(() => {
+      recordButton.disabled = false;
+      syncButtons();
+    });
 });
 
 leaveButton.addEventListener('click', () => void client?.leave());

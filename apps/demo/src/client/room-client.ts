@@ -34,6 +34,8 @@ export interface RoomClientHandlers {
   layersChanged(consumerId: string, spatialLayer?: number, temporalLayer?: number): void;
   localTrack(source: MediaSource, track: MediaStreamTrack | undefined): void;
   serverStats(stats: ServerStats): void;
+  /** The room started or stopped being recorded (`by`: the peer who asked). */
+  recordingChanged(recording: boolean, by: string): void;
   /** The room is over for this page (left, server shutdown, connection lost). */
   closed(reason: string): void;
   warning(message: string): void;
@@ -41,6 +43,10 @@ export interface RoomClientHandlers {
 
 export class RoomClient {
   peerId = '';
+  /** The server can record rooms (it has ffmpeg). */
+  recordingAvailable = false;
+  /** This room is being recorded. */
+  recording = false;
   private signal!: SignalClient;
   private device!: Device;
   private sendTransport: Transport | undefined;
@@ -71,6 +77,10 @@ export class RoomClient {
       this.on.layersChanged(consumerId, spatialLayer, temporalLayer),
     );
     s.on('serverStats', (stats) => this.on.serverStats(stats));
+    s.on('recordingChanged', ({ recording, peerId }) => {
+      this.recording = recording;
+      this.on.recordingChanged(recording, peerId);
+    });
     s.on('serverShutdown', ({ reason }) => this.shutdown(reason));
 
     let markReady!: () => void;
@@ -79,6 +89,8 @@ export class RoomClient {
     });
     const welcome = await s.request('join', { roomId, displayName });
     this.peerId = welcome.peerId;
+    this.recordingAvailable = welcome.recordingAvailable;
+    this.recording = welcome.recording;
     this.device = await Device.factory();
     await this.device.load({ routerRtpCapabilities: welcome.routerRtpCapabilities });
     this.recvTransport = await this.createTransport('recv');
@@ -117,6 +129,12 @@ export class RoomClient {
   /** Asks the SFU to forward at most this spatial layer of a remote video (all temporal layers). */
   async setPreferredLayers(consumerId: string, spatialLayer: number): Promise<void> {
     await this.signal.request('setConsumerPreferredLayers', { consumerId, spatialLayer, temporalLayer: 2 });
+  }
+
+  /** Starts or stops recording the room on the server (everyone in it is told). */
+  async setRecording(recording: boolean): Promise<void> {
+    const result = await this.signal.request('setRecording', { recording });
+    this.recording = result.recording;
   }
 
   /** Shares a screen/window/tab as a second video producer. */

@@ -56,6 +56,12 @@ describe('parseConfig', () => {
       {},
       { https: true, tlsCert: 'c.pem', tlsKey: 'k.pem' },
     ],
+    [
+      '--record-dir, TSFU_FFMPEG',
+      ['--record-dir', '/srv/rec'],
+      { TSFU_FFMPEG: '/opt/ffmpeg/bin/ffmpeg' },
+      { recordDir: '/srv/rec', ffmpeg: '/opt/ffmpeg/bin/ffmpeg' },
+    ],
     ['a lone -- (pnpm start -- …) is skipped', ['--', '--port', '1'], {}, { httpPort: 1 }],
     ['empty env values are ignored', [], { PORT: '' }, { httpPort: 3000 }],
   ];

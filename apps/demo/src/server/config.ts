@@ -52,6 +52,10 @@ export interface DemoConfig {
   tlsCert?: string;
   /** PEM private key file for HTTPS. */
   tlsKey?: string;
+  /** Where "record this room" writes (a folder per recording; default `recordings`). */
+  recordDir: string;
+  /** The ffmpeg that records (a path, or a name looked up on PATH; none found: no recording). */
+  ffmpeg: string;
 }
 
 export const DEFAULTS: Omit<DemoConfig, 'workers' | 'announcedIp'> = {
@@ -68,6 +72,8 @@ export const DEFAULTS: Omit<DemoConfig, 'workers' | 'announcedIp'> = {
   connectedUdp: false,
   enableTcp: true,
   https: false,
+  recordDir: 'recordings',
+  ffmpeg: 'ffmpeg',
 };
 
 /** Flag → config key, env variable, kind. */
@@ -99,6 +105,8 @@ const OPTIONS = [
   { flag: 'https', key: 'https', env: 'TSFU_HTTPS', kind: 'bool' },
   { flag: 'tls-cert', key: 'tlsCert', env: 'TSFU_TLS_CERT', kind: 'path' },
   { flag: 'tls-key', key: 'tlsKey', env: 'TSFU_TLS_KEY', kind: 'path' },
+  { flag: 'record-dir', key: 'recordDir', env: 'TSFU_RECORD_DIR', kind: 'path' },
+  { flag: 'ffmpeg', key: 'ffmpeg', env: 'TSFU_FFMPEG', kind: 'path' },
 ] as const;
 
 export const USAGE = `Usage: pnpm start -- [flags]   (or node apps/demo/dist/server/main.js [flags])

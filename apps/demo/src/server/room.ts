@@ -31,6 +31,7 @@ import {
   SignalError,
   type TransportInfo,
 } from '../signalling/protocol.js';
+import { fileLabel, type RecordingConfig, RoomRecorder } from './room-recorder.js';
 
 /** The socket side of a peer, as the room needs it. */
 export interface PeerLink {
@@ -55,6 +56,8 @@ export interface RoomOptions {
   log: (line: string) => void;
   /** Called once, when the room closes (the registry forgets it). */
   onClose: (room: Room) => void;
+  /** "Record this room" (undefined: no ffmpeg on the server). */
+  recording?: RecordingConfig;
 }
 
 interface PeerTransport {
@@ -109,6 +112,10 @@ export class Room {
   readonly peers = new Map<string, Peer>();
   /** Every producer in the room, with its peer: consume looks them up here. */
   private readonly producers = new Map<string, { peer: Peer; producer: Producer }>();
+  /** While the room is being recorded. */
+  private recorder: RoomRecorder | undefined;
+  /** setRecording requests run one at a time. */
+  private recordingChange: Promise<unknown> = Promise.resolve();
   closed = false;
 
   constructor(
@@ -154,6 +161,8 @@ export class Room {
       peerId: peer.id,
       routerRtpCapabilities: this.router.rtpCapabilities as RequestResults['join']['routerRtpCapabilities'],
       peers: [...this.peers.values()].filter((p) => p !== peer).map((p) => p.info()),
+      recordingAvailable: this.options.recording !== undefined,
+      recording: this.recorder !== undefined,
     };
   }
 
@@ -183,6 +192,7 @@ export class Room {
       if (reason !== 'empty') peer.link.close(4001, `room closed: ${reason}`);
       this.leave(peer, reason);
     }
+    void this.stopRecording();
     this.router.close();
     this.slot.rooms--;
     this.options.log(`close room=${this.id} (${reason})`);
@@ -264,6 +274,7 @@ export class Room {
       peer.producers.set(producer.id, entry);
       this.producers.set(producer.id, { peer, producer });
       producer.on('transportclose', () => this.forgetProducer(peer, producer.id));
+      void this.recorder?.add(producer, recordingLabel(peer, source));
       const info = producerInfo(peer, entry);
       for (const other of this.peers.values()) if (other !== peer) other.notify('newProducer', info);
       return { id: producer.id };
@@ -344,11 +355,49 @@ export class Room {
       return {};
     },
 
+    setRecording: async (peer, { recording }) => {
+      const config = this.options.recording;
+      if (!config) throw new SignalError('rejected', 'this server cannot record (no ffmpeg found at start)');
+      const change = this.recordingChange.then(() => this.changeRecording(peer, recording, config));
+      this.recordingChange = change.catch(() => {});
+      return change;
+    },
+
     leave: async (peer) => {
       this.leave(peer, 'left');
       return {};
     },
   };
+
+  /** Starts (every producer now and later) or stops recording; everyone in the room is told. */
+  private async changeRecording(
+    peer: Peer,
+    recording: boolean,
+    config: RecordingConfig,
+  ): Promise<RequestResults['setRecording']> {
+    if (recording && !this.recorder && !this.closed) {
+      const recorder = await RoomRecorder.start(this.router, this.id, config, this.options.log);
+      this.recorder = recorder;
+      for (const { peer: owner, producer } of this.producers.values()) {
+        const source = owner.producers.get(producer.id)?.source;
+        if (source) void recorder.add(producer, recordingLabel(owner, source));
+      }
+      this.options.log(`record room=${this.id} on by peer=${peer.id} into ${recorder.folder}`);
+    } else if (!recording && this.recorder) {
+      const { folder } = this.recorder;
+      const files = await this.stopRecording();
+      this.options.log(`record room=${this.id} off by peer=${peer.id}: ${files.length} file(s) in ${folder}`);
+    }
+    const result = { recording: this.recorder !== undefined, folder: this.recorder?.folder };
+    for (const p of this.peers.values()) p.notify('recordingChanged', { ...result, peerId: peer.id });
+    return result;
+  }
+
+  private async stopRecording(): Promise<string[]> {
+    const recorder = this.recorder;
+    this.recorder = undefined;
+    return recorder ? recorder.stop() : [];
+  }
 
   private transportOf(peer: Peer, transportId: string): PeerTransport {
     const t = peer.transports.get(transportId);
@@ -395,4 +444,9 @@ export class Room {
       }
     });
   }
+}
+
+/** A producer's file name in a recording: display name, peer id, source. */
+function recordingLabel(peer: Peer, source: MediaSource): string {
+  return `${fileLabel(peer.displayName)}-${peer.id}-${source}`;
 }

@@ -7,6 +7,7 @@
 import type { RouterRtpCodecCapability } from '@tsfu/sfu';
 import type { ServerStats } from '../signalling/protocol.js';
 import { Room, type WorkerSlot } from './room.js';
+import type { RecordingConfig } from './room-recorder.js';
 
 /** The router's codecs: opus, VP8, VP9 and H264 (as mediasoup-demo). */
 export const MEDIA_CODECS: RouterRtpCodecCapability[] = [
@@ -36,6 +37,8 @@ export interface RoomRegistryOptions {
   iceDisconnectTimeoutMs: number;
   iceConsentTimeoutS: number;
   log: (line: string) => void;
+  /** "Record this room", when the server has ffmpeg. */
+  recording?: RecordingConfig;
 }
 
 export class RoomRegistry {
@@ -79,6 +82,7 @@ export class RoomRegistry {
       iceDisconnectTimeoutMs: this.options.iceDisconnectTimeoutMs,
       iceConsentTimeoutS: this.options.iceConsentTimeoutS,
       log: this.options.log,
+      recording: this.options.recording,
       onClose: (r) => {
         if (this.rooms.get(r.id) === r) this.rooms.delete(r.id);
       },

@@ -4,9 +4,10 @@
  * WebSocket on the same HTTP server. `startDemoServer` is what main.ts and
  * the tests call.
  */
+import { accessSync, constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join, resolve as resolvePath } from 'node:path';
 import { DtlsCertificate } from '@tsfu/dtls';
 import { createWorker, type TransportListenInfo, type WebRtcServer, type Worker } from '@tsfu/sfu';
 import { APP_DIR, bundleClient } from './client-bundle.js';
@@ -83,7 +84,10 @@ export async function startDemoServer(
       slots.push({ worker, webRtcServer, rooms: 0, peers: 0 });
     }
     const [bundle, html, css] = await assets;
+    const ffmpeg = findExecutable(config.ffmpeg);
+    if (!ffmpeg) log(`record: no ${config.ffmpeg} found, so rooms cannot be recorded (--ffmpeg)`);
     const registry = new RoomRegistry(slots, {
+      recording: ffmpeg ? { ffmpeg, dir: resolvePath(config.recordDir) } : undefined,
       maxPeersPerRoom: config.maxPeersPerRoom,
       iceDisconnectTimeoutMs: config.iceDisconnectTimeoutMs,
       iceConsentTimeoutS: config.iceConsentTimeoutS,
@@ -159,4 +163,23 @@ async function loadTls(config: DemoConfig): Promise<TlsFiles> {
   }
   const generated = await DtlsCertificate.generate();
   return { cert: generated.certificatePem, key: generated.privateKeyPem };
+}
+
+/** `name` if it is an executable path, else the first executable of that name on PATH; undefined if none. */
+export function findExecutable(name: string, path = process.env.PATH ?? ''): string | undefined {
+  const candidates = name.includes('/')
+    ? [name]
+    : path
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, name));
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return resolvePath(c);
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
 }

@@ -110,6 +110,8 @@ beforeAll(async () => {
       '--loopback-only',
       '--max-peers=2',
       `--max-message-bytes=${MAX_MESSAGE_BYTES}`,
+      // No recording here (the fuzz run would start some): test/e2e/demo-record.test.ts records.
+      '--ffmpeg=/nonexistent/ffmpeg',
     ],
     env: {},
   });
@@ -132,6 +134,7 @@ describe('requests and notifications', () => {
       'video/VP8',
     );
     expect(r.data.peers).toEqual([{ peerId: a.peerId, displayName: 'Ada', producers: [] }]);
+    expect(r.data).toMatchObject({ recordingAvailable: false, recording: false });
     const note = await a.c.next((f) => f.type === 'notification' && f.method === 'peerJoined');
     expect(note.data).toEqual({ peerId: r.data.peerId, displayName: 'Grace' });
     expect(log.some((l) => l.startsWith('join  room=r1') && l.includes('"Grace"'))).toBe(true);
@@ -205,6 +208,7 @@ describe('requests and notifications', () => {
       'not-found',
       /no consumer/,
     ],
+    ['record without ffmpeg', 'setRecording', { recording: true }, 'rejected', /cannot record \(no ffmpeg/],
   ];
   it.each(joinedRows)('error: %s', async (_label, method, data, code, message) => {
     const { c } = await joined('r2', 'Ada');

@@ -162,6 +162,7 @@ describe('parseRequestFrame: valid requests', () => {
       { consumerId: 'c', spatialLayer: 2 },
       { consumerId: 'c', spatialLayer: 2 },
     ],
+    ['setRecording', { recording: true }, { recording: true }],
     ['getServerStats', undefined, {}], // absent data is {}
     ['leave', {}, {}],
   ];
@@ -186,6 +187,7 @@ describe('parseRequestFrame: valid requests', () => {
         'restartIce',
         'resumeProducer',
         'setConsumerPreferredLayers',
+        'setRecording',
       ].sort(),
     );
   });

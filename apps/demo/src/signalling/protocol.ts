@@ -18,7 +18,7 @@ import type {
   RtpCapabilities,
   RtpParameters,
 } from 'mediasoup-client/types';
-import { anyObject, type Check, type Infer, int, obj, oneOf, optional, str } from './validate.js';
+import { anyObject, bool, type Check, type Infer, int, obj, oneOf, optional, str } from './validate.js';
 
 /** Where a producer's track comes from. */
 export type MediaSource = 'mic' | 'webcam' | 'screen';
@@ -80,6 +80,7 @@ export const REQUEST_CHECKS = {
     spatialLayer: int(0, 3),
     temporalLayer: optional(int(0, 3)),
   }),
+  setRecording: obj({ recording: bool() }),
   getServerStats: obj({}),
   leave: obj({}),
 } satisfies Record<string, Check<unknown>>;
@@ -127,7 +128,14 @@ export interface ServerStats {
 
 /** What each request answers. */
 export interface RequestResults {
-  join: { peerId: string; routerRtpCapabilities: RtpCapabilities; peers: PeerInfo[] };
+  join: {
+    peerId: string;
+    routerRtpCapabilities: RtpCapabilities;
+    peers: PeerInfo[];
+    /** The server can record (it has ffmpeg), and whether this room is being recorded. */
+    recordingAvailable: boolean;
+    recording: boolean;
+  };
   createWebRtcTransport: TransportInfo;
   connectWebRtcTransport: Record<string, never>;
   restartIce: { iceParameters: IceParameters };
@@ -144,6 +152,8 @@ export interface RequestResults {
   };
   resumeConsumer: Record<string, never>;
   setConsumerPreferredLayers: Record<string, never>;
+  /** `folder`: where this recording's files go (on the server). */
+  setRecording: { recording: boolean; folder?: string };
   getServerStats: ServerStats;
   leave: Record<string, never>;
 }
@@ -158,6 +168,8 @@ export interface ServerNotifications {
   producerResumed: { peerId: string; producerId: string };
   consumerClosed: { consumerId: string };
   consumerLayersChanged: { consumerId: string; spatialLayer?: number; temporalLayer?: number };
+  /** The room started or stopped being recorded, at `peerId`'s request. */
+  recordingChanged: { recording: boolean; peerId: string; folder?: string };
   serverStats: ServerStats;
   serverShutdown: { reason: string };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anyObject, type Check, check, int, obj, oneOf, optional, str } from './validate.js';
+import { anyObject, bool, type Check, check, int, obj, oneOf, optional, str } from './validate.js';
 
 type Row = [
   label: string,
@@ -16,6 +16,8 @@ const rows: Row[] = [
   ['str: over max', str({ max: 3 }), 'abcd', { error: 'data: length must be 1..3' }],
   ['str: pattern', str({ pattern: /^[a-z]+$/ }), 'aB', { error: 'data: must match /^[a-z]+$/' }],
   ['str: a number is not a string', str(), 5, { error: 'data: expected a string' }],
+  ['bool: ok', bool(), false, { value: false }],
+  ['bool: not a string', bool(), 'true', { error: 'data: expected true or false' }],
   ['int: ok', int(0, 3), 3, { value: 3 }],
   ['int: above max', int(0, 3), 4, { error: 'data: expected an integer in 0..3' }],
   ['int: fraction', int(0, 3), 1.5, { error: 'data: expected an integer in 0..3' }],

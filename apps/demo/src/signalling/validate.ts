@@ -39,6 +39,11 @@ export function int(min: number, max: number): Check<number> {
       : fail(path, `expected an integer in ${min}..${max}`);
 }
 
+/** true or false. */
+export function bool(): Check<boolean> {
+  return (v, path) => (typeof v === 'boolean' ? ok(v) : fail(path, 'expected true or false'));
+}
+
 /** One of the given string literals. */
 export function oneOf<const L extends readonly string[]>(...literals: L): Check<L[number]> {
   return (v, path) =>

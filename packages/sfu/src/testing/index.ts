@@ -1,4 +1,4 @@
-/** `@tsfu/sfu/testing`: helpers for tests and benchmarks (not needed by applications). */
+/** `@tsfu/sfu/testing`: helpers for tests, benchmarks and tools around the SFU (not needed by applications). */
 export type { ThreadHeapForTesting } from '../heap-for-testing.js';
 export {
   ALLOW_CRASH_FOR_TESTING_ENV,
@@ -6,6 +6,7 @@ export {
   ioThreadHeapForTesting,
 } from '../main-thread/io-thread-strategy.js';
 export { FLOOD_KINDS, type FloodKind, floodDatagram, floodDatagrams } from './flood-datagrams.js';
+export { mediaCodecOf, type PlainRtpSdpStream, plainRtpSdp } from './plain-rtp-sdp.js';
 export {
   type SyntheticClientCounters,
   type SyntheticTransportInfo,

@@ -100,4 +100,13 @@ describe('NackGenerator', () => {
     expect(g.size).toBe(0);
     expect(g.onPacket(1 + NACK_MAX_LIST + 3, false)).toBe(true);
   });
+
+  it('isMissing(): a loss until it arrives (then a second copy is not one)', () => {
+    const g = new NackGenerator();
+    for (const seq of [1, 2, 4]) g.onPacket(seq, false);
+    expect([1, 2, 3, 4].map((s) => g.isMissing(s))).toEqual([false, false, true, false]);
+    g.onPacket(3, false);
+    expect(g.isMissing(3)).toBe(false);
+    expect(g.recovered).toBe(1);
+  });
 });

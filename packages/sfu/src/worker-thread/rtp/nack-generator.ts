@@ -35,6 +35,11 @@ export class NackGenerator {
     return this.missing.size;
   }
 
+  /** Whether `seq` is a loss still waiting for its retransmission. */
+  isMissing(seq: number): boolean {
+    return this.missing.has(seq);
+  }
+
   /**
    * Feeds a received sequence number; returns false when the list overflowed
    * (it is cleared: request a keyframe).

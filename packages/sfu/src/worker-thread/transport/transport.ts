@@ -400,7 +400,14 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       if (u === SeqUpdate.Bad) return;
       this.mediaCounters.rtpProbation++;
     }
+    // As mediasoup: an RTX packet goes on only when it repairs a loss we are NACKing. Chromium's
+    // bandwidth probes resend packets that already arrived; a receiver must not get them twice.
+    const repairs = !isRtx || (stream.useNack && stream.nack.isMissing(seq));
     if (stream.useNack && !stream.nack.onPacket(seq, isKeyFrame)) producer.requestKeyFrame(stream, nowMs);
+    if (!repairs) {
+      stream.rtxPacketsDiscarded++;
+      return;
+    }
     if (producer.paused) return;
     this.listener.onTransportProducerRtpPacketReceived(producer, stream, packet, mappedPt, nowMs);
     if (producer.traceEventTypes.length > 0) this.traceRtp(producer, packet, isRtx);
