@@ -45,6 +45,7 @@ module.exports = {
           'test-PlainTransport',
           'test-Producer',
           'test-Consumer',
+          'test-DataProducer',
           'test-ortc',
           'test-multiopus',
           'test-AudioLevelObserver',

@@ -11,11 +11,14 @@ import { NotFoundError } from '../errors.js';
 import * as ortc from '../ortc/ortc.js';
 import type { AppData } from '../types/app-data.js';
 import type { ConsumerOptions } from '../types/consumer.js';
+import type { DataProducerOptions } from '../types/data-producer.js';
 import type { ProducerOptions } from '../types/producer.js';
 import type { RtpCapabilities, RtpParameters } from '../types/rtp-parameters.js';
 import type { TransportTraceEventData, TransportTraceEventType, TransportType } from '../types/transport.js';
 import { closedObjectError } from './closed-error.js';
 import { type Consumer, ConsumerImpl } from './consumer.js';
+import { type DataProducer, DataProducerImpl } from './data/data-producer.js';
+import { normalizeDataProducerOptions } from './data/produce-data-options.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
 import { type Producer, ProducerImpl } from './producer.js';
@@ -35,6 +38,8 @@ export type TransportEvents = {
   '@routerclose': [];
   '@newproducer': [Producer];
   '@producerclose': [Producer];
+  '@newdataproducer': [DataProducer];
+  '@dataproducerclose': [DataProducer];
 };
 
 /** Observer events every transport emits (mediasoup's `TransportObserverEvents`, media part). */
@@ -42,6 +47,7 @@ export type TransportObserverEvents = {
   close: [];
   newproducer: [Producer];
   newconsumer: [Consumer];
+  newdataproducer: [DataProducer];
   trace: [TransportTraceEventData];
 };
 
@@ -88,6 +94,7 @@ export abstract class TransportImpl<
   readonly #observer = new EnhancedEventEmitter<ObserverEvents>();
   readonly #producers = new Map<string, Producer>();
   readonly #consumers = new Map<string, Consumer>();
+  readonly #dataProducers = new Map<string, DataProducer>();
   #cnameForProducers: string | undefined;
   #nextMidForConsumers = 0;
   readonly #onNotification = (n: WorkerNotification) => {
@@ -193,6 +200,11 @@ export abstract class TransportImpl<
     this.#producers.clear();
     for (const c of this.#consumers.values()) c.transportClosed();
     this.#consumers.clear();
+    for (const dp of this.#dataProducers.values()) {
+      dp.transportClosed();
+      this.base.safeEmit('@dataproducerclose', dp);
+    }
+    this.#dataProducers.clear();
     this.onClosed();
   }
 
@@ -415,6 +427,39 @@ export abstract class TransportImpl<
     consumer.on('@producerclose', () => this.#consumers.delete(consumer.id));
     this.baseObserver.safeEmit('newconsumer', c);
     return consumer;
+  }
+
+  /** mediasoup's `produceData()`: an SCTP stream of this transport's association, or direct data. */
+  async produceData<DataProducerAppData extends AppData = AppData>(
+    options: DataProducerOptions<DataProducerAppData> = {},
+  ): Promise<DataProducer<DataProducerAppData>> {
+    this.logger.debug('produceData()');
+    const { id, appData } = options ?? {};
+    if (id && this.#dataProducers.has(id))
+      throw new TypeError(`a DataProducer with same id "${id}" already exists`);
+    const o = normalizeDataProducerOptions(options, this.producersSendFromApi);
+    this.checkOpen();
+    const dataProducerId = id ?? randomUUID();
+    await this.#channel.request('transport.produceData', { transportId: this.#id, dataProducerId, ...o });
+    const dataProducer = new DataProducerImpl<DataProducerAppData>({
+      id: dataProducerId,
+      channel: this.#channel,
+      ...o,
+      appData,
+    });
+    if (this.#closed) {
+      dataProducer.transportClosed();
+      return dataProducer;
+    }
+    const dp = dataProducer as unknown as DataProducer;
+    this.#dataProducers.set(dp.id, dp);
+    dataProducer.on('@close', () => {
+      this.#dataProducers.delete(dp.id);
+      this.base.safeEmit('@dataproducerclose', dp);
+    });
+    this.base.safeEmit('@newdataproducer', dp);
+    this.baseObserver.safeEmit('newdataproducer', dp);
+    return dataProducer;
   }
 
   /** The capabilities a consumer is computed for (a DirectTransport uses the router's when none are given). */

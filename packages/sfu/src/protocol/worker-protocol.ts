@@ -17,6 +17,7 @@ import type {
   ConsumerTraceEventData,
   ConsumerTraceEventType,
 } from '../types/consumer.js';
+import type { DataProducerDump, DataProducerStat, DataProducerType } from '../types/data-producer.js';
 import type { DirectTransportDump, DirectTransportStatWithCounters } from '../types/direct-transport.js';
 import type {
   PlainTransportDump,
@@ -34,7 +35,7 @@ import type {
 } from '../types/producer.js';
 import type { RouterDump } from '../types/router.js';
 import type { MediaKind, RtpEncodingParameters, RtpParameters } from '../types/rtp-parameters.js';
-import type { SctpParameters } from '../types/sctp-parameters.js';
+import type { SctpParameters, SctpStreamParameters } from '../types/sctp-parameters.js';
 import type { SrtpCryptoSuite, SrtpParameters } from '../types/srtp-parameters.js';
 import type { TransportListenInfo, TransportTraceEventType, TransportTuple } from '../types/transport.js';
 import type { WebRtcServerDump } from '../types/webrtc-server.js';
@@ -138,6 +139,16 @@ export interface ProduceRequest {
   keyFrameRequestDelay?: number;
 }
 
+export interface ProduceDataRequest {
+  transportId: string;
+  dataProducerId: string;
+  type: DataProducerType;
+  sctpStreamParameters?: SctpStreamParameters;
+  label: string;
+  protocol: string;
+  paused: boolean;
+}
+
 export interface ConsumeRequest {
   transportId: string;
   consumerId: string;
@@ -166,6 +177,7 @@ type Ids = {
   transport: { transportId: string };
   producer: { producerId: string };
   consumer: { consumerId: string };
+  dataProducer: { dataProducerId: string };
 };
 
 /** The requests a worker thread serves. */
@@ -207,6 +219,12 @@ export type WorkerMethods = {
   'transport.consume': Method<ConsumeRequest, ConsumeResponse>;
   /** Test-only loss injection on the transport's outgoing media. */
   'transport.setDropOutgoingForTesting': Method<Ids['transport'] & { fraction: number }>;
+  'transport.produceData': Method<ProduceDataRequest>;
+  'dataProducer.close': Method<Ids['dataProducer']>;
+  'dataProducer.pause': Method<Ids['dataProducer']>;
+  'dataProducer.resume': Method<Ids['dataProducer']>;
+  'dataProducer.getStats': Method<Ids['dataProducer'], DataProducerStat[]>;
+  'dataProducer.dump': Method<Ids['dataProducer'], DataProducerDump>;
   'producer.close': Method<Ids['producer']>;
   'producer.pause': Method<Ids['producer']>;
   'producer.resume': Method<Ids['producer']>;

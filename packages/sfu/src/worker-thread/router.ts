@@ -66,7 +66,9 @@ export class Router implements TransportListener {
         key: p.id,
         values: this.rtpObservers.observerIdsOf(p),
       })),
-      mapDataProducerIdDataConsumerIds: [],
+      mapDataProducerIdDataConsumerIds: [...this.transports.values()].flatMap((t) =>
+        [...t.dataProducers.keys()].map((id) => ({ key: id, values: [] as string[] })),
+      ),
       mapDataConsumerIdDataProducerId: [],
     };
   }

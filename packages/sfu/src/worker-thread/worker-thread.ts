@@ -39,6 +39,7 @@ import type {
   WorkerUpdateableSettings,
 } from '../types/index.js';
 import type { Consumer } from './consumer/consumer.js';
+import type { DataProducer } from './data/data-producer.js';
 import { IoLink } from './io-link.js';
 import { PacketRoutes } from './packet-routes.js';
 import type { Producer } from './producer.js';
@@ -118,6 +119,7 @@ class WorkerThread {
     const webRtc = (d: { transportId: string }) => this.webRtcTransport(d.transportId);
     const producer = (d: { producerId: string }) => this.producer(d.producerId);
     const consumer = (d: { consumerId: string }) => this.consumer(d.consumerId);
+    const dataProducer = (d: { dataProducerId: string }) => this.dataProducer(d.dataProducerId);
     const now = () => performance.now();
     return {
       'worker.dump': () => this.dump(),
@@ -173,6 +175,25 @@ class WorkerThread {
       'transport.setDropOutgoingForTesting': (d) => {
         transport(d).dropOutgoingFraction = Number(d.fraction) || 0;
       },
+      'transport.produceData': (d) => {
+        if (this.findDataProducer(d.dataProducerId))
+          throw new Error(
+            `a DataProducer with same dataProducerId already exists [dataProducerId:${d.dataProducerId}]`,
+          );
+        transport(d).produceData(d);
+      },
+      'dataProducer.close': (d) => {
+        const dp = this.findDataProducer(d.dataProducerId);
+        if (dp) this.findTransport(dp.transportId)?.transport.closeDataProducer(dp);
+      },
+      'dataProducer.pause': (d) => {
+        dataProducer(d).paused = true;
+      },
+      'dataProducer.resume': (d) => {
+        dataProducer(d).paused = false;
+      },
+      'dataProducer.getStats': (d) => dataProducer(d).getStats(),
+      'dataProducer.dump': (d) => dataProducer(d).dump(),
       'producer.close': (d) => {
         const p = this.findProducer(d.producerId);
         if (p) this.findTransport(p.transportId)?.transport.closeProducer(p);
@@ -255,6 +276,22 @@ class WorkerThread {
       if (p) return p;
     }
     return undefined;
+  }
+
+  private findDataProducer(id: string): DataProducer | undefined {
+    for (const router of this.routers.values()) {
+      for (const t of router.transports.values()) {
+        const dp = t.dataProducers.get(id);
+        if (dp) return dp;
+      }
+    }
+    return undefined;
+  }
+
+  private dataProducer(id: string): DataProducer {
+    const dp = this.findDataProducer(id);
+    if (!dp) throw new NotFoundError(`DataProducer not found [dataProducerId:${id}]`);
+    return dp;
   }
 
   private producer(id: string): Producer {

@@ -16,6 +16,7 @@ import type {
   ConsumeRequest,
   ConsumeResponse,
   NotifyMain,
+  ProduceDataRequest,
   ProduceRequest,
   TransportDump,
   TransportStat,
@@ -30,6 +31,7 @@ import type {
 import type { TransportMediaCounters } from '../../types/webrtc-transport.js';
 import type { Consumer, ConsumerListener } from '../consumer/consumer.js';
 import { createConsumer } from '../consumer/create-consumer.js';
+import { DataProducer } from '../data/data-producer.js';
 import { Producer, type ProducerListener } from '../producer.js';
 import { BitrateMeter } from '../rtp/bitrate-meter.js';
 import type { RecvStream } from '../rtp/recv-stream.js';
@@ -98,6 +100,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
   protected readonly options: TransportOptions;
   readonly producers = new Map<string, Producer>();
   readonly consumers = new Map<string, Consumer>();
+  readonly dataProducers = new Map<string, DataProducer>();
   private readonly rtpListener = new RtpListener();
   private readonly consumersBySsrc = new Map<number, Consumer>();
   /** The packet being received, and its RTX-unwrapped form: reused for every packet. */
@@ -208,6 +211,26 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
   }
 
   // ---- producers / consumers -------------------------------------------------------------
+
+  /** mediasoup's `transport.produceData()`: one data producer per SCTP stream id. */
+  produceData(d: ProduceDataRequest): void {
+    if (this.dataProducers.has(d.dataProducerId))
+      throw new Error(
+        `a DataProducer with same dataProducerId already exists [dataProducerId:${d.dataProducerId}]`,
+      );
+    const streamId = d.sctpStreamParameters?.streamId;
+    if (streamId !== undefined) {
+      for (const dp of this.dataProducers.values()) {
+        if (dp.sctpStreamParameters?.streamId === streamId)
+          throw new Error(`streamId already in use [streamId:${streamId}]`);
+      }
+    }
+    this.dataProducers.set(d.dataProducerId, new DataProducer(this.id, d));
+  }
+
+  closeDataProducer(dataProducer: DataProducer): void {
+    this.dataProducers.delete(dataProducer.id);
+  }
 
   /** mediasoup's `transport.produce()`. */
   produce(d: ProduceRequest): { type: ProducerType } {
@@ -557,7 +580,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       rtpListener: this.rtpListener.dump(),
       maxSendMessageSize: o.maxSendMessageSize,
       maxReceiveMessageSize: o.maxReceiveMessageSize,
-      dataProducerIds: [],
+      dataProducerIds: [...this.dataProducers.keys()],
       dataConsumerIds: [],
       ...(o.sctpParameters
         ? {
