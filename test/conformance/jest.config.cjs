@@ -46,6 +46,8 @@ module.exports = {
           'test-Producer',
           'test-Consumer',
           'test-DataProducer',
+          'test-DataConsumer',
+          'test-DirectTransport',
           'test-ortc',
           'test-multiopus',
           'test-AudioLevelObserver',

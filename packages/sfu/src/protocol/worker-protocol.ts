@@ -17,6 +17,7 @@ import type {
   ConsumerTraceEventData,
   ConsumerTraceEventType,
 } from '../types/consumer.js';
+import type { DataConsumerDump, DataConsumerStat, DataConsumerType } from '../types/data-consumer.js';
 import type { DataProducerDump, DataProducerStat, DataProducerType } from '../types/data-producer.js';
 import type { DirectTransportDump, DirectTransportStatWithCounters } from '../types/direct-transport.js';
 import type {
@@ -149,6 +150,31 @@ export interface ProduceDataRequest {
   paused: boolean;
 }
 
+export interface ConsumeDataRequest {
+  transportId: string;
+  dataConsumerId: string;
+  dataProducerId: string;
+  type: DataConsumerType;
+  sctpStreamParameters?: SctpStreamParameters;
+  label: string;
+  protocol: string;
+  paused: boolean;
+  subchannels: number[];
+}
+
+/** Which data consumers a message goes to (mediasoup's subchannel filter). */
+export interface DataMessageFilter {
+  subchannels?: number[];
+  requiredSubchannel?: number;
+  ignoredSubchannel?: number;
+}
+
+/** One data message (`dataProducer.send()`, or toward a direct data consumer). */
+export interface DataMessage extends DataMessageFilter {
+  ppid: number;
+  data: Uint8Array;
+}
+
 export interface ConsumeRequest {
   transportId: string;
   consumerId: string;
@@ -178,6 +204,7 @@ type Ids = {
   producer: { producerId: string };
   consumer: { consumerId: string };
   dataProducer: { dataProducerId: string };
+  dataConsumer: { dataConsumerId: string };
 };
 
 /** The requests a worker thread serves. */
@@ -225,6 +252,16 @@ export type WorkerMethods = {
   'dataProducer.resume': Method<Ids['dataProducer']>;
   'dataProducer.getStats': Method<Ids['dataProducer'], DataProducerStat[]>;
   'dataProducer.dump': Method<Ids['dataProducer'], DataProducerDump>;
+  'transport.consumeData': Method<ConsumeDataRequest, { dataProducerPaused: boolean }>;
+  'dataConsumer.close': Method<Ids['dataConsumer']>;
+  'dataConsumer.pause': Method<Ids['dataConsumer']>;
+  'dataConsumer.resume': Method<Ids['dataConsumer']>;
+  'dataConsumer.getStats': Method<Ids['dataConsumer'], DataConsumerStat[]>;
+  'dataConsumer.dump': Method<Ids['dataConsumer'], DataConsumerDump>;
+  'dataConsumer.setSubchannels': Method<Ids['dataConsumer'] & { subchannels: number[] }, number[]>;
+  'dataConsumer.setBufferedAmountLowThreshold': Method<Ids['dataConsumer'] & { threshold: number }>;
+  'dataConsumer.getBufferedAmount': Method<Ids['dataConsumer'], number>;
+  'dataConsumer.send': Method<Ids['dataConsumer'] & { ppid: number; data: Uint8Array }, number>;
   'producer.close': Method<Ids['producer']>;
   'producer.pause': Method<Ids['producer']>;
   'producer.resume': Method<Ids['producer']>;
@@ -259,6 +296,13 @@ export type WorkerNotifications = {
   'producer.score': ProducerScore[];
   'producer.videoorientationchange': ProducerVideoOrientation;
   'producer.trace': ProducerTraceEventData;
+  'dataConsumer.dataproducerclose': undefined;
+  'dataConsumer.dataproducerpause': undefined;
+  'dataConsumer.dataproducerresume': undefined;
+  /** A direct data consumer's message (its own copy). */
+  'dataConsumer.message': { ppid: number; data: Uint8Array };
+  'dataConsumer.bufferedamountlow': number;
+  'dataConsumer.sctpsendbufferfull': undefined;
   'consumer.producerclose': undefined;
   'consumer.producerpause': undefined;
   'consumer.producerresume': undefined;
@@ -275,6 +319,8 @@ export type WorkerNotifications = {
 export type MainNotifications = {
   /** `producer.send()`: one RTP packet for the producer with the target id. */
   'producer.send': Uint8Array;
+  /** `dataProducer.send()`: one message for the data producer with the target id. */
+  'dataProducer.send': DataMessage;
   /** `directTransport.sendRtcp()`: one RTCP packet into the transport with the target id. */
   'transport.sendRtcp': Uint8Array;
 };

@@ -16,6 +16,8 @@ import { closedObjectError } from '../closed-error.js';
 import { EnhancedEventEmitter } from '../enhanced-event-emitter.js';
 import { Logger } from '../logger.js';
 import type { WorkerChannel } from '../worker-channel.js';
+import { messageAndPpid } from './ppid.js';
+import { normalizeSubchannels } from './subchannels.js';
 
 const logger = new Logger('DataProducer');
 
@@ -143,6 +145,28 @@ export class DataProducerImpl<DataProducerAppData extends AppData = AppData> ext
     const wasPaused = this.#paused;
     this.#paused = false;
     if (wasPaused) this.#observer.safeEmit('resume');
+  }
+
+  /**
+   * Sends a message into the router (DataProducers of a DirectTransport only),
+   * to the data consumers that pass mediasoup's subchannel filter.
+   */
+  send(
+    message: string | Buffer,
+    ppid?: number,
+    subchannels?: number[],
+    requiredSubchannel?: number,
+    ignoredSubchannel?: number,
+  ): void {
+    if (this.#type !== 'direct') throw new TypeError('send() is only for DataProducers of type "direct"');
+    const m = messageAndPpid(message, ppid);
+    if (this.#closed) return;
+    this.#channel.notify('dataProducer.send', this.#id, {
+      ...m,
+      ...(subchannels !== undefined ? { subchannels: normalizeSubchannels(subchannels) } : {}),
+      ...(typeof requiredSubchannel === 'number' ? { requiredSubchannel: requiredSubchannel & 0xffff } : {}),
+      ...(typeof ignoredSubchannel === 'number' ? { ignoredSubchannel: ignoredSubchannel & 0xffff } : {}),
+    });
   }
 
   #checkOpen(): void {

@@ -16,7 +16,6 @@ import type {
   ConsumeRequest,
   ConsumeResponse,
   NotifyMain,
-  ProduceDataRequest,
   ProduceRequest,
   TransportDump,
   TransportStat,
@@ -31,7 +30,8 @@ import type {
 import type { TransportMediaCounters } from '../../types/webrtc-transport.js';
 import type { Consumer, ConsumerListener } from '../consumer/consumer.js';
 import { createConsumer } from '../consumer/create-consumer.js';
-import { DataProducer } from '../data/data-producer.js';
+import type { DataConsumer } from '../data/data-consumer.js';
+import type { DataProducer } from '../data/data-producer.js';
 import { Producer, type ProducerListener } from '../producer.js';
 import { BitrateMeter } from '../rtp/bitrate-meter.js';
 import type { RecvStream } from '../rtp/recv-stream.js';
@@ -100,7 +100,9 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
   protected readonly options: TransportOptions;
   readonly producers = new Map<string, Producer>();
   readonly consumers = new Map<string, Consumer>();
+  /** Its data producers and consumers (the router's RouterData creates, routes and closes them). */
   readonly dataProducers = new Map<string, DataProducer>();
+  readonly dataConsumers = new Map<string, DataConsumer>();
   private readonly rtpListener = new RtpListener();
   private readonly consumersBySsrc = new Map<number, Consumer>();
   /** The packet being received, and its RTX-unwrapped form: reused for every packet. */
@@ -211,26 +213,6 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
   }
 
   // ---- producers / consumers -------------------------------------------------------------
-
-  /** mediasoup's `transport.produceData()`: one data producer per SCTP stream id. */
-  produceData(d: ProduceDataRequest): void {
-    if (this.dataProducers.has(d.dataProducerId))
-      throw new Error(
-        `a DataProducer with same dataProducerId already exists [dataProducerId:${d.dataProducerId}]`,
-      );
-    const streamId = d.sctpStreamParameters?.streamId;
-    if (streamId !== undefined) {
-      for (const dp of this.dataProducers.values()) {
-        if (dp.sctpStreamParameters?.streamId === streamId)
-          throw new Error(`streamId already in use [streamId:${streamId}]`);
-      }
-    }
-    this.dataProducers.set(d.dataProducerId, new DataProducer(this.id, d));
-  }
-
-  closeDataProducer(dataProducer: DataProducer): void {
-    this.dataProducers.delete(dataProducer.id);
-  }
 
   /** mediasoup's `transport.produce()`. */
   produce(d: ProduceRequest): { type: ProducerType } {
@@ -581,7 +563,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       maxSendMessageSize: o.maxSendMessageSize,
       maxReceiveMessageSize: o.maxReceiveMessageSize,
       dataProducerIds: [...this.dataProducers.keys()],
-      dataConsumerIds: [],
+      dataConsumerIds: [...this.dataConsumers.keys()],
       ...(o.sctpParameters
         ? {
             sctpParameters: o.sctpParameters,
