@@ -175,6 +175,12 @@ export class WebRtcTransportImpl<WebRtcTransportAppData extends AppData = AppDat
         this.observer.safeEmit('dtlsstatechange', this.#dtlsState);
         break;
       }
+      case 'sctpstatechange': {
+        this.#sctpState = n.data.sctpState;
+        this.safeEmit('sctpstatechange', this.#sctpState);
+        this.observer.safeEmit('sctpstatechange', this.#sctpState);
+        break;
+      }
       default:
         super.handleNotification(n);
     }

@@ -38,7 +38,12 @@ import type { RouterDump } from '../types/router.js';
 import type { MediaKind, RtpEncodingParameters, RtpParameters } from '../types/rtp-parameters.js';
 import type { SctpParameters, SctpStreamParameters } from '../types/sctp-parameters.js';
 import type { SrtpCryptoSuite, SrtpParameters } from '../types/srtp-parameters.js';
-import type { TransportListenInfo, TransportTraceEventType, TransportTuple } from '../types/transport.js';
+import type {
+  SctpState,
+  TransportListenInfo,
+  TransportTraceEventType,
+  TransportTuple,
+} from '../types/transport.js';
 import type { WebRtcServerDump } from '../types/webrtc-server.js';
 import type {
   DtlsParameters,
@@ -290,6 +295,8 @@ export type WorkerNotifications = {
   icestatechange: { iceState: IceState };
   iceselectedtuplechange: { iceSelectedTuple: TransportTuple };
   dtlsstatechange: { dtlsState: DtlsState; dtlsRemoteCert?: string };
+  /** The transport's SCTP association changed state. */
+  sctpstatechange: { sctpState: SctpState };
   /** A PlainTransport learnt its remote RTP (or RTCP) tuple (comedia). */
   'plaintransport.tuple': TransportTuple;
   'plaintransport.rtcptuple': TransportTuple;

@@ -5,9 +5,10 @@
  * here to each consumer of it, whatever transport that consumer sends on.
  */
 import { NotFoundError } from '../errors.js';
-import type { NotifyMain } from '../protocol/worker-protocol.js';
+import type { DataMessage, NotifyMain } from '../protocol/worker-protocol.js';
 import type { RouterDump } from '../types/router.js';
 import type { Consumer } from './consumer/consumer.js';
+import type { DataProducer } from './data/data-producer.js';
 import { RouterData } from './data/router-data.js';
 import type { Producer } from './producer.js';
 import type { RecvStream } from './rtp/recv-stream.js';
@@ -78,6 +79,10 @@ export class Router implements TransportListener {
   }
 
   // ---- TransportListener -----------------------------------------------------------------
+
+  onTransportDataProducerMessage(dataProducer: DataProducer, message: DataMessage): void {
+    this.data.onProducerMessage(dataProducer, message);
+  }
 
   onTransportNewProducer(_transport: Transport, producer: Producer): void {
     if (this.producers.has(producer.id))

@@ -224,7 +224,9 @@ class WorkerThread {
         return dc.sortedSubchannels();
       },
       'dataConsumer.setBufferedAmountLowThreshold': (d) => {
-        dataConsumer(d).bufferedAmountLowThreshold = d.threshold;
+        const dc = dataConsumer(d);
+        dc.bufferedAmountLowThreshold = d.threshold;
+        this.findTransport(dc.transportId)?.transport.sctp?.setBufferedAmountLowThreshold(dc);
       },
       'dataConsumer.getBufferedAmount': (d) => dataConsumer(d).bufferedAmount,
       'dataConsumer.send': (d) => {

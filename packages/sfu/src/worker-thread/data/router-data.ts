@@ -27,8 +27,9 @@ export class RouterData {
   private readonly fanout = new Map<DataProducer, readonly DataConsumer[]>();
   private readonly notify: NotifyMain;
   private readonly transports: ReadonlyMap<string, Transport>;
-  /** How an 'sctp' consumer sends (set by the transport kinds with an association). */
-  sctpSink: DataConsumerSink = () => false;
+  /** How an 'sctp' consumer sends: its transport's association (dropped while there is none or it is down). */
+  private readonly sctpSink: DataConsumerSink = (dc, m) =>
+    this.transports.get(dc.transportId)?.sctp?.send(dc, m) ?? false;
 
   constructor(transports: ReadonlyMap<string, Transport>, notify: NotifyMain) {
     this.transports = transports;

@@ -15,6 +15,7 @@ import { ThreadLogger } from '../../protocol/thread-logger.js';
 import type {
   ConsumeRequest,
   ConsumeResponse,
+  DataMessage,
   NotifyMain,
   ProduceRequest,
   TransportDump,
@@ -32,6 +33,7 @@ import type { Consumer, ConsumerListener } from '../consumer/consumer.js';
 import { createConsumer } from '../consumer/create-consumer.js';
 import type { DataConsumer } from '../data/data-consumer.js';
 import type { DataProducer } from '../data/data-producer.js';
+import { TransportSctp } from '../data/transport-sctp.js';
 import { Producer, type ProducerListener } from '../producer.js';
 import { BitrateMeter } from '../rtp/bitrate-meter.js';
 import type { RecvStream } from '../rtp/recv-stream.js';
@@ -70,6 +72,8 @@ export interface TransportListener {
   getProducer(producerId: string): Producer;
   onTransportNewConsumer(transport: Transport, consumer: Consumer): void;
   onTransportConsumerClosed(transport: Transport, consumer: Consumer): void;
+  /** A message one of its data producers received over SCTP. */
+  onTransportDataProducerMessage(dataProducer: DataProducer, message: DataMessage): void;
 }
 
 export interface TransportOptions {
@@ -103,6 +107,8 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
   /** Its data producers and consumers (the router's RouterData creates, routes and closes them). */
   readonly dataProducers = new Map<string, DataProducer>();
   readonly dataConsumers = new Map<string, DataConsumer>();
+  /** Its SCTP association (transports with `enableSctp`, once the kind can carry it). */
+  sctp: TransportSctp | undefined;
   private readonly rtpListener = new RtpListener();
   private readonly consumersBySsrc = new Map<number, Consumer>();
   /** The packet being received, and its RTX-unwrapped form: reused for every packet. */
@@ -498,12 +504,28 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
     return rtcpIntervalMs(this.consumers.values(), this.producers.values(), nowMs);
   }
 
+  /** Starts the SCTP association over `send` (the kind calls it when its underlying transport is ready). */
+  protected createSctp(send: (packet: Buffer) => void): TransportSctp | undefined {
+    const params = this.options.sctpParameters;
+    if (!params || this.sctp) return this.sctp;
+    const owner = {
+      id: this.id,
+      dataProducers: this.dataProducers,
+      dataConsumers: this.dataConsumers,
+      onDataProducerMessage: (dp: DataProducer, m: DataMessage) =>
+        this.listener.onTransportDataProducerMessage(dp, m),
+    };
+    this.sctp = new TransportSctp(owner, params, send, this.notify);
+    return this.sctp;
+  }
+
   // ---- close, stats, dump ----------------------------------------------------------------
 
   /** Closes its producers (their consumers anywhere go with them) and its consumers. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.sctp?.close();
     for (const p of [...this.producers.values()]) this.closeProducer(p);
     for (const c of [...this.consumers.values()]) this.closeConsumer(c);
   }
@@ -567,7 +589,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       ...(o.sctpParameters
         ? {
             sctpParameters: o.sctpParameters,
-            sctpState: 'new' as const,
+            sctpState: this.sctp?.state ?? ('new' as const),
             // No association yet (SCTP lands with data producers): nothing negotiated, no streams.
             sctpNegotiatedCapabilities: { negotiatedMaxOutboundStreams: 0, negotiatedMaxInboundStreams: 0 },
             sctpListener: { streamIdTable: [] },
