@@ -130,6 +130,11 @@ export class PlainTransportImpl<PlainTransportAppData extends AppData = AppData>
         this.safeEmit('rtcptuple', clone(n.data));
         this.observer.safeEmit('rtcptuple', clone(n.data));
         break;
+      case 'sctpstatechange':
+        this.#sctpState = n.data.sctpState;
+        this.safeEmit('sctpstatechange', n.data.sctpState);
+        this.observer.safeEmit('sctpstatechange', n.data.sctpState);
+        break;
       default:
         super.handleNotification(n);
     }
