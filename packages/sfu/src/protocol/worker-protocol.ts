@@ -36,7 +36,11 @@ import type {
 } from '../types/producer.js';
 import type { RouterDump } from '../types/router.js';
 import type { MediaKind, RtpEncodingParameters, RtpParameters } from '../types/rtp-parameters.js';
-import type { SctpParameters, SctpStreamParameters } from '../types/sctp-parameters.js';
+import type {
+  SctpNegotiatedCapabilities,
+  SctpParameters,
+  SctpStreamParameters,
+} from '../types/sctp-parameters.js';
 import type { SrtpCryptoSuite, SrtpParameters } from '../types/srtp-parameters.js';
 import type {
   SctpState,
@@ -296,7 +300,7 @@ export type WorkerNotifications = {
   iceselectedtuplechange: { iceSelectedTuple: TransportTuple };
   dtlsstatechange: { dtlsState: DtlsState; dtlsRemoteCert?: string };
   /** The transport's SCTP association changed state. */
-  sctpstatechange: { sctpState: SctpState };
+  sctpstatechange: { sctpState: SctpState; negotiated?: SctpNegotiatedCapabilities };
   /** A PlainTransport learnt its remote RTP (or RTCP) tuple (comedia). */
   'plaintransport.tuple': TransportTuple;
   'plaintransport.rtcptuple': TransportTuple;

@@ -7,11 +7,12 @@
  */
 import { SctpAssociation, type SctpState } from '@tsfu/sctp';
 import type { DataMessage, NotifyMain } from '../../protocol/worker-protocol.js';
-import type { SctpParameters } from '../../types/sctp-parameters.js';
+import type { SctpNegotiatedCapabilities, SctpParameters } from '../../types/sctp-parameters.js';
 import type { DataConsumer } from './data-consumer.js';
 import type { DataProducer } from './data-producer.js';
 
 const PPID_DCEP = 50;
+const MAX_STREAMS = 65535;
 
 export interface TransportSctpOwner {
   readonly id: string;
@@ -41,8 +42,9 @@ export class TransportSctp {
       send,
       localPort: params.port,
       remotePort: params.port,
-      outboundStreams: params.OS,
-      inboundStreams: params.MIS,
+      // mediasoup 3.27 announces the most streams SCTP allows (its SctpOptions); OS/MIS bound the ids it hands out.
+      outboundStreams: MAX_STREAMS,
+      inboundStreams: MAX_STREAMS,
       maxMessageSize: params.maxMessageSize,
       receiveWindow: Math.max(params.maxReceiverWindowBufferSize, params.maxMessageSize),
     });
@@ -50,6 +52,15 @@ export class TransportSctp {
     this.association.on('close', (reason) => this.setState(reason === 'failure' ? 'failed' : 'closed'));
     this.association.on('message', (streamId, ppid, data) => this.onMessage(streamId, ppid, data));
     this.association.on('bufferedAmountLow', (streamId) => this.onBufferedAmountLow(streamId));
+  }
+
+  /** The stream counts both ends agreed on (once connected). */
+  get negotiatedCapabilities(): SctpNegotiatedCapabilities | undefined {
+    if (this.stateValue !== 'connected') return undefined;
+    return {
+      negotiatedMaxOutboundStreams: this.association.outboundStreamCount,
+      negotiatedMaxInboundStreams: this.association.inboundStreamCount,
+    };
   }
 
   get state(): SctpState {
@@ -102,7 +113,11 @@ export class TransportSctp {
   private setState(state: SctpState): void {
     if (this.stateValue === state || this.stateValue === 'closed') return;
     this.stateValue = state;
-    this.notify('sctpstatechange', this.owner.id, { sctpState: state });
+    const negotiated = this.negotiatedCapabilities;
+    this.notify('sctpstatechange', this.owner.id, {
+      sctpState: state,
+      ...(negotiated ? { negotiated } : {}),
+    });
   }
 
   private onMessage(streamId: number, ppid: number, data: Buffer): void {

@@ -590,9 +590,16 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
         ? {
             sctpParameters: o.sctpParameters,
             sctpState: this.sctp?.state ?? ('new' as const),
-            // No association yet (SCTP lands with data producers): nothing negotiated, no streams.
-            sctpNegotiatedCapabilities: { negotiatedMaxOutboundStreams: 0, negotiatedMaxInboundStreams: 0 },
-            sctpListener: { streamIdTable: [] },
+            // Nothing negotiated before the association is up.
+            sctpNegotiatedCapabilities: this.sctp?.negotiatedCapabilities ?? {
+              negotiatedMaxOutboundStreams: 0,
+              negotiatedMaxInboundStreams: 0,
+            },
+            sctpListener: {
+              streamIdTable: [...this.dataProducers.values()].flatMap((dp) =>
+                dp.sctpStreamParameters ? [{ key: dp.sctpStreamParameters.streamId, value: dp.id }] : [],
+              ),
+            },
           }
         : {}),
       traceEventTypes: [...this.traceEventTypes],
