@@ -1,13 +1,14 @@
 /**
  * Data channels through the SFU over real UDP sockets: @tsfu/sctp peers speak
  * SCTP straight over UDP to PlainTransports (as mediasoup's PlainTransport
- * carries it). One peer's data producer reaches two consumers on other
+ * carries it), and over DTLS to WebRtcTransports (synthetic ICE/DTLS clients). One peer's data producer reaches two consumers on other
  * transports, every message in order; a DirectTransport's data producer
  * reaches an SCTP consumer, with mediasoup's subchannel filter.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { SctpAssociation } from '@tsfu/sctp';
-import { createWorker, type PlainTransport, type Router, type Worker } from '@tsfu/sfu';
+import { createWorker, type PlainTransport, type Router, type WebRtcTransport, type Worker } from '@tsfu/sfu';
+import { SyntheticWebRtcClient } from '@tsfu/sfu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 type Received = { streamId: number; ppid: number; text: string };
@@ -34,6 +35,36 @@ async function sctpPeer(
     close: () => {
       assoc.abort();
       sock.close();
+    },
+  };
+}
+
+/** A synthetic ICE/DTLS client with an SCTP association over its DTLS application data. */
+async function webRtcSctpPeer(
+  t: WebRtcTransport,
+): Promise<{ assoc: SctpAssociation; received: Received[]; close(): void }> {
+  const client = await SyntheticWebRtcClient.create();
+  const assoc = new SctpAssociation({ send: (p) => client.sendApplicationData(p) });
+  const received: Received[] = [];
+  assoc.on('message', (streamId, ppid, data) =>
+    received.push({ streamId, ppid, text: data.toString('utf8') }),
+  );
+  client.onApplicationData = (d) => assoc.handle(d);
+  await t.connect({ dtlsParameters: client.dtlsParameters });
+  await client.connect({
+    iceParameters: t.iceParameters,
+    iceCandidates: t.iceCandidates,
+    dtlsParameters: t.dtlsParameters,
+  });
+  const open = new Promise<void>((r) => assoc.once('open', () => r()));
+  assoc.connect();
+  await Promise.all([open, waitUntil(() => t.sctpState === 'connected', 'transport SCTP connected')]);
+  return {
+    assoc,
+    received,
+    close: () => {
+      assoc.abort();
+      client.close();
     },
   };
 }
@@ -107,5 +138,28 @@ describe('data channels over PlainTransport SCTP', () => {
     expect(peer.received.map((m) => m.ppid)).toEqual([51, 51, 51, 53, 51]);
     const [stats] = await consumer.getStats();
     expect(stats?.messagesSent).toBe(5);
+  });
+
+  it('carries SCTP over DTLS on WebRtcTransports: one producer, two consumers, every message in order', async () => {
+    const web = () =>
+      router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }], enableSctp: true });
+    const [ta, tb, tc] = await Promise.all([web(), web(), web()]);
+    const [a, b, c] = await Promise.all([webRtcSctpPeer(ta), webRtcSctpPeer(tb), webRtcSctpPeer(tc)]);
+    closers.push(a.close, b.close, c.close);
+    expect(ta.sctpNegotiatedCapabilities?.negotiatedMaxInboundStreams).toBeGreaterThan(0);
+    const producer = await ta.produceData({ sctpStreamParameters: { streamId: 3 } });
+    const cb = await tb.consumeData({ dataProducerId: producer.id });
+    await tc.consumeData({ dataProducerId: producer.id });
+    const n = 100;
+    for (let i = 0; i < n; i++) a.assoc.sendMessage(3, i % 2 ? 53 : 51, Buffer.from(`d${i}`));
+    await waitUntil(
+      () => b.received.length >= n && c.received.length >= n,
+      'both consumers receive every message',
+    );
+    const expected = Array.from({ length: n }, (_, i) => `d${i}`);
+    expect(b.received.map((m) => m.text)).toEqual(expected);
+    expect(c.received.map((m) => m.text)).toEqual(expected);
+    expect(b.received.map((m) => m.ppid)).toEqual(expected.map((_, i) => (i % 2 ? 53 : 51)));
+    expect(new Set(b.received.map((m) => m.streamId))).toEqual(new Set([cb.sctpStreamParameters?.streamId]));
   });
 });
