@@ -48,6 +48,7 @@ module.exports = {
           'test-DataProducer',
           'test-DataConsumer',
           'test-DirectTransport',
+          'test-werift-sctp',
           'test-ortc',
           'test-multiopus',
           'test-AudioLevelObserver',

@@ -228,7 +228,11 @@ class WorkerThread {
         dc.bufferedAmountLowThreshold = d.threshold;
         this.findTransport(dc.transportId)?.transport.sctp?.setBufferedAmountLowThreshold(dc);
       },
-      'dataConsumer.getBufferedAmount': (d) => dataConsumer(d).bufferedAmount,
+      'dataConsumer.getBufferedAmount': (d) => {
+        const dc = dataConsumer(d);
+        dc.bufferedAmount = this.findTransport(dc.transportId)?.transport.sctp?.bufferedAmountOf(dc) ?? 0;
+        return dc.bufferedAmount;
+      },
       'dataConsumer.send': (d) => {
         const dc = dataConsumer(d);
         if (dc.type !== 'sctp') throw new TypeError('DataConsumer is not of type "sctp"');

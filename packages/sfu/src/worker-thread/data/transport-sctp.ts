@@ -95,8 +95,14 @@ export class TransportSctp {
       this.droppedMessages++;
       return false;
     }
-    dc.bufferedAmount = this.association.bufferedAmount(p.streamId);
+    dc.bufferedAmount = this.association.unsentAmount(p.streamId);
     return true;
+  }
+
+  /** mediasoup's buffered amount: bytes of the consumer's stream not sent yet. */
+  bufferedAmountOf(dc: DataConsumer): number {
+    const id = dc.sctpStreamParameters?.streamId;
+    return id === undefined ? 0 : this.association.unsentAmount(id);
   }
 
   setBufferedAmountLowThreshold(dc: DataConsumer): void {
@@ -140,7 +146,7 @@ export class TransportSctp {
   private onBufferedAmountLow(streamId: number): void {
     for (const dc of this.owner.dataConsumers.values()) {
       if (dc.sctpStreamParameters?.streamId !== streamId) continue;
-      dc.bufferedAmount = this.association.bufferedAmount(streamId);
+      dc.bufferedAmount = this.association.unsentAmount(streamId);
       this.notify('dataConsumer.bufferedamountlow', dc.id, dc.bufferedAmount);
     }
   }
