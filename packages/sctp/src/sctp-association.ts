@@ -206,6 +206,14 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     return this.sender.bufferedAmount(streamId);
   }
 
+  /**
+   * Bytes of application messages on a stream not sent yet (what mediasoup,
+   * on dcSCTP, reports as a data consumer's buffered amount).
+   */
+  unsentAmount(streamId: number): number {
+    return this.sender.unsentAmount(streamId);
+  }
+
   /** Bytes queued or in flight on all streams. */
   get totalBufferedAmount(): number {
     return this.sender.totalBufferedAmount;

@@ -130,6 +130,16 @@ export class SendPath {
     return this.outBuffered[streamId] ?? 0;
   }
 
+  /** Bytes of application messages on a stream never sent yet (retransmissions excluded). */
+  unsentAmount(streamId: number): number {
+    let n = 0;
+    for (let i = this.nextSend; i < this.out.length; i++) {
+      const c = this.out[i];
+      if (c.msg.streamId === streamId && c.msg.counted) n += c.data.length;
+    }
+    return n;
+  }
+
   get totalBufferedAmount(): number {
     let n = 0;
     for (let i = this.outHead; i < this.out.length; i++) n += this.out[i].data.length;

@@ -10,7 +10,7 @@ import type {
   PlainTransportState,
   PlainTransportStatWithCounters,
 } from '../types/plain-transport.js';
-import type { SctpParameters } from '../types/sctp-parameters.js';
+import type { SctpNegotiatedCapabilities, SctpParameters } from '../types/sctp-parameters.js';
 import type { SrtpParameters } from '../types/srtp-parameters.js';
 import type { SctpState, TransportTuple } from '../types/transport.js';
 import { plainConnectRequest } from './plain-transport-options.js';
@@ -48,6 +48,7 @@ export class PlainTransportImpl<PlainTransportAppData extends AppData = AppData>
   readonly #comedia: boolean;
   #state: PlainTransportState;
   #sctpState: SctpState | undefined;
+  #sctpNegotiatedCapabilities: SctpNegotiatedCapabilities | undefined;
 
   /** @internal created by `Router.createPlainTransport()`. */
   constructor(
@@ -79,9 +80,9 @@ export class PlainTransportImpl<PlainTransportAppData extends AppData = AppData>
   get sctpState(): SctpState | undefined {
     return this.#sctpState;
   }
-  /** No SCTP association yet (data channels come later). */
-  get sctpNegotiatedCapabilities(): undefined {
-    return undefined;
+  /** The stream counts both SCTP ends agreed on (once the association connected). */
+  get sctpNegotiatedCapabilities(): SctpNegotiatedCapabilities | undefined {
+    return clone(this.#sctpNegotiatedCapabilities);
   }
   get srtpParameters(): SrtpParameters | undefined {
     return clone(this.#state.srtpParameters);
@@ -129,6 +130,12 @@ export class PlainTransportImpl<PlainTransportAppData extends AppData = AppData>
         this.#state.rtcpTuple = n.data;
         this.safeEmit('rtcptuple', clone(n.data));
         this.observer.safeEmit('rtcptuple', clone(n.data));
+        break;
+      case 'sctpstatechange':
+        this.#sctpState = n.data.sctpState;
+        if (n.data.negotiated) this.#sctpNegotiatedCapabilities = n.data.negotiated;
+        this.safeEmit('sctpstatechange', n.data.sctpState);
+        this.observer.safeEmit('sctpstatechange', n.data.sctpState);
         break;
       default:
         super.handleNotification(n);

@@ -11,6 +11,7 @@ import type { SctpParameters } from '../types/sctp-parameters.js';
 import type { TransportListenInfo, TransportListenIp } from '../types/transport.js';
 import type { WebRtcTransportOptions } from '../types/webrtc-transport.js';
 import { closedObjectError } from './closed-error.js';
+import type { DataProducer } from './data/data-producer.js';
 import { type DirectTransport, DirectTransportImpl } from './direct-transport.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
@@ -68,6 +69,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
   #appData: RouterAppData;
   readonly #transports = new Map<string, Transport>();
   readonly #producers = new Map<string, Producer>();
+  readonly #dataProducers = new Map<string, DataProducer>();
   readonly #observer = new EnhancedEventEmitter<RouterObserverEvents>();
   readonly #rtpObservers: RouterRtpObservers;
 
@@ -362,6 +364,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
         return routerSelf.#rtpCapabilities;
       },
       getProducer: (producerId: string) => this.#producers.get(producerId),
+      getDataProducer: (dataProducerId: string) => this.#dataProducers.get(dataProducerId),
     };
     return { id, routerId: this.#id, channel: this.#channel, events: this.#events, router, appData };
   }
@@ -377,6 +380,8 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
     transport.on('@close', () => this.#transports.delete(transport.id));
     transport.on('@newproducer', (p) => this.#producers.set(p.id, p));
     transport.on('@producerclose', (p) => this.#producers.delete(p.id));
+    transport.on('@newdataproducer', (dp) => this.#dataProducers.set(dp.id, dp));
+    transport.on('@dataproducerclose', (dp) => this.#dataProducers.delete(dp.id));
     this.#observer.safeEmit('newtransport', transport);
     return true;
   }

@@ -11,11 +11,20 @@ import { NotFoundError } from '../errors.js';
 import * as ortc from '../ortc/ortc.js';
 import type { AppData } from '../types/app-data.js';
 import type { ConsumerOptions } from '../types/consumer.js';
+import type { DataConsumerOptions } from '../types/data-consumer.js';
+import type { DataProducerOptions } from '../types/data-producer.js';
 import type { ProducerOptions } from '../types/producer.js';
 import type { RtpCapabilities, RtpParameters } from '../types/rtp-parameters.js';
+import type { SctpParameters, SctpStreamParameters } from '../types/sctp-parameters.js';
 import type { TransportTraceEventData, TransportTraceEventType, TransportType } from '../types/transport.js';
 import { closedObjectError } from './closed-error.js';
 import { type Consumer, ConsumerImpl } from './consumer.js';
+import { checkDataConsumerOptions, consumerSctpStreamParameters } from './data/consume-data-options.js';
+import { type DataConsumer, DataConsumerImpl } from './data/data-consumer.js';
+import { type DataProducer, DataProducerImpl } from './data/data-producer.js';
+import { normalizeDataProducerOptions } from './data/produce-data-options.js';
+import { SctpStreamIds } from './data/sctp-stream-ids.js';
+import { normalizeSubchannels } from './data/subchannels.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
 import { type Producer, ProducerImpl } from './producer.js';
@@ -35,6 +44,8 @@ export type TransportEvents = {
   '@routerclose': [];
   '@newproducer': [Producer];
   '@producerclose': [Producer];
+  '@newdataproducer': [DataProducer];
+  '@dataproducerclose': [DataProducer];
 };
 
 /** Observer events every transport emits (mediasoup's `TransportObserverEvents`, media part). */
@@ -42,6 +53,8 @@ export type TransportObserverEvents = {
   close: [];
   newproducer: [Producer];
   newconsumer: [Consumer];
+  newdataproducer: [DataProducer];
+  newdataconsumer: [DataConsumer];
   trace: [TransportTraceEventData];
 };
 
@@ -49,6 +62,7 @@ export type TransportObserverEvents = {
 export interface TransportRouterLink {
   readonly rtpCapabilities: RtpCapabilities;
   getProducer(id: string): Producer | undefined;
+  getDataProducer(id: string): DataProducer | undefined;
 }
 
 /** What the router gives every transport it creates. */
@@ -88,6 +102,9 @@ export abstract class TransportImpl<
   readonly #observer = new EnhancedEventEmitter<ObserverEvents>();
   readonly #producers = new Map<string, Producer>();
   readonly #consumers = new Map<string, Consumer>();
+  readonly #dataProducers = new Map<string, DataProducer>();
+  readonly #dataConsumers = new Map<string, DataConsumer>();
+  #sctpStreamIds: SctpStreamIds | undefined;
   #cnameForProducers: string | undefined;
   #nextMidForConsumers = 0;
   readonly #onNotification = (n: WorkerNotification) => {
@@ -193,6 +210,13 @@ export abstract class TransportImpl<
     this.#producers.clear();
     for (const c of this.#consumers.values()) c.transportClosed();
     this.#consumers.clear();
+    for (const dp of this.#dataProducers.values()) {
+      dp.transportClosed();
+      this.base.safeEmit('@dataproducerclose', dp);
+    }
+    this.#dataProducers.clear();
+    for (const dc of this.#dataConsumers.values()) dc.transportClosed();
+    this.#dataConsumers.clear();
     this.onClosed();
   }
 
@@ -415,6 +439,117 @@ export abstract class TransportImpl<
     consumer.on('@producerclose', () => this.#consumers.delete(consumer.id));
     this.baseObserver.safeEmit('newconsumer', c);
     return consumer;
+  }
+
+  /** mediasoup's `produceData()`: an SCTP stream of this transport's association, or direct data. */
+  async produceData<DataProducerAppData extends AppData = AppData>(
+    options: DataProducerOptions<DataProducerAppData> = {},
+  ): Promise<DataProducer<DataProducerAppData>> {
+    this.logger.debug('produceData()');
+    const { id, appData } = options ?? {};
+    if (id && this.#dataProducers.has(id))
+      throw new TypeError(`a DataProducer with same id "${id}" already exists`);
+    const o = normalizeDataProducerOptions(options, this.producersSendFromApi);
+    this.checkOpen();
+    const dataProducerId = id ?? randomUUID();
+    await this.#channel.request('transport.produceData', { transportId: this.#id, dataProducerId, ...o });
+    const dataProducer = new DataProducerImpl<DataProducerAppData>({
+      id: dataProducerId,
+      channel: this.#channel,
+      ...o,
+      appData,
+    });
+    if (this.#closed) {
+      dataProducer.transportClosed();
+      return dataProducer;
+    }
+    const dp = dataProducer as unknown as DataProducer;
+    this.#dataProducers.set(dp.id, dp);
+    dataProducer.on('@close', () => {
+      this.#dataProducers.delete(dp.id);
+      this.base.safeEmit('@dataproducerclose', dp);
+    });
+    this.base.safeEmit('@newdataproducer', dp);
+    this.baseObserver.safeEmit('newdataproducer', dp);
+    return dataProducer;
+  }
+
+  /**
+   * mediasoup's `consumeData()`: an 'sctp' consumer gets a stream id of its
+   * own on this transport's association; a DirectTransport's is 'direct'.
+   */
+  async consumeData<DataConsumerAppData extends AppData = AppData>(
+    options: DataConsumerOptions<DataConsumerAppData>,
+  ): Promise<DataConsumer<DataConsumerAppData>> {
+    this.logger.debug('consumeData()');
+    checkDataConsumerOptions(options);
+    const { dataProducerId, paused = false, appData } = options;
+    const subchannels = normalizeSubchannels(options.subchannels);
+    const dataProducer = this.#router.getDataProducer(dataProducerId);
+    if (!dataProducer) throw new NotFoundError(`DataProducer with id "${dataProducerId}" not found`);
+    this.checkOpen();
+    const direct = this.producersSendFromApi;
+    let sctpStreamParameters: SctpStreamParameters | undefined;
+    if (!direct) {
+      const streamId = this.#streamIds().take();
+      sctpStreamParameters = {
+        ...consumerSctpStreamParameters(options, dataProducer.sctpStreamParameters),
+        streamId,
+      };
+    }
+    const dataConsumerId = randomUUID();
+    const common = {
+      dataProducerId,
+      type: direct ? ('direct' as const) : ('sctp' as const),
+      ...(sctpStreamParameters ? { sctpStreamParameters } : {}),
+      label: dataProducer.label,
+      protocol: dataProducer.protocol,
+      paused: paused === true,
+      subchannels,
+    };
+    let status: { dataProducerPaused: boolean };
+    try {
+      status = await this.#channel.request('transport.consumeData', {
+        transportId: this.#id,
+        dataConsumerId,
+        ...common,
+      });
+    } catch (error) {
+      if (sctpStreamParameters) this.#sctpStreamIds?.release(sctpStreamParameters.streamId);
+      throw error;
+    }
+    const dataConsumer = new DataConsumerImpl<DataConsumerAppData>({
+      id: dataConsumerId,
+      channel: this.#channel,
+      events: this.#events,
+      ...common,
+      dataProducerPaused: status.dataProducerPaused,
+      appData,
+    });
+    if (this.#closed) {
+      dataConsumer.transportClosed();
+      return dataConsumer;
+    }
+    const dc = dataConsumer as unknown as DataConsumer;
+    this.#dataConsumers.set(dc.id, dc);
+    const forget = () => {
+      this.#dataConsumers.delete(dc.id);
+      if (sctpStreamParameters) this.#sctpStreamIds?.release(sctpStreamParameters.streamId);
+    };
+    dataConsumer.on('@close', forget);
+    dataConsumer.on('@dataproducerclose', forget);
+    this.baseObserver.safeEmit('newdataconsumer', dc);
+    return dataConsumer;
+  }
+
+  /** The stream ids of this transport's data consumers (MIS of its SCTP parameters). */
+  #streamIds(): SctpStreamIds {
+    if (!this.#sctpStreamIds) {
+      const mis = (this as { sctpParameters?: SctpParameters }).sctpParameters?.MIS;
+      if (typeof mis !== 'number') throw new TypeError('missing sctpParameters.MIS');
+      this.#sctpStreamIds = new SctpStreamIds(mis);
+    }
+    return this.#sctpStreamIds;
   }
 
   /** The capabilities a consumer is computed for (a DirectTransport uses the router's when none are given). */

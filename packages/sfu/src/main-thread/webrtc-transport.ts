@@ -1,5 +1,5 @@
 import type { AppData } from '../types/app-data.js';
-import type { SctpParameters } from '../types/sctp-parameters.js';
+import type { SctpNegotiatedCapabilities, SctpParameters } from '../types/sctp-parameters.js';
 import type { SctpState, TransportTuple } from '../types/transport.js';
 import type {
   DtlsParameters,
@@ -65,6 +65,7 @@ export class WebRtcTransportImpl<WebRtcTransportAppData extends AppData = AppDat
   #dtlsState: DtlsState = 'new';
   #dtlsRemoteCert: string | undefined;
   #sctpState: SctpState | undefined;
+  #sctpNegotiatedCapabilities: SctpNegotiatedCapabilities | undefined;
 
   /** @internal created by `Router.createWebRtcTransport()`. */
   constructor(opts: TransportConstructorOptions<WebRtcTransportAppData> & { data: WebRtcTransportData }) {
@@ -102,6 +103,10 @@ export class WebRtcTransportImpl<WebRtcTransportAppData extends AppData = AppDat
   }
   get sctpParameters(): SctpParameters | undefined {
     return clone(this.#data.sctpParameters);
+  }
+  /** The stream counts both SCTP ends agreed on (once the association connected). */
+  get sctpNegotiatedCapabilities(): SctpNegotiatedCapabilities | undefined {
+    return clone(this.#sctpNegotiatedCapabilities);
   }
   get sctpState(): SctpState | undefined {
     return this.#sctpState;
@@ -173,6 +178,13 @@ export class WebRtcTransportImpl<WebRtcTransportAppData extends AppData = AppDat
         if (this.#dtlsState === 'connected') this.#dtlsRemoteCert = n.data.dtlsRemoteCert;
         this.safeEmit('dtlsstatechange', this.#dtlsState);
         this.observer.safeEmit('dtlsstatechange', this.#dtlsState);
+        break;
+      }
+      case 'sctpstatechange': {
+        this.#sctpState = n.data.sctpState;
+        if (n.data.negotiated) this.#sctpNegotiatedCapabilities = n.data.negotiated;
+        this.safeEmit('sctpstatechange', this.#sctpState);
+        this.observer.safeEmit('sctpstatechange', this.#sctpState);
         break;
       }
       default:

@@ -17,6 +17,8 @@ import type {
   ConsumerTraceEventData,
   ConsumerTraceEventType,
 } from '../types/consumer.js';
+import type { DataConsumerDump, DataConsumerStat, DataConsumerType } from '../types/data-consumer.js';
+import type { DataProducerDump, DataProducerStat, DataProducerType } from '../types/data-producer.js';
 import type { DirectTransportDump, DirectTransportStatWithCounters } from '../types/direct-transport.js';
 import type {
   PlainTransportDump,
@@ -34,9 +36,18 @@ import type {
 } from '../types/producer.js';
 import type { RouterDump } from '../types/router.js';
 import type { MediaKind, RtpEncodingParameters, RtpParameters } from '../types/rtp-parameters.js';
-import type { SctpParameters } from '../types/sctp-parameters.js';
+import type {
+  SctpNegotiatedCapabilities,
+  SctpParameters,
+  SctpStreamParameters,
+} from '../types/sctp-parameters.js';
 import type { SrtpCryptoSuite, SrtpParameters } from '../types/srtp-parameters.js';
-import type { TransportListenInfo, TransportTraceEventType, TransportTuple } from '../types/transport.js';
+import type {
+  SctpState,
+  TransportListenInfo,
+  TransportTraceEventType,
+  TransportTuple,
+} from '../types/transport.js';
 import type { WebRtcServerDump } from '../types/webrtc-server.js';
 import type {
   DtlsParameters,
@@ -138,6 +149,41 @@ export interface ProduceRequest {
   keyFrameRequestDelay?: number;
 }
 
+export interface ProduceDataRequest {
+  transportId: string;
+  dataProducerId: string;
+  type: DataProducerType;
+  sctpStreamParameters?: SctpStreamParameters;
+  label: string;
+  protocol: string;
+  paused: boolean;
+}
+
+export interface ConsumeDataRequest {
+  transportId: string;
+  dataConsumerId: string;
+  dataProducerId: string;
+  type: DataConsumerType;
+  sctpStreamParameters?: SctpStreamParameters;
+  label: string;
+  protocol: string;
+  paused: boolean;
+  subchannels: number[];
+}
+
+/** Which data consumers a message goes to (mediasoup's subchannel filter). */
+export interface DataMessageFilter {
+  subchannels?: number[];
+  requiredSubchannel?: number;
+  ignoredSubchannel?: number;
+}
+
+/** One data message (`dataProducer.send()`, or toward a direct data consumer). */
+export interface DataMessage extends DataMessageFilter {
+  ppid: number;
+  data: Uint8Array;
+}
+
 export interface ConsumeRequest {
   transportId: string;
   consumerId: string;
@@ -166,6 +212,8 @@ type Ids = {
   transport: { transportId: string };
   producer: { producerId: string };
   consumer: { consumerId: string };
+  dataProducer: { dataProducerId: string };
+  dataConsumer: { dataConsumerId: string };
 };
 
 /** The requests a worker thread serves. */
@@ -207,6 +255,22 @@ export type WorkerMethods = {
   'transport.consume': Method<ConsumeRequest, ConsumeResponse>;
   /** Test-only loss injection on the transport's outgoing media. */
   'transport.setDropOutgoingForTesting': Method<Ids['transport'] & { fraction: number }>;
+  'transport.produceData': Method<ProduceDataRequest>;
+  'dataProducer.close': Method<Ids['dataProducer']>;
+  'dataProducer.pause': Method<Ids['dataProducer']>;
+  'dataProducer.resume': Method<Ids['dataProducer']>;
+  'dataProducer.getStats': Method<Ids['dataProducer'], DataProducerStat[]>;
+  'dataProducer.dump': Method<Ids['dataProducer'], DataProducerDump>;
+  'transport.consumeData': Method<ConsumeDataRequest, { dataProducerPaused: boolean }>;
+  'dataConsumer.close': Method<Ids['dataConsumer']>;
+  'dataConsumer.pause': Method<Ids['dataConsumer']>;
+  'dataConsumer.resume': Method<Ids['dataConsumer']>;
+  'dataConsumer.getStats': Method<Ids['dataConsumer'], DataConsumerStat[]>;
+  'dataConsumer.dump': Method<Ids['dataConsumer'], DataConsumerDump>;
+  'dataConsumer.setSubchannels': Method<Ids['dataConsumer'] & { subchannels: number[] }, number[]>;
+  'dataConsumer.setBufferedAmountLowThreshold': Method<Ids['dataConsumer'] & { threshold: number }>;
+  'dataConsumer.getBufferedAmount': Method<Ids['dataConsumer'], number>;
+  'dataConsumer.send': Method<Ids['dataConsumer'] & { ppid: number; data: Uint8Array }, number>;
   'producer.close': Method<Ids['producer']>;
   'producer.pause': Method<Ids['producer']>;
   'producer.resume': Method<Ids['producer']>;
@@ -235,12 +299,21 @@ export type WorkerNotifications = {
   icestatechange: { iceState: IceState };
   iceselectedtuplechange: { iceSelectedTuple: TransportTuple };
   dtlsstatechange: { dtlsState: DtlsState; dtlsRemoteCert?: string };
+  /** The transport's SCTP association changed state. */
+  sctpstatechange: { sctpState: SctpState; negotiated?: SctpNegotiatedCapabilities };
   /** A PlainTransport learnt its remote RTP (or RTCP) tuple (comedia). */
   'plaintransport.tuple': TransportTuple;
   'plaintransport.rtcptuple': TransportTuple;
   'producer.score': ProducerScore[];
   'producer.videoorientationchange': ProducerVideoOrientation;
   'producer.trace': ProducerTraceEventData;
+  'dataConsumer.dataproducerclose': undefined;
+  'dataConsumer.dataproducerpause': undefined;
+  'dataConsumer.dataproducerresume': undefined;
+  /** A direct data consumer's message (its own copy). */
+  'dataConsumer.message': { ppid: number; data: Uint8Array };
+  'dataConsumer.bufferedamountlow': number;
+  'dataConsumer.sctpsendbufferfull': undefined;
   'consumer.producerclose': undefined;
   'consumer.producerpause': undefined;
   'consumer.producerresume': undefined;
@@ -257,6 +330,8 @@ export type WorkerNotifications = {
 export type MainNotifications = {
   /** `producer.send()`: one RTP packet for the producer with the target id. */
   'producer.send': Uint8Array;
+  /** `dataProducer.send()`: one message for the data producer with the target id. */
+  'dataProducer.send': DataMessage;
   /** `directTransport.sendRtcp()`: one RTCP packet into the transport with the target id. */
   'transport.sendRtcp': Uint8Array;
 };

@@ -129,6 +129,9 @@ export class SyntheticWebRtcClient {
       remoteFingerprints: fps,
       send: (d: Uint8Array) => this.sendRaw(d),
     });
+    this.dtls.on('data', (d: Uint8Array) =>
+      this.onApplicationData?.(Buffer.from(d.buffer, d.byteOffset, d.byteLength)),
+    );
     this.dtls.on('statechange', (state: string) => {
       this.dtlsStateValue = state;
       if (state === 'connected') {
@@ -179,6 +182,14 @@ export class SyntheticWebRtcClient {
   private sendRaw(data: Uint8Array): void {
     if (!this.remote) return;
     this.socket.send(data, this.remote.port, this.remote.address);
+  }
+
+  /** DTLS application data from the transport (SCTP packets, RFC 8261). */
+  onApplicationData: ((data: Buffer) => void) | undefined;
+
+  /** Sends DTLS application data (an SCTP packet); false before DTLS is up. */
+  sendApplicationData(data: Uint8Array): boolean {
+    return this.dtls?.send(data) ?? false;
   }
 
   /** Protects and sends one RTP packet; false before SRTP is up. */

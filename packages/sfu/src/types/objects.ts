@@ -2,8 +2,7 @@
  * The object types of mediasoup's `types` namespace (`types.Worker`,
  * `types.Router`, …). mediasoup declares them as interfaces implemented by
  * its `…Impl` classes; here they name tsfu's classes, which are not exported
- * as values (as mediasoup's are not). PipeTransport, DataProducer and
- * DataConsumer come with their classes.
+ * as values (as mediasoup's are not). PipeTransport comes with its class.
  */
 
 import type { ConsumerObserverEvents } from '../main-thread/consumer.js';
@@ -23,6 +22,8 @@ import type {
 } from './rtp-observer.js';
 
 export type { Consumer } from '../main-thread/consumer.js';
+export type { DataConsumer } from '../main-thread/data/data-consumer.js';
+export type { DataProducer } from '../main-thread/data/data-producer.js';
 export type { DirectTransport } from '../main-thread/direct-transport.js';
 export type { PlainTransport } from '../main-thread/plain-transport.js';
 export type { Producer } from '../main-thread/producer.js';

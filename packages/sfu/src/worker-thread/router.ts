@@ -5,8 +5,11 @@
  * here to each consumer of it, whatever transport that consumer sends on.
  */
 import { NotFoundError } from '../errors.js';
+import type { DataMessage, NotifyMain } from '../protocol/worker-protocol.js';
 import type { RouterDump } from '../types/router.js';
 import type { Consumer } from './consumer/consumer.js';
+import type { DataProducer } from './data/data-producer.js';
+import { RouterData } from './data/router-data.js';
 import type { Producer } from './producer.js';
 import type { RecvStream } from './rtp/recv-stream.js';
 import type { RtpPacket } from './rtp/rtp-packet.js';
@@ -25,8 +28,12 @@ export class Router implements TransportListener {
   /** Its AudioLevelObservers and ActiveSpeakerObservers, and the producers each watches. */
   readonly rtpObservers = new RouterRtpObservers();
 
-  constructor(id: string) {
+  /** Its data producers and consumers, and the routing of their messages. */
+  readonly data: RouterData;
+
+  constructor(id: string, notify: NotifyMain = () => {}) {
     this.id = id;
+    this.data = new RouterData(this.transports, notify);
   }
 
   addTransport(transport: Transport): void {
@@ -35,6 +42,7 @@ export class Router implements TransportListener {
 
   /** Closes the transport (its producers' consumers on other transports go too) and forgets it. */
   closeTransport(transport: Transport): void {
+    this.data.transportClosed(transport);
     transport.close();
     this.transports.delete(transport.id);
   }
@@ -66,12 +74,15 @@ export class Router implements TransportListener {
         key: p.id,
         values: this.rtpObservers.observerIdsOf(p),
       })),
-      mapDataProducerIdDataConsumerIds: [],
-      mapDataConsumerIdDataProducerId: [],
+      ...this.data.dump(),
     };
   }
 
   // ---- TransportListener -----------------------------------------------------------------
+
+  onTransportDataProducerMessage(dataProducer: DataProducer, message: DataMessage): void {
+    this.data.onProducerMessage(dataProducer, message);
+  }
 
   onTransportNewProducer(_transport: Transport, producer: Producer): void {
     if (this.producers.has(producer.id))

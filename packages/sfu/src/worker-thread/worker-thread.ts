@@ -39,6 +39,9 @@ import type {
   WorkerUpdateableSettings,
 } from '../types/index.js';
 import type { Consumer } from './consumer/consumer.js';
+import type { DataConsumer } from './data/data-consumer.js';
+import type { DataProducer } from './data/data-producer.js';
+import type { RouterData } from './data/router-data.js';
 import { IoLink } from './io-link.js';
 import { PacketRoutes } from './packet-routes.js';
 import type { Producer } from './producer.js';
@@ -92,6 +95,12 @@ class WorkerThread {
           if (p && t instanceof DirectTransport) t.receiveFromProducer(p, n.data);
           break;
         }
+        case 'dataProducer.send': {
+          const dp = this.findDataProducer(n.targetId);
+          if (dp && dp.type === 'direct')
+            this.findTransport(dp.transportId)?.router.data.onProducerMessage(dp, n.data);
+          break;
+        }
         case 'transport.sendRtcp': {
           const t = this.findTransport(n.targetId)?.transport;
           if (t instanceof DirectTransport) t.receiveRtcpFromApi(n.data);
@@ -118,6 +127,8 @@ class WorkerThread {
     const webRtc = (d: { transportId: string }) => this.webRtcTransport(d.transportId);
     const producer = (d: { producerId: string }) => this.producer(d.producerId);
     const consumer = (d: { consumerId: string }) => this.consumer(d.consumerId);
+    const dataProducer = (d: { dataProducerId: string }) => this.dataProducer(d.dataProducerId);
+    const dataConsumer = (d: { dataConsumerId: string }) => this.dataConsumer(d.dataConsumerId);
     const now = () => performance.now();
     return {
       'worker.dump': () => this.dump(),
@@ -172,6 +183,61 @@ class WorkerThread {
       'transport.consume': (d) => transport(d).consume(d, now()),
       'transport.setDropOutgoingForTesting': (d) => {
         transport(d).dropOutgoingFraction = Number(d.fraction) || 0;
+      },
+      'transport.produceData': (d) => {
+        if (this.findDataProducer(d.dataProducerId))
+          throw new Error(
+            `a DataProducer with same dataProducerId already exists [dataProducerId:${d.dataProducerId}]`,
+          );
+        const found = this.transportAndRouter(d.transportId);
+        found.router.data.produce(found.transport, d);
+      },
+      'transport.consumeData': (d) => {
+        const found = this.transportAndRouter(d.transportId);
+        return found.router.data.consume(found.transport, d);
+      },
+      'dataProducer.close': (d) => {
+        const dp = this.findDataProducer(d.dataProducerId);
+        if (dp) this.findTransport(dp.transportId)?.router.data.closeProducer(dp);
+      },
+      'dataProducer.pause': (d) =>
+        this.routerOfData(dataProducer(d)).setProducerPaused(dataProducer(d), true),
+      'dataProducer.resume': (d) =>
+        this.routerOfData(dataProducer(d)).setProducerPaused(dataProducer(d), false),
+      'dataProducer.getStats': (d) => dataProducer(d).getStats(),
+      'dataProducer.dump': (d) => dataProducer(d).dump(),
+      'dataConsumer.close': (d) => {
+        const dc = this.findDataConsumer(d.dataConsumerId);
+        if (dc) this.routerOfData(dc).closeConsumer(dc);
+      },
+      'dataConsumer.pause': (d) => {
+        dataConsumer(d).paused = true;
+      },
+      'dataConsumer.resume': (d) => {
+        dataConsumer(d).paused = false;
+      },
+      'dataConsumer.getStats': (d) => dataConsumer(d).getStats(),
+      'dataConsumer.dump': (d) => dataConsumer(d).dump(),
+      'dataConsumer.setSubchannels': (d) => {
+        const dc = dataConsumer(d);
+        dc.subchannels = new Set(d.subchannels);
+        return dc.sortedSubchannels();
+      },
+      'dataConsumer.setBufferedAmountLowThreshold': (d) => {
+        const dc = dataConsumer(d);
+        dc.bufferedAmountLowThreshold = d.threshold;
+        this.findTransport(dc.transportId)?.transport.sctp?.setBufferedAmountLowThreshold(dc);
+      },
+      'dataConsumer.getBufferedAmount': (d) => {
+        const dc = dataConsumer(d);
+        dc.bufferedAmount = this.findTransport(dc.transportId)?.transport.sctp?.bufferedAmountOf(dc) ?? 0;
+        return dc.bufferedAmount;
+      },
+      'dataConsumer.send': (d) => {
+        const dc = dataConsumer(d);
+        if (dc.type !== 'sctp') throw new TypeError('DataConsumer is not of type "sctp"');
+        this.routerOfData(dc).sendToConsumer(dc, { ppid: d.ppid, data: d.data });
+        return dc.bufferedAmount;
       },
       'producer.close': (d) => {
         const p = this.findProducer(d.producerId);
@@ -257,6 +323,47 @@ class WorkerThread {
     return undefined;
   }
 
+  private findDataProducer(id: string): DataProducer | undefined {
+    for (const router of this.routers.values()) {
+      const dp = router.data.producers.get(id);
+      if (dp) return dp;
+    }
+    return undefined;
+  }
+
+  private dataProducer(id: string): DataProducer {
+    const dp = this.findDataProducer(id);
+    if (!dp) throw new NotFoundError(`DataProducer not found [dataProducerId:${id}]`);
+    return dp;
+  }
+
+  private findDataConsumer(id: string): DataConsumer | undefined {
+    for (const router of this.routers.values()) {
+      const dc = router.data.consumers.get(id);
+      if (dc) return dc;
+    }
+    return undefined;
+  }
+
+  private dataConsumer(id: string): DataConsumer {
+    const dc = this.findDataConsumer(id);
+    if (!dc) throw new NotFoundError(`DataConsumer not found [dataConsumerId:${id}]`);
+    return dc;
+  }
+
+  /** The data plane of the router a data producer or consumer belongs to. */
+  private routerOfData(o: { transportId: string }): RouterData {
+    const found = this.findTransport(o.transportId);
+    if (!found) throw new NotFoundError(`Transport not found [transportId:${o.transportId}]`);
+    return found.router.data;
+  }
+
+  private transportAndRouter(transportId: string): { router: Router; transport: Transport } {
+    const found = this.findTransport(transportId);
+    if (!found) throw new NotFoundError(`Transport not found [transportId:${transportId}]`);
+    return found;
+  }
+
   private producer(id: string): Producer {
     const p = this.findProducer(id);
     if (!p) throw new NotFoundError(`Producer not found [producerId:${id}]`);
@@ -319,7 +426,7 @@ class WorkerThread {
 
   private createRouter(routerId: string): void {
     if (this.routers.has(routerId)) throw new Error('a Router with same id already exists');
-    this.routers.set(routerId, new Router(routerId));
+    this.routers.set(routerId, new Router(routerId, this.notifyMain));
     logger.debug(`onRequest() | Router created [routerId:${routerId}]`);
   }
 

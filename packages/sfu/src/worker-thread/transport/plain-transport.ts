@@ -22,6 +22,7 @@ import type {
 } from '../../types/plain-transport.js';
 import type { SrtpCryptoSuite, SrtpParameters } from '../../types/srtp-parameters.js';
 import type { TransportTuple } from '../../types/transport.js';
+import { isSctpDatagram } from '../data/plain-sctp.js';
 import type { IoLink, LinkTuple } from '../io-link.js';
 import { Transport, type TransportOptions } from './transport.js';
 import type { ListenSocket } from './webrtc-transport.js';
@@ -148,6 +149,8 @@ export class PlainTransport extends Transport {
         this.rtcpTuple = this.linkTuple(this.rtcpSocket, d.ip, d.rtcpPort);
       }
     }
+    // mediasoup starts SCTP once the transport is connected to a known remote.
+    if (this.tuple) this.plainSctp()?.connect();
     return this.state;
   }
 
@@ -158,6 +161,10 @@ export class PlainTransport extends Transport {
     if (this.closed || length < 1) return;
     this.bytesReceived += length;
     const onRtcpSocket = socketIndex !== this.rtpSocket.index;
+    if (!onRtcpSocket && this.options.sctpParameters && isSctpDatagram(buf, length)) {
+      this.receiveSctp(address, port, buf, length);
+      return;
+    }
     const kind = onRtcpSocket ? PacketKind.Rtcp : classifyPacket(buf, length);
     if (kind !== PacketKind.Rtp && kind !== PacketKind.Rtcp) {
       this.counters.packetsUnknownKind++;
@@ -195,6 +202,28 @@ export class PlainTransport extends Transport {
       this.rtpBytesReceived += length;
       this.receiveRtpPacket(data, n, now);
     }
+  }
+
+  /** SCTP from the remote (comedia: the first SCTP packet may name it, as in mediasoup), never SRTP-protected. */
+  private receiveSctp(address: string, port: number, buf: Buffer, length: number): void {
+    const known = this.tuple;
+    if (known === undefined ? !this.comedia : known.address !== address || known.port !== port) {
+      if (known === undefined) this.counters.packetsBeforeConnect++;
+      else this.counters.packetsFromUnknownTuple++;
+      return;
+    }
+    if (known === undefined) this.learnTuple(false, address, port);
+    // The association keeps what it needs (reassembly copies): the receive buffer is reused after this call.
+    this.plainSctp()?.handle(Buffer.from(buf.subarray(0, length)));
+  }
+
+  private plainSctp() {
+    return this.createSctp((packet) => {
+      if (!this.closed && this.tuple) {
+        this.bytesSent += packet.byteLength;
+        this.link.send(this.tuple, packet, packet.byteLength);
+      }
+    });
   }
 
   private learnTuple(onRtcpSocket: boolean, address: string, port: number): void {

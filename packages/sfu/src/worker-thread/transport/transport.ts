@@ -15,6 +15,7 @@ import { ThreadLogger } from '../../protocol/thread-logger.js';
 import type {
   ConsumeRequest,
   ConsumeResponse,
+  DataMessage,
   NotifyMain,
   ProduceRequest,
   TransportDump,
@@ -30,6 +31,9 @@ import type {
 import type { TransportMediaCounters } from '../../types/webrtc-transport.js';
 import type { Consumer, ConsumerListener } from '../consumer/consumer.js';
 import { createConsumer } from '../consumer/create-consumer.js';
+import type { DataConsumer } from '../data/data-consumer.js';
+import type { DataProducer } from '../data/data-producer.js';
+import { TransportSctp } from '../data/transport-sctp.js';
 import { Producer, type ProducerListener } from '../producer.js';
 import { BitrateMeter } from '../rtp/bitrate-meter.js';
 import type { RecvStream } from '../rtp/recv-stream.js';
@@ -68,6 +72,8 @@ export interface TransportListener {
   getProducer(producerId: string): Producer;
   onTransportNewConsumer(transport: Transport, consumer: Consumer): void;
   onTransportConsumerClosed(transport: Transport, consumer: Consumer): void;
+  /** A message one of its data producers received over SCTP. */
+  onTransportDataProducerMessage(dataProducer: DataProducer, message: DataMessage): void;
 }
 
 export interface TransportOptions {
@@ -98,6 +104,11 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
   protected readonly options: TransportOptions;
   readonly producers = new Map<string, Producer>();
   readonly consumers = new Map<string, Consumer>();
+  /** Its data producers and consumers (the router's RouterData creates, routes and closes them). */
+  readonly dataProducers = new Map<string, DataProducer>();
+  readonly dataConsumers = new Map<string, DataConsumer>();
+  /** Its SCTP association (transports with `enableSctp`, once the kind can carry it). */
+  sctp: TransportSctp | undefined;
   private readonly rtpListener = new RtpListener();
   private readonly consumersBySsrc = new Map<number, Consumer>();
   /** The packet being received, and its RTX-unwrapped form: reused for every packet. */
@@ -500,12 +511,28 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
     return rtcpIntervalMs(this.consumers.values(), this.producers.values(), nowMs);
   }
 
+  /** Starts the SCTP association over `send` (the kind calls it when its underlying transport is ready). */
+  protected createSctp(send: (packet: Buffer) => void): TransportSctp | undefined {
+    const params = this.options.sctpParameters;
+    if (!params || this.sctp) return this.sctp;
+    const owner = {
+      id: this.id,
+      dataProducers: this.dataProducers,
+      dataConsumers: this.dataConsumers,
+      onDataProducerMessage: (dp: DataProducer, m: DataMessage) =>
+        this.listener.onTransportDataProducerMessage(dp, m),
+    };
+    this.sctp = new TransportSctp(owner, params, send, this.notify);
+    return this.sctp;
+  }
+
   // ---- close, stats, dump ----------------------------------------------------------------
 
   /** Closes its producers (their consumers anywhere go with them) and its consumers. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.sctp?.close();
     for (const p of [...this.producers.values()]) this.closeProducer(p);
     for (const c of [...this.consumers.values()]) this.closeConsumer(c);
   }
@@ -564,15 +591,22 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       rtpListener: this.rtpListener.dump(),
       maxSendMessageSize: o.maxSendMessageSize,
       maxReceiveMessageSize: o.maxReceiveMessageSize,
-      dataProducerIds: [],
-      dataConsumerIds: [],
+      dataProducerIds: [...this.dataProducers.keys()],
+      dataConsumerIds: [...this.dataConsumers.keys()],
       ...(o.sctpParameters
         ? {
             sctpParameters: o.sctpParameters,
-            sctpState: 'new' as const,
-            // No association yet (SCTP lands with data producers): nothing negotiated, no streams.
-            sctpNegotiatedCapabilities: { negotiatedMaxOutboundStreams: 0, negotiatedMaxInboundStreams: 0 },
-            sctpListener: { streamIdTable: [] },
+            sctpState: this.sctp?.state ?? ('new' as const),
+            // Nothing negotiated before the association is up.
+            sctpNegotiatedCapabilities: this.sctp?.negotiatedCapabilities ?? {
+              negotiatedMaxOutboundStreams: 0,
+              negotiatedMaxInboundStreams: 0,
+            },
+            sctpListener: {
+              streamIdTable: [...this.dataProducers.values()].flatMap((dp) =>
+                dp.sctpStreamParameters ? [{ key: dp.sctpStreamParameters.streamId, value: dp.id }] : [],
+              ),
+            },
           }
         : {}),
       traceEventTypes: [...this.traceEventTypes],

@@ -336,6 +336,12 @@ export class WebRtcTransport extends Transport {
       send: (datagram: Uint8Array) => this.sendToSelected(datagram),
     });
     dtls.on('statechange', (state: DtlsState) => this.onDtlsState(state));
+    // SCTP rides on DTLS application data (RFC 8261).
+    const sctp = this.createSctp((packet) => dtls.send(packet));
+    if (sctp)
+      dtls.on('data', (data: Uint8Array) =>
+        sctp.handle(Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
+      );
     this.dtls = dtls;
     this.maybeRunDtls();
     return role;
@@ -375,6 +381,8 @@ export class WebRtcTransport extends Transport {
       }
     }
     this.notify('dtlsstatechange', this.id, { dtlsState: state, dtlsRemoteCert: this.dtlsRemoteCert });
+    if (state === 'connected') this.sctp?.connect();
+    else if (state === 'closed' || state === 'failed') this.sctp?.close();
   }
 
   /** Registers the local ufrag with the I/O thread, then routes STUN requests naming it here. */
