@@ -109,6 +109,11 @@ export interface TransportInfo {
   dtlsParameters: DtlsParameters;
 }
 
+/** The room's dominant speaker (the peer and its microphone producer), or nobody. */
+export type ActiveSpeaker = { peerId: string; producerId: string } | { peerId: null; producerId: null };
+
+export const NO_SPEAKER: ActiveSpeaker = Object.freeze({ peerId: null, producerId: null });
+
 /** What the server panel shows. */
 export interface ServerStats {
   rooms: number;
@@ -127,7 +132,12 @@ export interface ServerStats {
 
 /** What each request answers. */
 export interface RequestResults {
-  join: { peerId: string; routerRtpCapabilities: RtpCapabilities; peers: PeerInfo[] };
+  join: {
+    peerId: string;
+    routerRtpCapabilities: RtpCapabilities;
+    peers: PeerInfo[];
+    activeSpeaker: ActiveSpeaker;
+  };
   createWebRtcTransport: TransportInfo;
   connectWebRtcTransport: Record<string, never>;
   restartIce: { iceParameters: IceParameters };
@@ -158,6 +168,8 @@ export interface ServerNotifications {
   producerResumed: { peerId: string; producerId: string };
   consumerClosed: { consumerId: string };
   consumerLayersChanged: { consumerId: string; spatialLayer?: number; temporalLayer?: number };
+  /** The room's ActiveSpeakerObserver chose another dominant speaker (to every peer, the speaker too). */
+  activeSpeaker: ActiveSpeaker;
   serverStats: ServerStats;
   serverShutdown: { reason: string };
 }
