@@ -4,6 +4,9 @@
  * microphone, driven through the page's own form and buttons. Each page must
  * see the two others' video playing and their audio live; one leaves and the
  * others see its tile go; it rejoins and everyone sees everyone again.
+ * The room's ActiveSpeakerObserver (the fake microphones beep) picks one peer,
+ * whose tile every page highlights; with mics muted and unmuted the highlight
+ * stays with the last speaker or moves to the one who talks.
  * Screenshots page A in the three-person room (docs/demo.png, see SCREENSHOT).
  */
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -88,6 +91,37 @@ function remoteTiles(p: DemoPage): Promise<RemoteTileView[]> {
 }
 
 const others = (p: DemoPage, names: string[]) => names.filter((n) => n !== p.name).sort();
+
+/** Mutes or unmutes a page's microphone with its button; resolves once the SFU has it (the button says so). */
+async function setMic(p: DemoPage, muted: boolean): Promise<void> {
+  const button = p.page.locator('#mic-button');
+  if ((await button.textContent()) === (muted ? 'Unmute' : 'Mute')) return;
+  await button.click();
+  await expect.poll(() => button.textContent(), { timeout: E2E_WAIT_MS }).toBe(muted ? 'Unmute' : 'Mute');
+}
+
+/** The peer ids of the tiles a page highlights as speaking. */
+function speakingTiles(p: DemoPage): Promise<string[]> {
+  return p.page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('.tile.speaking')].map((t) => t.dataset.peerId ?? ''),
+  );
+}
+
+/**
+ * `agreed on <name>` once the room has a dominant speaker that is one of its
+ * peers and every page highlights exactly that peer's tile (its own page: the
+ * local tile), and no other; else what differs.
+ */
+async function speakerAgreement(ps: DemoPage[]): Promise<string> {
+  const room = server.registry.rooms.get(ROOM);
+  const speaker = room?.activeSpeaker.peerId;
+  if (!room || !speaker || !room.peers.has(speaker)) return `server: ${speaker ?? 'nobody'}`;
+  const views = await Promise.all(ps.map(speakingTiles));
+  const bad = ps.filter((_p, i) => views[i].length !== 1 || views[i][0] !== speaker);
+  return bad.length === 0
+    ? `agreed on ${room.peers.get(speaker)!.displayName}`
+    : `server: ${speaker}; ${bad.map((p) => `${p.name} highlights [${views[ps.indexOf(p)]}]`).join(', ')}`;
+}
 
 /** Waits until `p` shows exactly `expected` remote participants, each with video playing and audio live. */
 async function expectPlaying(p: DemoPage, expected: string[]): Promise<void> {
@@ -176,17 +210,44 @@ describe('apps/demo: three Chromium pages in one room', () => {
       .poll(() => pages[0].page.locator('#server-panel').textContent(), { timeout: E2E_WAIT_MS })
       .toMatch(/peers\s*3/);
 
-    // The screenshot for the README: page A with the others playing and the stats overlays filled in.
+    // The room's ActiveSpeakerObserver picks one of the three (Chromium's fake microphones all beep):
+    // every page highlights that peer's tile, its own page too.
+    await expect
+      .poll(() => speakerAgreement(pages), { timeout: E2E_WAIT_MS })
+      .toMatch(/^agreed on (Ada|Grace|Linus)$/);
+
+    // The screenshot for the README: page A with the others playing, the stats overlays filled in
+    // and the speaker highlighted.
     await expect
       .poll(async () => (await remoteTiles(pages[0])).filter((t) => /kbps|Mbps/.test(t.stats)).length, {
         timeout: E2E_WAIT_MS,
       })
       .toBe(2);
     await mkdir(dirname(SCREENSHOT), { recursive: true });
+    expect(await speakingTiles(pages[0])).toHaveLength(1);
     const png = await pages[0].page.screenshot({ path: SCREENSHOT });
+    // The highlight only moves (it goes only with a closed microphone): it was there for the picture.
+    expect(await speakingTiles(pages[0])).toHaveLength(1);
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(png.length).toBeGreaterThan(20_000); // three video tiles, not a blank page
     if (process.env.TSFU_UPDATE_SCREENSHOT === '1') await copyFile(SCREENSHOT, DOCS_SCREENSHOT);
+  });
+
+  it('the highlight stays with the last speaker while all are muted, and moves to who talks next', async () => {
+    const [ada, grace, linus] = pages;
+    // Only Grace talks: whoever had the floor, her beeps beat the others' silence (muted producers
+    // are paused at the SFU, so the observer hears nothing from them and they cannot challenge).
+    await setMic(ada, true);
+    await setMic(linus, true);
+    await expect.poll(() => speakerAgreement(pages), { timeout: E2E_WAIT_MS }).toBe('agreed on Grace');
+    // Nobody talks: the observer keeps the last speaker (as mediasoup's does).
+    await setMic(grace, true);
+    expect(await speakerAgreement(pages)).toBe('agreed on Grace');
+    // Linus talks again: the highlight moves to his tile on every page.
+    await setMic(linus, false);
+    await expect.poll(() => speakerAgreement(pages), { timeout: E2E_WAIT_MS }).toBe('agreed on Linus');
+    await setMic(ada, false);
+    await setMic(grace, false);
   });
 
   it("the overlays show the SFU's layer; mute and camera-off reach the others and come back", async () => {

@@ -39,12 +39,15 @@ const names = new Map<string, string>();
 const samples = new Map<Tile, ByteSample>();
 let statsTimer: number | undefined;
 let myName = '';
+/** The room's dominant speaker, as the server last said: its main tile is highlighted. */
+let speakerPeerId: string | null = null;
 
 function tileFor(peerId: string, kind: 'main' | 'screen', local = false): Tile {
   const key = `${peerId}:${kind}`;
   let tile = tiles.get(key);
   if (!tile) {
     tile = new Tile(peerId, kind, local ? myName : (names.get(peerId) ?? peerId), local);
+    tile.setSpeaking(kind === 'main' && peerId === speakerPeerId);
     if (local && kind === 'main') grid.prepend(tile.el);
     tiles.set(key, tile);
     if (!tile.el.parentElement) grid.append(tile.el);
@@ -63,6 +66,12 @@ function removeTile(peerId: string, kind: 'main' | 'screen'): void {
   tiles.delete(key);
   samples.delete(tile);
   layoutGrid();
+}
+
+/** Moves the highlight to the speaker's main tile (yours too), or clears it. */
+function showSpeaker(peerId: string | null): void {
+  speakerPeerId = peerId;
+  for (const tile of tiles.values()) tile.setSpeaking(tile.kind === 'main' && tile.peerId === peerId);
 }
 
 /** Columns for n tiles: 1, 2, 2, 2, 3, 3, … so tiles stay large. */
@@ -228,6 +237,7 @@ async function join(roomId: string, displayName: string): Promise<void> {
       }
       syncButtons();
     },
+    activeSpeakerChanged: showSpeaker,
     serverStats: renderPanel,
     recordingChanged(recording, by) {
       const who = by === c.peerId ? 'You' : (names.get(by) ?? by);
@@ -236,6 +246,7 @@ async function join(roomId: string, displayName: string): Promise<void> {
     },
     closed(reason) {
       clearInterval(statsTimer);
+      speakerPeerId = null;
       for (const key of [...tiles.keys()]) {
         const [peerId, kind] = key.split(':') as [string, 'main' | 'screen'];
         removeTile(peerId, kind);

@@ -3,7 +3,8 @@
  * client, loads a mediasoup-client Device with the router's capabilities,
  * opens one send and one receive transport, publishes microphone and camera
  * (camera simulcast ×3), consumes every other peer's producers and reports
- * what happens through {@link RoomClientHandlers}.
+ * what happens (who joined, tracks, mutes, the dominant speaker) through
+ * {@link RoomClientHandlers}.
  */
 import { Device } from 'mediasoup-client';
 import type { Consumer, Producer, RtpEncodingParameters, Transport } from 'mediasoup-client/types';
@@ -32,6 +33,8 @@ export interface RoomClientHandlers {
   trackRemoved(track: RemoteTrack): void;
   producerPausedChanged(peerId: string, source: MediaSource, paused: boolean): void;
   layersChanged(consumerId: string, spatialLayer?: number, temporalLayer?: number): void;
+  /** The room's dominant speaker changed (null: nobody); it may be this page's own peer. */
+  activeSpeakerChanged(peerId: string | null): void;
   localTrack(source: MediaSource, track: MediaStreamTrack | undefined): void;
   serverStats(stats: ServerStats): void;
   /** The room started or stopped being recorded (`by`: the peer who asked). */
@@ -76,6 +79,7 @@ export class RoomClient {
     s.on('consumerLayersChanged', ({ consumerId, spatialLayer, temporalLayer }) =>
       this.on.layersChanged(consumerId, spatialLayer, temporalLayer),
     );
+    s.on('activeSpeaker', ({ peerId }) => this.on.activeSpeakerChanged(peerId));
     s.on('serverStats', (stats) => this.on.serverStats(stats));
     s.on('recordingChanged', ({ recording, peerId }) => {
       this.recording = recording;
@@ -91,6 +95,7 @@ export class RoomClient {
     this.peerId = welcome.peerId;
     this.recordingAvailable = welcome.recordingAvailable;
     this.recording = welcome.recording;
+    this.on.activeSpeakerChanged(welcome.activeSpeaker.peerId);
     this.device = await Device.factory();
     await this.device.load({ routerRtpCapabilities: welcome.routerRtpCapabilities });
     this.recvTransport = await this.createTransport('recv');

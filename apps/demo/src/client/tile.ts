@@ -120,6 +120,11 @@ export class Tile {
     );
   }
 
+  /** The room's dominant speaker is this tile's peer: a highlight around it (`.speaking`). */
+  setSpeaking(on: boolean): void {
+    this.el.classList.toggle('speaking', on);
+  }
+
   setStats(text: string): void {
     this.stats.textContent = text;
   }

@@ -2,7 +2,8 @@
  * A room: one tsfu Router (on one worker) and the peers in it, each with its
  * transports, producers and consumers. Peers ask for what they want
  * (`produce`, `consume`, …) and the room tells the others what changed
- * (`newProducer`, `peerLeft`, …). A peer leaves by asking, by closing its
+ * (`newProducer`, `peerLeft`, …), and who is speaking (`activeSpeaker`, from
+ * the room's ActiveSpeakerObserver). A peer leaves by asking, by closing its
  * socket, or by staying ICE-disconnected past a timeout; the last one out
  * closes the room.
  */
@@ -19,6 +20,7 @@ import type {
 } from '@tsfu/sfu';
 import type { RtpParameters as ClientRtpParameters } from 'mediasoup-client/types';
 import {
+  type ActiveSpeaker,
   encodeNotification,
   type MediaSource,
   type NotificationMethod,
@@ -31,6 +33,7 @@ import {
   SignalError,
   type TransportInfo,
 } from '../signalling/protocol.js';
+import type { ActiveSpeakerWatch } from './active-speaker.js';
 import { fileLabel, type RecordingConfig, RoomRecorder } from './room-recorder.js';
 
 /** The socket side of a peer, as the room needs it. */
@@ -122,11 +125,23 @@ export class Room {
     readonly id: string,
     readonly router: Router,
     readonly slot: WorkerSlot,
+    /** The room's ActiveSpeakerObserver; its changes come to {@link announceSpeaker}. */
+    private readonly speakers: ActiveSpeakerWatch,
     private readonly options: RoomOptions,
   ) {
     slot.rooms++;
     // A worker that dies takes its router along: everyone in the room is told by their socket closing.
     router.on('workerclose', () => this.close('worker closed'));
+  }
+
+  /** The dominant speaker as the pages were last told. */
+  get activeSpeaker(): ActiveSpeaker {
+    return this.speakers.current;
+  }
+
+  /** Tells every peer (the speaker too: its own tile lights up) who the dominant speaker is now. */
+  announceSpeaker(speaker: ActiveSpeaker): void {
+    for (const peer of this.peers.values()) peer.notify('activeSpeaker', speaker);
   }
 
   get producerCount(): number {
@@ -163,6 +178,7 @@ export class Room {
       peers: [...this.peers.values()].filter((p) => p !== peer).map((p) => p.info()),
       recordingAvailable: this.options.recording !== undefined,
       recording: this.recorder !== undefined,
+      activeSpeaker: this.speakers.current,
     };
   }
 
@@ -178,7 +194,10 @@ export class Room {
       clearTimeout(t.disconnectTimer);
       t.transport.close();
     }
-    for (const id of peer.producers.keys()) this.producers.delete(id);
+    for (const id of peer.producers.keys()) {
+      this.producers.delete(id);
+      this.speakers.forget(id);
+    }
     for (const other of this.peers.values()) other.notify('peerLeft', { peerId: peer.id });
     this.options.log(`leave room=${this.id} peer=${peer.id} (${reason}) peers=${this.peers.size}`);
     if (this.peers.size === 0) this.close('empty');
@@ -193,6 +212,7 @@ export class Room {
       this.leave(peer, reason);
     }
     void this.stopRecording();
+    this.speakers.close();
     this.router.close();
     this.slot.rooms--;
     this.options.log(`close room=${this.id} (${reason})`);
@@ -277,6 +297,13 @@ export class Room {
       void this.recorder?.add(producer, recordingLabel(peer, source));
       const info = producerInfo(peer, entry);
       for (const other of this.peers.values()) if (other !== peer) other.notify('newProducer', info);
+      // Microphones only: a screen share carries no audio here, and video has no level.
+      if (source === 'mic') {
+        await this.speakers.watch(producer, peer.id).catch((error: Error) => {
+          // The producer works without it; only its tile will not light up.
+          this.options.log(`room=${this.id} peer=${peer.id}: active speaker not watched: ${error.message}`);
+        });
+      }
       return { id: producer.id };
     },
 
@@ -414,6 +441,7 @@ export class Room {
   private forgetProducer(peer: Peer, producerId: string): void {
     if (!peer.producers.delete(producerId)) return;
     this.producers.delete(producerId);
+    this.speakers.forget(producerId);
     for (const other of this.peers.values()) {
       if (other !== peer) other.notify('producerClosed', { peerId: peer.id, producerId });
     }

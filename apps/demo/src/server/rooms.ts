@@ -6,6 +6,7 @@
  */
 import type { RouterRtpCodecCapability } from '@tsfu/sfu';
 import type { ServerStats } from '../signalling/protocol.js';
+import { ActiveSpeakerWatch } from './active-speaker.js';
 import { Room, type WorkerSlot } from './room.js';
 import type { RecordingConfig } from './room-recorder.js';
 
@@ -77,7 +78,15 @@ export class RoomRegistry {
   private async create(roomId: string): Promise<Room> {
     const slot = this.leastLoaded();
     const router = await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { roomId } });
-    const room = new Room(roomId, router, slot, {
+    let room: Room | undefined;
+    let speakers: ActiveSpeakerWatch;
+    try {
+      speakers = await ActiveSpeakerWatch.create(router, (speaker) => room?.announceSpeaker(speaker));
+    } catch (error) {
+      router.close();
+      throw error;
+    }
+    room = new Room(roomId, router, slot, speakers, {
       maxPeers: this.options.maxPeersPerRoom,
       iceDisconnectTimeoutMs: this.options.iceDisconnectTimeoutMs,
       iceConsentTimeoutS: this.options.iceConsentTimeoutS,

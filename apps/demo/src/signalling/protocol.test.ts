@@ -4,6 +4,7 @@ import {
   encodeError,
   encodeNotification,
   encodeResponse,
+  NO_SPEAKER,
   parseRequestFrame,
   REQUEST_CHECKS,
 } from './protocol.js';
@@ -218,5 +219,20 @@ describe('encoders', () => {
       method: 'peerLeft',
       data: { peerId: 'p1' },
     });
+  });
+
+  it('activeSpeaker names a peer and its microphone producer, or nobody (both null)', () => {
+    expect(JSON.parse(encodeNotification('activeSpeaker', { peerId: 'p2', producerId: 'abc' }))).toEqual({
+      type: 'notification',
+      method: 'activeSpeaker',
+      data: { peerId: 'p2', producerId: 'abc' },
+    });
+    expect(JSON.parse(encodeNotification('activeSpeaker', NO_SPEAKER))).toEqual({
+      type: 'notification',
+      method: 'activeSpeaker',
+      data: { peerId: null, producerId: null },
+    });
+    // Shared by every room: nobody may change it.
+    expect(Object.isFrozen(NO_SPEAKER)).toBe(true);
   });
 });

@@ -110,6 +110,11 @@ export interface TransportInfo {
   dtlsParameters: DtlsParameters;
 }
 
+/** The room's dominant speaker (the peer and its microphone producer), or nobody. */
+export type ActiveSpeaker = { peerId: string; producerId: string } | { peerId: null; producerId: null };
+
+export const NO_SPEAKER: ActiveSpeaker = Object.freeze({ peerId: null, producerId: null });
+
 /** What the server panel shows. */
 export interface ServerStats {
   rooms: number;
@@ -135,6 +140,7 @@ export interface RequestResults {
     /** The server can record (it has ffmpeg), and whether this room is being recorded. */
     recordingAvailable: boolean;
     recording: boolean;
+    activeSpeaker: ActiveSpeaker;
   };
   createWebRtcTransport: TransportInfo;
   connectWebRtcTransport: Record<string, never>;
@@ -170,6 +176,8 @@ export interface ServerNotifications {
   consumerLayersChanged: { consumerId: string; spatialLayer?: number; temporalLayer?: number };
   /** The room started or stopped being recorded, at `peerId`'s request. */
   recordingChanged: { recording: boolean; peerId: string; folder?: string };
+  /** The room's ActiveSpeakerObserver chose another dominant speaker (to every peer, the speaker too). */
+  activeSpeaker: ActiveSpeaker;
   serverStats: ServerStats;
   serverShutdown: { reason: string };
 }
