@@ -47,13 +47,16 @@ export * from './stun-constants.js';
 export {
   computeStunFingerprint,
   computeStunIntegrity,
+  computeStunIntegritySha256,
   longTermKey,
   type StunIntegrityKey,
   shortTermKey,
   verifyStunFingerprint,
   verifyStunIntegrity,
+  verifyStunIntegritySha256,
 } from './stun-integrity.js';
 export {
+  MAX_RECORDED_ATTRIBUTES,
   MAX_UNKNOWN_ATTRIBUTES,
   type StunAddress,
   StunMessageView,

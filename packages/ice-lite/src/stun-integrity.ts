@@ -61,6 +61,42 @@ export function verifyStunIntegrity(view: StunMessageView, key: StunIntegrityKey
   return diff === 0;
 }
 
+/**
+ * HMAC-SHA256 of `buf[0..end)` truncated to `macLength` bytes, as
+ * MESSAGE-INTEGRITY-SHA256 is computed (RFC 8489 §14.6): the header length is
+ * patched to end with that attribute.
+ */
+export function computeStunIntegritySha256(
+  buf: Uint8Array,
+  end: number,
+  key: StunIntegrityKey,
+  macLength = 32,
+): Buffer {
+  for (let i = 0; i < STUN_HEADER_LENGTH; i++) scratchHeader[i] = buf[i];
+  const patched = end + 4 + macLength - STUN_HEADER_LENGTH;
+  scratchHeader[2] = patched >> 8;
+  scratchHeader[3] = patched & 0xff;
+  const hmac = createHmac('sha256', key);
+  hmac.update(scratchHeader);
+  if (end > STUN_HEADER_LENGTH) hmac.update(buf.subarray(STUN_HEADER_LENGTH, end));
+  return hmac.digest();
+}
+
+/**
+ * True when the view's MESSAGE-INTEGRITY-SHA256 (possibly truncated to 16–28
+ * bytes) matches `key`. False when absent. Compares in constant time.
+ */
+export function verifyStunIntegritySha256(view: StunMessageView, key: StunIntegrityKey): boolean {
+  const at = view.integritySha256Offset;
+  if (at < 0) return false;
+  const n = view.integritySha256Length;
+  const digest = computeStunIntegritySha256(view.buf, at, key, n);
+  const b = view.buf;
+  let diff = 0;
+  for (let i = 0; i < n; i++) diff |= digest[i] ^ b[at + 4 + i];
+  return diff === 0;
+}
+
 /** FINGERPRINT value for a message whose FINGERPRINT attribute starts at `end`. */
 export function computeStunFingerprint(buf: Uint8Array, end: number): number {
   return (crc32(buf, 0, end) ^ STUN_FINGERPRINT_XOR) >>> 0;

@@ -38,6 +38,12 @@ export type StunParseResult = (typeof StunParseResult)[keyof typeof StunParseRes
 /** Most unknown comprehension-required attributes remembered for a 420 answer. */
 export const MAX_UNKNOWN_ATTRIBUTES = 8;
 
+/**
+ * Most attributes recorded in the attribute table (`attributeCount`); a message
+ * with more still parses, the extra ones are only not listed.
+ */
+export const MAX_RECORDED_ATTRIBUTES = 64;
+
 /** A transport address read from (XOR-)MAPPED-ADDRESS. */
 export interface StunAddress {
   family: 'IPv4' | 'IPv6';
@@ -79,6 +85,19 @@ export class StunMessageView {
   integrityOffset = -1;
   /** Offset of the FINGERPRINT attribute header (-1: absent). */
   fingerprintOffset = -1;
+  /** Offset of the MESSAGE-INTEGRITY-SHA256 attribute header (-1: absent). */
+  integritySha256Offset = -1;
+  /** Length of its HMAC value: 16 to 32 bytes, a multiple of 4 (RFC 8489 §14.6). */
+  integritySha256Length = 0;
+  /**
+   * Every attribute before MESSAGE-INTEGRITY(-SHA256), in order, repeated ones
+   * included (XOR-PEER-ADDRESS may repeat, RFC 8656 §9.1): types, value offsets
+   * and value lengths of the first `attributeCount`.
+   */
+  readonly attributeTypes = new Uint16Array(MAX_RECORDED_ATTRIBUTES);
+  readonly attributeOffsets = new Uint32Array(MAX_RECORDED_ATTRIBUTES);
+  readonly attributeLengths = new Uint16Array(MAX_RECORDED_ATTRIBUTES);
+  attributeCount = 0;
   /** Unknown comprehension-required attribute types, before MESSAGE-INTEGRITY. */
   readonly unknownRequired = new Uint16Array(MAX_UNKNOWN_ATTRIBUTES);
   unknownRequiredCount = 0;
@@ -119,7 +138,18 @@ export class StunMessageView {
       if (type === StunAttr.Fingerprint) {
         if (len !== 4) return StunParseResult.BadAttribute;
         this.fingerprintOffset = offset;
-      } else if (this.integrityOffset < 0 && !this.recordAttribute(type, value, len)) {
+      } else if (type === StunAttr.MessageIntegritySha256) {
+        // After MESSAGE-INTEGRITY it still counts (§14.6); anything after it is ignored.
+        if (this.integritySha256Offset < 0) {
+          if (len < 16 || len > 32 || (len & 3) !== 0) return StunParseResult.BadAttribute;
+          this.integritySha256Offset = offset;
+          this.integritySha256Length = len;
+        }
+      } else if (
+        this.integrityOffset < 0 &&
+        this.integritySha256Offset < 0 &&
+        !this.recordAttribute(type, value, len)
+      ) {
         return StunParseResult.BadAttribute;
       }
       offset = value + ((len + 3) & ~3);
@@ -131,6 +161,13 @@ export class StunMessageView {
 
   /** Records one attribute seen before MESSAGE-INTEGRITY; false when its size is wrong. */
   private recordAttribute(type: number, value: number, len: number): boolean {
+    const n = this.attributeCount;
+    if (n < MAX_RECORDED_ATTRIBUTES && type !== StunAttr.MessageIntegrity) {
+      this.attributeTypes[n] = type;
+      this.attributeOffsets[n] = value;
+      this.attributeLengths[n] = len;
+      this.attributeCount = n + 1;
+    }
     switch (type) {
       case StunAttr.MessageIntegrity:
         if (len !== 20) return false;
@@ -209,9 +246,6 @@ export class StunMessageView {
           this.nonceLength = len;
         }
         return true;
-      case StunAttr.MessageIntegritySha256:
-        // Understood as "present"; this package authenticates with SHA-1 only.
-        return true;
       default:
         if (isComprehensionRequired(type) && this.unknownRequiredCount < MAX_UNKNOWN_ATTRIBUTES) {
           this.unknownRequired[this.unknownRequiredCount++] = type;
@@ -248,7 +282,34 @@ export class StunMessageView {
     this.useCandidate = false;
     this.integrityOffset = -1;
     this.fingerprintOffset = -1;
+    this.integritySha256Offset = -1;
+    this.integritySha256Length = 0;
     this.unknownRequiredCount = 0;
+    this.attributeCount = 0;
+  }
+
+  /**
+   * Index in the attribute table of the first attribute of `type` at index
+   * `from` or later, or -1. Walk repeated attributes with
+   * `for (let i = v.findAttribute(t); i >= 0; i = v.findAttribute(t, i + 1))`.
+   */
+  findAttribute(type: number, from = 0): number {
+    for (let i = from; i < this.attributeCount; i++) if (this.attributeTypes[i] === type) return i;
+    return -1;
+  }
+
+  /**
+   * The (XOR-)address carried by the attribute at table index `index`
+   * (XOR-PEER-ADDRESS, XOR-RELAYED-ADDRESS…), or undefined when its family or
+   * size is wrong.
+   */
+  addressAt(index: number, xor = true): StunAddress | undefined {
+    if (index < 0 || index >= this.attributeCount) return undefined;
+    const len = this.attributeLengths[index];
+    if (len !== 8 && len !== 20) return undefined;
+    const o = this.attributeOffsets[index];
+    if ((this.buf[o + 1] === STUN_FAMILY_IPV4) !== (len === 8)) return undefined;
+    return this.address(o, xor);
   }
 
   /** Offset of the 12-byte transaction id. */

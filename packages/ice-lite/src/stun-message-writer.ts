@@ -171,6 +171,17 @@ export class StunMessageWriter {
     return this;
   }
 
+  /** MESSAGE-INTEGRITY-SHA256 (HMAC-SHA256, 32 bytes, RFC 8489 §14.6) over everything written so far. */
+  addIntegritySha256(key: StunIntegrityKey): this {
+    const at = this.length;
+    if (at + 36 > this.buf.length) throw new StunWriteError('STUN message does not fit the buffer');
+    this.setBodyLength(at + 36 - STUN_HEADER_LENGTH);
+    const digest = createHmac('sha256', key).update(this.buf.subarray(0, at)).digest();
+    const o = this.attribute(StunAttr.MessageIntegritySha256, 32);
+    for (let i = 0; i < 32; i++) this.buf[o + i] = digest[i];
+    return this;
+  }
+
   /** FINGERPRINT over everything written so far; must be the last attribute. */
   addFingerprint(): this {
     const at = this.length;
