@@ -12,6 +12,7 @@ import {
   StunClass,
   StunMessageView,
   StunParseResult,
+  verifyStunFingerprint,
   writeIpAddress,
 } from '@tsfu/ice-lite';
 import { Allocation } from './allocation.js';
@@ -101,7 +102,11 @@ export class TurnProtocol {
       return;
     }
     const v = this.view;
-    if (v.parse(buf, length) !== StunParseResult.Ok) {
+    // A FINGERPRINT that does not match says it is not STUN (RFC 8489 §7.3).
+    if (
+      v.parse(buf, length) !== StunParseResult.Ok ||
+      (v.fingerprintOffset >= 0 && !verifyStunFingerprint(v))
+    ) {
       this.stats.malformed++;
       return;
     }
