@@ -26,7 +26,7 @@ Relays
   --max-allocations <n>          total quota (default 10000)
   --user-quota <n>               allocations per username (default 100)
 
-  --stats-interval <s>           print stats every s seconds (default 0: never)
+  --stats-interval <s>           print stats (and rss/heapUsed) as JSON every s seconds (default 0: never)
   -h, --help                     this text
 `;
 
@@ -107,7 +107,14 @@ async function main(): Promise<void> {
   });
   for (const url of server.urls()) process.stdout.write(`tsfu-turn: listening ${url}\n`);
   const every = num(values['stats-interval']) ?? 0;
-  if (every > 0) setInterval(() => process.stdout.write(`${JSON.stringify(server.stats)}\n`), every * 1000);
+  if (every > 0) {
+    setInterval(() => {
+      // With --expose-gc, heapUsed is what is live, not what awaits collection.
+      (globalThis as { gc?: () => void }).gc?.();
+      const { rss, heapUsed } = process.memoryUsage();
+      process.stdout.write(`${JSON.stringify({ ...server.stats, rss, heapUsed })}\n`);
+    }, every * 1000);
+  }
   const stop = () => {
     void server.close().then(() => process.exit(0));
   };
