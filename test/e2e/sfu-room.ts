@@ -21,6 +21,7 @@ import type {
 } from 'mediasoup-client/types';
 import { E2eSession } from './harness/index.js';
 import { MEDIA_CODECS } from './media-codecs.js';
+import type { TransportInfo } from './pages/capabilities-schema.js';
 import type { SfuSchema } from './pages/sfu-schema.js';
 
 export interface SfuRoom {
@@ -50,6 +51,8 @@ export async function startSfuRoom(
     pages?: readonly string[];
     /** Chromium flags added to the harness's. */
     browserArgs?: readonly string[];
+    /** `iceServers`/`iceTransportPolicy` handed to a page's transports (TURN tests). */
+    iceOptionsOf?: (peer: string) => Pick<TransportInfo, 'iceServers' | 'iceTransportPolicy'>;
   } = {},
 ): Promise<SfuRoom> {
   const workers: Worker[] = [];
@@ -102,6 +105,7 @@ export async function startSfuRoom(
         iceParameters: transport.iceParameters,
         iceCandidates: transport.iceCandidates,
         dtlsParameters: transport.dtlsParameters as never,
+        ...opts.iceOptionsOf?.(peer.name),
       };
     });
     s.server.handle('connectWebRtcTransport', async ({ transportId, dtlsParameters }) => {

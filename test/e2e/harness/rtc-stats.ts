@@ -65,6 +65,10 @@ export interface SelectedPairStats {
   remotePort?: number;
   protocol?: string;
   currentRoundTripTime?: number;
+  /** `host`, `srflx`, `prflx` or `relay` (the local candidate's type). */
+  localCandidateType?: string;
+  /** For a relay candidate: how the browser reaches its TURN server (`udp`, `tcp`, `tls`). */
+  relayProtocol?: string;
 }
 
 /** One tracked `RTCPeerConnection`. */
@@ -194,6 +198,8 @@ export async function readRtcStats(target: PageLike): Promise<PeerConnectionStat
             remotePort: num(remote?.port),
             protocol: str(local?.protocol),
             currentRoundTripTime: num(pair.currentRoundTripTime),
+            localCandidateType: str(local?.candidateType),
+            relayProtocol: str(local?.relayProtocol),
           };
         }
       }

@@ -7,7 +7,7 @@ import type { RtpCapabilities, RtpParameters, TransportOptions } from 'mediasoup
 /** The send transport's parameters as a mediasoup server returns them from `createWebRtcTransport`. */
 export type TransportInfo = Pick<
   TransportOptions,
-  'id' | 'iceParameters' | 'iceCandidates' | 'dtlsParameters'
+  'id' | 'iceParameters' | 'iceCandidates' | 'dtlsParameters' | 'iceServers' | 'iceTransportPolicy'
 >;
 
 /** What the server concluded about the device's capabilities. */
