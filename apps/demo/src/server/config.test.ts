@@ -24,6 +24,14 @@ describe('parseConfig', () => {
     ['--port=0 (ephemeral)', ['--port=0'], {}, { httpPort: 0 }],
     ['--rtc-port', ['--rtc-port', '50000'], {}, { rtcPort: 50000 }],
     ['--workers', ['--workers', '3'], {}, { workers: 3 }],
+    ['--turn', ['--turn'], {}, { turn: true, turnPort: 3478, turnRelayOnly: false }],
+    [
+      '--turn-relay-only implies --turn',
+      ['--turn-relay-only', '--turn-port=0'],
+      {},
+      { turn: true, turnPort: 0, turnRelayOnly: true },
+    ],
+    ['TSFU_TURN_PORT', [], { TSFU_TURN: '1', TSFU_TURN_PORT: '5000' }, { turn: true, turnPort: 5000 }],
     ['TSFU_ANNOUNCED_IP', [], { TSFU_ANNOUNCED_IP: '203.0.113.7' }, { announcedIp: '203.0.113.7' }],
     [
       '--announced-ip beats env',

@@ -56,6 +56,16 @@ export interface DemoConfig {
   recordDir: string;
   /** The ffmpeg that records (a path, or a name looked up on PATH; none found: no recording). */
   ffmpeg: string;
+  /**
+   * Start an embedded TURN server (@tsfu/turn, UDP and TCP on `turnPort`) and
+   * hand each transport short-lived TURN REST API credentials in `iceServers`,
+   * for browsers behind NATs or firewalls that block UDP to the SFU.
+   */
+  turn: boolean;
+  /** The embedded TURN server's port, UDP and TCP (default 3478; 0 = ephemeral). */
+  turnPort: number;
+  /** Browsers use the relay only (`iceTransportPolicy: 'relay'`): to try TURN from one machine. Implies `turn`. */
+  turnRelayOnly: boolean;
 }
 
 export const DEFAULTS: Omit<DemoConfig, 'workers' | 'announcedIp'> = {
@@ -74,6 +84,9 @@ export const DEFAULTS: Omit<DemoConfig, 'workers' | 'announcedIp'> = {
   https: false,
   recordDir: 'recordings',
   ffmpeg: 'ffmpeg',
+  turn: false,
+  turnPort: 3478,
+  turnRelayOnly: false,
 };
 
 /** Flag → config key, env variable, kind. */
@@ -107,6 +120,9 @@ const OPTIONS = [
   { flag: 'tls-key', key: 'tlsKey', env: 'TSFU_TLS_KEY', kind: 'path' },
   { flag: 'record-dir', key: 'recordDir', env: 'TSFU_RECORD_DIR', kind: 'path' },
   { flag: 'ffmpeg', key: 'ffmpeg', env: 'TSFU_FFMPEG', kind: 'path' },
+  { flag: 'turn', key: 'turn', env: 'TSFU_TURN', kind: 'bool' },
+  { flag: 'turn-port', key: 'turnPort', env: 'TSFU_TURN_PORT', kind: 'port' },
+  { flag: 'turn-relay-only', key: 'turnRelayOnly', env: 'TSFU_TURN_RELAY_ONLY', kind: 'bool' },
 ] as const;
 
 export const USAGE = `Usage: pnpm start -- [flags]   (or node apps/demo/dist/server/main.js [flags])
@@ -175,6 +191,7 @@ export function parseConfig(sources: ConfigSources = {}): DemoConfig {
     throw new ConfigError('--tls-cert and --tls-key go together');
   }
   if (cfg.tlsCert) cfg.https = true;
+  if (cfg.turnRelayOnly) cfg.turn = true;
   if (!cfg.announcedIp) {
     // Listening on one specific address: announce that one; else the machine's LAN address.
     cfg.announcedIp =

@@ -26,6 +26,11 @@ async function main(): Promise<void> {
     `  tsfu demo is up: open ${server.url}`,
     `  media: ${config.workers} worker(s) sharing ${config.listenIp} udp/${udp}${tcp ? ` tcp/${tcp}` : ''}, announced as ${config.announcedIp}${config.loopbackOnly ? ' (loopback sources only)' : ''}${config.connectedUdp ? ' (connected UDP sockets in the workers)' : ''}`,
   ];
+  if (server.turn) {
+    lines.push(
+      `  turn: ${server.turn.urls(config.announcedIp).join(' ')} (REST credentials per transport${config.turnRelayOnly ? '; browsers use the relay only' : ''})`,
+    );
+  }
   if (reachable) lines.push(`  other machines: ${scheme}://${config.announcedIp}:${server.httpPort}/`);
   if (reachable && !server.tls) {
     lines.push(

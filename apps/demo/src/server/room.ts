@@ -61,6 +61,8 @@ export interface RoomOptions {
   onClose: (room: Room) => void;
   /** "Record this room" (undefined: no ffmpeg on the server). */
   recording?: RecordingConfig;
+  /** `iceServers`/`iceTransportPolicy` for a peer's transports (the embedded TURN server), if any. */
+  iceServersFor?: (peerId: string) => Pick<TransportInfo, 'iceServers' | 'iceTransportPolicy'>;
 }
 
 interface PeerTransport {
@@ -257,6 +259,7 @@ export class Room {
         iceParameters: transport.iceParameters,
         iceCandidates: transport.iceCandidates as TransportInfo['iceCandidates'],
         dtlsParameters: transport.dtlsParameters as TransportInfo['dtlsParameters'],
+        ...this.options.iceServersFor?.(peer.id),
       };
     },
 

@@ -7,7 +7,7 @@
 import type { RouterRtpCodecCapability } from '@tsfu/sfu';
 import type { ServerStats } from '../signalling/protocol.js';
 import { ActiveSpeakerWatch } from './active-speaker.js';
-import { Room, type WorkerSlot } from './room.js';
+import { Room, type RoomOptions, type WorkerSlot } from './room.js';
 import type { RecordingConfig } from './room-recorder.js';
 
 /** The router's codecs: opus, VP8, VP9 and H264 (as mediasoup-demo). */
@@ -40,6 +40,8 @@ export interface RoomRegistryOptions {
   log: (line: string) => void;
   /** "Record this room", when the server has ffmpeg. */
   recording?: RecordingConfig;
+  /** The embedded TURN server's `iceServers` for a peer (`--turn`). */
+  iceServersFor?: RoomOptions['iceServersFor'];
 }
 
 export class RoomRegistry {
@@ -92,6 +94,7 @@ export class RoomRegistry {
       iceConsentTimeoutS: this.options.iceConsentTimeoutS,
       log: this.options.log,
       recording: this.options.recording,
+      iceServersFor: this.options.iceServersFor,
       onClose: (r) => {
         if (this.rooms.get(r.id) === r) this.rooms.delete(r.id);
       },

@@ -10,8 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { delimiter, join, resolve as resolvePath } from 'node:path';
 import { DtlsCertificate } from '@tsfu/dtls';
 import { createWorker, type TransportListenInfo, type WebRtcServer, type Worker } from '@tsfu/sfu';
+import type { TurnServer } from '@tsfu/turn';
 import { APP_DIR, bundleClient } from './client-bundle.js';
 import type { DemoConfig } from './config.js';
+import { type EmbeddedTurn, startEmbeddedTurn } from './embedded-turn.js';
 import { createHttpServer, type TlsFiles } from './http.js';
 import { SfuMetrics } from './metrics/sfu-metrics.js';
 import type { WorkerSlot } from './room.js';
@@ -32,6 +34,8 @@ export interface DemoServer {
   readonly workers: Worker[];
   /** `/metrics` (Prometheus text): the SFU's figures, collected when scraped. */
   readonly metrics: SfuMetrics;
+  /** The embedded TURN server (`--turn`). */
+  readonly turn?: TurnServer;
   /** Tells every page, closes rooms, workers and sockets. Idempotent. */
   close(reason?: string): Promise<void>;
 }
@@ -51,6 +55,7 @@ export async function startDemoServer(
 
   const workers: Worker[] = [];
   const slots: WorkerSlot[] = [];
+  let turn: EmbeddedTurn | undefined;
   // Every WebRtcServer reports the same (process-wide) I/O-thread counters.
   const metrics = new SfuMetrics({ ioCounters: () => slots[0].webRtcServer.getIoCounters() });
   try {
@@ -83,11 +88,13 @@ export async function startDemoServer(
       }
       slots.push({ worker, webRtcServer, rooms: 0, peers: 0 });
     }
+    turn = config.turn ? await startEmbeddedTurn(config) : undefined;
     const [bundle, html, css] = await assets;
     const ffmpeg = findExecutable(config.ffmpeg);
     if (!ffmpeg) log(`record: no ${config.ffmpeg} found, so rooms cannot be recorded (--ffmpeg)`);
     const registry = new RoomRegistry(slots, {
       recording: ffmpeg ? { ffmpeg, dir: resolvePath(config.recordDir) } : undefined,
+      iceServersFor: turn?.iceServersFor,
       maxPeersPerRoom: config.maxPeersPerRoom,
       iceDisconnectTimeoutMs: config.iceDisconnectTimeoutMs,
       iceConsentTimeoutS: config.iceConsentTimeoutS,
@@ -134,12 +141,14 @@ export async function startDemoServer(
       signalling,
       workers,
       metrics,
+      turn: turn?.server,
       close(reason = 'server shutting down') {
         closing ??= (async () => {
           clearInterval(statsTimer);
           await signalling.shutdown(reason);
           registry.closeAll(reason);
           for (const w of workers) w.close();
+          await turn?.server.close();
           http.closeAllConnections();
           await new Promise<void>((resolve) => http.close(() => resolve()));
         })();
@@ -148,6 +157,7 @@ export async function startDemoServer(
     };
   } catch (error) {
     for (const w of workers) w.close();
+    await turn?.server.close();
     throw error;
   }
 }

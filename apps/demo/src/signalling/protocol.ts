@@ -108,6 +108,10 @@ export interface TransportInfo {
   iceParameters: IceParameters;
   iceCandidates: IceCandidate[];
   dtlsParameters: DtlsParameters;
+  /** The embedded TURN server (`--turn`), with credentials for this peer. */
+  iceServers?: { urls: string[]; username: string; credential: string }[];
+  /** `relay` with `--turn-relay-only`. */
+  iceTransportPolicy?: 'all' | 'relay';
 }
 
 /** The room's dominant speaker (the peer and its microphone producer), or nobody. */
