@@ -71,6 +71,9 @@ function uclient(args: string[]): Promise<UclientReport> {
   });
 }
 
+/** Packets the server relayed peer → client, ChannelData or Data indications. */
+const relayedBack = () => server.stats.channelDataToClients + server.stats.dataIndications;
+
 const port = (protocol: 'udp' | 'tcp' | 'tls') =>
   String(server.addresses.find((a) => a.protocol === protocol)!.port);
 
@@ -112,28 +115,27 @@ describe('turnutils_uclient → @tsfu/turn → turnutils_peer', () => {
   ];
   for (const [name, protocol, args] of cases) {
     it(`${name}: every message echoed, no loss`, async () => {
-      const before = server.stats.allocationsCreated;
-      const r = await uclient([
-        ...args,
-        '-p',
-        port(protocol),
-        '-e',
-        '127.0.0.1',
-        '-r',
-        String(peerPort),
-        '-n',
-        '30',
-        '-m',
-        '2',
-        '-l',
-        '120',
-        '127.0.0.1',
-      ]);
+      const args2 = [...args, '-p', port(protocol), '-e', '127.0.0.1', '-r', String(peerPort)];
+      const run = async () => {
+        const before = { created: server.stats.allocationsCreated, back: relayedBack() };
+        const r = await uclient([...args2, '-n', '30', '-m', '2', '-l', '120', '127.0.0.1']);
+        return {
+          r,
+          created: server.stats.allocationsCreated - before.created,
+          back: relayedBack() - before.back,
+        };
+      };
+      let { r, created, back } = await run();
+      // On a loaded machine turnutils_uclient's TLS client has been seen to count a message or two short after
+      // the server delivered every echo (its counters below say so): then, and only then, it runs once more.
+      if (r.received !== r.sent && back === r.sent && protocol === 'tls')
+        ({ r, created, back } = await run());
       expect(r.sent, r.output).toBeGreaterThan(0);
+      expect(back, 'echoes the server relayed back to the client').toBe(r.sent);
       expect(r.received, r.output).toBe(r.sent);
       expect(r.lostPercent, r.output).toBe(0);
       expect(r.rttMs, r.output).toBeLessThan(1000);
-      expect(server.stats.allocationsCreated).toBeGreaterThan(before);
+      expect(created).toBeGreaterThan(0);
     });
   }
 
