@@ -8,6 +8,7 @@ import type { Socket as DgramSocket, RemoteInfo } from 'node:dgram';
 import { StunClass, type StunMessageWriter } from '@tsfu/ice-lite';
 import { AddressMap } from './address-map.js';
 import { buildChannelData } from './channel-data.js';
+import type { RelayQuota } from './token-bucket.js';
 import type { TurnClient } from './turn-client.js';
 import { TurnAttr, TurnMethod } from './turn-constants.js';
 import type { TurnServerStats } from './turn-stats.js';
@@ -42,6 +43,8 @@ export class Allocation {
     lifetimeSeconds: number,
     private readonly writer: StunMessageWriter,
     private readonly stats: TurnServerStats,
+    /** Bandwidth quotas its packets draw from (none configured: undefined). */
+    private readonly quota: RelayQuota | undefined,
   ) {
     this.expiresAt = Date.now() + lifetimeSeconds * 1000;
     relaySocket.on('message', (msg, rinfo) => this.onPeerPacket(msg, rinfo));
@@ -93,20 +96,32 @@ export class Allocation {
     return false;
   }
 
-  /** Client → peer through the relay socket. `data` must stay untouched until sent (a received datagram is). */
-  sendToPeer(data: Uint8Array, peerAddress: string, peerPort: number): void {
+  /**
+   * Client → peer through the relay socket. `data` must stay untouched until
+   * sent (a received datagram is). False when a bandwidth quota dropped it.
+   */
+  sendToPeer(data: Uint8Array, peerAddress: string, peerPort: number): boolean {
+    if (this.quota !== undefined && !this.quota.allow(data.length)) {
+      this.stats.bandwidthQuotaDrops++;
+      return false;
+    }
     try {
       this.relaySocket.send(data, peerPort, peerAddress);
       this.stats.bytesToPeers += data.length;
     } catch {
       this.stats.sendErrors++;
     }
+    return true;
   }
 
   private onPeerPacket(msg: Buffer, rinfo: RemoteInfo): void {
     const now = Date.now();
     if (this.closed || !this.hasPermission(rinfo.address, now)) {
       this.stats.peerPacketsDropped++;
+      return;
+    }
+    if (this.quota !== undefined && !this.quota.allow(msg.length)) {
+      this.stats.bandwidthQuotaDrops++;
       return;
     }
     const channel = this.channelsByPeer.get(rinfo.address, rinfo.port);

@@ -25,6 +25,8 @@ Relays
   --deny-peer <cidr>             deny peers in this range, repeatable
   --max-allocations <n>          total quota (default 10000)
   --user-quota <n>               allocations per username (default 100)
+  --user-bitrate <bps>           relayed bits/s per username, both directions (default: no cap)
+  --total-bitrate <bps>          relayed bits/s in total (default: no cap)
 
   --stats-interval <s>           print stats (and rss/heapUsed) as JSON every s seconds (default 0: never)
   -h, --help                     this text
@@ -63,6 +65,8 @@ async function main(): Promise<void> {
       'deny-peer': { type: 'string', multiple: true },
       'max-allocations': { type: 'string' },
       'user-quota': { type: 'string' },
+      'user-bitrate': { type: 'string' },
+      'total-bitrate': { type: 'string' },
       'stats-interval': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -66,6 +66,8 @@ beforeAll(async () => {
       maxChannelNumber: 0x7fff,
       maxAllocations: 10,
       maxAllocationsPerUser: 10,
+      userBandwidth: undefined,
+      totalBandwidth: undefined,
       alternateServer: undefined,
       software: undefined,
     },

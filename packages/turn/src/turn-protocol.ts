@@ -20,6 +20,7 @@ import { isValidChannelNumber, looksLikeChannelData } from './channel-data.js';
 import type { NonceIssuer } from './nonce.js';
 import type { PeerPolicy } from './peer-policy.js';
 import type { RelaySocket, RelaySockets } from './relay-sockets.js';
+import { RelayQuota, TokenBucket } from './token-bucket.js';
 import type { TupleScope } from './tuple-scope.js';
 import { TurnAuthenticator } from './turn-authenticator.js';
 import type { TurnClient } from './turn-client.js';
@@ -44,6 +45,10 @@ export interface TurnProtocolConfig {
   maxChannelNumber: number;
   maxAllocations: number;
   maxAllocationsPerUser: number;
+  /** Relayed bytes per second per username (both directions, all its allocations), if capped. */
+  userBandwidth: number | undefined;
+  /** Relayed bytes per second in total, if capped. */
+  totalBandwidth: number | undefined;
   alternateServer: { address: string; port: number } | undefined;
   software: string | undefined;
 }
@@ -81,6 +86,8 @@ export class TurnProtocol {
   /** Every live allocation and the scope that holds it. */
   private readonly live = new Map<Allocation, TupleScope>();
   private readonly perUser = new Map<string, number>();
+  private readonly userBuckets = new Map<string, TokenBucket>();
+  private readonly totalBucket: TokenBucket | undefined;
   /** Allocations being bound (relay socket pending), by scope then "address|port". */
   private readonly pending = new Set<string>();
   private readonly unknown = new Uint16Array(16);
@@ -91,6 +98,8 @@ export class TurnProtocol {
     readonly stats: TurnServerStats,
   ) {
     this.responder = new TurnResponder(stats, config.software);
+    this.totalBucket =
+      config.totalBandwidth === undefined ? undefined : new TokenBucket(config.totalBandwidth);
     this.authenticator = new TurnAuthenticator(config.credentials, config.nonces, this.responder);
   }
 
@@ -285,6 +294,7 @@ export class TurnProtocol {
       lifetime,
       r.writer,
       this.stats,
+      this.quotaFor(auth.username),
     );
     allocation.allocateTransactionId = txIdHex;
     scope.set(address, port, allocation);
@@ -307,6 +317,21 @@ export class TurnProtocol {
       );
     }
     allocation.allocateResponse = r.send(client, auth);
+  }
+
+  /** The bandwidth buckets of `username`'s allocations (its own is shared by all of them). */
+  private quotaFor(username: string): RelayQuota | undefined {
+    const rate = this.config.userBandwidth;
+    if (rate === undefined && this.totalBucket === undefined) return undefined;
+    let user: TokenBucket | undefined;
+    if (rate !== undefined) {
+      user = this.userBuckets.get(username);
+      if (user === undefined) {
+        user = new TokenBucket(rate);
+        this.userBuckets.set(username, user);
+      }
+    }
+    return new RelayQuota(user, this.totalBucket);
   }
 
   /** min(requested, max), and at least the default (RFC 8656 §7.2, §8). */
@@ -433,8 +458,11 @@ export class TurnProtocol {
     const o = v.attributeOffsets[dataAt];
     const data = v.buf.subarray(o, o + v.attributeLengths[dataAt]);
     // A stream framer may reuse its buffer: copy; a datagram is ours.
-    allocation.sendToPeer(allocation.client.isStream ? Buffer.from(data) : data, peer.address, peer.port);
-    this.stats.sendIndications++;
+    if (
+      allocation.sendToPeer(allocation.client.isStream ? Buffer.from(data) : data, peer.address, peer.port)
+    ) {
+      this.stats.sendIndications++;
+    }
   }
 
   /** RFC 8656 §12.5. */
@@ -460,12 +488,9 @@ export class TurnProtocol {
       return;
     }
     const data = buf.subarray(4, 4 + len);
-    allocation!.sendToPeer(
-      allocation!.client.isStream ? Buffer.from(data) : data,
-      channel.peerAddress,
-      channel.peerPort,
-    );
-    this.stats.channelDataFromClients++;
+    const copy = allocation!.client.isStream ? Buffer.from(data) : data;
+    if (allocation!.sendToPeer(copy, channel.peerAddress, channel.peerPort))
+      this.stats.channelDataFromClients++;
   }
 
   /** Drops what expired: called about once a second. */
@@ -493,8 +518,10 @@ export class TurnProtocol {
     allocation.close();
     this.config.relays.release(allocation.relayPort);
     const n = (this.perUser.get(allocation.username) ?? 1) - 1;
-    if (n <= 0) this.perUser.delete(allocation.username);
-    else this.perUser.set(allocation.username, n);
+    if (n <= 0) {
+      this.perUser.delete(allocation.username);
+      this.userBuckets.delete(allocation.username);
+    } else this.perUser.set(allocation.username, n);
     this.stats.allocations = this.live.size;
   }
 

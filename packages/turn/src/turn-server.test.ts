@@ -193,6 +193,24 @@ describe('Allocate (RFC 8656 §7) with long-term credentials (RFC 8489 §9.2)', 
     expect(s.stats.allocations).toBe(2);
   });
 
+  it('bandwidth quota per user: a burst beyond one second of it is dropped and counted', async () => {
+    // 8000 bit/s = 1000 bytes/s, one second of burst: five 200-byte packets, not twenty.
+    const s = await server({ quotas: { maxUserBitrate: 8000 } });
+    const c = await udpClient(s);
+    await c.allocate();
+    const p = await peer();
+    const bound = await c.request(TurnMethod.ChannelBind, (w) => {
+      w.addBytes(TurnAttr.ChannelNumber, Uint8Array.of(0x40, 0x01, 0, 0));
+      peerAttr(p.port)(w);
+    });
+    expect(bound.code).toBeUndefined();
+    for (let i = 0; i < 20; i++) c.send(channelData(0x4001, Buffer.alloc(200, i), false));
+    await until(() => s.stats.channelDataFromClients + s.stats.bandwidthQuotaDrops === 20);
+    expect(s.stats.channelDataFromClients).toBeGreaterThanOrEqual(5);
+    expect(s.stats.channelDataFromClients).toBeLessThan(10); // a slow machine refills a little meanwhile
+    expect(s.stats.bandwidthQuotaDrops).toBe(20 - s.stats.channelDataFromClients);
+  });
+
   it('ALTERNATE-SERVER: 300 Try Alternate with the address', async () => {
     const s = await server({ alternateServer: { address: '192.0.2.10', port: 3478 } });
     const a = await (await udpClient(s)).allocate();

@@ -62,6 +62,10 @@ export interface TurnServerOptions {
     maxAllocationsPerUser?: number;
     /** TCP/TLS connections per listener (default 1024). */
     maxStreamConnections?: number;
+    /** Relayed bits per second per username, both directions, all its allocations (default: no cap). */
+    maxUserBitrate?: number;
+    /** Relayed bits per second in total (default: no cap). Packets beyond a cap are dropped and counted. */
+    maxTotalBitrate?: number;
   };
   lifetimes?: {
     /** Default and minimum allocation lifetime in seconds (600). */
@@ -119,6 +123,12 @@ async function tlsContext(
   return { cert: tls.cert, key: tls.key };
 }
 
+function bytesPerSecond(bitrate: number | undefined): number | undefined {
+  if (bitrate === undefined) return undefined;
+  if (!(bitrate > 0)) throw new TypeError('bitrate quotas must be positive numbers of bits per second');
+  return bitrate / 8;
+}
+
 function isWildcard(ip: string): boolean {
   return ip === '0.0.0.0' || ip === '::';
 }
@@ -164,6 +174,8 @@ export async function createTurnServer(options: TurnServerOptions): Promise<Turn
         options.channelNumbers === 'rfc8656' ? MAX_CHANNEL_NUMBER : MAX_CHANNEL_NUMBER_RFC5766,
       maxAllocations: options.quotas?.maxAllocations ?? 10_000,
       maxAllocationsPerUser: options.quotas?.maxAllocationsPerUser ?? 100,
+      userBandwidth: bytesPerSecond(options.quotas?.maxUserBitrate),
+      totalBandwidth: bytesPerSecond(options.quotas?.maxTotalBitrate),
       alternateServer: options.alternateServer,
       software: options.software === null ? undefined : (options.software ?? 'tsfu-turn'),
     },

@@ -36,6 +36,8 @@ export interface TurnServerStats {
   /** Allocations refused by a quota (486), per user or in total. */
   userQuotaHits: number;
   totalQuotaHits: number;
+  /** Packets dropped because their user's or the server's bandwidth quota was spent. */
+  bandwidthQuotaDrops: number;
   /** TCP/TLS connections open now, and those closed for bad framing or too many connections. */
   streamConnections: number;
   streamFramingErrors: number;
@@ -69,6 +71,7 @@ export function newTurnServerStats(): TurnServerStats {
     forbiddenPeers: 0,
     userQuotaHits: 0,
     totalQuotaHits: 0,
+    bandwidthQuotaDrops: 0,
     streamConnections: 0,
     streamFramingErrors: 0,
     streamConnectionsRefused: 0,
