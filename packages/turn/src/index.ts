@@ -19,3 +19,4 @@ export {
 } from './turn-server.js';
 export type { TurnServerStats } from './turn-stats.js';
 export { TurnStreamFramer } from './turn-stream-framer.js';
+export { startTurnServerThread, type TurnServerThread } from './turn-thread.js';
