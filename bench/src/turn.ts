@@ -207,9 +207,9 @@ async function main(): Promise<void> {
       '--allow-peer',
       '127.0.0.1',
       '--min-port',
-      '47000',
+      '27000',
       '--max-port',
-      '47999',
+      '27999',
     ],
     /listening turn:127\.0\.0\.1:(\d+)/,
   );

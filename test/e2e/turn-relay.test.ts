@@ -41,7 +41,7 @@ beforeAll(async () => {
     ],
     tls: { selfSigned: true },
     auth: { realm: 'tsfu.e2e', secret: SECRET },
-    relay: { minPort: 46000, maxPort: 46999 },
+    relay: { minPort: 26000, maxPort: 26999 },
     // The SFU listens on loopback in these tests: allow it explicitly (the default refuses it).
     peers: { allowedPeers: ['127.0.0.1'] },
   });

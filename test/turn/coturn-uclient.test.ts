@@ -87,7 +87,7 @@ beforeAll(async () => {
     ],
     tls: { selfSigned: true },
     auth: { realm: 'tsfu.test', users: { alice: 'alice-password' }, secret: SECRET },
-    relay: { minPort: 43000, maxPort: 43999 },
+    relay: { minPort: 23000, maxPort: 23999 },
     peers: { allowedPeers: ['127.0.0.1'] },
   });
   peerPort = await freeUdpPort();

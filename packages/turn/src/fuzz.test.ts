@@ -56,7 +56,7 @@ beforeAll(async () => {
       credentials: new TurnCredentials({ realm: 'r', users: { u: 'p' } }),
       nonces: new NonceIssuer(600),
       policy: new PeerPolicy({ allowedPeers: ['127.0.0.1'] }),
-      relays: new RelaySockets(new PortPool(44000, 44099), '127.0.0.1', undefined),
+      relays: new RelaySockets(new PortPool(24000, 24099), '127.0.0.1', undefined),
       relayAddress: '127.0.0.1',
       defaultLifetime: 600,
       maxLifetime: 3600,

@@ -24,6 +24,14 @@ describe('TurnCredentials', () => {
     expect(c.keysFor(issued.username, now)[0]).toEqual(longTermKey(issued.username, 'r', issued.credential));
   });
 
+  it('asks a users function every time (a changed password takes effect)', () => {
+    let password = 'one';
+    const c = new TurnCredentials({ realm: 'r', users: (u) => (u === 'alice' ? password : undefined) });
+    expect(c.keysFor('alice')).toEqual([longTermKey('alice', 'r', 'one')]);
+    password = 'two';
+    expect(c.keysFor('alice')).toEqual([longTermKey('alice', 'r', 'two')]);
+  });
+
   it('refuses a configuration without credentials (an open relay)', () => {
     expect(() => new TurnCredentials({ realm: 'r' })).toThrow(TypeError);
     expect(() => new TurnCredentials({ realm: '', users: {} })).toThrow(TypeError);

@@ -86,7 +86,8 @@ export class TurnCredentials {
     if (rest !== undefined) {
       for (const s of this.secrets) keys.push(longTermKey(username, this.realm, restPassword(s, username)));
     }
-    if (keys.length > 0) {
+    // A lookup function may change its answer (a password reset): only table and REST keys are cached.
+    if (keys.length > 0 && typeof users !== 'function') {
       if (this.cache.size >= MAX_CACHED_KEYS) this.cache.clear();
       this.cache.set(username, keys);
     }

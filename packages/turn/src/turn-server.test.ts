@@ -23,7 +23,7 @@ async function server(extra: Partial<TurnServerOptions> = {}): Promise<TurnServe
       { protocol: 'tcp', address: '127.0.0.1', port: 0 },
     ],
     auth: { realm: 'tsfu.test', users: { alice: 'pw', bob: 'pw2' } },
-    relay: { minPort: 41000, maxPort: 41999 },
+    relay: { minPort: 21000, maxPort: 21999 },
     peers: { allowedPeers: ['127.0.0.1'] },
     ...extra,
   });
@@ -93,8 +93,8 @@ describe('Allocate (RFC 8656 §7) with long-term credentials (RFC 8489 §9.2)', 
     expect(c.verifies(a)).toBe(true);
     const relay = relayedAddress(a);
     expect(relay.address).toBe('127.0.0.1');
-    expect(relay.port).toBeGreaterThanOrEqual(41000);
-    expect(relay.port).toBeLessThanOrEqual(41999);
+    expect(relay.port).toBeGreaterThanOrEqual(21000);
+    expect(relay.port).toBeLessThanOrEqual(21999);
     expect(u32Attr(a, TurnAttr.Lifetime)).toBe(600);
     expect(a.view.xorMappedAddress?.port).toBe(c.localPort());
     expect(s.stats.allocations).toBe(1);
@@ -347,14 +347,14 @@ describe('Refresh and lifetimes', () => {
   it('an allocation that is not refreshed expires and its relay port is freed', async () => {
     const s = await server({
       lifetimes: { defaultSeconds: 1, maxSeconds: 1 },
-      relay: { minPort: 41500, maxPort: 41500 },
+      relay: { minPort: 21500, maxPort: 21500 },
     });
     const c = await udpClient(s);
-    expect(relayedAddress(await c.allocate()).port).toBe(41500);
+    expect(relayedAddress(await c.allocate()).port).toBe(21500);
     expect((await (await udpClient(s)).allocate()).code).toBe(508); // the only port is taken
     await until(() => s.stats.allocationsExpired === 1);
     expect(s.stats.allocations).toBe(0);
-    expect(relayedAddress(await (await udpClient(s)).allocate()).port).toBe(41500);
+    expect(relayedAddress(await (await udpClient(s)).allocate()).port).toBe(21500);
   });
 });
 
