@@ -130,6 +130,12 @@ export class TurnProtocol {
     const client = scope.client(address, port);
     if (v.method === TurnMethod.Binding) {
       this.stats.bindingRequests++;
+      const unknownCount = this.unknownRequired(v);
+      if (unknownCount > 0) {
+        this.responder.error(v, TurnError.UnknownAttribute).addUnknownAttributes(this.unknown, unknownCount);
+        this.responder.send(client, undefined);
+        return;
+      }
       this.responder.success(v).addAddress(address, port);
       this.responder.send(client, undefined);
       return;

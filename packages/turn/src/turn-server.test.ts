@@ -71,7 +71,10 @@ describe('STUN Binding on the TURN port', () => {
     expect(a.view.cls).toBe(StunClass.SuccessResponse);
     expect(a.view.xorMappedAddress).toEqual({ family: 'IPv4', address: '127.0.0.1', port: c.localPort() });
     await until(() => s.stats.malformed === 2 && s.stats.clientPacketsDropped === 1);
-    expect(s.stats.bindingRequests).toBe(1);
+    const unknown = await c.transact(c.build(TurnMethod.Binding, (w) => w.addUint32(0x7001, 1), false));
+    expect(unknown.code).toBe(420);
+    expect(unknown.view.unknownAttributes).toEqual([0x7001]);
+    expect(s.stats.bindingRequests).toBe(2);
   });
 });
 
