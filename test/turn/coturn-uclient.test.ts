@@ -139,6 +139,27 @@ describe('turnutils_uclient → @tsfu/turn → turnutils_peer', () => {
     });
   }
 
+  it("uclient's negative test (-N): a second ChannelBind that breaks the channel/peer pairing gets 400", async () => {
+    const before = server.stats.errorResponses[400] ?? 0;
+    const r = await uclient([
+      ...longTerm,
+      '-v',
+      '-N',
+      '-p',
+      port('udp'),
+      '-e',
+      '127.0.0.1',
+      '-r',
+      String(peerPort),
+      '-n',
+      '3',
+      '127.0.0.1',
+    ]);
+    expect(r.output).toMatch(/channel bind: success|success: 0x[0-9a-f]{4}/);
+    expect(r.output).toMatch(/channel bind: error 400 \(Bad Request\)/);
+    expect(server.stats.errorResponses[400] ?? 0).toBeGreaterThan(before);
+  });
+
   for (const [name, args] of [
     ['a wrong long-term password', ['-u', 'alice', '-w', 'nope']],
     ['a wrong REST secret', ['-u', 'bob', '-W', 'not-the-secret']],
