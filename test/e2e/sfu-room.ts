@@ -7,10 +7,13 @@
 import {
   type Consumer,
   createWorker,
+  type DataConsumer,
+  type DataProducer,
   type Producer,
   type Router,
   type RtpCapabilities,
   type RtpParameters,
+  type SctpStreamParameters,
   type WebRtcServer,
   type WebRtcTransport,
   type Worker,
@@ -32,6 +35,8 @@ export interface SfuRoom {
   transports: Map<string, { transport: WebRtcTransport; peer: string; direction: 'send' | 'recv' }>;
   producers: Map<string, Producer>;
   consumers: Map<string, Consumer>;
+  dataProducers: Map<string, DataProducer>;
+  dataConsumers: Map<string, DataConsumer>;
   close(): Promise<void>;
 }
 
@@ -50,6 +55,9 @@ export async function startSfuRoom(
     pages?: readonly string[];
     /** Chromium flags added to the harness's. */
     browserArgs?: readonly string[];
+    /** `enableSctp` on every transport (data channels); with `sctpSendBufferSize` when given. */
+    enableSctp?: boolean;
+    sctpSendBufferSize?: number;
   } = {},
 ): Promise<SfuRoom> {
   const workers: Worker[] = [];
@@ -58,6 +66,8 @@ export async function startSfuRoom(
   const transports: SfuRoom['transports'] = new Map();
   const producers = new Map<string, Producer>();
   const consumers = new Map<string, Consumer>();
+  const dataProducers = new Map<string, DataProducer>();
+  const dataConsumers = new Map<string, DataConsumer>();
   let session: E2eSession<SfuSchema> | undefined;
   const close = async () => {
     await session?.close();
@@ -95,13 +105,18 @@ export async function startSfuRoom(
     );
     s.server.handle('createWebRtcTransport', async ({ direction }, peer) => {
       const idx = opts.routerOf?.(peer.name) ?? 0;
-      const transport = await routers[idx].createWebRtcTransport({ webRtcServer: servers[idx] });
+      const transport = await routers[idx].createWebRtcTransport({
+        webRtcServer: servers[idx],
+        ...(opts.enableSctp ? { enableSctp: true } : {}),
+        ...(opts.sctpSendBufferSize !== undefined ? { sctpSendBufferSize: opts.sctpSendBufferSize } : {}),
+      });
       transports.set(transport.id, { transport, peer: peer.name, direction });
       return {
         id: transport.id,
         iceParameters: transport.iceParameters,
         iceCandidates: transport.iceCandidates,
         dtlsParameters: transport.dtlsParameters as never,
+        ...(transport.sctpParameters ? { sctpParameters: transport.sctpParameters } : {}),
       };
     });
     s.server.handle('connectWebRtcTransport', async ({ transportId, dtlsParameters }) => {
@@ -128,9 +143,40 @@ export async function startSfuRoom(
         rtpParameters: consumer.rtpParameters as ClientRtpParameters,
       };
     });
+    s.server.handle('produceData', async ({ transportId, sctpStreamParameters, label, protocol }) => {
+      const dataProducer = await transports.get(transportId)!.transport.produceData({
+        sctpStreamParameters: sctpStreamParameters as SctpStreamParameters,
+        label,
+        protocol,
+      });
+      dataProducers.set(dataProducer.id, dataProducer);
+      return { id: dataProducer.id };
+    });
+    s.server.handle('consumeData', async ({ transportId, dataProducerId }) => {
+      const dataConsumer = await transports.get(transportId)!.transport.consumeData({ dataProducerId });
+      dataConsumers.set(dataConsumer.id, dataConsumer);
+      return {
+        id: dataConsumer.id,
+        dataProducerId,
+        sctpStreamParameters: dataConsumer.sctpStreamParameters!,
+        label: dataConsumer.label,
+        protocol: dataConsumer.protocol,
+      };
+    });
   } catch (error) {
     await close();
     throw error;
   }
-  return { session, workers, servers, routers, transports, producers, consumers, close };
+  return {
+    session,
+    workers,
+    servers,
+    routers,
+    transports,
+    producers,
+    consumers,
+    dataProducers,
+    dataConsumers,
+    close,
+  };
 }
