@@ -3,7 +3,10 @@
  * mediasoup-client, pages B and C consume; 1,000 messages of 1–64 KiB
  * (binary and string) arrive at both in order and intact; an unordered
  * `maxRetransmits: 0` channel under 5 % loss toward C delivers what arrives and
- * keeps going; a message over `maxMessageSize` is refused at A.
+ * keeps going; a message over `maxMessageSize` is refused at A. Then
+ * DirectTransport data both ways: Node's `dataProducer.send()` into Chromium
+ * consumers through mediasoup's subchannel filter, and A's DataProducer into a
+ * Node direct DataConsumer's `message` events.
  */
 import { createHash } from 'node:crypto';
 import type { DataConsumer } from '@tsfu/sfu';
@@ -98,10 +101,8 @@ describe('Chromium A → tsfu DataProducer → DataConsumers → Chromium B and 
     await toC.transport.setOutgoingLossForTesting(0.05);
 
     await call(a, 'sendSequence', { label: 'lossy', from: 0, to: LOSSY_MESSAGES, bytes: LOSSY_BYTES });
-    await expect
-      .poll(() => receivedCount(b, 'lossy'), { timeout: E2E_WAIT_MS })
-      .toBeGreaterThanOrEqual(LOSSY_MESSAGES);
     // Never blocks: messages sent after the losses still arrive (nothing waits for a retransmission).
+    // Once one of the later ones is in, every earlier one has left the SFU (its queue is in order).
     const TAIL = 40;
     await call(a, 'sendSequence', {
       label: 'lossy',
@@ -109,27 +110,41 @@ describe('Chromium A → tsfu DataProducer → DataConsumers → Chromium B and 
       to: LOSSY_MESSAGES + TAIL,
       bytes: LOSSY_BYTES,
     });
-    await expect
-      .poll(async () => Math.max(...(await call(c, 'received', { label: 'lossy' })).sequences), {
-        timeout: E2E_WAIT_MS,
-      })
-      .toBeGreaterThanOrEqual(LOSSY_MESSAGES + TAIL / 2);
+    const maxSequence = async (page: E2ePage) =>
+      Math.max(-1, ...(await call(page, 'received', { label: 'lossy' })).sequences);
+    for (const p of [b, c])
+      await expect
+        .poll(() => maxSequence(p), { timeout: E2E_WAIT_MS })
+        .toBeGreaterThanOrEqual(LOSSY_MESSAGES + TAIL / 2);
     await toC.transport.setOutgoingLossForTesting(0);
 
+    // Whatever the SFU got went to C (read both until no message is between the two reads).
+    const sfuCounts = async () => {
+      const [p] = await room.dataProducers.get(id)!.getStats();
+      const [sent] = await cConsumer.getStats();
+      return { received: p.messagesReceived, sentToC: sent.messagesSent };
+    };
+    await expect
+      .poll(async () => {
+        const n = await sfuCounts();
+        return n.sentToC - n.received;
+      })
+      .toBe(0);
+    const { received: sfuReceived, sentToC } = await sfuCounts();
     const atB = await call(b, 'received', { label: 'lossy' });
-    expect(atB.count).toBe(LOSSY_MESSAGES + TAIL);
     const atC = await call(c, 'received', { label: 'lossy' });
-    const first = atC.sequences.filter((s) => s < LOSSY_MESSAGES);
-    console.log(`lossy channel: C received ${first.length}/${LOSSY_MESSAGES} (B ${atB.count - TAIL})`);
-    // Lost ones are gone for good (no retransmission), the rest arrived once each and intact.
-    expect(first.length).toBeLessThan(LOSSY_MESSAGES);
-    expect(first.length).toBeGreaterThanOrEqual(LOSSY_MESSAGES * 0.85);
-    expect(new Set(atC.sequences).size).toBe(atC.sequences.length);
+    console.log(
+      `lossy channel: SFU received ${sfuReceived}/${LOSSY_MESSAGES + TAIL}, sent ${sentToC} to C; ` +
+        `C received ${atC.count}, B ${atB.count} (no loss injected toward B)`,
+    );
+    // The injected loss took some for good (no retransmission), the rest arrived once each and intact.
+    expect(atC.count).toBeLessThan(sentToC);
+    expect(atC.count).toBeGreaterThanOrEqual(sentToC * 0.85);
+    expect(new Set(atC.sequences).size).toBe(atC.count);
     atC.sequences.forEach((seq, k) => {
       expect(atC.hashes[k]).toBe(sha256(sequenceMessage(seq, LOSSY_BYTES)));
     });
-    const [cStat] = await cConsumer.getStats();
-    expect(cStat.messagesSent).toBe(LOSSY_MESSAGES + TAIL);
+    expect(atC.sequences.every((seq) => seq < LOSSY_MESSAGES + TAIL)).toBe(true);
   });
 
   it('a message over maxMessageSize is refused at the producer; the channel goes on', async () => {
@@ -143,5 +158,61 @@ describe('Chromium A → tsfu DataProducer → DataConsumers → Chromium B and 
     const fits = await call(a, 'sendRaw', { label: 'bulk', bytes: maxMessageSize });
     expect(fits.threw).toBeUndefined();
     await expect.poll(() => receivedCount(b, 'bulk'), { timeout: E2E_WAIT_MS }).toBe(before + 1);
+  });
+});
+
+describe('DirectTransport data ↔ Chromium', () => {
+  it("Node's dataProducer.send() reaches Chromium consumers through mediasoup's subchannel filter", async () => {
+    const direct = await room.routers[0].createDirectTransport();
+    const dp = await direct.produceData({ label: 'node' });
+    expect(dp.type).toBe('direct');
+    const onB = await call(b, 'consumeData', { dataProducerId: dp.id, subchannels: [1] });
+    await call(c, 'consumeData', { dataProducerId: dp.id, subchannels: [2] });
+
+    dp.send('to everyone');
+    dp.send('to 1', undefined, [1]);
+    dp.send('to 2', undefined, [2]);
+    dp.send('to 1 or 2, requiring 2', undefined, [1, 2], 2);
+    dp.send('to 3', undefined, [3]);
+    dp.send(Buffer.from(sequenceMessage(7, 100)));
+    await room.dataConsumers.get(onB.id)!.setSubchannels([2, 3]);
+    dp.send('to 3, after B subscribed to 3', undefined, [3]);
+    dp.send('end');
+
+    const texts = async (page: E2ePage) => (await call(page, 'received', { label: 'node' })).texts;
+    for (const p of [b, c]) await expect.poll(() => texts(p), { timeout: E2E_WAIT_MS }).toContain('end');
+    expect(await texts(b)).toEqual(['to everyone', 'to 1', 'to 3, after B subscribed to 3', 'end']);
+    expect(await texts(c)).toEqual(['to everyone', 'to 2', 'to 1 or 2, requiring 2', 'end']);
+    // The binary message (sequence 7) arrives between the strings sent around it.
+    for (const [p, kinds] of [
+      [b, 'ssbss'],
+      [c, 'sssbs'],
+    ] as const) {
+      const got = await call(p, 'received', { label: 'node' });
+      expect(got.kinds).toBe(kinds);
+      expect(got.sequences).toEqual([7]);
+    }
+    const [pStat] = await dp.getStats();
+    expect(pStat.messagesReceived).toBe(8);
+  });
+
+  it("A's DataProducer reaches a Node direct DataConsumer's message events, intact, in order, with their PPIDs", async () => {
+    const direct = await room.routers[0].createDirectTransport();
+    const bulk = [...room.dataProducers.values()].find((dp) => dp.label === 'bulk')!;
+    // A message from SCTP carries no subchannels: it reaches every consumer, subscribed or not (mediasoup).
+    const dc = await direct.consumeData({ dataProducerId: bulk.id, subchannels: [5] });
+    expect(dc.type).toBe('direct');
+    const got: { hash: string; ppid: number }[] = [];
+    dc.on('message', (message, ppid) => got.push({ hash: sha256(message), ppid }));
+
+    const COUNT = 100;
+    await call(a, 'sendMessages', { label: 'bulk', from: 0, to: COUNT });
+    await expect.poll(() => got.length, { timeout: E2E_WAIT_MS }).toBe(COUNT);
+    const expected = Array.from({ length: COUNT }, (_, i) => messageAt(i));
+    expect(got.map((m) => m.hash)).toEqual(expected.map((m) => sha256(messageBytesOf(m))));
+    // WebRTC PPIDs (RFC 8831): 51 string, 53 binary.
+    expect(got.map((m) => m.ppid)).toEqual(expected.map((m) => (typeof m === 'string' ? 51 : 53)));
+    const [stat] = await dc.getStats();
+    expect(stat.messagesSent).toBe(COUNT);
   });
 });

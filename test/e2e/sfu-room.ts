@@ -152,8 +152,10 @@ export async function startSfuRoom(
       dataProducers.set(dataProducer.id, dataProducer);
       return { id: dataProducer.id };
     });
-    s.server.handle('consumeData', async ({ transportId, dataProducerId }) => {
-      const dataConsumer = await transports.get(transportId)!.transport.consumeData({ dataProducerId });
+    s.server.handle('consumeData', async ({ transportId, dataProducerId, subchannels }) => {
+      const dataConsumer = await transports
+        .get(transportId)!
+        .transport.consumeData({ dataProducerId, ...(subchannels ? { subchannels } : {}) });
       dataConsumers.set(dataConsumer.id, dataConsumer);
       return {
         id: dataConsumer.id,

@@ -9,6 +9,8 @@ export interface ReceivedData {
   kinds: string;
   /** The first 4 bytes of each binary message as a big-endian number (sequence messages). */
   sequences: number[];
+  /** String messages of up to 64 characters, as received. */
+  texts: string[];
 }
 
 export interface DataPageApi {
@@ -17,7 +19,10 @@ export interface DataPageApi {
   /** `produceData()` on the page's send transport (created on first use). */
   produceData(arg: { label: string; ordered: boolean; maxRetransmits?: number }): Promise<{ id: string }>;
   /** `consumeData()` on the receive transport (created on first use); messages are recorded by label. */
-  consumeData(arg: { dataProducerId: string }): Promise<{ id: string; label: string }>;
+  consumeData(arg: {
+    dataProducerId: string;
+    subchannels?: number[];
+  }): Promise<{ id: string; label: string }>;
   /** Sends `messageAt(i)` for i in [from, to), waiting on `bufferedamountlow` above 1 MiB queued. */
   sendMessages(arg: { label: string; from: number; to: number }): Promise<{ bytes: number }>;
   /** Sends `sequenceMessage(seq, bytes)` for seq in [from, to). */

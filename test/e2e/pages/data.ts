@@ -81,14 +81,24 @@ const api: DataPageApi = {
     return { id: p.id };
   },
 
-  async consumeData({ dataProducerId }) {
+  async consumeData({ dataProducerId, subchannels }) {
     recvTransport ??= await createTransport('recv');
-    const spec = await signal.request('consumeData', { transportId: recvTransport.id, dataProducerId });
+    const spec = await signal.request('consumeData', {
+      transportId: recvTransport.id,
+      dataProducerId,
+      ...(subchannels ? { subchannels } : {}),
+    });
     const consumer = await recvTransport.consumeData(spec);
     consumer.binaryType = 'arraybuffer';
     const entry = {
       consumer,
-      received: { count: 0, hashes: [] as string[], kinds: '', sequences: [] as number[] },
+      received: {
+        count: 0,
+        hashes: [] as string[],
+        kinds: '',
+        sequences: [] as number[],
+        texts: [] as string[],
+      },
       closed: false,
       done: Promise.resolve(),
     };
@@ -98,6 +108,7 @@ const api: DataPageApi = {
       r.count++;
       const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data);
       r.kinds += typeof data === 'string' ? 's' : 'b';
+      if (typeof data === 'string' && data.length <= 64) r.texts.push(data);
       if (typeof data !== 'string' && bytes.length >= 4) r.sequences.push(new DataView(data).getUint32(0));
       entry.done = entry.done
         .then(() => crypto.subtle.digest('SHA-256', bytes))

@@ -37,7 +37,8 @@ export interface SfuSchema {
       response: { id: string };
     };
     consumeData: {
-      request: { transportId: string; dataProducerId: string };
+      /** `subchannels` of the DataConsumer (mediasoup's subchannel filter). */
+      request: { transportId: string; dataProducerId: string; subchannels?: number[] };
       response: {
         id: string;
         dataProducerId: string;
