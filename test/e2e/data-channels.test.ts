@@ -159,6 +159,19 @@ describe('Chromium A → tsfu DataProducer → DataConsumers → Chromium B and 
     expect(fits.threw).toBeUndefined();
     await expect.poll(() => receivedCount(b, 'bulk'), { timeout: E2E_WAIT_MS }).toBe(before + 1);
   });
+  it("closing a DataConsumer resets its SCTP stream: the browser's RTCDataChannel closes", async () => {
+    const { id } = await call(a, 'produceData', { label: 'closing', ordered: true });
+    const onB = await call(b, 'consumeData', { dataProducerId: id });
+    await call(c, 'consumeData', { dataProducerId: id });
+    room.dataConsumers.get(onB.id)!.close();
+    await expect
+      .poll(() => call(b, 'consumerState', { label: 'closing' }), { timeout: E2E_WAIT_MS })
+      .toEqual({ readyState: 'closed', closed: true });
+    expect(await call(c, 'consumerState', { label: 'closing' })).toEqual({
+      readyState: 'open',
+      closed: false,
+    });
+  });
 });
 
 describe('DirectTransport data ↔ Chromium', () => {

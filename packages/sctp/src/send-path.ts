@@ -59,6 +59,8 @@ export class SendPath {
   /** Chunks from `outHead` (oldest unacknowledged) on; `nextSend` is the first never sent. */
   private out: OutChunk[] = [];
   private outHead = 0;
+  /** Bytes of every chunk from `outHead` on (queued or unacknowledged), kept as they come and go. */
+  private queuedBytes = 0;
   private nextSend = 0;
   private rtxPending = 0;
   private flightSize = 0;
@@ -122,6 +124,7 @@ export class SendPath {
       });
       this.nextTsn = tsnAdd(this.nextTsn, 1);
     }
+    this.queuedBytes += data.length;
     if (msg.counted) this.outBuffered[streamId] += data.length;
     this.core.stats.messagesSent++;
   }
@@ -141,9 +144,7 @@ export class SendPath {
   }
 
   get totalBufferedAmount(): number {
-    let n = 0;
-    for (let i = this.outHead; i < this.out.length; i++) n += this.out[i].data.length;
-    return n;
+    return this.queuedBytes;
   }
 
   setBufferedAmountLowThreshold(streamId: number, bytes: number): void {
@@ -215,6 +216,7 @@ export class SendPath {
       }
       this.settle(c);
       this.releaseChunk(c);
+      this.queuedBytes -= c.data.length;
       this.outHead++;
     }
     return bytes;
@@ -268,6 +270,7 @@ export class SendPath {
       const c = this.out[this.outHead];
       this.settle(c);
       this.releaseChunk(c);
+      this.queuedBytes -= c.data.length;
       this.outHead++;
     }
     if (tsnLt(this.cumAckPoint, cum) && tsnLt(cum, this.nextTsn)) this.cumAckPoint = cum;
