@@ -67,6 +67,8 @@ export class SendPath {
   private forwardTsnPending = false;
   private readonly outSsn: Uint16Array;
   private readonly outBuffered: Float64Array;
+  /** Per stream: bytes of counted chunks from `nextSend` on (never sent), kept as they come and go. */
+  private readonly outUnsent: Float64Array;
   private readonly lowThreshold: Float64Array;
   /** Streams whose buffered amount fell to their threshold during one SACK (emitted after it). */
   private lowStreams: number[] = [];
@@ -85,6 +87,7 @@ export class SendPath {
     const os = core.config.outboundStreams;
     this.outSsn = new Uint16Array(os);
     this.outBuffered = new Float64Array(os);
+    this.outUnsent = new Float64Array(os);
     this.lowThreshold = new Float64Array(os);
   }
 
@@ -125,7 +128,10 @@ export class SendPath {
       this.nextTsn = tsnAdd(this.nextTsn, 1);
     }
     this.queuedBytes += data.length;
-    if (msg.counted) this.outBuffered[streamId] += data.length;
+    if (msg.counted) {
+      this.outBuffered[streamId] += data.length;
+      this.outUnsent[streamId] += data.length;
+    }
     this.core.stats.messagesSent++;
   }
 
@@ -135,12 +141,7 @@ export class SendPath {
 
   /** Bytes of application messages on a stream never sent yet (retransmissions excluded). */
   unsentAmount(streamId: number): number {
-    let n = 0;
-    for (let i = this.nextSend; i < this.out.length; i++) {
-      const c = this.out[i];
-      if (c.msg.streamId === streamId && c.msg.counted) n += c.data.length;
-    }
-    return n;
+    return this.outUnsent[streamId] ?? 0;
   }
 
   get totalBufferedAmount(): number {
@@ -416,6 +417,7 @@ export class SendPath {
       const m = c.msg;
       if (m.abandoned || (m.expiresAt !== 0 && this.core.peerForwardTsn && now > m.expiresAt)) {
         if (!m.abandoned) this.abandon(m);
+        this.leftUnsent(c);
         this.nextSend++;
         this.advancePeerAckPoint();
         continue;
@@ -429,11 +431,17 @@ export class SendPath {
       c.inFlight = true;
       this.flightSize += dlen;
       this.peerRwnd = Math.max(0, this.peerRwnd - dlen);
+      this.leftUnsent(c);
       this.nextSend++;
       this.core.stats.dataChunksSent++;
       sent = true;
     }
     return sent;
+  }
+
+  /** The chunk at `nextSend` is leaving the never-sent part of the queue (sent or abandoned). */
+  private leftUnsent(c: OutChunk): void {
+    if (c.msg.counted) this.outUnsent[c.msg.streamId] -= c.data.length;
   }
 
   private writeData(c: OutChunk): void {
