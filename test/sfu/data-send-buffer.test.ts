@@ -151,10 +151,20 @@ describe('sctpSendBufferSize and stream resets', () => {
     expect(b.resets).toEqual([firstId]);
     a.assoc.sendMessage(2, 51, Buffer.from('after'));
     await waitUntil(() => b.received === 3, 'the other consumer goes on');
+    // A consumer opened after the reset (stream ids go round robin, so a new one) gets messages as before.
+    const third = await tb.consumeData({ dataProducerId: producer.id });
+    a.assoc.sendMessage(2, 51, Buffer.from('again'));
+    await waitUntil(() => b.received === 5, 'the new consumer and the other one get it');
+    third.close();
+    await waitUntil(() => b.resets.length === 2, 'the third stream reset');
 
     // Closing the producer closes its consumers: their streams are reset too.
     producer.close();
-    await waitUntil(() => b.resets.length === 2, 'the second stream reset');
-    expect(b.resets).toEqual([firstId, second.sctpStreamParameters!.streamId]);
+    await waitUntil(() => b.resets.length === 3, 'the second stream reset');
+    expect(b.resets).toEqual([
+      firstId,
+      third.sctpStreamParameters!.streamId,
+      second.sctpStreamParameters!.streamId,
+    ]);
   });
 });
