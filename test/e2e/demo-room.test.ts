@@ -216,8 +216,29 @@ describe('apps/demo: three Chromium pages in one room', () => {
       .poll(() => speakerAgreement(pages), { timeout: E2E_WAIT_MS })
       .toMatch(/^agreed on (Ada|Grace|Linus)$/);
 
-    // The screenshot for the README: page A with the others playing, the stats overlays filled in
-    // and the speaker highlighted.
+    // The chat panel goes over data channels (each page's 'chat' DataProducer, consumed by the others):
+    // a message typed in one page appears in the other two, with its writer's name.
+    const chatLog = (p: DemoPage) => p.page.locator('#chat-log').textContent();
+    const say = async (p: DemoPage, text: string) => {
+      await p.page.fill('#chat-input', text);
+      await p.page.click('#chat-send');
+    };
+    await say(pages[0], 'Hello from Ada over a data channel');
+    for (const p of pages.slice(1))
+      await expect
+        .poll(() => chatLog(p), { timeout: E2E_WAIT_MS })
+        .toContain('Ada Hello from Ada over a data channel');
+    expect(await chatLog(pages[0])).toContain('You Hello from Ada over a data channel');
+    await say(pages[1], 'Hi Ada! Ça marche, même en UTF-8');
+    await expect
+      .poll(() => chatLog(pages[0]), { timeout: E2E_WAIT_MS })
+      .toContain('Grace Hi Ada! Ça marche, même en UTF-8');
+    await expect
+      .poll(() => chatLog(pages[2]), { timeout: E2E_WAIT_MS })
+      .toContain('Grace Hi Ada! Ça marche, même en UTF-8');
+
+    // The screenshot for the README: page A with the others playing, the stats overlays filled in,
+    // the chat and the speaker highlighted.
     await expect
       .poll(async () => (await remoteTiles(pages[0])).filter((t) => /kbps|Mbps/.test(t.stats)).length, {
         timeout: E2E_WAIT_MS,

@@ -7,10 +7,13 @@
 import {
   type Consumer,
   createWorker,
+  type DataConsumer,
+  type DataProducer,
   type Producer,
   type Router,
   type RtpCapabilities,
   type RtpParameters,
+  type SctpStreamParameters,
   type WebRtcServer,
   type WebRtcTransport,
   type Worker,
@@ -33,6 +36,8 @@ export interface SfuRoom {
   transports: Map<string, { transport: WebRtcTransport; peer: string; direction: 'send' | 'recv' }>;
   producers: Map<string, Producer>;
   consumers: Map<string, Consumer>;
+  dataProducers: Map<string, DataProducer>;
+  dataConsumers: Map<string, DataConsumer>;
   close(): Promise<void>;
 }
 
@@ -51,6 +56,9 @@ export async function startSfuRoom(
     pages?: readonly string[];
     /** Chromium flags added to the harness's. */
     browserArgs?: readonly string[];
+    /** `enableSctp` on every transport (data channels); with `sctpSendBufferSize` when given. */
+    enableSctp?: boolean;
+    sctpSendBufferSize?: number;
     /** `iceServers`/`iceTransportPolicy` handed to a page's transports (TURN tests). */
     iceOptionsOf?: (peer: string) => Pick<TransportInfo, 'iceServers' | 'iceTransportPolicy'>;
   } = {},
@@ -61,6 +69,8 @@ export async function startSfuRoom(
   const transports: SfuRoom['transports'] = new Map();
   const producers = new Map<string, Producer>();
   const consumers = new Map<string, Consumer>();
+  const dataProducers = new Map<string, DataProducer>();
+  const dataConsumers = new Map<string, DataConsumer>();
   let session: E2eSession<SfuSchema> | undefined;
   const close = async () => {
     await session?.close();
@@ -98,13 +108,18 @@ export async function startSfuRoom(
     );
     s.server.handle('createWebRtcTransport', async ({ direction }, peer) => {
       const idx = opts.routerOf?.(peer.name) ?? 0;
-      const transport = await routers[idx].createWebRtcTransport({ webRtcServer: servers[idx] });
+      const transport = await routers[idx].createWebRtcTransport({
+        webRtcServer: servers[idx],
+        ...(opts.enableSctp ? { enableSctp: true } : {}),
+        ...(opts.sctpSendBufferSize !== undefined ? { sctpSendBufferSize: opts.sctpSendBufferSize } : {}),
+      });
       transports.set(transport.id, { transport, peer: peer.name, direction });
       return {
         id: transport.id,
         iceParameters: transport.iceParameters,
         iceCandidates: transport.iceCandidates,
         dtlsParameters: transport.dtlsParameters as never,
+        ...(transport.sctpParameters ? { sctpParameters: transport.sctpParameters } : {}),
         ...opts.iceOptionsOf?.(peer.name),
       };
     });
@@ -132,9 +147,42 @@ export async function startSfuRoom(
         rtpParameters: consumer.rtpParameters as ClientRtpParameters,
       };
     });
+    s.server.handle('produceData', async ({ transportId, sctpStreamParameters, label, protocol }) => {
+      const dataProducer = await transports.get(transportId)!.transport.produceData({
+        sctpStreamParameters: sctpStreamParameters as SctpStreamParameters,
+        label,
+        protocol,
+      });
+      dataProducers.set(dataProducer.id, dataProducer);
+      return { id: dataProducer.id };
+    });
+    s.server.handle('consumeData', async ({ transportId, dataProducerId, subchannels }) => {
+      const dataConsumer = await transports
+        .get(transportId)!
+        .transport.consumeData({ dataProducerId, ...(subchannels ? { subchannels } : {}) });
+      dataConsumers.set(dataConsumer.id, dataConsumer);
+      return {
+        id: dataConsumer.id,
+        dataProducerId,
+        sctpStreamParameters: dataConsumer.sctpStreamParameters!,
+        label: dataConsumer.label,
+        protocol: dataConsumer.protocol,
+      };
+    });
   } catch (error) {
     await close();
     throw error;
   }
-  return { session, workers, servers, routers, transports, producers, consumers, close };
+  return {
+    session,
+    workers,
+    servers,
+    routers,
+    transports,
+    producers,
+    consumers,
+    dataProducers,
+    dataConsumers,
+    close,
+  };
 }

@@ -640,3 +640,26 @@ describe('SctpAssociation wire details', () => {
     l.a.abort();
   });
 });
+
+describe('buffered amounts kept as running totals', () => {
+  it('totalBufferedAmount and unsentAmount follow enqueue, first send and acknowledgement', async () => {
+    const l = await established();
+    l.passAB = () => false; // nothing reaches B, so nothing is acknowledged
+    l.a.sendMessage(1, 53, Buffer.alloc(3000, 1));
+    l.a.sendMessage(1, 53, Buffer.alloc(3000, 2));
+    l.a.sendMessage(1, 53, Buffer.alloc(3000, 3));
+    l.a.sendMessage(2, 51, Buffer.alloc(500, 4));
+    expect(l.a.totalBufferedAmount).toBe(9500);
+    expect(l.a.bufferedAmount(1) + l.a.bufferedAmount(2)).toBe(9500);
+    // The first congestion window went out; the rest waits, per stream.
+    const unsent = l.a.unsentAmount(1) + l.a.unsentAmount(2);
+    expect(unsent).toBeGreaterThan(0);
+    expect(unsent).toBeLessThan(9500);
+    expect(l.a.unsentAmount(2)).toBe(500);
+    l.passAB = () => true;
+    await vi.advanceTimersByTimeAsync(3000); // T3 retransmits, then the rest flows
+    expect(l.a.totalBufferedAmount).toBe(0);
+    expect(l.a.unsentAmount(1)).toBe(0);
+    expect(l.a.unsentAmount(2)).toBe(0);
+  });
+});

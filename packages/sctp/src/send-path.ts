@@ -6,11 +6,13 @@
  * messages and the FORWARD TSN sender (RFC 3758 §3.5). Congestion control
  * is `CongestionControl`; packets are filled through the shared `Bundle`.
  */
+
 import type { AssociationCore } from './association-core.js';
 import type { SendOptions } from './association-types.js';
 import { CongestionControl } from './congestion-control.js';
 import { DATA_HEADER_LENGTH, DataFlag, marshalData } from './data-chunk.js';
 import { type ForwardTsnChunk, forwardTsnLength, marshalForwardTsn } from './forward-tsn-chunk.js';
+import { OutboundAmounts } from './outbound-amounts.js';
 import type { Bundle } from './packet-writer.js';
 import { SackView } from './sack-chunk.js';
 import { pad4 } from './sctp-packet.js';
@@ -64,10 +66,7 @@ export class SendPath {
   private flightSize = 0;
   private forwardTsnPending = false;
   private readonly outSsn: Uint16Array;
-  private readonly outBuffered: Float64Array;
-  private readonly lowThreshold: Float64Array;
-  /** Streams whose buffered amount fell to their threshold during one SACK (emitted after it). */
-  private lowStreams: number[] = [];
+  private readonly amounts: OutboundAmounts;
   private readonly sackView = new SackView();
   /** RTT sample (ms) of the SACK being processed; -1 while none. */
   private rttSample = -1;
@@ -82,8 +81,7 @@ export class SendPath {
     this.cc = new CongestionControl(core.config.mtu);
     const os = core.config.outboundStreams;
     this.outSsn = new Uint16Array(os);
-    this.outBuffered = new Float64Array(os);
-    this.lowThreshold = new Float64Array(os);
+    this.amounts = new OutboundAmounts(os);
   }
 
   /** Queues one message as DATA chunks of at most one packet each (views, not copies). */
@@ -122,33 +120,25 @@ export class SendPath {
       });
       this.nextTsn = tsnAdd(this.nextTsn, 1);
     }
-    if (msg.counted) this.outBuffered[streamId] += data.length;
+    this.amounts.queued(streamId, data.length, msg.counted);
     this.core.stats.messagesSent++;
   }
 
   bufferedAmount(streamId: number): number {
-    return this.outBuffered[streamId] ?? 0;
+    return this.amounts.bufferedAmount(streamId);
   }
 
   /** Bytes of application messages on a stream never sent yet (retransmissions excluded). */
   unsentAmount(streamId: number): number {
-    let n = 0;
-    for (let i = this.nextSend; i < this.out.length; i++) {
-      const c = this.out[i];
-      if (c.msg.streamId === streamId && c.msg.counted) n += c.data.length;
-    }
-    return n;
+    return this.amounts.unsentAmount(streamId);
   }
 
   get totalBufferedAmount(): number {
-    let n = 0;
-    for (let i = this.outHead; i < this.out.length; i++) n += this.out[i].data.length;
-    return n;
+    return this.amounts.total;
   }
 
   setBufferedAmountLowThreshold(streamId: number, bytes: number): void {
-    if (streamId >= 0 && streamId < this.lowThreshold.length)
-      this.lowThreshold[streamId] = Math.max(0, bytes);
+    this.amounts.setLowThreshold(streamId, bytes);
   }
 
   /** Nothing queued or unacknowledged. */
@@ -214,7 +204,7 @@ export class SendPath {
         if (c.sendCount === 1 && this.rttSample < 0) this.rttSample = now - c.sentAt;
       }
       this.settle(c);
-      this.releaseChunk(c);
+      this.amounts.released(c.msg.streamId, c.data.length, c.msg.counted);
       this.outHead++;
     }
     return bytes;
@@ -267,7 +257,7 @@ export class SendPath {
     while (this.outHead < this.nextSend && tsnLte(this.out[this.outHead].tsn, cum)) {
       const c = this.out[this.outHead];
       this.settle(c);
-      this.releaseChunk(c);
+      this.amounts.released(c.msg.streamId, c.data.length, c.msg.counted);
       this.outHead++;
     }
     if (tsnLt(this.cumAckPoint, cum) && tsnLt(cum, this.nextTsn)) this.cumAckPoint = cum;
@@ -289,22 +279,9 @@ export class SendPath {
     return this.nextSend < this.out.length ? this.out[this.nextSend].tsn : this.nextTsn;
   }
 
-  private releaseChunk(c: OutChunk): void {
-    if (!c.msg.counted) return;
-    const sid = c.msg.streamId;
-    const before = this.outBuffered[sid];
-    const after = before - c.data.length;
-    this.outBuffered[sid] = after;
-    const t = this.lowThreshold[sid];
-    if (before > t && after <= t) this.lowStreams.push(sid);
-  }
-
   /** Emits `bufferedAmountLow` once the SACK is fully processed (listeners may send). */
   flushLowStreams(): void {
-    if (this.lowStreams.length === 0) return;
-    const ids = this.lowStreams;
-    this.lowStreams = [];
-    for (const sid of ids) this.core.notify('bufferedAmountLow', sid);
+    for (const sid of this.amounts.takeLowStreams()) this.core.notify('bufferedAmountLow', sid);
   }
 
   private compactOut(): void {
@@ -413,6 +390,7 @@ export class SendPath {
       const m = c.msg;
       if (m.abandoned || (m.expiresAt !== 0 && this.core.peerForwardTsn && now > m.expiresAt)) {
         if (!m.abandoned) this.abandon(m);
+        this.amounts.leftUnsent(m.streamId, c.data.length, m.counted);
         this.nextSend++;
         this.advancePeerAckPoint();
         continue;
@@ -426,6 +404,7 @@ export class SendPath {
       c.inFlight = true;
       this.flightSize += dlen;
       this.peerRwnd = Math.max(0, this.peerRwnd - dlen);
+      this.amounts.leftUnsent(m.streamId, dlen, m.counted);
       this.nextSend++;
       this.core.stats.dataChunksSent++;
       sent = true;

@@ -1,11 +1,20 @@
 /** Signalling and steps of the SFU page (the scenarios in sfu-*.test.ts). */
-import type { RtpCapabilities, RtpParameters } from 'mediasoup-client/types';
+import type {
+  RtpCapabilities,
+  RtpParameters,
+  SctpParameters,
+  SctpStreamParameters,
+} from 'mediasoup-client/types';
 import type { TransportInfo } from './capabilities-schema.js';
 
 export interface SfuSchema {
   pageRequests: {
     getRouterRtpCapabilities: { request: null; response: RtpCapabilities };
-    createWebRtcTransport: { request: { direction: 'send' | 'recv' }; response: TransportInfo };
+    createWebRtcTransport: {
+      request: { direction: 'send' | 'recv' };
+      /** `sctpParameters` when the room enables SCTP (data channels). */
+      response: TransportInfo & { sctpParameters?: SctpParameters };
+    };
     connectWebRtcTransport: {
       request: { transportId: string; dtlsParameters: TransportInfo['dtlsParameters'] };
       response: null;
@@ -17,6 +26,26 @@ export interface SfuSchema {
     consume: {
       request: { transportId: string; producerId: string; rtpCapabilities: RtpCapabilities };
       response: { id: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: RtpParameters };
+    };
+    produceData: {
+      request: {
+        transportId: string;
+        sctpStreamParameters: SctpStreamParameters;
+        label: string;
+        protocol: string;
+      };
+      response: { id: string };
+    };
+    consumeData: {
+      /** `subchannels` of the DataConsumer (mediasoup's subchannel filter). */
+      request: { transportId: string; dataProducerId: string; subchannels?: number[] };
+      response: {
+        id: string;
+        dataProducerId: string;
+        sctpStreamParameters: SctpStreamParameters;
+        label: string;
+        protocol: string;
+      };
     };
   };
   serverRequests: Record<string, never>;

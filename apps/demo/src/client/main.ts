@@ -4,6 +4,7 @@
  * signalling live in RoomClient; this file only draws.
  */
 import type { MediaSource, ServerStats } from '../signalling/protocol.js';
+import { ChatPanel } from './chat-panel.js';
 import { type RemoteTrack, RoomClient } from './room-client.js';
 import { type ByteSample, formatFigures, readFigures } from './rtc-figures.js';
 import { Tile } from './tile.js';
@@ -25,6 +26,7 @@ const recordButton = $<HTMLButtonElement>('record-button');
 const leaveButton = $<HTMLButtonElement>('leave-button');
 const panel = $<HTMLElement>('server-panel');
 const toast = $<HTMLElement>('toast');
+const chat = new ChatPanel($<HTMLElement>('chat-panel'), (text) => client?.sendChat(text) ?? false);
 
 const params = new URLSearchParams(location.search);
 roomInput.value = params.get('room') ?? 'lobby';
@@ -173,6 +175,7 @@ function sourceTile(peerId: string, source: MediaSource): Tile {
 async function join(roomId: string, displayName: string): Promise<void> {
   localStorage.setItem('tsfu-demo-name', displayName);
   names.clear();
+  chat.clear();
   myName = displayName;
   const c = new RoomClient({
     peerJoined(peerId, name) {
@@ -239,6 +242,9 @@ async function join(roomId: string, displayName: string): Promise<void> {
     },
     activeSpeakerChanged: showSpeaker,
     serverStats: renderPanel,
+    chatMessage(peerId, text) {
+      chat.add(names.get(peerId) ?? peerId, text);
+    },
     recordingChanged(recording, by) {
       const who = by === c.peerId ? 'You' : (names.get(by) ?? by);
       showToast(`${who} ${recording ? 'started' : 'stopped'} recording this room`);

@@ -8,7 +8,8 @@
  */
 import { Device } from 'mediasoup-client';
 import type { Consumer, Producer, RtpEncodingParameters, Transport } from 'mediasoup-client/types';
-import type { MediaSource, ProducerInfo, ServerStats } from '../signalling/protocol.js';
+import type { DataProducerInfo, MediaSource, ProducerInfo, ServerStats } from '../signalling/protocol.js';
+import { ChatChannel } from './chat-channel.js';
 import { SignalClient } from './signal-client.js';
 
 /** Three simulcast layers, lowest first (Chromium needs the RIDs in this order). */
@@ -37,6 +38,8 @@ export interface RoomClientHandlers {
   activeSpeakerChanged(peerId: string | null): void;
   localTrack(source: MediaSource, track: MediaStreamTrack | undefined): void;
   serverStats(stats: ServerStats): void;
+  /** A chat message from another peer (over its data channel). */
+  chatMessage(peerId: string, text: string): void;
   /** The room started or stopped being recorded (`by`: the peer who asked). */
   recordingChanged(recording: boolean, by: string): void;
   /** The room is over for this page (left, server shutdown, connection lost). */
@@ -58,6 +61,7 @@ export class RoomClient {
   private readonly remote = new Map<string, RemoteTrack>(); // by consumer id
   private readonly sourceOf = new Map<string, { peerId: string; source: MediaSource }>(); // by producer id
   private ready!: Promise<void>;
+  private chat: ChatChannel | undefined;
   private isClosed = false;
 
   constructor(private readonly on: RoomClientHandlers) {}
@@ -73,6 +77,7 @@ export class RoomClient {
       this.on.peerLeft(peerId);
     });
     s.on('newProducer', (info) => void this.consumeWhenReady(info));
+    s.on('newDataProducer', (info) => void this.consumeChatWhenReady(info));
     s.on('consumerClosed', ({ consumerId }) => this.dropConsumer(consumerId));
     s.on('producerPaused', ({ peerId, producerId }) => this.pausedChanged(peerId, producerId, true));
     s.on('producerResumed', ({ peerId, producerId }) => this.pausedChanged(peerId, producerId, false));
@@ -102,10 +107,13 @@ export class RoomClient {
     if (this.device.canProduce('audio') || this.device.canProduce('video')) {
       this.sendTransport = await this.createTransport('send');
     }
+    this.chat = new ChatChannel(s, (peerId, text) => this.on.chatMessage(peerId, text));
+    if (this.sendTransport) await this.chat.open(this.sendTransport);
     markReady();
     for (const peer of welcome.peers) {
       this.on.peerJoined(peer.peerId, peer.displayName);
       for (const p of peer.producers) void this.consumeWhenReady(p);
+      for (const d of peer.dataProducers) void this.consumeChatWhenReady(d);
     }
     s.request('getServerStats', {}).then(
       (stats) => this.on.serverStats(stats),
@@ -134,6 +142,11 @@ export class RoomClient {
   /** Asks the SFU to forward at most this spatial layer of a remote video (all temporal layers). */
   async setPreferredLayers(consumerId: string, spatialLayer: number): Promise<void> {
     await this.signal.request('setConsumerPreferredLayers', { consumerId, spatialLayer, temporalLayer: 2 });
+  }
+
+  /** Sends a chat message to the others; false when the chat is not open. */
+  sendChat(text: string): boolean {
+    return this.chat?.send(text) ?? false;
   }
 
   /** Starts or stops recording the room on the server (everyone in it is told). */
@@ -291,6 +304,14 @@ export class RoomClient {
     }
   }
 
+  private async consumeChatWhenReady(info: DataProducerInfo): Promise<void> {
+    await this.ready;
+    if (this.isClosed || !this.recvTransport || !this.chat) return;
+    await this.chat
+      .consume(this.recvTransport, info)
+      .catch((error) => !this.isClosed && console.warn(`chat of ${info.peerId} failed:`, error));
+  }
+
   private dropConsumer(consumerId: string): void {
     const t = this.remote.get(consumerId);
     if (!t) return;
@@ -316,6 +337,7 @@ export class RoomClient {
       this.on.localTrack(source, undefined);
     }
     this.producers.clear();
+    this.chat?.close();
     this.sendTransport?.close();
     this.recvTransport?.close();
     if (this.signal?.open) this.signal.close();

@@ -34,6 +34,7 @@ import {
   type TransportInfo,
 } from '../signalling/protocol.js';
 import type { ActiveSpeakerWatch } from './active-speaker.js';
+import { RoomData } from './room-data.js';
 import { fileLabel, type RecordingConfig, RoomRecorder } from './room-recorder.js';
 
 /** The socket side of a peer, as the room needs it. */
@@ -92,11 +93,12 @@ export class Peer {
     if (!this.closed) this.link.send(encodeNotification(method, data));
   }
 
-  info(): PeerInfo {
+  info(data: RoomData): PeerInfo {
     return {
       peerId: this.id,
       displayName: this.displayName,
       producers: [...this.producers.values()].map((p) => producerInfo(this, p)),
+      dataProducers: data.infoOf(this),
     };
   }
 }
@@ -117,6 +119,8 @@ export class Room {
   readonly peers = new Map<string, Peer>();
   /** Every producer in the room, with its peer: consume looks them up here. */
   private readonly producers = new Map<string, { peer: Peer; producer: Producer }>();
+  /** The data channels (the chat). */
+  private readonly data = new RoomData();
   /** While the room is being recorded. */
   private recorder: RoomRecorder | undefined;
   /** setRecording requests run one at a time. */
@@ -177,7 +181,7 @@ export class Room {
     return {
       peerId: peer.id,
       routerRtpCapabilities: this.router.rtpCapabilities as RequestResults['join']['routerRtpCapabilities'],
-      peers: [...this.peers.values()].filter((p) => p !== peer).map((p) => p.info()),
+      peers: [...this.peers.values()].filter((p) => p !== peer).map((p) => p.info(this.data)),
       recordingAvailable: this.options.recording !== undefined,
       recording: this.recorder !== undefined,
       activeSpeaker: this.speakers.current,
@@ -200,6 +204,7 @@ export class Room {
       this.producers.delete(id);
       this.speakers.forget(id);
     }
+    this.data.forget(peer);
     for (const other of this.peers.values()) other.notify('peerLeft', { peerId: peer.id });
     this.options.log(`leave room=${this.id} peer=${peer.id} (${reason}) peers=${this.peers.size}`);
     if (this.peers.size === 0) this.close('empty');
@@ -245,6 +250,7 @@ export class Room {
         enableTcp: true,
         preferUdp: true,
         iceConsentTimeout: this.options.iceConsentTimeoutS,
+        enableSctp: true,
         appData: { peerId: peer.id, direction },
       });
       if (peer.closed) {
@@ -259,6 +265,7 @@ export class Room {
         iceParameters: transport.iceParameters,
         iceCandidates: transport.iceCandidates as TransportInfo['iceCandidates'],
         dtlsParameters: transport.dtlsParameters as TransportInfo['dtlsParameters'],
+        sctpParameters: transport.sctpParameters as TransportInfo['sctpParameters'],
         ...this.options.iceServersFor?.(peer.id),
       };
     },
@@ -368,6 +375,18 @@ export class Room {
         rtpParameters: consumer.rtpParameters as ClientRtpParameters,
         producerPaused: consumer.producerPaused,
       };
+    },
+
+    produceData: async (peer, { transportId, ...data }) => {
+      const t = this.transportOf(peer, transportId);
+      if (t.direction !== 'send') throw new SignalError('rejected', 'produceData needs a send transport');
+      return this.data.produce(peer, t.transport, data, this.peers.values());
+    },
+
+    consumeData: async (peer, { transportId, dataProducerId }) => {
+      const t = this.transportOf(peer, transportId);
+      if (t.direction !== 'recv') throw new SignalError('rejected', 'consumeData needs a recv transport');
+      return this.data.consume(peer, t.transport, dataProducerId);
     },
 
     resumeConsumer: async (peer, { consumerId }) => {

@@ -133,7 +133,9 @@ describe('requests and notifications', () => {
     expect(r.data.routerRtpCapabilities.codecs.map((c: { mimeType: string }) => c.mimeType)).toContain(
       'video/VP8',
     );
-    expect(r.data.peers).toEqual([{ peerId: a.peerId, displayName: 'Ada', producers: [] }]);
+    expect(r.data.peers).toEqual([
+      { peerId: a.peerId, displayName: 'Ada', producers: [], dataProducers: [] },
+    ]);
     expect(r.data).toMatchObject({ recordingAvailable: false, recording: false });
     const note = await a.c.next((f) => f.type === 'notification' && f.method === 'peerJoined');
     expect(note.data).toEqual({ peerId: r.data.peerId, displayName: 'Grace' });
@@ -142,7 +144,13 @@ describe('requests and notifications', () => {
     // createWebRtcTransport answers what mediasoup-client's Device needs.
     const t = await b.request('createWebRtcTransport', { direction: 'recv' });
     expect(t.ok).toBe(true);
-    expect(Object.keys(t.data).sort()).toEqual(['dtlsParameters', 'iceCandidates', 'iceParameters', 'id']);
+    expect(Object.keys(t.data).sort()).toEqual([
+      'dtlsParameters',
+      'iceCandidates',
+      'iceParameters',
+      'id',
+      'sctpParameters',
+    ]);
     expect(t.data.iceCandidates[0]).toMatchObject({
       ip: '127.0.0.1',
       protocol: 'udp',
@@ -209,6 +217,20 @@ describe('requests and notifications', () => {
       /no consumer/,
     ],
     ['record without ffmpeg', 'setRecording', { recording: true }, 'rejected', /cannot record \(no ffmpeg/],
+    [
+      'produceData on an unknown transport',
+      'produceData',
+      { transportId: 'nope', sctpStreamParameters: { streamId: 0 }, label: 'chat' },
+      'not-found',
+      /no transport nope/,
+    ],
+    [
+      'consumeData on an unknown transport',
+      'consumeData',
+      { transportId: 'nope', dataProducerId: 'd' },
+      'not-found',
+      /no transport nope/,
+    ],
   ];
   it.each(joinedRows)('error: %s', async (_label, method, data, code, message) => {
     const { c } = await joined('r2', 'Ada');

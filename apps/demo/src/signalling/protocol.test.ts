@@ -164,6 +164,12 @@ describe('parseRequestFrame: valid requests', () => {
       { consumerId: 'c', spatialLayer: 2 },
     ],
     ['setRecording', { recording: true }, { recording: true }],
+    [
+      'produceData',
+      { transportId: 't1', sctpStreamParameters: { streamId: 0, ordered: true }, label: 'chat' },
+      { transportId: 't1', sctpStreamParameters: { streamId: 0, ordered: true }, label: 'chat' },
+    ],
+    ['consumeData', { transportId: 't2', dataProducerId: 'd1' }, { transportId: 't2', dataProducerId: 'd1' }],
     ['getServerStats', undefined, {}], // absent data is {}
     ['leave', {}, {}],
   ];
@@ -178,12 +184,14 @@ describe('parseRequestFrame: valid requests', () => {
         'closeProducer',
         'connectWebRtcTransport',
         'consume',
+        'consumeData',
         'createWebRtcTransport',
         'getServerStats',
         'join',
         'leave',
         'pauseProducer',
         'produce',
+        'produceData',
         'resumeConsumer',
         'restartIce',
         'resumeProducer',

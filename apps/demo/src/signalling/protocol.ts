@@ -17,6 +17,8 @@ import type {
   MediaKind,
   RtpCapabilities,
   RtpParameters,
+  SctpParameters,
+  SctpStreamParameters,
 } from 'mediasoup-client/types';
 import { anyObject, bool, type Check, type Infer, int, obj, oneOf, optional, str } from './validate.js';
 
@@ -80,6 +82,14 @@ export const REQUEST_CHECKS = {
     spatialLayer: int(0, 3),
     temporalLayer: optional(int(0, 3)),
   }),
+  // Data channels: the chat panel (one 'chat' DataProducer per peer, consumed by every other peer).
+  produceData: obj({
+    transportId: id(),
+    sctpStreamParameters: anyObject<SctpStreamParameters>(),
+    label: oneOf('chat'),
+    protocol: optional(str({ min: 0, max: 64 })),
+  }),
+  consumeData: obj({ transportId: id(), dataProducerId: id() }),
   setRecording: obj({ recording: bool() }),
   getServerStats: obj({}),
   leave: obj({}),
@@ -97,10 +107,18 @@ export interface ProducerInfo {
   paused: boolean;
 }
 
+/** A data producer (the chat) as other peers learn about it. */
+export interface DataProducerInfo {
+  peerId: string;
+  dataProducerId: string;
+  label: string;
+}
+
 export interface PeerInfo {
   peerId: string;
   displayName: string;
   producers: ProducerInfo[];
+  dataProducers: DataProducerInfo[];
 }
 
 export interface TransportInfo {
@@ -108,6 +126,7 @@ export interface TransportInfo {
   iceParameters: IceParameters;
   iceCandidates: IceCandidate[];
   dtlsParameters: DtlsParameters;
+  sctpParameters?: SctpParameters;
   /** The embedded TURN server (`--turn`), with credentials for this peer. */
   iceServers?: { urls: string[]; username: string; credential: string }[];
   /** `relay` with `--turn-relay-only`. */
@@ -161,6 +180,15 @@ export interface RequestResults {
     producerPaused: boolean;
   };
   resumeConsumer: Record<string, never>;
+  produceData: { id: string };
+  consumeData: {
+    id: string;
+    dataProducerId: string;
+    peerId: string;
+    sctpStreamParameters: SctpStreamParameters;
+    label: string;
+    protocol: string;
+  };
   setConsumerPreferredLayers: Record<string, never>;
   /** `folder`: where this recording's files go (on the server). */
   setRecording: { recording: boolean; folder?: string };
@@ -177,6 +205,7 @@ export interface ServerNotifications {
   producerPaused: { peerId: string; producerId: string };
   producerResumed: { peerId: string; producerId: string };
   consumerClosed: { consumerId: string };
+  newDataProducer: DataProducerInfo;
   consumerLayersChanged: { consumerId: string; spatialLayer?: number; temporalLayer?: number };
   /** The room started or stopped being recorded, at `peerId`'s request. */
   recordingChanged: { recording: boolean; peerId: string; folder?: string };

@@ -155,6 +155,8 @@ export class RouterData {
 
   private forgetConsumer(dc: DataConsumer): void {
     this.consumers.delete(dc.id);
-    this.transports.get(dc.transportId)?.dataConsumers.delete(dc.id);
+    const transport = this.transports.get(dc.transportId);
+    transport?.dataConsumers.delete(dc.id);
+    transport?.sctp?.resetStream(dc);
   }
 }

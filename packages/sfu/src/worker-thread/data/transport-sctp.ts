@@ -29,6 +29,10 @@ export class TransportSctp {
   private stateValue: SctpState = 'new';
   /** Messages dropped: on a stream no data producer has, DCEP, or while not connected. */
   droppedMessages = 0;
+  /** Messages to data consumers dropped because the send buffer was full (`sctpsendbufferfull`). */
+  sendBufferFullDrops = 0;
+  /** mediasoup's `sctpSendBufferSize`: bytes queued or unacknowledged on the association, at most. */
+  private readonly sendBufferSize: number;
 
   constructor(
     owner: TransportSctpOwner,
@@ -38,6 +42,7 @@ export class TransportSctp {
   ) {
     this.owner = owner;
     this.notify = notify;
+    this.sendBufferSize = params.sendBufferSize;
     this.association = new SctpAssociation({
       send,
       localPort: params.port,
@@ -83,6 +88,13 @@ export class TransportSctp {
   send(dc: DataConsumer, message: DataMessage): boolean {
     const p = dc.sctpStreamParameters;
     if (!p || this.stateValue !== 'connected') return false;
+    // mediasoup: a message that does not fit in the send buffer is dropped and the consumer told, so a
+    // peer that stops reading costs at most sctpSendBufferSize of memory.
+    if (this.association.totalBufferedAmount + message.data.byteLength > this.sendBufferSize) {
+      this.sendBufferFullDrops++;
+      this.notify('dataConsumer.sctpsendbufferfull', dc.id);
+      return false;
+    }
     const options = {
       unordered: p.ordered === false,
       ...(p.maxRetransmits !== undefined ? { maxRetransmits: p.maxRetransmits } : {}),
@@ -108,6 +120,16 @@ export class TransportSctp {
   setBufferedAmountLowThreshold(dc: DataConsumer): void {
     const id = dc.sctpStreamParameters?.streamId;
     if (id !== undefined) this.association.setBufferedAmountLowThreshold(id, dc.bufferedAmountLowThreshold);
+  }
+
+  /**
+   * The data consumer closed: its outgoing stream is reset (RFC 6525), as
+   * mediasoup does, so the peer's RTCDataChannel closes.
+   */
+  resetStream(dc: DataConsumer): void {
+    const id = dc.sctpStreamParameters?.streamId;
+    if (id === undefined || this.stateValue !== 'connected') return;
+    this.association.resetStreams([id]);
   }
 
   close(): void {

@@ -522,7 +522,12 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       onDataProducerMessage: (dp: DataProducer, m: DataMessage) =>
         this.listener.onTransportDataProducerMessage(dp, m),
     };
-    this.sctp = new TransportSctp(owner, params, send, this.notify);
+    // The loss test hook covers SCTP packets too (data channels under loss).
+    const sendMaybeDropped = (packet: Buffer) => {
+      if (this.dropOutgoingFraction > 0 && this.dropForTesting()) return;
+      send(packet);
+    };
+    this.sctp = new TransportSctp(owner, params, sendMaybeDropped, this.notify);
     return this.sctp;
   }
 
