@@ -20,7 +20,6 @@ import {
 } from '../protocol/thread-logger.js';
 import type {
   CreateDirectTransportRequest,
-  CreatePlainTransportRequest,
   CreateWebRtcTransportRequest,
   CreateWebRtcTransportResponse,
   MainEnd,
@@ -31,7 +30,6 @@ import type {
 } from '../protocol/worker-protocol.js';
 import type {
   IceCandidate,
-  PlainTransportState,
   TransportListenInfo,
   WorkerDump,
   WorkerResourceUsage,
@@ -54,6 +52,7 @@ import { serverIceCandidates, transportIceCandidates } from './transport/ice-can
 import { PlainTransport } from './transport/plain-transport.js';
 import type { Transport } from './transport/transport.js';
 import { type ListenSocket, WebRtcTransport } from './transport/webrtc-transport.js';
+import { openPipeTransport, openPlainTransport, type UdpTransportContext } from './udp-transports.js';
 import { WebRtcServer } from './webrtc-server.js';
 
 const logger = new ThreadLogger('Worker');
@@ -153,7 +152,8 @@ class WorkerThread {
       'router.dump': (d) => this.router(d.routerId).dump(),
       'router.createWebRtcTransport': (d) => this.createWebRtcTransport(d),
       'router.createDirectTransport': (d) => this.createDirectTransport(d),
-      'router.createPlainTransport': (d) => this.createPlainTransport(d),
+      'router.createPlainTransport': (d) => this.openUdpTransport(d, openPlainTransport),
+      'router.createPipeTransport': (d) => this.openUdpTransport(d, openPipeTransport),
       'router.closeTransport': (d) => {
         const found = this.findTransport(d.transportId);
         if (found) this.closeTransport(found.router, found.transport);
@@ -502,34 +502,31 @@ class WorkerThread {
     router.addTransport(transport);
   }
 
-  private async createPlainTransport(req: CreatePlainTransportRequest): Promise<PlainTransportState> {
+  /** A PlainTransport or PipeTransport on sockets of its own (`udp-transports.ts`). */
+  private async openUdpTransport<R extends { routerId: string }, S>(
+    req: R,
+    open: (ctx: UdpTransportContext, req: R) => Promise<S>,
+  ): Promise<S> {
     const router = this.router(req.routerId);
     this.checkTransportCap();
     this.transportsStarting++;
-    let sockets: ListenSocket[];
+    let starting = true;
+    const listen = async (infos: TransportListenInfo[]) => {
+      try {
+        return await this.listen(infos, false, true);
+      } finally {
+        this.transportsStarting--;
+        starting = false;
+      }
+    };
     try {
-      const infos = req.rtcpListenInfo ? [req.listenInfo, req.rtcpListenInfo] : [req.listenInfo];
-      sockets = await this.listen(infos, false, true);
+      return await open(
+        { router, link: this.link, routes: this.routes, notify: this.notifyMain, listen },
+        req,
+      );
     } finally {
-      this.transportsStarting--;
+      if (starting) this.transportsStarting--;
     }
-    const transport = new PlainTransport({
-      id: req.transportId,
-      listener: router,
-      notify: this.notifyMain,
-      initialAvailableOutgoingBitrate: 600000,
-      sctpParameters: req.sctpParameters,
-      maxSendMessageSize: req.maxSendMessageSize,
-      maxReceiveMessageSize: req.maxReceiveMessageSize,
-      link: this.link,
-      rtpSocket: sockets[0],
-      rtcpSocket: sockets[1],
-      comedia: req.comedia,
-      srtpCryptoSuite: req.enableSrtp ? req.srtpCryptoSuite : undefined,
-    });
-    for (const index of transport.socketIndices) this.routes.addPlainSocket(index, transport);
-    router.addTransport(transport);
-    return { ...transport.state, sctpParameters: req.sctpParameters };
   }
 
   private async createWebRtcTransport(
