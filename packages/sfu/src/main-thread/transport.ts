@@ -429,7 +429,8 @@ export abstract class TransportImpl<
       type: asPipe ? 'pipe' : producer.type,
       paused: status.paused,
       producerPaused: status.producerPaused,
-      score: status.score,
+      // A PipeTransport's consumer reports no producer scores (as mediasoup's PipeTransport.consume()).
+      score: this.consumesAsPipe ? { score: 10, producerScore: 10, producerScores: [] } : status.score,
       preferredLayers: status.preferredLayers ?? undefined,
       appData,
     });
