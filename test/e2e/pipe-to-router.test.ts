@@ -51,7 +51,8 @@ describe('pipeToRouter across two workers', () => {
     expect(video.type).toBe('simulcast');
 
     const pipes = [];
-    for (const p of [audio, video]) pipes.push(await routerA.pipeToRouter({ producerId: p.id, router: routerB }));
+    for (const p of [audio, video])
+      pipes.push(await routerA.pipeToRouter({ producerId: p.id, router: routerB }));
     // One PipeTransport pair for both producers; the pipe consumer carries every simulcast stream.
     expect((await routerA.dump()).transportIds).toHaveLength(2);
     const [, videoPipe] = pipes;
