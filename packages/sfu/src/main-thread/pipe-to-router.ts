@@ -8,6 +8,7 @@
  * producer the source's id, which fails when both routers share a worker.
  */
 import { NotFoundError } from '../errors.js';
+import { createPacketRingBuffer } from '../protocol/packet-ring.js';
 import type { AppData } from '../types/app-data.js';
 import type { PipeToRouterOptions } from '../types/pipe-transport.js';
 import type { TransportListenInfo } from '../types/transport.js';
@@ -82,6 +83,7 @@ export async function pipeToRouter(
     numSctpStreams: o.numSctpStreams ?? { OS: 1024, MIS: 1024 },
     enableRtx: o.enableRtx ?? false,
     enableSrtp: o.enableSrtp ?? false,
+    sharedMemory: o.tsfuSharedMemory === true,
   });
   const local = pair[from.id];
   const remote = pair[to.id];
@@ -93,7 +95,10 @@ export async function pipeToRouter(
 function pipePair(
   from: PipeRouterEnd,
   to: PipeRouterEnd,
-  options: Parameters<PipeRouterEnd['createPipeTransport']>[0],
+  {
+    sharedMemory,
+    ...options
+  }: Parameters<PipeRouterEnd['createPipeTransport']>[0] & { sharedMemory: boolean },
 ): Promise<PipeTransportPair> {
   const existing = from.pipePairs.get(to.id);
   if (existing) return existing;
@@ -110,6 +115,12 @@ function pipePair(
         l.connect({ ip: r.tuple.localAddress, port: r.tuple.localPort, srtpParameters: r.srtpParameters }),
         r.connect({ ip: l.tuple.localAddress, port: l.tuple.localPort, srtpParameters: l.srtpParameters }),
       ]);
+      if (sharedMemory) {
+        // One ring each way (4 MiB: ~2,800 full-size packets of headroom per direction).
+        const toRemote = createPacketRingBuffer({ capacity: 4 << 20 });
+        const toLocal = createPacketRingBuffer({ capacity: 4 << 20 });
+        await Promise.all([l.attachRing(toRemote, toLocal), r.attachRing(toLocal, toRemote)]);
+      }
       l.observer.on('close', () => {
         r.close();
         from.pipePairs.delete(to.id);

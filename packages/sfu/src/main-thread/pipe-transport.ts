@@ -111,6 +111,12 @@ export class PipeTransportImpl<PipeTransportAppData extends AppData = AppData> e
     return super.consume(options as ConsumerOptions<ConsumerAppData>);
   }
 
+  /** @internal tsfu: RTP/RTCP through these shared-memory rings from now on (`pipeToRouter`). */
+  async attachRing(sendRing: SharedArrayBuffer, recvRing: SharedArrayBuffer): Promise<void> {
+    this.checkOpen();
+    await this.channel.request('pipeTransport.tsfuAttachRing', { transportId: this.id, sendRing, recvRing });
+  }
+
   /** A pipe consumer needs no capabilities: the router's stand in for validation. */
   protected override consumerRtpCapabilities(): RtpCapabilities {
     return this.routerRtpCapabilities;

@@ -255,6 +255,10 @@ export type WorkerMethods = {
   'router.createDirectTransport': Method<CreateDirectTransportRequest>;
   'router.createPlainTransport': Method<CreatePlainTransportRequest, PlainTransportState>;
   'router.createPipeTransport': Method<CreatePipeTransportRequest, PipeTransportState>;
+  /** tsfu: RTP/RTCP of a pipe transport through these rings from now on (`pipeToRouter`'s shared memory). */
+  'pipeTransport.tsfuAttachRing': Method<
+    Ids['transport'] & { sendRing: SharedArrayBuffer; recvRing: SharedArrayBuffer }
+  >;
   'router.closeTransport': Method<Ids['router'] & Ids['transport']>;
   /** Answers the DTLS role the transport takes (`client` or `server`). */
   'transport.connect': Method<

@@ -45,7 +45,12 @@ export type PipeTransportStat = BaseTransportStats & {
   tuple: TransportTuple;
 };
 
-export type PipeTransportStatWithCounters = PipeTransportStat & { tsfuCounters: PlainTransportCounters };
+/** Our counters of a pipe: a PlainTransport's, and its shared-memory path's when it has one. */
+export type PipeTransportCounters = PlainTransportCounters & {
+  sharedMemory?: { packetsSent: number; packetsReceived: number; sendsDropped: number };
+};
+
+export type PipeTransportStatWithCounters = PipeTransportStat & { tsfuCounters: PipeTransportCounters };
 
 /** What the worker answers to `router.createPipeTransport` and the pipe's `connect`. */
 export type PipeTransportState = {
@@ -73,4 +78,10 @@ export type PipeToRouterOptions = {
   enableSrtp?: boolean;
   /** The pipe producer keeps the source producer's id (default true). */
   keepId?: boolean;
+  /**
+   * tsfu only: RTP/RTCP between the two pipe transports through shared-memory rings instead of UDP (both
+   * routers are in this process): no syscall and no SRTP per packet. Applies when the pair is created
+   * (the first pipe between the two routers). Default false.
+   */
+  tsfuSharedMemory?: boolean;
 };

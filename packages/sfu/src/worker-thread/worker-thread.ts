@@ -44,6 +44,7 @@ import { listenSockets } from './socket-listen.js';
 import { threadStats } from './thread-stats.js';
 import { DirectTransport } from './transport/direct-transport.js';
 import { serverIceCandidates, transportIceCandidates } from './transport/ice-candidates.js';
+import { PipeTransport } from './transport/pipe-transport.js';
 import { PlainTransport } from './transport/plain-transport.js';
 import type { Transport } from './transport/transport.js';
 import { type ListenSocket, WebRtcTransport } from './transport/webrtc-transport.js';
@@ -161,6 +162,12 @@ class WorkerThread {
         if (!(t instanceof PlainTransport))
           throw new NotFoundError(`PlainTransport not found [transportId:${d.transportId}]`);
         return t.connect(d);
+      },
+      'pipeTransport.tsfuAttachRing': (d) => {
+        const t = transport(d);
+        if (!(t instanceof PipeTransport))
+          throw new NotFoundError(`PipeTransport not found [transportId:${d.transportId}]`);
+        t.attachRing(d.sendRing, d.recvRing);
       },
       'transport.restartIce': (d) => webRtc(d).restartIce(),
       'transport.getStats': (d) => [transport(d).getStats()],
