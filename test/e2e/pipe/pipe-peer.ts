@@ -265,6 +265,12 @@ export async function runCrossProcessPipe(
       },
     );
     await duringMedia?.({ pipeConsumers, b });
+    // The pipe itself: media left through it, and (with SRTP) everything that came back authenticated.
+    const [pipeStat] = await pipeA.getStats();
+    expect(pipeStat.type).toBe('pipe-transport');
+    expect(pipeStat.rtpBytesSent).toBeGreaterThan(100_000);
+    expect(pipeStat.tsfuCounters.srtpFailures).toBe(0);
+    expect(pipeStat.tsfuCounters.packetsFromUnknownTuple).toBe(0);
 
     // Pause on A reaches B's consumer (the app relays the pipe consumer's pause); B's consumer stops.
     const video = producers.get(produced.find((p) => p.kind === 'video')!.id)!;

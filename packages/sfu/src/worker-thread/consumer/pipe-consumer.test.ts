@@ -104,7 +104,7 @@ describe('PipeConsumer', () => {
   });
 
   it('answers a NACK about one stream with RTX from the kept packets, and a PLI reaches that stream', () => {
-    const { tIn, tOut } = setup();
+    const { tIn, tOut, consumer } = setup();
     for (let seq = 100; seq < 105; seq++) {
       const p = rtp(2, seq);
       tIn.receiveRtp(p, p.length, seq);
@@ -130,5 +130,21 @@ describe('PipeConsumer', () => {
     // Past the producer's keyframe request throttle (1 s) since the consumer's first request.
     tOut.receiveRtcp(pli, pli.length, 5000);
     expect([1, 2, 3].map(plisFor)).toEqual([before[0], before[1], before[2] + 1]);
+
+    // Stats per stream: the NACK and its retransmissions were stream 2's, the PLI stream 3's.
+    const stats = (consumer?.getStats() ?? []) as Array<{
+      ssrc: number;
+      packetCount: number;
+      nackCount: number;
+      packetsRetransmitted: number;
+      pliCount: number;
+    }>;
+    expect(
+      stats.map((x) => [x.ssrc, x.packetCount, x.nackCount, x.packetsRetransmitted, x.pliCount]),
+    ).toEqual([
+      [5000, 0, 0, 0, 0],
+      [5001, 5, 1, 2, 0],
+      [5002, 0, 0, 0, 1],
+    ]);
   });
 });

@@ -34,6 +34,16 @@ export class PipeConsumer extends Consumer {
   private readonly pipeExtTable: Uint8Array;
   private readonly keepsForNack: boolean;
   private readonly rtxSeqs: number[];
+  /** Per stream (encoding index): what `getStats()` reports for each SSRC. */
+  private readonly perStream: {
+    packets: Float64Array;
+    bytes: Float64Array;
+    nacks: Float64Array;
+    nackPackets: Float64Array;
+    retransmitted: Float64Array;
+    plis: Float64Array;
+    firs: Float64Array;
+  };
 
   constructor(o: ConsumerOptions) {
     super({ ...o, pipe: true });
@@ -41,6 +51,16 @@ export class PipeConsumer extends Consumer {
     this.streamSsrcs = encodings.map((e) => (e.ssrc ?? 0) >>> 0);
     this.streamRtxSsrcs = encodings.map((e) => (e.rtx?.ssrc ?? 0) >>> 0);
     this.rtxSeqs = encodings.map(() => Math.floor(Math.random() * 0x10000));
+    const n = encodings.length;
+    this.perStream = {
+      packets: new Float64Array(n),
+      bytes: new Float64Array(n),
+      nacks: new Float64Array(n),
+      nackPackets: new Float64Array(n),
+      retransmitted: new Float64Array(n),
+      plis: new Float64Array(n),
+      firs: new Float64Array(n),
+    };
     for (const c of o.rtpParameters.codecs) {
       if (!/\/rtx$/i.test(c.mimeType)) continue;
       const apt = Number(c.parameters?.apt);
@@ -98,6 +118,8 @@ export class PipeConsumer extends Consumer {
     view.remapExtensions(this.pipeExtTable);
     this.packetCount++;
     this.byteCount += n;
+    this.perStream.packets[stream.encodingIdx]++;
+    this.perStream.bytes[stream.encodingIdx] += n;
     this.bitrate.add(n, nowMs);
     this.lastSentAtMs = nowMs;
     this.listener.onConsumerSendRtpPacket(this, buf, n);
@@ -114,16 +136,19 @@ export class PipeConsumer extends Consumer {
   override onNack(pid: number, blp: number, nowMs: number, ssrc = this.ssrc): void {
     this.nackCount++;
     const idx = this.encodingOfSsrc(ssrc);
+    if (idx >= 0) this.perStream.nacks[idx]++;
     const kept = this.producer.streams[idx]?.retransmissionBuffer;
     for (let k = -1; k < 16; k++) {
       if (k >= 0 && (blp & (1 << k)) === 0) continue;
       this.nackPacketCount++;
+      if (idx >= 0) this.perStream.nackPackets[idx]++;
       if (kept === undefined) continue;
       const j = kept.find((pid + k + 1) & 0xffff);
       if (j < 0) continue;
       const n = this.rebuild(idx, kept.copyPacket(j, rebuilt));
       if (n <= 0) continue;
       this.packetsRetransmitted++;
+      this.perStream.retransmitted[idx]++;
       this.listener.onConsumerRetransmitRtpPacket(this, rtxOut, n);
     }
     void nowMs;
@@ -151,8 +176,10 @@ export class PipeConsumer extends Consumer {
   override onKeyFrameRequest(isFir: boolean, nowMs: number, ssrc = this.ssrc): void {
     if (isFir) this.firCount++;
     else this.pliCount++;
+    const idx = this.encodingOfSsrc(ssrc);
+    if (idx >= 0) (isFir ? this.perStream.firs : this.perStream.plis)[idx]++;
     if (!this.active) return;
-    const s = this.producer.streams[this.encodingOfSsrc(ssrc)];
+    const s = this.producer.streams[idx];
     if (s) this.producer.requestKeyFrame(s, nowMs);
   }
 
@@ -169,13 +196,25 @@ export class PipeConsumer extends Consumer {
     this.onResumed(nowMs);
   }
 
-  /** One `outbound-rtp` entry per stream it forwards (as mediasoup's pipe consumer). */
+  /**
+   * One `outbound-rtp` entry per stream it forwards (as mediasoup's pipe consumer): packets, bytes, NACKs,
+   * retransmissions and keyframe requests are the stream's own; loss, jitter, RTT, score and bitrate are
+   * the consumer's (from the far end's reports about its first SSRC).
+   */
   override getStats(): Array<ConsumerStat | ProducerStat> {
     const [first] = super.getStats() as ConsumerStat[];
+    const p = this.perStream;
     return this.streamSsrcs.map((ssrc, i) => ({
       ...first,
       ssrc,
       ...(this.streamRtxSsrcs[i] ? { rtxSsrc: this.streamRtxSsrcs[i] } : {}),
+      packetCount: p.packets[i],
+      byteCount: p.bytes[i],
+      nackCount: p.nacks[i],
+      nackPacketCount: p.nackPackets[i],
+      packetsRetransmitted: p.retransmitted[i],
+      pliCount: p.plis[i],
+      firCount: p.firs[i],
     }));
   }
 
