@@ -15,7 +15,19 @@ const started = Date.now();
 const runtime = `Node ${process.version}, V8 ${process.versions.v8}, ${process.platform}-${process.arch}`;
 console.log(`tsfu bench on ${runtime}${quick ? ' (--quick)' : ''}`);
 
-const micro = ['rtp', 'srtp', 'stun', 'dtls', 'sctp', 'data-fanout', 'ring', 'sfu-io', 'forward', 'turn'];
+const micro = [
+  'rtp',
+  'srtp',
+  'stun',
+  'dtls',
+  'sctp',
+  'data-fanout',
+  'ring',
+  'sfu-io',
+  'forward',
+  'pipe',
+  'turn',
+];
 // In quick mode the micro suites with the longest setup stay out; they run alone as above.
 const skipQuick = new Set(['sctp', 'data-fanout', 'forward']);
 

@@ -43,6 +43,7 @@ module.exports = {
           'test-Router',
           'test-WebRtcTransport',
           'test-PlainTransport',
+          'test-PipeTransport',
           'test-Producer',
           'test-Consumer',
           'test-DataProducer',

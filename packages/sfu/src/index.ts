@@ -22,6 +22,7 @@ import type { WorkerSettings } from './types/worker.js';
 export { NotFoundError, UnsupportedError, WorkerClosedError } from './errors.js';
 export type { ConsumerEvents, ConsumerObserverEvents } from './main-thread/consumer.js';
 export type { DirectTransportEvents, DirectTransportObserverEvents } from './main-thread/direct-transport.js';
+export type { PipeTransportEvents, PipeTransportObserverEvents } from './main-thread/pipe-transport.js';
 export type { PlainTransportEvents, PlainTransportObserverEvents } from './main-thread/plain-transport.js';
 export type { ProducerEvents, ProducerObserverEvents } from './main-thread/producer.js';
 export type {

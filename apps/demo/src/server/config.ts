@@ -20,6 +20,12 @@ export interface DemoConfig {
   workers: number;
   /** Peers a room accepts (default 16). */
   maxPeersPerRoom: number;
+  /**
+   * Past this many peers in a room, the receive transports of later peers go on the other workers and
+   * the room's producers are piped there (`pipeToRouter`), so a big room's fan-out uses every core
+   * (default 8; `--spread-after` at or above `--max-peers` turns it off).
+   */
+  spreadAfterPeers: number;
   /** Largest signalling message accepted, in bytes (default 64 KiB). */
   maxMessageBytes: number;
   /** How long a peer's transport may stay ICE-`disconnected` before the peer is removed (default 15 s). */
@@ -74,6 +80,7 @@ export const DEFAULTS: Omit<DemoConfig, 'workers' | 'announcedIp'> = {
   listenIp: '0.0.0.0',
   rtcPort: 40000,
   maxPeersPerRoom: 16,
+  spreadAfterPeers: 8,
   maxMessageBytes: 64 * 1024,
   iceDisconnectTimeoutMs: 15_000,
   iceConsentTimeoutS: 30,
@@ -98,6 +105,7 @@ const OPTIONS = [
   { flag: 'announced-ip', key: 'announcedIp', env: 'TSFU_ANNOUNCED_IP', kind: 'host' },
   { flag: 'workers', key: 'workers', env: 'TSFU_WORKERS', kind: 'count' },
   { flag: 'max-peers', key: 'maxPeersPerRoom', env: 'TSFU_MAX_PEERS', kind: 'count' },
+  { flag: 'spread-after', key: 'spreadAfterPeers', env: 'TSFU_SPREAD_AFTER', kind: 'count' },
   { flag: 'max-message-bytes', key: 'maxMessageBytes', env: 'TSFU_MAX_MESSAGE_BYTES', kind: 'count' },
   {
     flag: 'ice-disconnect-timeout-ms',

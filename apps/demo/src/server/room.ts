@@ -36,6 +36,7 @@ import {
 import type { ActiveSpeakerWatch } from './active-speaker.js';
 import { RoomData } from './room-data.js';
 import { fileLabel, type RecordingConfig, RoomRecorder } from './room-recorder.js';
+import type { RoomSpread } from './room-spread.js';
 
 /** The socket side of a peer, as the room needs it. */
 export interface PeerLink {
@@ -62,6 +63,8 @@ export interface RoomOptions {
   onClose: (room: Room) => void;
   /** "Record this room" (undefined: no ffmpeg on the server). */
   recording?: RecordingConfig;
+  /** Consumer routers on other workers for peers past a size (undefined: one router, one worker). */
+  spread?: RoomSpread;
   /** `iceServers`/`iceTransportPolicy` for a peer's transports (the embedded TURN server), if any. */
   iceServersFor?: (peerId: string) => Pick<TransportInfo, 'iceServers' | 'iceTransportPolicy'>;
 }
@@ -69,6 +72,8 @@ export interface RoomOptions {
 interface PeerTransport {
   transport: WebRtcTransport;
   direction: 'send' | 'recv';
+  /** The router it is on: the room's, or (receive transports of late peers) a consumer router. */
+  router: Router;
   disconnectTimer?: NodeJS.Timeout;
 }
 
@@ -87,6 +92,8 @@ export class Peer {
     readonly id: string,
     readonly displayName: string,
     readonly link: PeerLink,
+    /** How many peers the room had with this one when it joined. */
+    readonly ordinal = 1,
   ) {}
 
   notify<M extends NotificationMethod>(method: M, data: ServerNotifications[M]): void {
@@ -150,6 +157,11 @@ export class Room {
     for (const peer of this.peers.values()) peer.notify('activeSpeaker', speaker);
   }
 
+  /** The room's consumer routers on other workers (`room-spread.ts`). */
+  spreadRouters(): Promise<Router[]> {
+    return this.options.spread?.consumerRouters() ?? Promise.resolve([]);
+  }
+
   get producerCount(): number {
     return this.producers.size;
   }
@@ -166,7 +178,7 @@ export class Room {
     if (this.peers.size >= this.options.maxPeers) {
       throw new SignalError('room-full', `room ${this.id} is full (${this.options.maxPeers} peers)`);
     }
-    const peer = new Peer(`p${nextPeerNumber++}`, displayName, link);
+    const peer = new Peer(`p${nextPeerNumber++}`, displayName, link, this.peers.size + 1);
     for (const other of this.peers.values()) other.notify('peerJoined', { peerId: peer.id, displayName });
     this.peers.set(peer.id, peer);
     this.slot.peers++;
@@ -220,6 +232,7 @@ export class Room {
     }
     void this.stopRecording();
     this.speakers.close();
+    this.options.spread?.close();
     this.router.close();
     this.slot.rooms--;
     this.options.log(`close room=${this.id} (${reason})`);
@@ -244,8 +257,13 @@ export class Room {
   } = {
     createWebRtcTransport: async (peer, { direction }) => {
       if (peer.transports.size >= 4) throw new SignalError('rejected', 'at most 4 transports per peer');
-      const transport = await this.router.createWebRtcTransport({
-        webRtcServer: this.slot.webRtcServer,
+      // A late peer's receive transport goes on a consumer router of another worker (room-spread.ts).
+      const home =
+        direction === 'recv' && this.options.spread
+          ? await this.options.spread.recvHome(peer.ordinal)
+          : { router: this.router, slot: this.slot };
+      const transport = await home.router.createWebRtcTransport({
+        webRtcServer: home.slot.webRtcServer,
         enableUdp: true,
         enableTcp: true,
         preferUdp: true,
@@ -257,7 +275,7 @@ export class Room {
         transport.close();
         throw new SignalError('not-joined', 'peer left');
       }
-      const entry: PeerTransport = { transport, direction };
+      const entry: PeerTransport = { transport, direction, router: home.router };
       peer.transports.set(transport.id, entry);
       this.watchTransport(peer, entry);
       return {
@@ -346,7 +364,8 @@ export class Room {
       if (!owner) throw new SignalError('not-found', `no producer ${producerId} in this room`);
       if (owner.peer === peer) throw new SignalError('rejected', 'a peer does not consume itself');
       const caps = rtpCapabilities as RtpCapabilities;
-      if (!this.router.canConsume({ producerId, rtpCapabilities: caps })) {
+      if (t.router !== this.router) await this.options.spread?.ensureConsumable(producerId, t.router);
+      if (!t.router.canConsume({ producerId, rtpCapabilities: caps })) {
         throw new SignalError('rejected', 'the device cannot consume this producer');
       }
       // Paused until the page has its consumer ready (resumeConsumer): its first frame is then a keyframe.

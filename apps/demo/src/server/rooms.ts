@@ -9,6 +9,7 @@ import type { ServerStats } from '../signalling/protocol.js';
 import { ActiveSpeakerWatch } from './active-speaker.js';
 import { Room, type RoomOptions, type WorkerSlot } from './room.js';
 import type { RecordingConfig } from './room-recorder.js';
+import { RoomSpread } from './room-spread.js';
 
 /** The router's codecs: opus, VP8, VP9 and H264 (as mediasoup-demo). */
 export const MEDIA_CODECS: RouterRtpCodecCapability[] = [
@@ -40,6 +41,8 @@ export interface RoomRegistryOptions {
   log: (line: string) => void;
   /** "Record this room", when the server has ffmpeg. */
   recording?: RecordingConfig;
+  /** Past this many peers, later peers' receive transports go on other workers (`room-spread.ts`). */
+  spreadAfterPeers?: number;
   /** The embedded TURN server's `iceServers` for a peer (`--turn`). */
   iceServersFor?: RoomOptions['iceServersFor'];
 }
@@ -94,6 +97,10 @@ export class RoomRegistry {
       iceConsentTimeoutS: this.options.iceConsentTimeoutS,
       log: this.options.log,
       recording: this.options.recording,
+      spread:
+        this.options.spreadAfterPeers !== undefined
+          ? new RoomSpread(router, slot, () => this.slots, this.options.spreadAfterPeers, MEDIA_CODECS)
+          : undefined,
       iceServersFor: this.options.iceServersFor,
       onClose: (r) => {
         if (this.rooms.get(r.id) === r) this.rooms.delete(r.id);

@@ -98,6 +98,7 @@ export async function startDemoServer(
       maxPeersPerRoom: config.maxPeersPerRoom,
       iceDisconnectTimeoutMs: config.iceDisconnectTimeoutMs,
       iceConsentTimeoutS: config.iceConsentTimeoutS,
+      spreadAfterPeers: config.spreadAfterPeers,
       log,
     });
     const tlsFiles = await tls;

@@ -3,6 +3,7 @@ import * as ortc from '../ortc/ortc.js';
 import type { CreateWebRtcTransportRequest } from '../protocol/worker-protocol.js';
 import type { AppData } from '../types/app-data.js';
 import type { DirectTransportOptions } from '../types/direct-transport.js';
+import type { PipeToRouterOptions, PipeTransportOptions } from '../types/pipe-transport.js';
 import type { PlainTransportOptions } from '../types/plain-transport.js';
 import type { RouterDump } from '../types/router.js';
 import type { ActiveSpeakerObserverOptions, AudioLevelObserverOptions } from '../types/rtp-observer.js';
@@ -15,6 +16,9 @@ import type { DataProducer } from './data/data-producer.js';
 import { type DirectTransport, DirectTransportImpl } from './direct-transport.js';
 import { EnhancedEventEmitter } from './enhanced-event-emitter.js';
 import { Logger } from './logger.js';
+import { type PipeToRouterResult, type PipeTransportPair, pipeToRouter } from './pipe-to-router.js';
+import { type PipeTransport, PipeTransportImpl } from './pipe-transport.js';
+import { pipeTransportRequest } from './pipe-transport-options.js';
 import { type PlainTransport, PlainTransportImpl } from './plain-transport.js';
 import { plainTransportRequest } from './plain-transport-options.js';
 import type { Producer } from './producer.js';
@@ -72,6 +76,8 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
   readonly #dataProducers = new Map<string, DataProducer>();
   readonly #observer = new EnhancedEventEmitter<RouterObserverEvents>();
   readonly #rtpObservers: RouterRtpObservers;
+  /** @internal the connected PipeTransport pair to each router piped to or from (`pipe-to-router.ts`). */
+  readonly pipePairs = new Map<string, Promise<PipeTransportPair>>();
 
   /** @internal created by `Worker.createRouter()`. */
   constructor(opts: {
@@ -138,6 +144,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
     for (const t of this.#transports.values()) t.routerClosed();
     this.#transports.clear();
     this.#rtpObservers.routerClosed();
+    this.pipePairs.clear();
     this.safeEmit('@close');
     this.#observer.safeEmit('close');
   }
@@ -150,6 +157,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
     for (const t of this.#transports.values()) t.routerClosed();
     this.#transports.clear();
     this.#rtpObservers.routerClosed();
+    this.pipePairs.clear();
     this.safeEmit('workerclose');
     this.#observer.safeEmit('close');
   }
@@ -354,6 +362,48 @@ export class RouterImpl<RouterAppData extends AppData = AppData> extends Enhance
     });
     this.#register(transport);
     return transport;
+  }
+
+  /** mediasoup's `createPipeTransport()`: RTP/RTCP (and SCTP) to another router over UDP, optionally SRTP. */
+  async createPipeTransport<T extends AppData = AppData>(
+    options: PipeTransportOptions<T>,
+  ): Promise<PipeTransport<T>> {
+    logger.debug('createPipeTransport()');
+    const request = pipeTransportRequest(options);
+    if (this.#closed) throw closedObjectError(this.#channel, `Router closed [routerId:${this.#id}]`);
+    const transportId = randomUUID();
+    const data = await this.#channel.request('router.createPipeTransport', {
+      routerId: this.#id,
+      transportId,
+      ...request,
+    });
+    const transport = new PipeTransportImpl<T>({
+      ...this.#transportOptions(transportId, options.appData),
+      data,
+      enableRtx: request.enableRtx,
+    });
+    this.#register(transport);
+    return transport;
+  }
+
+  /**
+   * mediasoup's `pipeToRouter()`: the producer (or data producer) becomes one of `router` too, over a
+   * PipeTransport pair shared by every pipe between the two routers.
+   */
+  async pipeToRouter(options: PipeToRouterOptions): Promise<PipeToRouterResult> {
+    logger.debug('pipeToRouter()');
+    if (this.#closed) throw closedObjectError(this.#channel, `Router closed [routerId:${this.#id}]`);
+    return pipeToRouter(
+      {
+        id: this.#id,
+        closed: this.#closed,
+        pipePairs: this.pipePairs,
+        createPipeTransport: (o) => this.createPipeTransport(o),
+        getProducer: (id) => this.#producers.get(id),
+        getDataProducer: (id) => this.#dataProducers.get(id),
+      },
+      options,
+    );
   }
 
   /** What every transport of this router is constructed with. */

@@ -3,7 +3,8 @@
  * Transport.ts): id, appData, observer, the close cascade (router, listen
  * server, itself) to its producers and consumers, `produce()`/`consume()`,
  * stats and dump requests, bitrate limits and trace events. The kinds
- * (`WebRtcTransportImpl`, `DirectTransportImpl`, `PlainTransportImpl`) add
+ * (`WebRtcTransportImpl`, `DirectTransportImpl`, `PlainTransportImpl`,
+ * `PipeTransportImpl`) add
  * their own state, `connect()` and notifications.
  */
 import { randomUUID } from 'node:crypto';
@@ -385,13 +386,16 @@ export abstract class TransportImpl<
     const producer = this.#router.getProducer(producerId);
     if (!producer) throw new NotFoundError(`Producer with id "${producerId}" not found`);
     this.checkOpen();
-    const rtpParameters = ortc.getConsumerRtpParameters({
-      consumableRtpParameters: producer.consumableRtpParameters,
-      remoteRtpCapabilities: caps,
-      pipe,
-      enableRtx: enableRtx ?? producer.kind === 'video',
-    });
-    if (!pipe) {
+    const asPipe = pipe || this.consumesAsPipe;
+    const rtpParameters = this.consumesAsPipe
+      ? this.consumerRtpParameters(producer)
+      : ortc.getConsumerRtpParameters({
+          consumableRtpParameters: producer.consumableRtpParameters,
+          remoteRtpCapabilities: caps,
+          pipe,
+          enableRtx: enableRtx ?? producer.kind === 'video',
+        });
+    if (!asPipe) {
       if (mid) rtpParameters.mid = mid;
       else {
         rtpParameters.mid = `${this.#nextMidForConsumers++}`;
@@ -412,7 +416,7 @@ export abstract class TransportImpl<
       paused,
       preferredLayers,
       ignoreDtx,
-      pipe,
+      pipe: asPipe,
       consumableRtpEncodings: producer.consumableRtpParameters.encodings ?? [],
     });
     const consumer = new ConsumerImpl<ConsumerAppData>({
@@ -422,10 +426,11 @@ export abstract class TransportImpl<
       events: this.#events,
       kind: producer.kind,
       rtpParameters,
-      type: pipe ? 'pipe' : producer.type,
+      type: asPipe ? 'pipe' : producer.type,
       paused: status.paused,
       producerPaused: status.producerPaused,
-      score: status.score,
+      // A PipeTransport's consumer reports no producer scores (as mediasoup's PipeTransport.consume()).
+      score: this.consumesAsPipe ? { score: 10, producerScore: 10, producerScores: [] } : status.score,
       preferredLayers: status.preferredLayers ?? undefined,
       appData,
     });
@@ -550,6 +555,16 @@ export abstract class TransportImpl<
       this.#sctpStreamIds = new SctpStreamIds(mis);
     }
     return this.#sctpStreamIds;
+  }
+
+  /** Whether its consumers are pipe consumers (a PipeTransport's). */
+  protected get consumesAsPipe(): boolean {
+    return false;
+  }
+
+  /** A pipe transport's consumer parameters (`consumesAsPipe`). */
+  protected consumerRtpParameters(_producer: Producer): RtpParameters {
+    throw new TypeError('not a pipe transport');
   }
 
   /** The capabilities a consumer is computed for (a DirectTransport uses the router's when none are given). */

@@ -21,6 +21,11 @@ import type { DataConsumerDump, DataConsumerStat, DataConsumerType } from '../ty
 import type { DataProducerDump, DataProducerStat, DataProducerType } from '../types/data-producer.js';
 import type { DirectTransportDump, DirectTransportStatWithCounters } from '../types/direct-transport.js';
 import type {
+  PipeTransportDump,
+  PipeTransportState,
+  PipeTransportStatWithCounters,
+} from '../types/pipe-transport.js';
+import type {
   PlainTransportDump,
   PlainTransportState,
   PlainTransportStatWithCounters,
@@ -123,7 +128,19 @@ export interface CreatePlainTransportRequest {
   maxReceiveMessageSize: number;
 }
 
-/** What `plainTransport.connect()` sends (validated on the main thread). */
+/** What `Router.createPipeTransport` sends (options already validated and defaulted). */
+export interface CreatePipeTransportRequest {
+  routerId: string;
+  transportId: string;
+  listenInfo: TransportListenInfo;
+  enableRtx: boolean;
+  enableSrtp: boolean;
+  sctpParameters?: SctpParameters;
+  maxSendMessageSize: number;
+  maxReceiveMessageSize: number;
+}
+
+/** What `plainTransport.connect()` (and a PipeTransport's) sends (validated on the main thread). */
 export interface PlainConnectRequest {
   transportId: string;
   ip?: string;
@@ -237,6 +254,11 @@ export type WorkerMethods = {
   'router.createWebRtcTransport': Method<CreateWebRtcTransportRequest, CreateWebRtcTransportResponse>;
   'router.createDirectTransport': Method<CreateDirectTransportRequest>;
   'router.createPlainTransport': Method<CreatePlainTransportRequest, PlainTransportState>;
+  'router.createPipeTransport': Method<CreatePipeTransportRequest, PipeTransportState>;
+  /** tsfu: RTP/RTCP of a pipe transport through these rings from now on (`pipeToRouter`'s shared memory). */
+  'pipeTransport.tsfuAttachRing': Method<
+    Ids['transport'] & { sendRing: SharedArrayBuffer; recvRing: SharedArrayBuffer }
+  >;
   'router.closeTransport': Method<Ids['router'] & Ids['transport']>;
   /** Answers the DTLS role the transport takes (`client` or `server`). */
   'transport.connect': Method<
@@ -340,9 +362,14 @@ export type MainNotifications = {
 export type TransportStat =
   | WebRtcTransportStatWithCounters
   | DirectTransportStatWithCounters
-  | PlainTransportStatWithCounters;
+  | PlainTransportStatWithCounters
+  | PipeTransportStatWithCounters;
 /** A transport's `dump()`, whatever its kind. */
-export type TransportDump = WebRtcTransportDump | DirectTransportDump | PlainTransportDump;
+export type TransportDump =
+  | WebRtcTransportDump
+  | DirectTransportDump
+  | PlainTransportDump
+  | PipeTransportDump;
 
 /** The worker thread's end: it serves `WorkerMethods` and hears `MainNotifications`. */
 export type WorkerEnd = { requests: WorkerMethods; notifications: MainNotifications };

@@ -13,6 +13,7 @@ export type * from './data-producer.js';
 export type * from './direct-transport.js';
 export type * from './log.js';
 export type * from './objects.js';
+export type * from './pipe-transport.js';
 export type * from './plain-transport.js';
 export type * from './producer.js';
 export type * from './router.js';

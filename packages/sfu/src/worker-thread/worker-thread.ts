@@ -20,7 +20,6 @@ import {
 } from '../protocol/thread-logger.js';
 import type {
   CreateDirectTransportRequest,
-  CreatePlainTransportRequest,
   CreateWebRtcTransportRequest,
   CreateWebRtcTransportResponse,
   MainEnd,
@@ -31,30 +30,27 @@ import type {
 } from '../protocol/worker-protocol.js';
 import type {
   IceCandidate,
-  PlainTransportState,
   TransportListenInfo,
   WorkerDump,
   WorkerResourceUsage,
   WorkerSettings,
   WorkerUpdateableSettings,
 } from '../types/index.js';
-import type { Consumer } from './consumer/consumer.js';
-import type { DataConsumer } from './data/data-consumer.js';
-import type { DataProducer } from './data/data-producer.js';
-import type { RouterData } from './data/router-data.js';
 import { IoLink } from './io-link.js';
 import { PacketRoutes } from './packet-routes.js';
-import type { Producer } from './producer.js';
 import { Router } from './router.js';
 import { rtpObserverHandlers } from './rtp-observer/rtp-observer-handlers.js';
 import { listenSockets } from './socket-listen.js';
 import { threadStats } from './thread-stats.js';
 import { DirectTransport } from './transport/direct-transport.js';
 import { serverIceCandidates, transportIceCandidates } from './transport/ice-candidates.js';
+import { PipeTransport } from './transport/pipe-transport.js';
 import { PlainTransport } from './transport/plain-transport.js';
 import type { Transport } from './transport/transport.js';
 import { type ListenSocket, WebRtcTransport } from './transport/webrtc-transport.js';
+import { openPipeTransport, openPlainTransport, type UdpTransportContext } from './udp-transports.js';
 import { WebRtcServer } from './webrtc-server.js';
+import { WorkerObjects } from './worker-objects.js';
 
 const logger = new ThreadLogger('Worker');
 const settingsLogger = new ThreadLogger('Settings');
@@ -67,6 +63,7 @@ class WorkerThread {
   private readonly routes: PacketRoutes;
   private readonly servers = new Map<string, WebRtcServer>();
   private readonly routers = new Map<string, Router>();
+  private readonly objects = new WorkerObjects(this.routers, this.servers);
   private settings: WorkerSettings;
   private transportsRejected = 0;
   /** Transports being created (awaiting the I/O thread): they count against `tsfuMaxTransports`. */
@@ -90,19 +87,19 @@ class WorkerThread {
     main.onNotification((n) => {
       switch (n.event) {
         case 'producer.send': {
-          const p = this.findProducer(n.targetId);
-          const t = p && this.findTransport(p.transportId)?.transport;
+          const p = this.objects.findProducer(n.targetId);
+          const t = p && this.objects.findTransport(p.transportId)?.transport;
           if (p && t instanceof DirectTransport) t.receiveFromProducer(p, n.data);
           break;
         }
         case 'dataProducer.send': {
-          const dp = this.findDataProducer(n.targetId);
+          const dp = this.objects.findDataProducer(n.targetId);
           if (dp && dp.type === 'direct')
-            this.findTransport(dp.transportId)?.router.data.onProducerMessage(dp, n.data);
+            this.objects.findTransport(dp.transportId)?.router.data.onProducerMessage(dp, n.data);
           break;
         }
         case 'transport.sendRtcp': {
-          const t = this.findTransport(n.targetId)?.transport;
+          const t = this.objects.findTransport(n.targetId)?.transport;
           if (t instanceof DirectTransport) t.receiveRtcpFromApi(n.data);
           break;
         }
@@ -123,12 +120,12 @@ class WorkerThread {
 
   /** One handler per method of `WorkerMethods`. */
   private handlers(): RequestHandlers<WorkerMethods> {
-    const transport = (d: { transportId: string }) => this.transport(d.transportId);
-    const webRtc = (d: { transportId: string }) => this.webRtcTransport(d.transportId);
-    const producer = (d: { producerId: string }) => this.producer(d.producerId);
-    const consumer = (d: { consumerId: string }) => this.consumer(d.consumerId);
-    const dataProducer = (d: { dataProducerId: string }) => this.dataProducer(d.dataProducerId);
-    const dataConsumer = (d: { dataConsumerId: string }) => this.dataConsumer(d.dataConsumerId);
+    const transport = (d: { transportId: string }) => this.objects.transport(d.transportId);
+    const webRtc = (d: { transportId: string }) => this.objects.webRtcTransport(d.transportId);
+    const producer = (d: { producerId: string }) => this.objects.producer(d.producerId);
+    const consumer = (d: { consumerId: string }) => this.objects.consumer(d.consumerId);
+    const dataProducer = (d: { dataProducerId: string }) => this.objects.dataProducer(d.dataProducerId);
+    const dataConsumer = (d: { dataConsumerId: string }) => this.objects.dataConsumer(d.dataConsumerId);
     const now = () => performance.now();
     return {
       'worker.dump': () => this.dump(),
@@ -147,15 +144,16 @@ class WorkerThread {
       },
       'worker.createWebRtcServer': (d) => this.createWebRtcServer(d.webRtcServerId, d.listenInfos),
       'worker.closeWebRtcServer': (d) => this.closeWebRtcServer(d.webRtcServerId),
-      'webRtcServer.dump': (d) => this.server(d.webRtcServerId).dump(),
+      'webRtcServer.dump': (d) => this.objects.server(d.webRtcServerId).dump(),
       'worker.createRouter': (d) => this.createRouter(d.routerId),
       'worker.closeRouter': (d) => this.closeRouter(d.routerId),
-      'router.dump': (d) => this.router(d.routerId).dump(),
+      'router.dump': (d) => this.objects.router(d.routerId).dump(),
       'router.createWebRtcTransport': (d) => this.createWebRtcTransport(d),
       'router.createDirectTransport': (d) => this.createDirectTransport(d),
-      'router.createPlainTransport': (d) => this.createPlainTransport(d),
+      'router.createPlainTransport': (d) => this.openUdpTransport(d, openPlainTransport),
+      'router.createPipeTransport': (d) => this.openUdpTransport(d, openPipeTransport),
       'router.closeTransport': (d) => {
-        const found = this.findTransport(d.transportId);
+        const found = this.objects.findTransport(d.transportId);
         if (found) this.closeTransport(found.router, found.transport);
       },
       'transport.connect': (d) => ({ dtlsLocalRole: webRtc(d).connect(d.dtlsParameters) }),
@@ -164,6 +162,12 @@ class WorkerThread {
         if (!(t instanceof PlainTransport))
           throw new NotFoundError(`PlainTransport not found [transportId:${d.transportId}]`);
         return t.connect(d);
+      },
+      'pipeTransport.tsfuAttachRing': (d) => {
+        const t = transport(d);
+        if (!(t instanceof PipeTransport))
+          throw new NotFoundError(`PipeTransport not found [transportId:${d.transportId}]`);
+        t.attachRing(d.sendRing, d.recvRing);
       },
       'transport.restartIce': (d) => webRtc(d).restartIce(),
       'transport.getStats': (d) => [transport(d).getStats()],
@@ -176,7 +180,7 @@ class WorkerThread {
       },
       'transport.produce': (d) => {
         // Ids are the worker's handler ids (mediasoup's ChannelMessageRegistrator): unique in the worker.
-        if (this.findProducer(d.producerId))
+        if (this.objects.findProducer(d.producerId))
           throw new Error(`a Producer with same producerId already exists [producerId:${d.producerId}]`);
         return transport(d).produce(d);
       },
@@ -185,30 +189,30 @@ class WorkerThread {
         transport(d).dropOutgoingFraction = Number(d.fraction) || 0;
       },
       'transport.produceData': (d) => {
-        if (this.findDataProducer(d.dataProducerId))
+        if (this.objects.findDataProducer(d.dataProducerId))
           throw new Error(
             `a DataProducer with same dataProducerId already exists [dataProducerId:${d.dataProducerId}]`,
           );
-        const found = this.transportAndRouter(d.transportId);
+        const found = this.objects.transportAndRouter(d.transportId);
         found.router.data.produce(found.transport, d);
       },
       'transport.consumeData': (d) => {
-        const found = this.transportAndRouter(d.transportId);
+        const found = this.objects.transportAndRouter(d.transportId);
         return found.router.data.consume(found.transport, d);
       },
       'dataProducer.close': (d) => {
-        const dp = this.findDataProducer(d.dataProducerId);
-        if (dp) this.findTransport(dp.transportId)?.router.data.closeProducer(dp);
+        const dp = this.objects.findDataProducer(d.dataProducerId);
+        if (dp) this.objects.findTransport(dp.transportId)?.router.data.closeProducer(dp);
       },
       'dataProducer.pause': (d) =>
-        this.routerOfData(dataProducer(d)).setProducerPaused(dataProducer(d), true),
+        this.objects.routerOfData(dataProducer(d)).setProducerPaused(dataProducer(d), true),
       'dataProducer.resume': (d) =>
-        this.routerOfData(dataProducer(d)).setProducerPaused(dataProducer(d), false),
+        this.objects.routerOfData(dataProducer(d)).setProducerPaused(dataProducer(d), false),
       'dataProducer.getStats': (d) => dataProducer(d).getStats(),
       'dataProducer.dump': (d) => dataProducer(d).dump(),
       'dataConsumer.close': (d) => {
-        const dc = this.findDataConsumer(d.dataConsumerId);
-        if (dc) this.routerOfData(dc).closeConsumer(dc);
+        const dc = this.objects.findDataConsumer(d.dataConsumerId);
+        if (dc) this.objects.routerOfData(dc).closeConsumer(dc);
       },
       'dataConsumer.pause': (d) => {
         dataConsumer(d).paused = true;
@@ -226,22 +230,23 @@ class WorkerThread {
       'dataConsumer.setBufferedAmountLowThreshold': (d) => {
         const dc = dataConsumer(d);
         dc.bufferedAmountLowThreshold = d.threshold;
-        this.findTransport(dc.transportId)?.transport.sctp?.setBufferedAmountLowThreshold(dc);
+        this.objects.findTransport(dc.transportId)?.transport.sctp?.setBufferedAmountLowThreshold(dc);
       },
       'dataConsumer.getBufferedAmount': (d) => {
         const dc = dataConsumer(d);
-        dc.bufferedAmount = this.findTransport(dc.transportId)?.transport.sctp?.bufferedAmountOf(dc) ?? 0;
+        dc.bufferedAmount =
+          this.objects.findTransport(dc.transportId)?.transport.sctp?.bufferedAmountOf(dc) ?? 0;
         return dc.bufferedAmount;
       },
       'dataConsumer.send': (d) => {
         const dc = dataConsumer(d);
         if (dc.type !== 'sctp') throw new TypeError('DataConsumer is not of type "sctp"');
-        this.routerOfData(dc).sendToConsumer(dc, { ppid: d.ppid, data: d.data });
+        this.objects.routerOfData(dc).sendToConsumer(dc, { ppid: d.ppid, data: d.data });
         return dc.bufferedAmount;
       },
       'producer.close': (d) => {
-        const p = this.findProducer(d.producerId);
-        if (p) this.findTransport(p.transportId)?.transport.closeProducer(p);
+        const p = this.objects.findProducer(d.producerId);
+        if (p) this.objects.findTransport(p.transportId)?.transport.closeProducer(p);
       },
       'producer.pause': (d) => producer(d).pause(),
       'producer.resume': (d) => producer(d).resume(),
@@ -251,8 +256,8 @@ class WorkerThread {
         producer(d).traceEventTypes = [...d.types];
       },
       'consumer.close': (d) => {
-        const c = this.findConsumer(d.consumerId);
-        if (c) this.findTransport(c.transportId)?.transport.closeConsumer(c);
+        const c = this.objects.findConsumer(d.consumerId);
+        if (c) this.objects.findTransport(c.transportId)?.transport.closeConsumer(c);
       },
       'consumer.pause': (d) => consumer(d).pause(),
       'consumer.resume': (d) => consumer(d).resume(now()),
@@ -273,115 +278,11 @@ class WorkerThread {
         consumer(d).traceEventTypes = [...d.types];
       },
       ...rtpObserverHandlers({
-        router: (id) => this.router(id),
+        router: (id) => this.objects.router(id),
         routers: () => this.routers.values(),
         notify: this.notifyMain,
       }),
     };
-  }
-
-  // ---- lookups (requests name objects by id) ---------------------------------------------
-
-  private router(id: string): Router {
-    const router = this.routers.get(id);
-    if (!router) throw new NotFoundError(`Router not found [routerId:${id}]`);
-    return router;
-  }
-
-  private server(id: string): WebRtcServer {
-    const server = this.servers.get(id);
-    if (!server) throw new NotFoundError(`WebRtcServer not found [webRtcServerId:${id}]`);
-    return server;
-  }
-
-  private findTransport(id: string): { router: Router; transport: Transport } | undefined {
-    for (const router of this.routers.values()) {
-      const transport = router.transports.get(id);
-      if (transport) return { router, transport };
-    }
-    return undefined;
-  }
-
-  private transport(id: string): Transport {
-    const t = this.findTransport(id)?.transport;
-    if (!t || t.isClosed) throw new NotFoundError(`Transport not found [transportId:${id}]`);
-    return t;
-  }
-
-  private webRtcTransport(id: string): WebRtcTransport {
-    const t = this.transport(id);
-    if (!(t instanceof WebRtcTransport))
-      throw new NotFoundError(`WebRtcTransport not found [transportId:${id}]`);
-    return t;
-  }
-
-  private findProducer(id: string): Producer | undefined {
-    for (const router of this.routers.values()) {
-      const p = router.producers.get(id);
-      if (p) return p;
-    }
-    return undefined;
-  }
-
-  private findDataProducer(id: string): DataProducer | undefined {
-    for (const router of this.routers.values()) {
-      const dp = router.data.producers.get(id);
-      if (dp) return dp;
-    }
-    return undefined;
-  }
-
-  private dataProducer(id: string): DataProducer {
-    const dp = this.findDataProducer(id);
-    if (!dp) throw new NotFoundError(`DataProducer not found [dataProducerId:${id}]`);
-    return dp;
-  }
-
-  private findDataConsumer(id: string): DataConsumer | undefined {
-    for (const router of this.routers.values()) {
-      const dc = router.data.consumers.get(id);
-      if (dc) return dc;
-    }
-    return undefined;
-  }
-
-  private dataConsumer(id: string): DataConsumer {
-    const dc = this.findDataConsumer(id);
-    if (!dc) throw new NotFoundError(`DataConsumer not found [dataConsumerId:${id}]`);
-    return dc;
-  }
-
-  /** The data plane of the router a data producer or consumer belongs to. */
-  private routerOfData(o: { transportId: string }): RouterData {
-    const found = this.findTransport(o.transportId);
-    if (!found) throw new NotFoundError(`Transport not found [transportId:${o.transportId}]`);
-    return found.router.data;
-  }
-
-  private transportAndRouter(transportId: string): { router: Router; transport: Transport } {
-    const found = this.findTransport(transportId);
-    if (!found) throw new NotFoundError(`Transport not found [transportId:${transportId}]`);
-    return found;
-  }
-
-  private producer(id: string): Producer {
-    const p = this.findProducer(id);
-    if (!p) throw new NotFoundError(`Producer not found [producerId:${id}]`);
-    return p;
-  }
-
-  private findConsumer(id: string): Consumer | undefined {
-    for (const router of this.routers.values()) {
-      const c = router.consumers.get(id);
-      if (c) return c;
-    }
-    return undefined;
-  }
-
-  private consumer(id: string): Consumer {
-    const c = this.findConsumer(id);
-    if (!c) throw new NotFoundError(`Consumer not found [consumerId:${id}]`);
-    return c;
   }
 
   // ---- worker ----------------------------------------------------------------------------
@@ -470,7 +371,7 @@ class WorkerThread {
     if (!server) return;
     this.servers.delete(id);
     for (const t of [...server.transports]) {
-      const found = this.findTransport(t.id);
+      const found = this.objects.findTransport(t.id);
       if (found) this.closeTransport(found.router, t);
     }
     // Behind the transports' close_notify records and tuple unbinds (IoLink keeps that order).
@@ -488,7 +389,7 @@ class WorkerThread {
   }
 
   private createDirectTransport(req: CreateDirectTransportRequest): void {
-    const router = this.router(req.routerId);
+    const router = this.objects.router(req.routerId);
     this.checkTransportCap();
     if (router.transports.has(req.transportId)) throw new Error('a Transport with same id already exists');
     const transport = new DirectTransport({
@@ -502,34 +403,31 @@ class WorkerThread {
     router.addTransport(transport);
   }
 
-  private async createPlainTransport(req: CreatePlainTransportRequest): Promise<PlainTransportState> {
-    const router = this.router(req.routerId);
+  /** A PlainTransport or PipeTransport on sockets of its own (`udp-transports.ts`). */
+  private async openUdpTransport<R extends { routerId: string }, S>(
+    req: R,
+    open: (ctx: UdpTransportContext, req: R) => Promise<S>,
+  ): Promise<S> {
+    const router = this.objects.router(req.routerId);
     this.checkTransportCap();
     this.transportsStarting++;
-    let sockets: ListenSocket[];
+    let starting = true;
+    const listen = async (infos: TransportListenInfo[]) => {
+      try {
+        return await this.listen(infos, false, true);
+      } finally {
+        this.transportsStarting--;
+        starting = false;
+      }
+    };
     try {
-      const infos = req.rtcpListenInfo ? [req.listenInfo, req.rtcpListenInfo] : [req.listenInfo];
-      sockets = await this.listen(infos, false, true);
+      return await open(
+        { router, link: this.link, routes: this.routes, notify: this.notifyMain, listen },
+        req,
+      );
     } finally {
-      this.transportsStarting--;
+      if (starting) this.transportsStarting--;
     }
-    const transport = new PlainTransport({
-      id: req.transportId,
-      listener: router,
-      notify: this.notifyMain,
-      initialAvailableOutgoingBitrate: 600000,
-      sctpParameters: req.sctpParameters,
-      maxSendMessageSize: req.maxSendMessageSize,
-      maxReceiveMessageSize: req.maxReceiveMessageSize,
-      link: this.link,
-      rtpSocket: sockets[0],
-      rtcpSocket: sockets[1],
-      comedia: req.comedia,
-      srtpCryptoSuite: req.enableSrtp ? req.srtpCryptoSuite : undefined,
-    });
-    for (const index of transport.socketIndices) this.routes.addPlainSocket(index, transport);
-    router.addTransport(transport);
-    return { ...transport.state, sctpParameters: req.sctpParameters };
   }
 
   private async createWebRtcTransport(
@@ -547,13 +445,13 @@ class WorkerThread {
   private async openWebRtcTransport(
     req: CreateWebRtcTransportRequest,
   ): Promise<CreateWebRtcTransportResponse> {
-    const router = this.router(req.routerId);
+    const router = this.objects.router(req.routerId);
     let sockets: ListenSocket[];
     let candidates: IceCandidate[];
     let ownSocketIndices: number[] = [];
     let server: WebRtcServer | undefined;
     if (req.webRtcServerId !== undefined) {
-      server = this.server(req.webRtcServerId);
+      server = this.objects.server(req.webRtcServerId);
       ({ sockets, candidates } = serverIceCandidates(server.sockets, req));
       if (sockets.length === 0) throw new TypeError('empty iceCandidates');
     } else {

@@ -87,7 +87,7 @@ export interface ConsumerOptions {
   paused: boolean;
   preferredLayers?: ConsumerLayers;
   ignoreDtx?: boolean;
-  /** `consume({ pipe: true })`: reported as a pipe consumer (forwarding is its producer kind's until PipeConsumer). */
+  /** `consume({ pipe: true })` or a PipeTransport: a `PipeConsumer`. */
   pipe?: boolean;
   /** The producer's consumable encodings, for `dump()`. */
   consumableRtpEncodings?: RtpEncodingParameters[];
@@ -428,8 +428,13 @@ export abstract class Consumer {
     this.listener.onConsumerProducerClosed(this);
   }
 
-  /** A NACK from the receiver: retransmit what is still kept (as RTX when negotiated). */
-  onNack(pid: number, blp: number, nowMs: number): void {
+  /** Every SSRC it sends with (media, RTX): the transport routes RTCP about them here. */
+  get ssrcs(): number[] {
+    return this.rtxSsrc ? [this.ssrc, this.rtxSsrc] : [this.ssrc];
+  }
+
+  /** A NACK from the receiver (about `_ssrc`): retransmit what is still kept (as RTX when negotiated). */
+  onNack(pid: number, blp: number, nowMs: number, _ssrc?: number): void {
     this.nackCount++;
     if (this.traceEventTypes.includes('nack')) this.trace('nack', 'in', { pid, blp });
     const log = this.sentLog;
@@ -486,8 +491,8 @@ export abstract class Consumer {
     return this.forwardedStream?.score ?? 0;
   }
 
-  /** PLI/FIR from the receiver: forwarded to the producer (throttled there). */
-  onKeyFrameRequest(isFir: boolean, nowMs: number): void {
+  /** PLI/FIR from the receiver (about `_ssrc`): forwarded to the producer (throttled there). */
+  onKeyFrameRequest(isFir: boolean, nowMs: number, _ssrc?: number): void {
     if (isFir) this.firCount++;
     else this.pliCount++;
     const type = isFir ? 'fir' : 'pli';

@@ -1,14 +1,12 @@
 /**
  * Consumer kinds are classes over one base, picked by the producer's type
- * (one stream, several, one with spatial layers); the pipe kind is planned
- * and says so.
+ * (one stream, several, one with spatial layers); a pipe consumer whatever
+ * the producer (`pipe-consumer.test.ts`).
  */
 import { describe, expect, it } from 'vitest';
-import { UnsupportedError } from '../../errors.js';
 import type { RtpParameters } from '../../types/rtp-parameters.js';
 import { Router } from '../router.js';
 import { recordingTransport } from '../transport/recording-transport.test-util.js';
-import { PipeConsumer } from './pipe-consumer.js';
 import { SimpleConsumer } from './simple-consumer.js';
 import { SimulcastConsumer } from './simulcast-consumer.js';
 import { SvcConsumer } from './svc-consumer.js';
@@ -74,9 +72,5 @@ describe('consumer kinds', () => {
     expect([c.type, c.preferredLayers]).toEqual(['svc', { spatialLayer: 2, temporalLayer: 2 }]);
     c.setPreferredLayers({ spatialLayer: 1, temporalLayer: 0 }, 0);
     expect(c.dump()).toMatchObject({ type: 'svc', preferredSpatialLayer: 1, preferredTemporalLayer: 0 });
-  });
-
-  it('pipe consumers are planned: constructing one says so', () => {
-    expect(() => new PipeConsumer()).toThrow(UnsupportedError);
   });
 });

@@ -14,6 +14,7 @@ import { isIPv6 } from 'node:net';
 import { classifyPacket, PacketKind } from '@tsfu/ice-lite';
 import { SrtpContext, srtpProfileByName } from '@tsfu/srtp';
 import type { PlainConnectRequest } from '../../protocol/worker-protocol.js';
+import type { PipeTransportDump, PipeTransportStatWithCounters } from '../../types/pipe-transport.js';
 import type {
   PlainTransportCounters,
   PlainTransportDump,
@@ -66,7 +67,7 @@ function srtpContext(params: SrtpParameters): SrtpContext {
 }
 
 export class PlainTransport extends Transport {
-  private readonly link: IoLink;
+  protected readonly link: IoLink;
   readonly rtpSocket: ListenSocket;
   readonly rtcpSocket: ListenSocket | undefined;
   readonly comedia: boolean;
@@ -76,7 +77,7 @@ export class PlainTransport extends Transport {
   private srtpParameters: SrtpParameters | undefined;
   private srtpSend: SrtpContext | undefined;
   private srtpRecv: SrtpContext | undefined;
-  private readonly counters: Omit<
+  protected readonly counters: Omit<
     PlainTransportCounters,
     'media' | 'retransmissionBufferBytes' | 'sendsDroppedRingFull'
   > = {
@@ -296,7 +297,7 @@ export class PlainTransport extends Transport {
     this.link.unlisten(this.socketIndices);
   }
 
-  getStats(): PlainTransportStatWithCounters {
+  getStats(): PlainTransportStatWithCounters | PipeTransportStatWithCounters {
     const { tuple, rtcpTuple } = this.state;
     return {
       type: 'plain-rtp-transport',
@@ -314,7 +315,7 @@ export class PlainTransport extends Transport {
     };
   }
 
-  dump(): PlainTransportDump {
+  dump(): PlainTransportDump | PipeTransportDump {
     const { tuple, rtcpTuple, srtpParameters } = this.state;
     return {
       ...this.baseDump(),

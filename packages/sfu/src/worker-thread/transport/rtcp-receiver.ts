@@ -79,7 +79,7 @@ export class RtcpReceiver {
             // FIR names the media SSRC in its FCI; PLI in the header.
             const ssrc = r.count === PsfbFormat.FIR && len >= 12 ? readU32(b, o + 8) : r.mediaSsrc >>> 0;
             const c = this.consumersBySsrc.get(ssrc);
-            if (c) c.onKeyFrameRequest(r.count === PsfbFormat.FIR, nowMs);
+            if (c) c.onKeyFrameRequest(r.count === PsfbFormat.FIR, nowMs, ssrc);
             else this.counters.rtcpUnknownSsrc++;
           } else if (r.count === PsfbFormat.AFB && isRemb(b, o, len)) {
             const remb = parseRemb(b, o, len);
@@ -108,7 +108,7 @@ export class RtcpReceiver {
         return;
       }
       const pairs = nackPairCount(len);
-      for (let k = 0; k < pairs; k++) c.onNack(nackPid(b, o, k), nackBlp(b, o, k), nowMs);
+      for (let k = 0; k < pairs; k++) c.onNack(nackPid(b, o, k), nackBlp(b, o, k), nowMs, ssrc);
     } else if (fmt === RtpfbFormat.TRANSPORT_CC) {
       const fb = parseTransportCc(b, o, len);
       if (fb) {

@@ -6,7 +6,7 @@
  * transport-cc), and on a timer NACKs, transport-cc feedback and compound
  * reports. A subclass adds only how packets enter and leave: WebRtcTransport
  * (ICE + DTLS + SRTP), DirectTransport (the main thread's API), PlainTransport
- * (plain UDP, optional SRTP); PipeTransport later. It feeds `receiveRtpPacket` / `receiveRtcpPacket`
+ * (plain UDP, optional SRTP), PipeTransport (a PlainTransport between routers). It feeds `receiveRtpPacket` / `receiveRtcpPacket`
  * with plain packets and implements `sendRtpPacket` / `sendRtcpPacket` and
  * `canSend`. Nothing here allocates per RTP packet.
  */
@@ -265,8 +265,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       notify: this.notify,
     });
     this.consumers.set(consumer.id, consumer);
-    this.consumersBySsrc.set(consumer.ssrc, consumer);
-    if (consumer.rtxSsrc) this.consumersBySsrc.set(consumer.rtxSsrc, consumer);
+    for (const ssrc of consumer.ssrcs) this.consumersBySsrc.set(ssrc, consumer);
     this.listener.onTransportNewConsumer(this, consumer);
     if (consumer.active) consumer.onResumed(nowMs);
     const producerScores = producer.streams.map((s) => s.score);
@@ -299,8 +298,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
     if (this.consumers.get(c.id) !== c) return false;
     this.consumers.delete(c.id);
     c.closed = true;
-    if (this.consumersBySsrc.get(c.ssrc) === c) this.consumersBySsrc.delete(c.ssrc);
-    if (c.rtxSsrc && this.consumersBySsrc.get(c.rtxSsrc) === c) this.consumersBySsrc.delete(c.rtxSsrc);
+    for (const ssrc of c.ssrcs) if (this.consumersBySsrc.get(ssrc) === c) this.consumersBySsrc.delete(ssrc);
     return true;
   }
 
