@@ -45,6 +45,7 @@ import type { SrtpCryptoSuite, SrtpParameters } from '../types/srtp-parameters.j
 import type {
   SctpState,
   TransportListenInfo,
+  TransportTraceEventData,
   TransportTraceEventType,
   TransportTuple,
 } from '../types/transport.js';
@@ -307,6 +308,8 @@ export type WorkerNotifications = {
   'producer.score': ProducerScore[];
   'producer.videoorientationchange': ProducerVideoOrientation;
   'producer.trace': ProducerTraceEventData;
+  /** A transport's `bwe` / `probation` trace event. */
+  'transport.trace': TransportTraceEventData;
   'dataConsumer.dataproducerclose': undefined;
   'dataConsumer.dataproducerpause': undefined;
   'dataConsumer.dataproducerresume': undefined;

@@ -17,6 +17,8 @@ export class SimulcastConsumer extends Consumer {
   targetSpatial = -1;
   /** The spatial layer being forwarded, -1 before the first keyframe. */
   currentSpatial = -1;
+  /** The highest spatial layer the transport's bandwidth allocation allows (no limit: Infinity). */
+  bweSpatialLimit = Number.POSITIVE_INFINITY;
 
   get currentLayers(): ConsumerLayers | undefined {
     if (this.currentSpatial < 0) return undefined;
@@ -57,18 +59,22 @@ export class SimulcastConsumer extends Consumer {
     return true;
   }
 
-  /** Picks the spatial layer to forward: the preferred one if active, else the best lower, else the lowest higher. */
+  /**
+   * Picks the spatial layer to forward: the preferred one (or the allocation's limit, if lower) if
+   * active, else the best lower, else the lowest higher.
+   */
   updateTargetLayer(nowMs: number): void {
     const streams = this.producer.streams;
+    const top = Math.min(this.preferredSpatial, this.bweSpatialLimit);
     let target = -1;
-    for (let i = Math.min(this.preferredSpatial, streams.length - 1); i >= 0; i--) {
+    for (let i = Math.min(top, streams.length - 1); i >= 0; i--) {
       if (streams[i].isActive(nowMs)) {
         target = i;
         break;
       }
     }
     if (target < 0) {
-      for (let i = this.preferredSpatial + 1; i < streams.length; i++) {
+      for (let i = top + 1; i < streams.length; i++) {
         if (streams[i].isActive(nowMs)) {
           target = i;
           break;
@@ -79,6 +85,23 @@ export class SimulcastConsumer extends Consumer {
     if (target >= 0 && target !== this.currentSpatial && this.active) {
       this.producer.requestKeyFrame(streams[target], nowMs);
     }
+  }
+
+  /** Each stream's bitrate up to the preferred one, 0 for a stream that is not active. */
+  override bweLayerBitrates(nowMs: number): number[] {
+    const streams = this.producer.streams;
+    const out: number[] = [];
+    for (let i = 0; i <= Math.min(this.preferredSpatial, streams.length - 1); i++) {
+      out.push(streams[i].isActive(nowMs) ? Math.max(1, streams[i].bitrate.rate(nowMs)) : 0);
+    }
+    return out;
+  }
+
+  override setBweLayer(layer: number, nowMs: number): void {
+    const limit = layer < 0 ? Number.POSITIVE_INFINITY : layer;
+    if (limit === this.bweSpatialLimit) return;
+    this.bweSpatialLimit = limit;
+    this.updateTargetLayer(nowMs);
   }
 
   override updateLayers(nowMs: number): void {

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { type AllocationEntry, allocateBitrate } from './bitrate-allocator.js';
+
+const SIMULCAST = [150_000, 500_000, 1_500_000];
+
+function entry(priority: number, layerBitrates: number[] = SIMULCAST): AllocationEntry {
+  return { priority, layerBitrates, layer: -1 };
+}
+
+describe('allocateBitrate', () => {
+  it('gives one consumer the highest layer that fits', () => {
+    const a = entry(1);
+    expect(allocateBitrate(600_000, [a])).toEqual({ used: 500_000, desired: 1_500_000 });
+    expect(a.layer).toBe(1);
+    allocateBitrate(2_000_000, [a]);
+    expect(a.layer).toBe(2);
+  });
+
+  it('keeps the lowest layer even when nothing fits', () => {
+    const a = entry(1);
+    allocateBitrate(50_000, [a]);
+    expect(a.layer).toBe(0);
+  });
+
+  it('skips inactive layers and stops at the preferred one (the list ends there)', () => {
+    const a = entry(1, [150_000, 0, 1_500_000]);
+    allocateBitrate(5_000_000, [a]);
+    expect(a.layer).toBe(2);
+    const b = entry(1, [150_000, 500_000]);
+    expect(allocateBitrate(5_000_000, [b]).desired).toBe(500_000);
+    expect(b.layer).toBe(1);
+    const none = entry(1, [0, 0, 0]);
+    allocateBitrate(5_000_000, [none]);
+    expect(none.layer).toBe(-1);
+  });
+
+  it('lets the higher priority step up first when both cannot', () => {
+    const low = entry(1);
+    const high = entry(2);
+    // 150 + 150 base; 900 k left: high takes 350 k (to 500 k), 1 M does not fit; low takes 350 k.
+    allocateBitrate(1_200_000, [low, high]);
+    expect(high.layer).toBe(1);
+    expect(low.layer).toBe(1);
+    // 1.4 M left after the bases: high takes two steps in its turn (350 k + 1 M), low's 350 k no longer fits.
+    allocateBitrate(1_700_000, [low, high]);
+    expect([high.layer, low.layer]).toEqual([2, 0]);
+    // The order of the list does not matter, only the priority.
+    allocateBitrate(1_700_000, [high, low]);
+    expect([high.layer, low.layer]).toEqual([2, 0]);
+    allocateBitrate(2_000_000, [low, high]);
+    expect([high.layer, low.layer]).toEqual([2, 1]);
+  });
+
+  it('at equal priority shares round by round', () => {
+    const a = entry(1);
+    const b = entry(1);
+    allocateBitrate(1_000_000, [a, b]);
+    expect([a.layer, b.layer]).toEqual([1, 1]);
+  });
+});
