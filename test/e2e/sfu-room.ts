@@ -50,6 +50,10 @@ export async function startSfuRoom(
     pages?: readonly string[];
     /** Chromium flags added to the harness's. */
     browserArgs?: readonly string[];
+    /** Another Chromium launcher (e.g. one that runs it in a network namespace). */
+    browserExecutablePath?: string;
+    /** Listen on this address instead of 127.0.0.1 (loopback-only then off). */
+    listenIp?: string;
   } = {},
 ): Promise<SfuRoom> {
   const workers: Worker[] = [];
@@ -72,9 +76,9 @@ export async function startSfuRoom(
         listenInfos: [
           {
             protocol: 'udp',
-            ip: '127.0.0.1',
+            ip: opts.listenIp ?? '127.0.0.1',
             port,
-            tsfuLoopbackOnly: true,
+            tsfuLoopbackOnly: opts.listenIp === undefined,
             tsfuConnectedUdp: opts.connectedUdp === true,
           },
         ],
@@ -85,7 +89,7 @@ export async function startSfuRoom(
     }
     session = await E2eSession.start<SfuSchema>({
       pages: opts.pages ?? ['pages/sfu.ts'],
-      browser: { extraArgs: opts.browserArgs },
+      browser: { extraArgs: opts.browserArgs, executablePath: opts.browserExecutablePath },
     });
     const routerFor = (peer: string) => routers[opts.routerOf?.(peer) ?? 0];
     const s = session;

@@ -57,4 +57,15 @@ describe('allocateBitrate', () => {
     allocateBitrate(1_000_000, [a, b]);
     expect([a.layer, b.layer]).toEqual([1, 1]);
   });
+
+  it('keeps the current layer through a small dip (hysteresis), but not a large one', () => {
+    const on1: AllocationEntry = { priority: 1, layerBitrates: SIMULCAST, layer: -1, current: 1 };
+    allocateBitrate(480_000, [on1]); // 500 k does not fit anew, but 0.85 × 350 k + 150 k does
+    expect(on1.layer).toBe(1);
+    const fresh = entry(1);
+    allocateBitrate(480_000, [fresh]);
+    expect(fresh.layer).toBe(0);
+    allocateBitrate(400_000, [on1]);
+    expect(on1.layer).toBe(0);
+  });
 });

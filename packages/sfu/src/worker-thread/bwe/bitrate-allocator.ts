@@ -5,8 +5,13 @@
  * up to p layers, each step costing the difference between the next layer's
  * bitrate and its current one, as long as the bitrate left covers it. Rounds
  * repeat until nobody can step up. Every consumer gets at least its lowest
- * active layer (video must go on). Runs on estimate changes, not per packet.
+ * active layer (video must go on). Keeping the layer a consumer is on
+ * counts its bitrate 15 % lower than taking it anew, so that an estimate
+ * wobbling around a layer's bitrate does not switch layers back and forth
+ * (each switch costs a keyframe). Runs on estimate changes, not per packet.
  */
+const KEEP_DISCOUNT = 0.85;
+
 export interface AllocationEntry {
   /** The consumer's priority (1 is the default; higher gets more turns). */
   priority: number;
@@ -14,6 +19,8 @@ export interface AllocationEntry {
   layerBitrates: readonly number[];
   /** The chosen layer (output), -1 when none is active. */
   layer: number;
+  /** The layer it forwards now (-1: none): up to it, steps cost less. */
+  current?: number;
 }
 
 export interface AllocationResult {
@@ -47,7 +54,8 @@ export function allocateBitrate(available: number, entries: AllocationEntry[]): 
       for (let k = 0; k < Math.max(1, e.priority); k++) {
         const next = nextActive(e, e.layer);
         if (next < 0) break;
-        const cost = e.layerBitrates[next] - e.layerBitrates[e.layer];
+        const keep = next <= (e.current ?? -1) ? KEEP_DISCOUNT : 1;
+        const cost = (e.layerBitrates[next] - e.layerBitrates[e.layer]) * keep;
         if (cost > left) break;
         left -= cost;
         e.layer = next;

@@ -29,6 +29,8 @@ export interface BweConsumer {
   bweLayerBitrates(nowMs: number): number[] | undefined;
   /** The highest layer the allocation gives it (-1: no limit). */
   setBweLayer(layer: number, nowMs: number): void;
+  /** The layer it forwards now (-1: none yet). */
+  readonly bweCurrentLayer: number;
 }
 
 export interface BweTraceInfo {
@@ -46,6 +48,7 @@ const ALLOCATE_INTERVAL_MS = 1000;
 /** An estimate change this large re-runs the allocation at once. */
 const REALLOCATE_CHANGE = 0.1;
 const TICK_MS = 20;
+const RTX_SHARE = 0.25;
 const MIN_BITRATE = 30_000;
 const UNLIMITED = 100_000_000;
 
@@ -62,7 +65,7 @@ export class TransportBwe {
   private nextAllocateAtMs = 0;
   private allocatedEstimate = 0;
   private desired = 0;
-  /** Last allocation's estimate, for stats while the consumers have no BWE. */
+  /** Whether a consumer negotiated BWE feedback (the estimate and allocation apply). */
   private enabled = false;
   private readonly entries: AllocationEntry[] = [];
 
@@ -76,6 +79,19 @@ export class TransportBwe {
     this.maxBitrate = max ?? UNLIMITED;
     this.bwe.setBounds(this.minBitrate, this.maxBitrate);
     this.nextAllocateAtMs = 0;
+  }
+
+  get active(): boolean {
+    return this.enabled;
+  }
+
+  /**
+   * Whether a retransmission may go out now: with BWE active, retransmissions get at most a share of
+   * the estimate (`rtxBitrate`: what was retransmitted over the last second) — on a full link a NACK
+   * storm only makes it fuller.
+   */
+  allowsRetransmission(rtxBitrate: number, nowMs: number): boolean {
+    return !this.enabled || rtxBitrate <= RTX_SHARE * this.bwe.estimate(nowMs);
   }
 
   /** The available outgoing bitrate (getStats), bps. */
@@ -123,19 +139,19 @@ export class TransportBwe {
    */
   tick(
     nowMs: number,
-    consumers: Iterable<BweConsumer>,
+    consumers: ReadonlyMap<string, BweConsumer>,
     send: (buf: Buffer, n: number) => void,
     trace: ((info: BweTraceInfo) => void) | undefined,
   ): void {
     let twccExtId = 0;
     let enabled = false;
-    for (const c of consumers) {
+    for (const c of consumers.values()) {
       if (!c.usesBwe) continue;
       enabled = true;
       if (c.transportCcExtId !== 0) twccExtId = c.transportCcExtId;
     }
     if (!enabled) {
-      if (this.enabled) for (const c of consumers) c.setBweLayer(-1, nowMs);
+      if (this.enabled) for (const c of consumers.values()) c.setBweLayer(-1, nowMs);
       this.enabled = false;
       return;
     }
@@ -148,19 +164,19 @@ export class TransportBwe {
     if (twccExtId !== 0 && this.bwe.bweType === 'transport-cc') this.probe(nowMs, twccExtId, send);
   }
 
-  private allocate(nowMs: number, consumers: Iterable<BweConsumer>): void {
+  private allocate(nowMs: number, consumers: ReadonlyMap<string, BweConsumer>): void {
     const estimate = this.bwe.estimate(nowMs);
     this.allocatedEstimate = estimate;
     let fixed = 0;
     const entries = this.entries;
     entries.length = 0;
     const layered: BweConsumer[] = [];
-    for (const c of consumers) {
+    for (const c of consumers.values()) {
       if (!c.active) continue;
       const layers = c.bweLayerBitrates(nowMs);
       if (layers === undefined) fixed += c.bitrate.rate(nowMs);
       else {
-        entries.push({ priority: c.priority, layerBitrates: layers, layer: -1 });
+        entries.push({ priority: c.priority, layerBitrates: layers, layer: -1, current: c.bweCurrentLayer });
         layered.push(c);
       }
     }

@@ -423,6 +423,11 @@ export abstract class Consumer implements BweConsumer {
   /** The highest layer the transport's bandwidth allocation gives it (-1: no limit). */
   setBweLayer(_layer: number, _nowMs: number): void {}
 
+  /** The layer it forwards now, for the allocation (-1: none). */
+  get bweCurrentLayer(): number {
+    return this.currentLayers?.spatialLayer ?? -1;
+  }
+
   /** Called every ~500 ms by the transport: the kind re-checks its layers (simulcast). */
   updateLayers(_nowMs: number): void {}
 

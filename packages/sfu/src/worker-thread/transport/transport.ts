@@ -356,6 +356,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
 
   onConsumerRetransmitRtpPacket(consumer: Consumer, packet: Buffer, length: number): void {
     const now = performance.now();
+    if (!this.bwe.allowsRetransmission(this.rtxSendBitrate.rate(now), now)) return;
     this.bwe.stamp(packet, length, consumer.transportCcExtId, now);
     this.rtxBytesSent += length;
     this.rtxSendBitrate.add(length, now);
@@ -496,7 +497,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       );
       if (sent) this.twccFbCount++;
     }
-    this.bwe.tick(nowMs, this.consumers.values(), this.sendProbation, this.traceBwe);
+    this.bwe.tick(nowMs, this.consumers, this.sendProbation, this.traceBwe);
     if (nowMs >= this.nextLayersAtMs) {
       this.nextLayersAtMs = nowMs + 500;
       for (const c of this.consumers.values()) c.updateLayers(nowMs);
