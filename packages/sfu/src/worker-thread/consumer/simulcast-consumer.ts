@@ -19,6 +19,8 @@ export class SimulcastConsumer extends Consumer {
   currentSpatial = -1;
   /** The highest spatial layer the transport's bandwidth allocation allows (no limit: Infinity). */
   bweSpatialLimit = Number.POSITIVE_INFINITY;
+  /** Each layer's recent peak bitrate (see `bweLayerBitrates`). */
+  private readonly layerPeaks: number[] = [];
 
   get currentLayers(): ConsumerLayers | undefined {
     if (this.currentSpatial < 0) return undefined;
@@ -87,12 +89,20 @@ export class SimulcastConsumer extends Consumer {
     }
   }
 
-  /** Each stream's bitrate up to the preferred one, 0 for a stream that is not active. */
+  /**
+   * Each stream's bitrate up to the preferred one, 0 for a stream that is not active. A stream's
+   * bitrate is its recent peak, decaying 10 % per call (about a second): an encoder that dips for a
+   * moment (CPU, a static scene) would otherwise make its layer look cheap, and the switch up would
+   * overrun the link as soon as it recovers.
+   */
   override bweLayerBitrates(nowMs: number): number[] {
     const streams = this.producer.streams;
     const out: number[] = [];
     for (let i = 0; i <= Math.min(this.preferredSpatial, streams.length - 1); i++) {
-      out.push(streams[i].isActive(nowMs) ? Math.max(1, streams[i].bitrate.rate(nowMs)) : 0);
+      const rate = streams[i].bitrate.rate(nowMs);
+      const peak = Math.max(rate, 0.9 * (this.layerPeaks[i] ?? 0));
+      this.layerPeaks[i] = peak;
+      out.push(streams[i].isActive(nowMs) ? Math.max(1, peak) : 0);
     }
     return out;
   }
