@@ -25,9 +25,9 @@ const svg = lineChartSvg({
   title: `VP8 simulcast consumer behind a ${run.limitKbit} kbit/s limit (Chromium, tc htb)`,
   xLabel: 'seconds',
   yLabel: 'kbit/s',
-  xTicks: [0, 10, 20, 30, 40, 50].filter((x) => x <= Math.max(...run.samples.map((s) => s.t)) + 5),
+  xTicks: [0, 10, 20, 30, 40, 50, 60].filter((x) => x <= Math.max(...run.samples.map((s) => s.t))),
   series: [
-    { name: 'link limit', points: pts((s) => (s.phase === 'limited' ? run.limitKbit : 0)) },
+    { name: 'link limit (0: none)', points: pts((s) => (s.phase === 'limited' ? run.limitKbit : 0)) },
     { name: 'estimate', points: pts((s) => s.availableOutgoingBitrate / 1000) },
     { name: 'sent to consumer', points: pts((s) => s.sendBitrate / 1000) },
     { name: 'layer (its max kbit/s)', points: pts((s) => LAYER_KBPS[s.spatialLayer] ?? 0) },
