@@ -32,6 +32,7 @@ import { type SfuRoom, startSfuRoom } from './sfu-room.js';
 
 const LIMIT_KBIT = 600;
 const LIMITED_MS = 30_000;
+const PRIORITY_LIMIT_KBIT = 900;
 
 let room: SfuRoom | undefined;
 const netns = new BottleneckNetns(process.pid);
@@ -219,6 +220,62 @@ describe('bandwidth estimation behind a bottleneck', () => {
       );
       throw error;
     }
+    await call(a, 'close', null);
+    await call(b, 'close', null);
+    expect([a.errors, b.errors]).toEqual([[], []]);
+  });
+
+  it('two consumers with priorities 1 and 2 on one limited link: priority 2 gets the higher layer', async () => {
+    const r = room as SfuRoom;
+    const a = await r.session.openPage('sfu', 'A-prio');
+    const b = await r.session.openPage('sfu', 'B-prio');
+    await call(a, 'load', null);
+    await call(b, 'load', null);
+    const produced = await call(a, 'produce', { audio: false, video: true, simulcast: true });
+    const id = produced[0].id;
+    await expect
+      .poll(
+        async () =>
+          allOutbound(await readRtcStats(a), 'video').filter((o) => (o.bytesSent ?? 0) > 50_000).length,
+        { timeout: E2E_WAIT_MS, interval: 500 },
+      )
+      .toBe(3);
+    // The same producer twice on B's one receive transport.
+    await call(b, 'consume', [id, id]);
+    const [low, high] = [...r.consumers.values()].filter((c) => c.producerId === id);
+    await high.setPriority(2);
+    expect([low.priority, high.priority]).toEqual([1, 2]);
+    const recv = [...r.transports.values()].find((t) => t.peer === 'B-prio' && t.direction === 'recv')
+      ?.transport as WebRtcTransport;
+    await expect.poll(() => recv.iceSelectedTuple !== undefined, { timeout: E2E_WAIT_MS }).toBe(true);
+    const selected = recv.iceSelectedTuple;
+    if (!selected?.remotePort) throw new Error('no selected tuple');
+    netns.shapeUdpFlow(selected.localPort, selected.remotePort);
+    // Enough for 150 k + 500 k but not for two 500 k layers.
+    netns.setLimit(PRIORITY_LIMIT_KBIT);
+    const limitedAt = Date.now();
+    await expect
+      .poll(() => [high.currentLayers?.spatialLayer ?? -1, low.currentLayers?.spatialLayer ?? -1], {
+        timeout: 20_000,
+        interval: 500,
+      })
+      .toSatisfy(([h, l]) => h > l);
+    const settledS = (Date.now() - limitedAt) / 1000;
+    // Then for 15 s: the higher priority never below the lower one, and above it in most samples.
+    const pairs: Array<[number, number]> = [];
+    while (Date.now() - limitedAt < settledS * 1000 + 15_000) {
+      pairs.push([high.currentLayers?.spatialLayer ?? -1, low.currentLayers?.spatialLayer ?? -1]);
+      const next = Date.now() + 500; // the sampling period
+      await expect.poll(() => Date.now() >= next, { interval: 100 }).toBe(true);
+    }
+    netns.setLimit(0);
+    writeFileSync(
+      join(E2E_DIR, 'dist', 'bwe-priority.json'),
+      `${JSON.stringify({ limitKbit: PRIORITY_LIMIT_KBIT, settledS, pairs })}\n`,
+    );
+    expect(pairs.filter(([h, l]) => h < l)).toEqual([]);
+    // Both may dip to layer 0 together when the estimate does; the higher one above in most samples.
+    expect(pairs.filter(([h, l]) => h > l).length).toBeGreaterThan(0.5 * pairs.length);
     await call(a, 'close', null);
     await call(b, 'close', null);
     expect([a.errors, b.errors]).toEqual([[], []]);
