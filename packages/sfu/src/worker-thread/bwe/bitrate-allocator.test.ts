@@ -10,7 +10,8 @@ function entry(priority: number, layerBitrates: number[] = SIMULCAST): Allocatio
 describe('allocateBitrate', () => {
   it('gives one consumer the highest layer that fits', () => {
     const a = entry(1);
-    expect(allocateBitrate(600_000, [a])).toEqual({ used: 500_000, desired: 1_500_000 });
+    expect(allocateBitrate(600_000, [a])).toEqual({ used: 500_000, desired: 1_500_000, limited: true });
+    expect(allocateBitrate(5_000_000, [entry(1)]).limited).toBe(false);
     expect(a.layer).toBe(1);
     allocateBitrate(2_000_000, [a]);
     expect(a.layer).toBe(2);

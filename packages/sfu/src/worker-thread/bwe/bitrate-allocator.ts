@@ -28,6 +28,8 @@ export interface AllocationResult {
   used: number;
   /** What the preferred (highest active) layers would add up to, bps: the bitrate worth probing for. */
   desired: number;
+  /** Whether some consumer got less than its highest active layer (only then is probing worth it). */
+  limited: boolean;
 }
 
 function nextActive(e: AllocationEntry, from: number): number {
@@ -38,12 +40,14 @@ function nextActive(e: AllocationEntry, from: number): number {
 export function allocateBitrate(available: number, entries: AllocationEntry[]): AllocationResult {
   let desired = 0;
   let used = 0;
+  const tops: number[] = [];
   for (const e of entries) {
     e.layer = nextActive(e, -1);
-    if (e.layer < 0) continue;
-    used += e.layerBitrates[e.layer];
     let top = e.layer;
     for (let i = e.layer; i >= 0; i = nextActive(e, i)) top = i;
+    tops.push(top);
+    if (e.layer < 0) continue;
+    used += e.layerBitrates[e.layer];
     desired += e.layerBitrates[top];
   }
   let left = available - used;
@@ -63,5 +67,7 @@ export function allocateBitrate(available: number, entries: AllocationEntry[]): 
     }
     if (left === before) break;
   }
-  return { used: available - left, desired };
+  let limited = false;
+  for (let i = 0; i < entries.length; i++) if (entries[i].layer < tops[i]) limited = true;
+  return { used: available - left, desired, limited };
 }

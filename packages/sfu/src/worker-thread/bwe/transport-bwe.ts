@@ -65,6 +65,8 @@ export class TransportBwe {
   private nextAllocateAtMs = 0;
   private allocatedEstimate = 0;
   private desired = 0;
+  /** Some consumer is below its preferred layer for lack of bitrate: probing may lift it. */
+  private limited = false;
   /** Whether a consumer negotiated BWE feedback (the estimate and allocation apply). */
   private enabled = false;
   private readonly entries: AllocationEntry[] = [];
@@ -113,6 +115,18 @@ export class TransportBwe {
     const o = v.extensionValueOffsets[i];
     buf[o] = seq >> 8;
     buf[o + 1] = seq & 0xff;
+    this.probes.onSent(n);
+  }
+
+  /**
+   * `stamp` when the caller already knows where the element's 2-byte value is (`offset`, -1: none):
+   * a forwarded packet, whose consumer found it while rewriting the header.
+   */
+  stampAt(buf: Buffer, n: number, offset: number, nowMs: number): void {
+    if (offset < 0) return;
+    const seq = this.bwe.onPacketSent(n, nowMs);
+    buf[offset] = seq >> 8;
+    buf[offset + 1] = seq & 0xff;
     this.probes.onSent(n);
   }
 
@@ -180,8 +194,9 @@ export class TransportBwe {
         layered.push(c);
       }
     }
-    const { desired } = allocateBitrate(estimate - fixed, entries);
+    const { desired, limited } = allocateBitrate(estimate - fixed, entries);
     this.desired = desired + fixed;
+    this.limited = limited;
     for (let i = 0; i < layered.length; i++) layered[i].setBweLayer(entries[i].layer, nowMs);
   }
 
@@ -189,6 +204,8 @@ export class TransportBwe {
     const p = this.probes;
     const bwe = this.bwe;
     if (p.cluster < 0) {
+      // Consumers without layers (audio, simple) take what they send: more bitrate changes nothing for them.
+      if (!this.limited) return;
       const estimate = bwe.estimate(nowMs);
       const desired = Math.min(this.desired, this.maxBitrate);
       if (!p.maybeStart(nowMs, estimate, desired, bwe.lastDecreaseMs, this.maxBitrate)) return;

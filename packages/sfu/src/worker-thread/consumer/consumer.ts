@@ -119,6 +119,8 @@ export abstract class Consumer implements BweConsumer {
   private readonly absSendTimeId: number;
   /** The negotiated transport-cc element id (0: none): the transport stamps its sequence number there. */
   readonly transportCcExtId: number;
+  /** Where the packet being sent carries the transport-cc value (-1: it has none), for the transport. */
+  twccOffset = -1;
   /** Negotiated transport-cc or goog-remb: its transport estimates bandwidth and allocates layers. */
   readonly usesBwe: boolean;
   protected readonly rewriter: RtpStreamRewriter;
@@ -287,6 +289,11 @@ export abstract class Consumer implements BweConsumer {
     }
     v.payloadType = mappedPt;
     v.remapExtensions(this.extTable);
+    this.twccOffset = -1;
+    if (this.transportCcExtId !== 0) {
+      const i = v.findExtension(this.transportCcExtId);
+      if (i >= 0 && v.extensionValueLengths[i] === 2) this.twccOffset = v.extensionValueOffsets[i];
+    }
     if (this.absSendTimeId !== 0) {
       const i = v.findExtension(this.absSendTimeId);
       if (i >= 0 && v.extensionValueLengths[i] === 3) {

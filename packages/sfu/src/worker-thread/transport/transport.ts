@@ -346,7 +346,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
   onConsumerSendRtpPacket(consumer: Consumer, packet: Buffer, length: number): boolean {
     const now = performance.now();
     // Stamped before the test-only drop: a dropped packet is a loss the estimator must see.
-    this.bwe.stamp(packet, length, consumer.transportCcExtId, now);
+    this.bwe.stampAt(packet, length, consumer.twccOffset, now);
     if (this.dropOutgoingFraction > 0 && this.dropForTesting()) return false;
     this.rtpBytesSent += length;
     this.rtpSendBitrate.add(length, now);
