@@ -6,7 +6,8 @@
  * (or REMB) to `SendSideBwe`, and on a timer splits the estimate over the
  * consumers by priority (`allocateBitrate`), probes with probation padding
  * when they want more, and emits the `bwe` / `probation` trace events.
- * Active once a consumer negotiated transport-cc or REMB (as mediasoup).
+ * Active once a consumer negotiated transport-cc (and a forwarded packet
+ * carried the element) or REMB, as mediasoup.
  */
 import { RtpPacketView } from '@tsfu/rtp';
 import { BitrateMeter } from '../rtp/bitrate-meter.js';
@@ -65,6 +66,12 @@ export class TransportBwe {
   private nextAllocateAtMs = 0;
   private allocatedEstimate = 0;
   private desired = 0;
+  /**
+   * A forwarded packet carried the transport-cc element: feedback can come. Until then (a producer
+   * that sends no element, e.g. ffmpeg) the transport does not limit its consumers by an estimate
+   * that could never move.
+   */
+  private mediaStamped = false;
   /** Some consumer is below its preferred layer for lack of bitrate: probing may lift it. */
   private limited = false;
   /** Whether a consumer negotiated BWE feedback (the estimate and allocation apply). */
@@ -124,6 +131,7 @@ export class TransportBwe {
    */
   stampAt(buf: Buffer, n: number, offset: number, nowMs: number): void {
     if (offset < 0) return;
+    this.mediaStamped = true;
     const seq = this.bwe.onPacketSent(n, nowMs);
     buf[offset] = seq >> 8;
     buf[offset + 1] = seq & 0xff;
@@ -161,8 +169,9 @@ export class TransportBwe {
     let enabled = false;
     for (const c of consumers.values()) {
       if (!c.usesBwe) continue;
-      enabled = true;
       if (c.transportCcExtId !== 0) twccExtId = c.transportCcExtId;
+      // transport-cc needs stamped packets; REMB needs nothing of ours.
+      if (c.transportCcExtId === 0 || this.mediaStamped || this.bwe.bweType === 'remb') enabled = true;
     }
     if (!enabled) {
       if (this.enabled) for (const c of consumers.values()) c.setBweLayer(-1, nowMs);

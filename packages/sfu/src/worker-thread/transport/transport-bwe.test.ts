@@ -17,7 +17,7 @@ const RIDS = ['r0', 'r1', 'r2'];
 /** What each layer sends, bytes per 100 ms (150 k / 500 k / 1.2 Mbps). */
 const LAYER_BYTES = [1875, 6250, 15000];
 
-function setup() {
+function setup(producerSendsTwcc = true) {
   const notes: Array<{ event: string; id: string; data: unknown }> = [];
   const router = new Router('r');
   const t = recordingTransport('t', router, (event, id, data) => notes.push({ event, id, data }));
@@ -30,7 +30,7 @@ function setup() {
     headerExtensions: [
       { uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 4 },
       { uri: 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id', id: 10 },
-      { uri: TWCC, id: 3 },
+      ...(producerSendsTwcc ? [{ uri: TWCC, id: 3 }] : []),
     ],
     encodings: RIDS.map((rid) => ({ rid })),
     rtcp: { cname: 'x' },
@@ -204,5 +204,20 @@ describe('Transport bandwidth estimation', () => {
     expect(probation[0]?.extensions.map((e) => e.id)).toEqual([7]);
     expect(t.bwe.probationBytesSent).toBeGreaterThan(0);
     expect(t.bwe.probationBitrate.rate(now)).toBeGreaterThan(0);
+  });
+
+  it('does not limit consumers when the producer sends no transport-cc element (no feedback could come)', () => {
+    const { t, consume, feed } = setup(false);
+    const c = consume('c', 5000);
+    let now = performance.now();
+    for (let i = 0; i < 20; i++, now += 20) {
+      feed(now);
+      t.tick(now);
+    }
+    expect(c.currentSpatial).toBe(2); // the preferred layer, not what 600 kbps would allow
+    expect(t.bwe.active).toBe(false);
+    expect(t.bwe.probationBytesSent).toBe(0);
+    const rtp = t.sent.filter((x) => x.kind === 'rtp').map((x) => parseRtpPacket(x.bytes));
+    expect(rtp.some((p) => p?.extensions.some((e) => e.id === 7))).toBe(false);
   });
 });
