@@ -46,7 +46,7 @@ export class SimulcastConsumer extends Consumer {
   }
 
   protected selectLayer(stream: RecvStream, packet: RtpPacket, nowMs: number): boolean {
-    if (stream.encodingIdx === this.currentSpatial) return true;
+    if (stream.encodingIdx === this.currentSpatial) return !this.overrunsLink();
     if (this.targetSpatial < 0) this.updateTargetLayer(nowMs);
     if (stream.encodingIdx !== this.targetSpatial) return false;
     if (!packet.isKeyFrame) {
@@ -59,6 +59,19 @@ export class SimulcastConsumer extends Consumer {
     this.pictureIds.resync();
     this.notifyLayers();
     return true;
+  }
+
+  /**
+   * Whether the layer being forwarded is above what the bandwidth allocation allows while a lower one
+   * is on its way (its keyframe requested): its packets would only fill the bottleneck's queue ahead of
+   * that keyframe — and be lost there — so they are not sent (the picture holds until the switch).
+   */
+  private overrunsLink(): boolean {
+    return (
+      this.currentSpatial > this.bweSpatialLimit &&
+      this.targetSpatial >= 0 &&
+      this.targetSpatial < this.currentSpatial
+    );
   }
 
   /**

@@ -81,9 +81,10 @@ function setup(producerSendsTwcc = true) {
   const producer = router.getProducer('p');
   let seq = 0;
   /** One keyframe packet on every layer (with the producer's transport-cc value 0xabcd); the first also fills 1 s of bitrate. */
-  const feed = (nowMs: number) => {
+  const feed = (nowMs: number, keyframe = true, only?: string) => {
     seq++;
     RIDS.forEach((rid, i) => {
+      if (only !== undefined && rid !== only) return;
       const b = serializeRtpPacket({
         payloadType: 96,
         sequenceNumber: seq,
@@ -94,7 +95,7 @@ function setup(producerSendsTwcc = true) {
           { id: 10, value: Buffer.from(rid) },
           { id: 3, value: Buffer.from([0xab, 0xcd]) },
         ],
-        payload: Buffer.from([0x90, 0x80, 0x80 | (seq >> 8), seq & 0xff, 0, 9, 9]),
+        payload: Buffer.from([0x90, 0x80, 0x80 | (seq >> 8), seq & 0xff, keyframe ? 0 : 1, 9, 9]),
       });
       t.receiveRtp(b, b.length, nowMs);
       if (seq === 1)
@@ -139,6 +140,11 @@ describe('Transport bandwidth estimation', () => {
     remb(700_000, now + 20);
     t.tick(now + 20);
     expect(c.targetSpatial).toBe(1);
+    // Until layer 1's keyframe, layer 2 is no longer sent: it would only fill the bottleneck's queue.
+    const before = t.sent.filter((x) => x.kind === 'rtp').length;
+    feed(now + 25, false, 'r2');
+    expect(t.sent.filter((x) => x.kind === 'rtp').length).toBe(before);
+    expect(c.currentSpatial).toBe(2);
     feed(now + 30); // the keyframe of layer 1 switches
     expect(c.currentSpatial).toBe(1);
     const layers = notes.filter((n) => n.event === 'consumer.layerschange').map((n) => n.data);
