@@ -186,10 +186,16 @@ describe('bandwidth estimation behind a bottleneck', () => {
         await expect.poll(() => Date.now() >= next, { interval: 100 }).toBe(true);
       }
       const end = samples[samples.length - 1];
-      // Counted from the switch down: while the top layer still overran the link (~1 s to detect, then
-      // a keyframe of the lower layer) Chromium may freeze — recorded as `freezesBeforeSwitch`.
-      expect(end.freezeCount - start.freezeCount).toBeLessThanOrEqual(2);
+      // Counted from when B shows the lower layer (its frame width drops): before that, while the top
+      // layer overran the link and the lower layer's keyframe crossed the full queue, Chromium may freeze
+      // — recorded as `freezesBeforeSwitch`, not bounded (it depends on how loaded the machine is).
       const atLimit = samples.find((x) => x.phase === 'limited') ?? start;
+      const shown = samples.find(
+        (x) => x.phase === 'limited' && x.frameWidth > 0 && x.frameWidth < atLimit.frameWidth,
+      );
+      expect(shown, 'B shows a lower layer').toBeDefined();
+      const shownAt = shown ?? start;
+      expect(end.freezeCount - shownAt.freezeCount).toBeLessThanOrEqual(2);
       const limitedSamples = samples.filter((s) => s.phase === 'limited' && s.t - start.t > 5);
       expect(Math.max(...limitedSamples.map((s) => s.spatialLayer))).toBeLessThan(2);
       expect(Math.max(...limitedSamples.map((s) => s.availableOutgoingBitrate))).toBeLessThan(1_000_000);
@@ -211,7 +217,7 @@ describe('bandwidth estimation behind a bottleneck', () => {
       expect(bweTraces).toBeGreaterThan(0);
       writeFileSync(
         join(E2E_DIR, 'dist', 'bwe-throttle.json'),
-        `${JSON.stringify({ limitKbit: LIMIT_KBIT, loweredAfterS: lowered, raisedAfterS: raised, freezesBeforeSwitch: start.freezeCount - atLimit.freezeCount, freezesAfterSwitch: end.freezeCount - start.freezeCount, probationBytesSent: ts.probationBytesSent, samples }, null, 1)}\n`,
+        `${JSON.stringify({ limitKbit: LIMIT_KBIT, loweredAfterS: lowered, raisedAfterS: raised, shownAfterS: shownAt.t - atLimit.t, freezesBeforeSwitch: shownAt.freezeCount - atLimit.freezeCount, freezesAfterSwitch: end.freezeCount - shownAt.freezeCount, probationBytesSent: ts.probationBytesSent, samples }, null, 1)}\n`,
       );
     } catch (error) {
       writeFileSync(
