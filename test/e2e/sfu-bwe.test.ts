@@ -93,7 +93,7 @@ afterAll(async () => {
 });
 
 describe('bandwidth estimation behind a bottleneck', () => {
-  it(`VP8 simulcast ×3: ${LIMIT_KBIT} kbit/s → lower layer, no freezes; lifted → top layer`, async () => {
+  it(`VP8 simulcast ×3: ${LIMIT_KBIT} kbit/s → lower layer, ≤ 2 freezes on it; lifted → top layer`, async () => {
     const r = room as SfuRoom;
     const a = await r.session.openPage('sfu', 'A-bwe');
     const b = await r.session.openPage('sfu', 'B-bwe');
