@@ -61,6 +61,10 @@ export async function startSfuRoom(
     sctpSendBufferSize?: number;
     /** `iceServers`/`iceTransportPolicy` handed to a page's transports (TURN tests). */
     iceOptionsOf?: (peer: string) => Pick<TransportInfo, 'iceServers' | 'iceTransportPolicy'>;
+    /** Another Chromium launcher (e.g. one that runs it in a network namespace). */
+    browserExecutablePath?: string;
+    /** Listen on this address instead of 127.0.0.1 (loopback-only then off). */
+    listenIp?: string;
   } = {},
 ): Promise<SfuRoom> {
   const workers: Worker[] = [];
@@ -85,9 +89,9 @@ export async function startSfuRoom(
         listenInfos: [
           {
             protocol: 'udp',
-            ip: '127.0.0.1',
+            ip: opts.listenIp ?? '127.0.0.1',
             port,
-            tsfuLoopbackOnly: true,
+            tsfuLoopbackOnly: opts.listenIp === undefined,
             tsfuConnectedUdp: opts.connectedUdp === true,
           },
         ],
@@ -98,7 +102,7 @@ export async function startSfuRoom(
     }
     session = await E2eSession.start<SfuSchema>({
       pages: opts.pages ?? ['pages/sfu.ts'],
-      browser: { extraArgs: opts.browserArgs },
+      browser: { extraArgs: opts.browserArgs, executablePath: opts.browserExecutablePath },
     });
     const routerFor = (peer: string) => routers[opts.routerOf?.(peer) ?? 0];
     const s = session;

@@ -126,12 +126,21 @@ describe('forwarding', () => {
       // Payload untouched (simple consumer: no picture id rewrite).
       expect(got[i].payload[6]).toBe(i === 0 ? 0x00 : 0x01);
     }
-    // mid and transport-cc are the producer's: removed; abs-send-time is rewritten at the consumer's id.
-    const absId = consumer.rtpParameters.headerExtensions!.find((e) => e.uri.endsWith('abs-send-time'))!.id;
+    // mid is the producer's: removed; abs-send-time is rewritten at the consumer's id; transport-cc is
+    // kept at the consumer's id and carries the SFU transport's own sequence number (bandwidth estimation).
+    const extId = (suffix: string) =>
+      consumer.rtpParameters.headerExtensions!.find((e) => e.uri.endsWith(suffix))!.id;
+    const absId = extId('abs-send-time');
+    const twccId = extId('transport-wide-cc-extensions-01');
     const ids = got[0].extensions.map((e) => e.id);
-    expect(ids).toEqual([absId]);
-    const v = got[0].extensions[0].value;
+    expect([...ids].sort()).toEqual([absId, twccId].sort());
+    const v = got[0].extensions.find((e) => e.id === absId)!.value;
     expect(readAbsSendTime(v, 0, 3)).not.toBe(0x010203);
+    const twccSeqs = got.map((p) => {
+      const t = p.extensions.find((e) => e.id === twccId)!.value;
+      return (t[0] << 8) | t[1];
+    });
+    for (let i = 1; i < twccSeqs.length; i++) expect(twccSeqs[i]).toBe((twccSeqs[0] + i) & 0xffff);
     const [stat] = await producer.getStats();
     expect(stat).toMatchObject({ type: 'inbound-rtp', ssrc: SSRC, kind: 'video', mimeType: 'video/VP8' });
     expect(stat.packetCount).toBe(11);

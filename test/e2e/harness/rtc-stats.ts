@@ -247,10 +247,18 @@ export async function waitForRtcStats(
   }
 }
 
-/** Every inbound entry of every connection, optionally of one kind. */
+/** Every inbound media entry of every connection (not the probator), optionally of one kind. */
 export function allInbound(stats: PeerConnectionStats[], kind?: 'audio' | 'video'): InboundRtpStats[] {
-  return stats.flatMap((pc) => pc.inbound).filter((s) => kind === undefined || s.kind === kind);
+  return stats
+    .flatMap((pc) => pc.inbound)
+    .filter((s) => (kind === undefined || s.kind === kind) && s.ssrc !== PROBATOR_SSRC);
 }
+
+/**
+ * mediasoup-client's "probator" receiver: the SFU's probation padding (bandwidth probing) arrives on it and
+ * gives it an inbound-rtp entry with no frames; `allInbound` leaves it out.
+ */
+export const PROBATOR_SSRC = 1234;
 
 /** Every outbound entry of every connection, optionally of one kind. */
 export function allOutbound(stats: PeerConnectionStats[], kind?: 'audio' | 'video'): OutboundRtpStats[] {

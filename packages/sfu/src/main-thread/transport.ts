@@ -226,6 +226,11 @@ export abstract class TransportImpl<
 
   /** A notification for this transport's id (never called once closed). */
   protected handleNotification(n: WorkerNotification): void {
+    if (n.event === 'transport.trace') {
+      this.base.safeEmit('trace', n.data);
+      this.baseObserver.safeEmit('trace', n.data);
+      return;
+    }
     this.logger.error(`ignoring unknown event "${n.event}"`);
   }
 

@@ -50,6 +50,7 @@ import type { SrtpCryptoSuite, SrtpParameters } from '../types/srtp-parameters.j
 import type {
   SctpState,
   TransportListenInfo,
+  TransportTraceEventData,
   TransportTraceEventType,
   TransportTuple,
 } from '../types/transport.js';
@@ -329,6 +330,8 @@ export type WorkerNotifications = {
   'producer.score': ProducerScore[];
   'producer.videoorientationchange': ProducerVideoOrientation;
   'producer.trace': ProducerTraceEventData;
+  /** A transport's `bwe` / `probation` trace event. */
+  'transport.trace': TransportTraceEventData;
   'dataConsumer.dataproducerclose': undefined;
   'dataConsumer.dataproducerpause': undefined;
   'dataConsumer.dataproducerresume': undefined;

@@ -32,6 +32,7 @@ import type {
 } from '../../types/consumer.js';
 import type { ProducerStat } from '../../types/producer.js';
 import type { MediaKind, RtpEncodingParameters, RtpParameters } from '../../types/rtp-parameters.js';
+import type { BweConsumer } from '../bwe/transport-bwe.js';
 import type { Producer } from '../producer.js';
 import { BitrateMeter } from '../rtp/bitrate-meter.js';
 import { type RecvStream, scoreFromLoss } from '../rtp/recv-stream.js';
@@ -63,6 +64,8 @@ const FORWARDED_EXTENSIONS = new Set<string>([
   RTP_EXTENSION_URI.absSendTime,
   RTP_EXTENSION_URI.absCaptureTime,
   RTP_EXTENSION_URI.playoutDelay,
+  // Kept in place so the transport can write its own transport-wide sequence number into it (BWE).
+  RTP_EXTENSION_URI.transportWideCc,
 ]);
 
 /**
@@ -95,7 +98,7 @@ export interface ConsumerOptions {
   notify: NotifyMain;
 }
 
-export abstract class Consumer {
+export abstract class Consumer implements BweConsumer {
   readonly id: string;
   readonly transportId: string;
   readonly producer: Producer;
@@ -114,6 +117,12 @@ export abstract class Consumer {
   private readonly supportedPt = new Uint8Array(128);
   private readonly extTable: Uint8Array;
   private readonly absSendTimeId: number;
+  /** The negotiated transport-cc element id (0: none): the transport stamps its sequence number there. */
+  readonly transportCcExtId: number;
+  /** Where the packet being sent carries the transport-cc value (-1: it has none), for the transport. */
+  twccOffset = -1;
+  /** Negotiated transport-cc or goog-remb: its transport estimates bandwidth and allocates layers. */
+  readonly usesBwe: boolean;
   protected readonly rewriter: RtpStreamRewriter;
   /** What was sent, for NACKs (video with `nack` negotiated). */
   readonly sentLog: SentPacketLog | undefined;
@@ -183,7 +192,9 @@ export abstract class Consumer {
     for (const c of codecs) if (!/\/rtx$/i.test(c.mimeType)) this.supportedPt[c.payloadType & 0x7f] = 1;
     const pairs: Array<[number, number]> = [];
     let absId = 0;
+    let twccId = 0;
     for (const ce of o.rtpParameters.headerExtensions ?? []) {
+      if (ce.uri === RTP_EXTENSION_URI.transportWideCc) twccId = ce.id;
       if (!FORWARDED_EXTENSIONS.has(ce.uri)) continue;
       const pe = o.producer.rtpParameters.headerExtensions?.find((e) => e.uri === ce.uri);
       if (pe) pairs.push([pe.id, ce.id]);
@@ -191,6 +202,10 @@ export abstract class Consumer {
     }
     this.extTable = createExtensionIdTable(pairs);
     this.absSendTimeId = absId;
+    this.transportCcExtId = twccId;
+    const fbTypes = (media.rtcpFeedback ?? []).map((f) => f.type);
+    this.usesBwe =
+      (twccId !== 0 && fbTypes.includes('transport-cc')) || (absId !== 0 && fbTypes.includes('goog-remb'));
     this.retransmitter = new Retransmitter({
       ssrc: this.ssrc,
       rtxPayloadType: this.rtxPayloadType,
@@ -274,6 +289,11 @@ export abstract class Consumer {
     }
     v.payloadType = mappedPt;
     v.remapExtensions(this.extTable);
+    this.twccOffset = -1;
+    if (this.transportCcExtId !== 0) {
+      const i = v.findExtension(this.transportCcExtId);
+      if (i >= 0 && v.extensionValueLengths[i] === 2) this.twccOffset = v.extensionValueOffsets[i];
+    }
     if (this.absSendTimeId !== 0) {
       const i = v.findExtension(this.absSendTimeId);
       if (i >= 0 && v.extensionValueLengths[i] === 3) {
@@ -401,6 +421,19 @@ export abstract class Consumer {
 
   /** Resumed (consumer or producer): seq/timestamp continue; video waits for a keyframe. */
   abstract onResumed(nowMs: number): void;
+
+  /** Bitrates of the layers the allocation may give it (simulcast); undefined: it takes what it sends. */
+  bweLayerBitrates(_nowMs: number): number[] | undefined {
+    return undefined;
+  }
+
+  /** The highest layer the transport's bandwidth allocation gives it (-1: no limit). */
+  setBweLayer(_layer: number, _nowMs: number): void {}
+
+  /** The layer it forwards now, for the allocation (-1: none). */
+  get bweCurrentLayer(): number {
+    return this.currentLayers?.spatialLayer ?? -1;
+  }
 
   /** Called every ~500 ms by the transport: the kind re-checks its layers (simulcast). */
   updateLayers(_nowMs: number): void {}

@@ -17,6 +17,10 @@ export class SimulcastConsumer extends Consumer {
   targetSpatial = -1;
   /** The spatial layer being forwarded, -1 before the first keyframe. */
   currentSpatial = -1;
+  /** The highest spatial layer the transport's bandwidth allocation allows (no limit: Infinity). */
+  bweSpatialLimit = Number.POSITIVE_INFINITY;
+  /** Each layer's recent peak bitrate (see `bweLayerBitrates`). */
+  private readonly layerPeaks: number[] = [];
 
   get currentLayers(): ConsumerLayers | undefined {
     if (this.currentSpatial < 0) return undefined;
@@ -42,7 +46,7 @@ export class SimulcastConsumer extends Consumer {
   }
 
   protected selectLayer(stream: RecvStream, packet: RtpPacket, nowMs: number): boolean {
-    if (stream.encodingIdx === this.currentSpatial) return true;
+    if (stream.encodingIdx === this.currentSpatial) return !this.overrunsLink();
     if (this.targetSpatial < 0) this.updateTargetLayer(nowMs);
     if (stream.encodingIdx !== this.targetSpatial) return false;
     if (!packet.isKeyFrame) {
@@ -57,18 +61,35 @@ export class SimulcastConsumer extends Consumer {
     return true;
   }
 
-  /** Picks the spatial layer to forward: the preferred one if active, else the best lower, else the lowest higher. */
+  /**
+   * Whether the layer being forwarded is above what the bandwidth allocation allows while a lower one
+   * is on its way (its keyframe requested): its packets would only fill the bottleneck's queue ahead of
+   * that keyframe — and be lost there — so they are not sent (the picture holds until the switch).
+   */
+  private overrunsLink(): boolean {
+    return (
+      this.currentSpatial > this.bweSpatialLimit &&
+      this.targetSpatial >= 0 &&
+      this.targetSpatial < this.currentSpatial
+    );
+  }
+
+  /**
+   * Picks the spatial layer to forward: the preferred one (or the allocation's limit, if lower) if
+   * active, else the best lower, else the lowest higher.
+   */
   updateTargetLayer(nowMs: number): void {
     const streams = this.producer.streams;
+    const top = Math.min(this.preferredSpatial, this.bweSpatialLimit);
     let target = -1;
-    for (let i = Math.min(this.preferredSpatial, streams.length - 1); i >= 0; i--) {
+    for (let i = Math.min(top, streams.length - 1); i >= 0; i--) {
       if (streams[i].isActive(nowMs)) {
         target = i;
         break;
       }
     }
     if (target < 0) {
-      for (let i = this.preferredSpatial + 1; i < streams.length; i++) {
+      for (let i = top + 1; i < streams.length; i++) {
         if (streams[i].isActive(nowMs)) {
           target = i;
           break;
@@ -79,6 +100,31 @@ export class SimulcastConsumer extends Consumer {
     if (target >= 0 && target !== this.currentSpatial && this.active) {
       this.producer.requestKeyFrame(streams[target], nowMs);
     }
+  }
+
+  /**
+   * Each stream's bitrate up to the preferred one, 0 for a stream that is not active. A stream's
+   * bitrate is its recent peak, decaying 10 % per call (about a second): an encoder that dips for a
+   * moment (CPU, a static scene) would otherwise make its layer look cheap, and the switch up would
+   * overrun the link as soon as it recovers.
+   */
+  override bweLayerBitrates(nowMs: number): number[] {
+    const streams = this.producer.streams;
+    const out: number[] = [];
+    for (let i = 0; i <= Math.min(this.preferredSpatial, streams.length - 1); i++) {
+      const rate = streams[i].bitrate.rate(nowMs);
+      const peak = Math.max(rate, 0.9 * (this.layerPeaks[i] ?? 0));
+      this.layerPeaks[i] = peak;
+      out.push(streams[i].isActive(nowMs) ? Math.max(1, peak) : 0);
+    }
+    return out;
+  }
+
+  override setBweLayer(layer: number, nowMs: number): void {
+    const limit = layer < 0 ? Number.POSITIVE_INFINITY : layer;
+    if (limit === this.bweSpatialLimit) return;
+    this.bweSpatialLimit = limit;
+    this.updateTargetLayer(nowMs);
   }
 
   override updateLayers(nowMs: number): void {

@@ -2,8 +2,8 @@
  * A transport's incoming RTCP, packet by packet of the compound: SRs to the
  * producer streams they describe (for LSR/DLSR and the NTP↔RTP mapping),
  * report blocks, NACKs and PLI/FIR to the consumers whose SSRC they name;
- * REMB and transport-cc feedback are kept for the bandwidth estimation that
- * comes later. Malformed compounds and unknown SSRCs are counted.
+ * REMB and transport-cc feedback to the transport's bandwidth estimation
+ * (`bandwidthFeedback`). Malformed compounds and unknown SSRCs are counted.
  */
 import {
   compactNtpFromUnixMs,
@@ -27,11 +27,19 @@ import type { TransportMediaCounters } from '../../types/webrtc-transport.js';
 import type { Consumer } from '../consumer/consumer.js';
 import type { RtpListener } from './rtp-listener.js';
 
+/** Where REMB and transport-cc feedback go (the transport's `TransportBwe`). */
+export interface BandwidthFeedbackSink {
+  onTransportCc(fb: RtcpTransportCc, nowMs: number): void;
+  onRemb(bitrate: number, nowMs: number): void;
+}
+
 export class RtcpReceiver {
   private readonly rtcpView = new RtcpCompoundView();
-  /** Latest estimate the remote sent us (REMB), bps; stored for the bandwidth work that comes later. */
+  /** Latest estimate the remote sent us (REMB), bps. */
   remoteRembBitrate = 0;
-  /** Transport-cc feedback packets received from the remote, and the last one (stored for later BWE). */
+  /** Bandwidth estimation fed with REMB and transport-cc feedback. */
+  bandwidthFeedback: BandwidthFeedbackSink | undefined;
+  /** Transport-cc feedback packets received from the remote, and the last one. */
   transportCcFeedbackReceived = 0;
   lastTransportCcFeedback: RtcpTransportCc | undefined;
 
@@ -83,7 +91,10 @@ export class RtcpReceiver {
             else this.counters.rtcpUnknownSsrc++;
           } else if (r.count === PsfbFormat.AFB && isRemb(b, o, len)) {
             const remb = parseRemb(b, o, len);
-            if (remb) this.remoteRembBitrate = remb.bitrate;
+            if (remb) {
+              this.remoteRembBitrate = remb.bitrate;
+              this.bandwidthFeedback?.onRemb(remb.bitrate, nowMs);
+            }
           }
           break;
         }
@@ -114,6 +125,7 @@ export class RtcpReceiver {
       if (fb) {
         this.transportCcFeedbackReceived++;
         this.lastTransportCcFeedback = fb;
+        this.bandwidthFeedback?.onTransportCc(fb, nowMs);
       }
     }
   }

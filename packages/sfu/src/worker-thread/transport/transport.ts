@@ -29,6 +29,7 @@ import type {
   TransportTraceEventType,
 } from '../../types/transport.js';
 import type { TransportMediaCounters } from '../../types/webrtc-transport.js';
+import { TransportBwe } from '../bwe/transport-bwe.js';
 import type { Consumer, ConsumerListener } from '../consumer/consumer.js';
 import { createConsumer } from '../consumer/create-consumer.js';
 import type { DataConsumer } from '../data/data-consumer.js';
@@ -117,6 +118,8 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
   /** Incoming RTCP: reports, NACKs and keyframe requests to consumers, SRs to streams; REMB, transport-cc. */
   readonly rtcpReceiver: RtcpReceiver;
   private readonly twcc = new TransportCcRecorder();
+  /** Send-side bandwidth estimation, layer allocation and probation toward its consumers. */
+  readonly bwe: TransportBwe;
   private readonly senderSsrc = (Math.random() * 0xffffffff) >>> 0;
   private nextRtcpAtMs = 0;
   private nextTwccAtMs = 0;
@@ -146,11 +149,11 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
     rtpDroppedForTesting: 0,
     rtpForOtherProducer: 0,
   };
-  /** The bitrate limits the API set (undefined: unlimited); enforced with bandwidth estimation, later. */
+  /** The bitrate limits the API set (undefined: unlimited); the outgoing ones bound the BWE allocation. */
   maxIncomingBitrate: number | undefined;
   maxOutgoingBitrate: number | undefined;
   minOutgoingBitrate: number | undefined;
-  /** `enableTraceEvent()`'s types (stored: no BWE or probation traces are produced yet). */
+  /** `enableTraceEvent()`'s types ('bwe': each allocation run; 'probation': each probation packet). */
   traceEventTypes: TransportTraceEventType[] = [];
   /** Test-only loss injection: fraction of outgoing media packets dropped (0 = none). */
   dropOutgoingFraction = 0;
@@ -159,6 +162,24 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
   private readonly sendRtcp = (packet: Buffer): void => {
     this.sendRtcpPacket(packet, packet.length);
   };
+  /** Sends one probation packet (on the first consumer's path: only DirectTransport looks at it). */
+  private readonly sendProbation = (packet: Buffer, length: number): void => {
+    const first = this.consumers.values().next().value;
+    if (!first) return;
+    this.sendRtpPacket(packet, length, first);
+    if (this.traceEventTypes.includes('probation')) {
+      this.notify('transport.trace', this.id, {
+        type: 'probation',
+        timestamp: Date.now(),
+        direction: 'out',
+        info: { ssrc: 1234, payloadType: 127, sequenceNumber: packet.readUInt16BE(2), size: length },
+      });
+    }
+  };
+  private readonly traceBwe = (info: object): void => {
+    if (!this.traceEventTypes.includes('bwe')) return;
+    this.notify('transport.trace', this.id, { type: 'bwe', timestamp: Date.now(), direction: 'out', info });
+  };
 
   constructor(options: TransportOptions) {
     this.id = options.id;
@@ -166,6 +187,8 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
     this.notify = options.notify;
     this.options = options;
     this.rtcpReceiver = new RtcpReceiver(this.rtpListener, this.consumersBySsrc, this.mediaCounters);
+    this.bwe = new TransportBwe(options.initialAvailableOutgoingBitrate);
+    this.rtcpReceiver.bandwidthFeedback = this.bwe;
   }
 
   /** Whether media can be sent now (connected, keys in place). */
@@ -204,6 +227,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       throw new TypeError(`bitrate must be >= current min outgoing bitrate (${min}) or 0 (unlimited)`);
     }
     this.maxOutgoingBitrate = bitrate || undefined;
+    this.bwe.setLimits(this.minOutgoingBitrate, this.maxOutgoingBitrate);
   }
 
   setMinOutgoingBitrate(bitrate: number): void {
@@ -216,6 +240,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       throw new TypeError(`bitrate must be <= current max outgoing bitrate (${max}) or 0 (unlimited)`);
     }
     this.minOutgoingBitrate = bitrate || undefined;
+    this.bwe.setLimits(this.minOutgoingBitrate, this.maxOutgoingBitrate);
   }
 
   // ---- producers / consumers -------------------------------------------------------------
@@ -317,8 +342,10 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
   }
 
   onConsumerSendRtpPacket(consumer: Consumer, packet: Buffer, length: number): boolean {
-    if (this.dropOutgoingFraction > 0 && this.dropForTesting()) return false;
     const now = performance.now();
+    // Stamped before the test-only drop: a dropped packet is a loss the estimator must see.
+    this.bwe.stampAt(packet, length, consumer.twccOffset, now);
+    if (this.dropOutgoingFraction > 0 && this.dropForTesting()) return false;
     this.rtpBytesSent += length;
     this.rtpSendBitrate.add(length, now);
     this.sendRtpPacket(packet, length, consumer);
@@ -327,6 +354,8 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
 
   onConsumerRetransmitRtpPacket(consumer: Consumer, packet: Buffer, length: number): void {
     const now = performance.now();
+    if (!this.bwe.allowsRetransmission(this.rtxSendBitrate.rate(now), now)) return;
+    this.bwe.stamp(packet, length, consumer.transportCcExtId, now);
     this.rtxBytesSent += length;
     this.rtxSendBitrate.add(length, now);
     this.sendRtpPacket(packet, length, consumer);
@@ -466,6 +495,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       );
       if (sent) this.twccFbCount++;
     }
+    this.bwe.tick(nowMs, this.consumers, this.sendProbation, this.traceBwe);
     if (nowMs >= this.nextLayersAtMs) {
       this.nextLayersAtMs = nowMs + 500;
       for (const c of this.consumers.values()) c.updateLayers(nowMs);
@@ -569,9 +599,9 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       rtxRecvBitrate: this.rtxRecvBitrate.rate(now),
       rtxBytesSent: this.rtxBytesSent,
       rtxSendBitrate: this.rtxSendBitrate.rate(now),
-      probationBytesSent: 0,
-      probationSendBitrate: 0,
-      availableOutgoingBitrate: o.initialAvailableOutgoingBitrate,
+      probationBytesSent: this.bwe.probationBytesSent,
+      probationSendBitrate: this.bwe.probationBitrate.rate(now),
+      availableOutgoingBitrate: this.bwe.availableBitrate(now),
       maxIncomingBitrate: this.maxIncomingBitrate,
       maxOutgoingBitrate: this.maxOutgoingBitrate,
       minOutgoingBitrate: this.minOutgoingBitrate,

@@ -1,0 +1,229 @@
+/**
+ * The transport's bandwidth estimation wired end to end (no sockets): the
+ * transport-wide sequence number written into what consumers send, REMB
+ * lowering the estimate, the allocation moving simulcast consumers' layers
+ * by priority (`layerschange` follows), getStats and the `bwe` trace event,
+ * and probation padding on SSRC 1234 when the consumers want more.
+ */
+import { parseRtpPacket, serializeRtcpPackets, serializeRtpPacket } from '@tsfu/rtp';
+import { describe, expect, it } from 'vitest';
+import type { RtpParameters } from '../../types/rtp-parameters.js';
+import { SimulcastConsumer } from '../consumer/simulcast-consumer.js';
+import { Router } from '../router.js';
+import { recordingTransport } from './recording-transport.test-util.js';
+
+const TWCC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+const RIDS = ['r0', 'r1', 'r2'];
+/** What each layer sends, bytes per 100 ms (150 k / 500 k / 1.2 Mbps). */
+const LAYER_BYTES = [1875, 6250, 15000];
+
+function setup(producerSendsTwcc = true) {
+  const notes: Array<{ event: string; id: string; data: unknown }> = [];
+  const router = new Router('r');
+  const t = recordingTransport('t', router, (event, id, data) => notes.push({ event, id, data }));
+  router.addTransport(t);
+  const params: RtpParameters = {
+    mid: '0',
+    codecs: [
+      { mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, rtcpFeedback: [{ type: 'transport-cc' }] },
+    ],
+    headerExtensions: [
+      { uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 4 },
+      { uri: 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id', id: 10 },
+      ...(producerSendsTwcc ? [{ uri: TWCC, id: 3 }] : []),
+    ],
+    encodings: RIDS.map((rid) => ({ rid })),
+    rtcp: { cname: 'x' },
+  };
+  t.produce({
+    transportId: 't',
+    producerId: 'p',
+    kind: 'video',
+    rtpParameters: params,
+    rtpMapping: {
+      codecs: [{ payloadType: 96, mappedPayloadType: 101 }],
+      encodings: RIDS.map((rid, i) => ({ rid, mappedSsrc: i + 1 })),
+    },
+    paused: false,
+  });
+  const consume = (id: string, ssrc: number) => {
+    t.consume(
+      {
+        transportId: 't',
+        consumerId: id,
+        producerId: 'p',
+        kind: 'video',
+        rtpParameters: {
+          mid: id,
+          codecs: [
+            {
+              mimeType: 'video/VP8',
+              payloadType: 101,
+              clockRate: 90000,
+              rtcpFeedback: [{ type: 'transport-cc' }],
+            },
+          ],
+          headerExtensions: [{ uri: TWCC, id: 7 }],
+          encodings: [{ ssrc, scalabilityMode: 'L3T1' }],
+          rtcp: { cname: 'x' },
+        },
+        paused: false,
+        ignoreDtx: false,
+        pipe: false,
+        consumableRtpEncodings: [],
+      },
+      performance.now(),
+    );
+    const c = t.consumers.get(id);
+    if (!(c instanceof SimulcastConsumer)) throw new Error('not simulcast');
+    return c;
+  };
+  const producer = router.getProducer('p');
+  let seq = 0;
+  /** One keyframe packet on every layer (with the producer's transport-cc value 0xabcd); the first also fills 1 s of bitrate. */
+  const feed = (nowMs: number, keyframe = true, only?: string) => {
+    seq++;
+    RIDS.forEach((rid, i) => {
+      if (only !== undefined && rid !== only) return;
+      const b = serializeRtpPacket({
+        payloadType: 96,
+        sequenceNumber: seq,
+        timestamp: seq * 3000,
+        ssrc: 0x100 * (i + 1),
+        extensions: [
+          { id: 4, value: Buffer.from('0') },
+          { id: 10, value: Buffer.from(rid) },
+          { id: 3, value: Buffer.from([0xab, 0xcd]) },
+        ],
+        payload: Buffer.from([0x90, 0x80, 0x80 | (seq >> 8), seq & 0xff, keyframe ? 0 : 1, 9, 9]),
+      });
+      t.receiveRtp(b, b.length, nowMs);
+      if (seq === 1)
+        for (let k = 0; k < 10; k++) producer.streams[i].bitrate.add(LAYER_BYTES[i], nowMs - 900 + k * 100);
+    });
+  };
+  const remb = (bitrate: number, nowMs: number) => {
+    const b = serializeRtcpPackets([{ kind: 'remb', senderSsrc: 9, mediaSsrc: 0, bitrate, ssrcs: [] }]);
+    t.receiveRtcp(b, b.length, nowMs);
+  };
+  return { t, consume, feed, remb, notes };
+}
+
+describe('Transport bandwidth estimation', () => {
+  it('writes consecutive transport-wide sequence numbers into what consumers send', () => {
+    const { t, consume, feed } = setup();
+    const c = consume('c', 5000);
+    const now = performance.now();
+    feed(now);
+    feed(now + 1);
+    const rtp = t.sent.filter((x) => x.kind === 'rtp').map((x) => parseRtpPacket(x.bytes));
+    expect(rtp.length).toBeGreaterThanOrEqual(2);
+    const seqs = rtp.map((p) => {
+      const e = p?.extensions.find((x) => x.id === c.transportCcExtId);
+      return e ? (e.value[0] << 8) | e.value[1] : -1;
+    });
+    expect(seqs.every((s, i) => i === 0 || s === seqs[i - 1] + 1)).toBe(true);
+    expect(seqs).not.toContain(0xabcd); // the producer's own number does not leak through
+  });
+
+  it('follows REMB: lower layer, layerschange, stats and the bwe trace', () => {
+    const { t, consume, feed, remb, notes } = setup();
+    t.traceEventTypes = ['bwe'];
+    const c = consume('c', 5000);
+    const now = performance.now();
+    feed(now);
+    remb(5_000_000, now);
+    t.tick(now);
+    feed(now + 10);
+    expect(c.currentSpatial).toBe(2);
+    expect(t.bwe.availableBitrate(now)).toBe(5_000_000);
+    remb(700_000, now + 20);
+    t.tick(now + 20);
+    expect(c.targetSpatial).toBe(1);
+    // Until layer 1's keyframe, layer 2 is no longer sent: it would only fill the bottleneck's queue.
+    const before = t.sent.filter((x) => x.kind === 'rtp').length;
+    feed(now + 25, false, 'r2');
+    expect(t.sent.filter((x) => x.kind === 'rtp').length).toBe(before);
+    expect(c.currentSpatial).toBe(2);
+    feed(now + 30); // the keyframe of layer 1 switches
+    expect(c.currentSpatial).toBe(1);
+    const layers = notes.filter((n) => n.event === 'consumer.layerschange').map((n) => n.data);
+    expect(layers.at(-1)).toEqual({ spatialLayer: 1, temporalLayer: 0 });
+    const traces = notes
+      .filter((n) => n.event === 'transport.trace')
+      .map((n) => n.data as { info: Record<string, unknown> });
+    expect(traces.length).toBeGreaterThanOrEqual(2);
+    expect(traces.at(-1)?.info).toMatchObject({
+      availableBitrate: 700_000,
+      bweType: 'remb',
+      startBitrate: 600_000,
+    });
+    expect(Object.keys(traces.at(-1)?.info ?? {}).sort()).toEqual(
+      [
+        'availableBitrate',
+        'bweType',
+        'desiredBitrate',
+        'effectiveDesiredBitrate',
+        'maxBitrate',
+        'maxPaddingBitrate',
+        'minBitrate',
+        'startBitrate',
+      ].sort(),
+    );
+  });
+
+  it('gives the higher priority consumer the higher layer, within setMaxOutgoingBitrate', () => {
+    const { t, consume, feed, remb } = setup();
+    const low = consume('low', 5000);
+    const high = consume('high', 6000);
+    high.priority = 2;
+    const now = performance.now();
+    feed(now);
+    remb(2_000_000, now);
+    t.tick(now);
+    // 150 k + 150 k, then high takes 350 k and 700 k in its turn; low's 350 k still fits: 2.0 M in all.
+    expect([high.targetSpatial, low.targetSpatial]).toEqual([2, 1]);
+    t.setMaxOutgoingBitrate(1_500_000);
+    t.tick(now + 10);
+    expect([high.targetSpatial, low.targetSpatial]).toEqual([2, 0]);
+    t.setMaxOutgoingBitrate(0);
+    remb(20_000_000, now + 20);
+    t.tick(now + 20);
+    expect([high.targetSpatial, low.targetSpatial]).toEqual([2, 2]);
+  });
+
+  it('sends probation padding on SSRC 1234 when the consumers want more than the estimate', () => {
+    const { t, consume, feed } = setup();
+    consume('c', 5000);
+    let now = performance.now();
+    // No feedback yet: the estimate is the initial 600 kbps, the consumer wants 1.2 Mbps.
+    for (let i = 0; i < 20; i++, now += 20) {
+      feed(now);
+      t.tick(now);
+    }
+    const probation = t.sent
+      .filter((x) => x.kind === 'rtp')
+      .map((x) => parseRtpPacket(x.bytes))
+      .filter((p) => p?.ssrc === 1234);
+    expect(probation.length).toBeGreaterThan(0);
+    expect(probation[0]?.payloadType).toBe(127);
+    expect(probation[0]?.extensions.map((e) => e.id)).toEqual([7]);
+    expect(t.bwe.probationBytesSent).toBeGreaterThan(0);
+    expect(t.bwe.probationBitrate.rate(now)).toBeGreaterThan(0);
+  });
+
+  it('does not limit consumers when the producer sends no transport-cc element (no feedback could come)', () => {
+    const { t, consume, feed } = setup(false);
+    const c = consume('c', 5000);
+    let now = performance.now();
+    for (let i = 0; i < 20; i++, now += 20) {
+      feed(now);
+      t.tick(now);
+    }
+    expect(c.currentSpatial).toBe(2); // the preferred layer, not what 600 kbps would allow
+    expect(t.bwe.active).toBe(false);
+    expect(t.bwe.probationBytesSent).toBe(0);
+    const rtp = t.sent.filter((x) => x.kind === 'rtp').map((x) => parseRtpPacket(x.bytes));
+    expect(rtp.some((p) => p?.extensions.some((e) => e.id === 7))).toBe(false);
+  });
+});
