@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSubchannels, encodeSubchannels, MALFORMED, type SubchannelsMetadata } from './subchannels-codec.js';
+import {
+  decodeSubchannels,
+  encodeSubchannels,
+  MALFORMED,
+  type SubchannelsMetadata,
+} from './subchannels-codec.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const bytes = (h: string) => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));

@@ -53,8 +53,7 @@ export function encodeSubchannels(
   const hasIgnored = ignoredSubchannel !== undefined;
   if (subchannels.length === 0 && !hasRequired && !hasIgnored) return payload;
   if (subchannels.length > MAX_SUBCHANNELS) return payload;
-  const headerLength =
-    FIXED_LENGTH + subchannels.length * 2 + (hasRequired ? 2 : 0) + (hasIgnored ? 2 : 0);
+  const headerLength = FIXED_LENGTH + subchannels.length * 2 + (hasRequired ? 2 : 0) + (hasIgnored ? 2 : 0);
   const out = new Uint8Array(headerLength + payload.byteLength);
   const view = new DataView(out.buffer);
   const flags = (hasRequired ? REQUIRED_FLAG : 0) | (hasIgnored ? IGNORED_FLAG : 0);
@@ -85,7 +84,7 @@ export function decodeSubchannels(data: Uint8Array): DecodedSubchannels | undefi
   if (data.byteLength < FIXED_LENGTH) return undefined;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const low = view.getUint32(4);
-  if (view.getUint32(0) !== TOKEN_HIGH || ((low & ~FLAGS) >>> 0) !== TOKEN_LOW) return undefined;
+  if (view.getUint32(0) !== TOKEN_HIGH || (low & ~FLAGS) >>> 0 !== TOKEN_LOW) return undefined;
   const hasRequired = (low & REQUIRED_FLAG) !== 0;
   const hasIgnored = (low & IGNORED_FLAG) !== 0;
   const count = view.getUint16(8);
