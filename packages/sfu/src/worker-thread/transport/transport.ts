@@ -170,6 +170,10 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
 
   /** Whether media can be sent now (connected, keys in place). */
   abstract get canSend(): boolean;
+  /** The largest message its data producers take (`dataProducer.send()` included). */
+  get maxReceiveMessageSize(): number {
+    return this.options.maxReceiveMessageSize;
+  }
   /** A PipeTransport (mediasoup's Transport::IsPipe): its data messages carry subchannel metadata. */
   get isPipe(): boolean {
     return false;
