@@ -93,9 +93,15 @@ class WorkerThread {
           break;
         }
         case 'dataProducer.send': {
+          // Any type, as mediasoup's worker; over the transport's maxReceiveMessageSize it drops (and logs) it.
           const dp = this.objects.findDataProducer(n.targetId);
-          if (dp && dp.type === 'direct')
-            this.objects.findTransport(dp.transportId)?.router.data.onProducerMessage(dp, n.data);
+          const found = dp && this.objects.findTransport(dp.transportId);
+          if (!dp || !found) break;
+          if (n.data.data.byteLength > found.transport.maxReceiveMessageSize) {
+            dp.oversizeDrops++;
+            break;
+          }
+          found.router.data.onProducerMessage(dp, n.data);
           break;
         }
         case 'transport.sendRtcp': {

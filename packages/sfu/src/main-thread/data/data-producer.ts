@@ -3,6 +3,8 @@
  * transport's SCTP association ('sctp'), or that Node sends through a
  * DirectTransport ('direct').
  */
+
+import { WorkerClosedError } from '../../errors.js';
 import type { AppData } from '../../types/app-data.js';
 import type {
   DataProducerDump,
@@ -17,7 +19,7 @@ import { EnhancedEventEmitter } from '../enhanced-event-emitter.js';
 import { Logger } from '../logger.js';
 import type { WorkerChannel } from '../worker-channel.js';
 import { messageAndPpid } from './ppid.js';
-import { normalizeSubchannels } from './subchannels.js';
+import { messageSubchannel, messageSubchannels } from './subchannels.js';
 
 const logger = new Logger('DataProducer');
 
@@ -148,8 +150,14 @@ export class DataProducerImpl<DataProducerAppData extends AppData = AppData> ext
   }
 
   /**
-   * Sends a message into the router (DataProducers of a DirectTransport only),
-   * to the data consumers that pass mediasoup's subchannel filter.
+   * Sends a message into the router, to the data consumers that pass
+   * mediasoup's subchannel filter (meant for DataProducers of a
+   * DirectTransport; as in mediasoup, an 'sctp' one takes it too, as if its
+   * peer had sent it). Validation is mediasoup's: a message that is neither
+   * a string nor a Buffer is a TypeError, a closed worker a WorkerClosedError;
+   * a closed DataProducer drops it silently (mediasoup's worker ignores it),
+   * and so does the worker for a message over the transport's
+   * maxReceiveMessageSize (counted).
    */
   send(
     message: string | Buffer,
@@ -158,14 +166,17 @@ export class DataProducerImpl<DataProducerAppData extends AppData = AppData> ext
     requiredSubchannel?: number,
     ignoredSubchannel?: number,
   ): void {
-    if (this.#type !== 'direct') throw new TypeError('send() is only for DataProducers of type "direct"');
     const m = messageAndPpid(message, ppid);
+    if (!this.#channel.acceptsRequests)
+      throw new WorkerClosedError('Channel closed, cannot send notification [event:DATAPRODUCER_SEND]');
     if (this.#closed) return;
+    const required = messageSubchannel(requiredSubchannel);
+    const ignored = messageSubchannel(ignoredSubchannel);
     this.#channel.notify('dataProducer.send', this.#id, {
       ...m,
-      ...(subchannels !== undefined ? { subchannels: normalizeSubchannels(subchannels) } : {}),
-      ...(typeof requiredSubchannel === 'number' ? { requiredSubchannel: requiredSubchannel & 0xffff } : {}),
-      ...(typeof ignoredSubchannel === 'number' ? { ignoredSubchannel: ignoredSubchannel & 0xffff } : {}),
+      ...(subchannels !== undefined ? { subchannels: messageSubchannels(subchannels) } : {}),
+      ...(required !== undefined ? { requiredSubchannel: required } : {}),
+      ...(ignored !== undefined ? { ignoredSubchannel: ignored } : {}),
     });
   }
 

@@ -17,6 +17,8 @@ export class DataProducer {
   paused: boolean;
   messagesReceived = 0;
   bytesReceived = 0;
+  /** `dataProducer.send()` messages over the transport's maxReceiveMessageSize, dropped. */
+  oversizeDrops = 0;
 
   constructor(transportId: string, d: ProduceDataRequest) {
     this.id = d.dataProducerId;

@@ -3,7 +3,8 @@
  * transport), the fan-out from each data producer to its consumers with
  * mediasoup's subchannel filter, and the close/pause cascades. A message is
  * handed to every consumer as the same Uint8Array; only a direct consumer's
- * delivery to the main thread copies it (postMessage).
+ * delivery to the main thread copies it (postMessage), and a pipe consumer
+ * sends a copy with the subchannel metadata in front when there is any.
  */
 import type {
   ConsumeDataRequest,
@@ -61,7 +62,7 @@ export class RouterData {
       );
     const dp = this.producers.get(d.dataProducerId);
     if (!dp) throw new Error(`DataProducer not found [dataProducerId:${d.dataProducerId}]`);
-    const dc = new DataConsumer(transport.id, d, dp.paused);
+    const dc = new DataConsumer(transport.id, d, dp.paused, transport.isPipe);
     transport.dataConsumers.set(dc.id, dc);
     this.consumers.set(dc.id, dc);
     this.fanout.set(dp, [...(this.fanout.get(dp) ?? NO_CONSUMERS), dc]);
@@ -118,10 +119,11 @@ export class RouterData {
     if (dp.paused) return;
     for (const dc of this.consumersOf(dp)) {
       if (!dc.active || !dc.accepts(message)) continue;
-      const sent = dc.type === 'direct' ? this.sendDirect(dc, message) : this.sctpSink(dc, message);
+      const out = dc.wireMessage(message);
+      const sent = dc.type === 'direct' ? this.sendDirect(dc, out) : this.sctpSink(dc, out);
       if (!sent) continue;
       dc.messagesSent++;
-      dc.bytesSent += message.data.byteLength;
+      dc.bytesSent += out.data.byteLength;
     }
   }
 

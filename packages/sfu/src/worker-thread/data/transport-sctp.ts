@@ -10,6 +10,7 @@ import type { DataMessage, NotifyMain } from '../../protocol/worker-protocol.js'
 import type { SctpNegotiatedCapabilities, SctpParameters } from '../../types/sctp-parameters.js';
 import type { DataConsumer } from './data-consumer.js';
 import type { DataProducer } from './data-producer.js';
+import { decodeSubchannels, MALFORMED } from './subchannels-codec.js';
 
 const PPID_DCEP = 50;
 const MAX_STREAMS = 65535;
@@ -18,6 +19,8 @@ export interface TransportSctpOwner {
   readonly id: string;
   readonly dataProducers: ReadonlyMap<string, DataProducer>;
   readonly dataConsumers: ReadonlyMap<string, DataConsumer>;
+  /** A PipeTransport's association: messages may start with subchannel metadata (subchannels-codec.ts). */
+  readonly isPipe: boolean;
   /** Hands a message its data producer received to the router's data plane. */
   onDataProducerMessage(dp: DataProducer, message: DataMessage): void;
 }
@@ -29,6 +32,8 @@ export class TransportSctp {
   private stateValue: SctpState = 'new';
   /** Messages dropped: on a stream no data producer has, DCEP, or while not connected. */
   droppedMessages = 0;
+  /** Pipe messages dropped because they start with the metadata token but their fields do not fit. */
+  malformedSubchannelHeaders = 0;
   /** Messages to data consumers dropped because the send buffer was full (`sctpsendbufferfull`). */
   sendBufferFullDrops = 0;
   /** mediasoup's `sctpSendBufferSize`: bytes queued or unacknowledged on the association, at most. */
@@ -84,10 +89,15 @@ export class TransportSctp {
     this.association.handle(packet);
   }
 
-  /** Sends a data consumer's message; false (dropped) unless the association is up. */
+  /**
+   * Sends a data consumer's message; false (dropped) once the association
+   * failed or closed. Before it is up the message waits in the send queue, as
+   * in mediasoup 3.27's association: a pipe's first messages, sent right after
+   * `pipeToRouter()`, are not lost to the handshake.
+   */
   send(dc: DataConsumer, message: DataMessage): boolean {
     const p = dc.sctpStreamParameters;
-    if (!p || this.stateValue !== 'connected') return false;
+    if (!p || this.stateValue === 'failed' || this.stateValue === 'closed') return false;
     // mediasoup: a message that does not fit in the send buffer is dropped and the consumer told, so a
     // peer that stops reading costs at most sctpSendBufferSize of memory.
     if (this.association.totalBufferedAmount + message.data.byteLength > this.sendBufferSize) {
@@ -155,10 +165,23 @@ export class TransportSctp {
     }
     for (const dp of this.owner.dataProducers.values()) {
       if (dp.sctpStreamParameters?.streamId === streamId) {
-        this.owner.onDataProducerMessage(dp, {
-          ppid,
-          data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-        });
+        const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+        if (!this.owner.isPipe) {
+          this.owner.onDataProducerMessage(dp, { ppid, data: bytes });
+          return;
+        }
+        const decoded = decodeSubchannels(bytes);
+        if (decoded === MALFORMED) {
+          this.malformedSubchannelHeaders++;
+          this.droppedMessages++;
+          return;
+        }
+        if (decoded === undefined) {
+          this.owner.onDataProducerMessage(dp, { ppid, data: bytes });
+          return;
+        }
+        const { payload, ...filter } = decoded;
+        this.owner.onDataProducerMessage(dp, { ppid, data: payload, ...filter });
         return;
       }
     }

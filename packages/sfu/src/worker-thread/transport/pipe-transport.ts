@@ -31,6 +31,10 @@ export class PipeTransport extends PlainTransport {
     this.enableRtx = options.enableRtx;
   }
 
+  override get isPipe(): boolean {
+    return true;
+  }
+
   /** The shared-memory path to the paired transport in another worker thread, once attached. */
   private ring: PipeRingLink | undefined;
 

@@ -193,6 +193,14 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
 
   /** Whether media can be sent now (connected, keys in place). */
   abstract get canSend(): boolean;
+  /** The largest message its data producers take (`dataProducer.send()` included). */
+  get maxReceiveMessageSize(): number {
+    return this.options.maxReceiveMessageSize;
+  }
+  /** A PipeTransport (mediasoup's Transport::IsPipe): its data messages carry subchannel metadata. */
+  get isPipe(): boolean {
+    return false;
+  }
   /**
    * Protects (as the kind needs) and sends one RTP packet of `consumer`; `packet` may be reused once it
    * returns.
@@ -547,6 +555,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       id: this.id,
       dataProducers: this.dataProducers,
       dataConsumers: this.dataConsumers,
+      isPipe: this.isPipe,
       onDataProducerMessage: (dp: DataProducer, m: DataMessage) =>
         this.listener.onTransportDataProducerMessage(dp, m),
     };
