@@ -53,6 +53,10 @@ interface Sample {
   framesDecoded: number;
   freezeCount: number;
   frameWidth: number;
+  packetsLost: number;
+  nackCount: number;
+  rtxSendBitrate: number;
+  probationSendBitrate: number;
 }
 
 beforeAll(async () => {
@@ -145,6 +149,10 @@ describe('bandwidth estimation behind a bottleneck', () => {
         framesDecoded: inbound?.framesDecoded ?? 0,
         freezeCount: inbound?.freezeCount ?? 0,
         frameWidth: inbound?.frameWidth ?? 0,
+        packetsLost: inbound?.packetsLost ?? 0,
+        nackCount: inbound?.nackCount ?? 0,
+        rtxSendBitrate: ts.rtxSendBitrate ?? 0,
+        probationSendBitrate: ts.probationSendBitrate ?? 0,
       };
       samples.push(s);
       return s;

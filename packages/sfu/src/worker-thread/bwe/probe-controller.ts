@@ -5,10 +5,19 @@
  * estimate (at most the desired bitrate plus a margin) is sent, the media
  * sent meanwhile counting towards it and probation padding filling the rest.
  * The estimator then measures what arrived. One cluster at a time, at most
- * one every `PROBE_INTERVAL_MS`.
+ * one every `PROBE_INTERVAL_MS`. A probe that found the path full (what
+ * arrived well below what was sent: the capacity is known and below what
+ * the consumers want) doubles the wait for the next one, up to
+ * `MAX_PROBE_INTERVAL_MS`: each such probe queues up at the bottleneck and
+ * costs a delay-based cut, and repeating it every 1.5 s only shakes the
+ * estimate (and the layers) around the capacity it already found.
  */
 const CLUSTER_MS = 100;
 const PROBE_INTERVAL_MS = 1500;
+/** Longest wait after probes that found the path full (a lifted limit is found within it). */
+const MAX_PROBE_INTERVAL_MS = 5000;
+/** A result below this share of the probe's rate: the path was full. */
+const FULL_PATH_SHARE = 0.7;
 /** No probing this soon after the delay-based rate was cut (the queue is draining). */
 const AFTER_DECREASE_MS = 3000;
 const MAX_PROBE_FACTOR = 2;
@@ -22,6 +31,7 @@ export class ProbeController {
   private startMs = 0;
   private bytesInCluster = 0;
   private lastProbeEndMs = Number.NEGATIVE_INFINITY;
+  private intervalMs = PROBE_INTERVAL_MS;
 
   /** Whether to start a cluster now; when so, `cluster` and `rate` are set. */
   maybeStart(
@@ -33,7 +43,7 @@ export class ProbeController {
   ): boolean {
     if (this.cluster >= 0) return false;
     if (desired <= estimate) return false;
-    if (nowMs - this.lastProbeEndMs < PROBE_INTERVAL_MS) return false;
+    if (nowMs - this.lastProbeEndMs < this.intervalMs) return false;
     if (nowMs - lastDecreaseMs < AFTER_DECREASE_MS) return false;
     const rate = Math.min(estimate * MAX_PROBE_FACTOR, desired * DESIRED_MARGIN, maxBitrate);
     if (rate <= estimate) return false;
@@ -42,6 +52,17 @@ export class ProbeController {
     this.startMs = nowMs;
     this.bytesInCluster = 0;
     return true;
+  }
+
+  /**
+   * What the last cluster measured (bps, 0: nothing usable): a full path backs the next probe off, a
+   * probe that got through resets the wait.
+   */
+  onResult(result: number, probedRate: number): void {
+    this.intervalMs =
+      result < FULL_PATH_SHARE * probedRate
+        ? Math.min(MAX_PROBE_INTERVAL_MS, 2 * this.intervalMs)
+        : PROBE_INTERVAL_MS;
   }
 
   /** Bytes sent in the cluster (media and padding). */

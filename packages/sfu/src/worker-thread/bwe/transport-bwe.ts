@@ -50,6 +50,12 @@ const ALLOCATE_INTERVAL_MS = 1000;
 const REALLOCATE_CHANGE = 0.1;
 const TICK_MS = 20;
 const RTX_SHARE = 0.25;
+/**
+ * The allocation takes the lowest estimate of the last 1.5–3 s (two buckets of this length): a drop
+ * applies at once, a rise only once it held. A probe's peak, or a few good feedbacks, is no capacity
+ * yet; stepping up on one and back down on the cut that follows costs two keyframe waits (two freezes).
+ */
+const SUSTAIN_BUCKET_MS = 1500;
 const MIN_BITRATE = 30_000;
 const UNLIMITED = 100_000_000;
 
@@ -77,6 +83,13 @@ export class TransportBwe {
   /** Whether a consumer negotiated BWE feedback (the estimate and allocation apply). */
   private enabled = false;
   private readonly entries: AllocationEntry[] = [];
+  /** Lowest estimate in the current and the previous `SUSTAIN_BUCKET_MS` bucket. */
+  private bucketMin = Number.POSITIVE_INFINITY;
+  private prevBucketMin = Number.POSITIVE_INFINITY;
+  private bucketStartMs = Number.NEGATIVE_INFINITY;
+  /** Probe results seen (`SendSideBwe.probeResults`) and the rate of the last cluster. */
+  private probeResultsSeen = 0;
+  private probedRate = 0;
 
   constructor(readonly startBitrate: number) {
     this.bwe = new SendSideBwe(Math.max(MIN_BITRATE, startBitrate));
@@ -140,12 +153,30 @@ export class TransportBwe {
 
   onTransportCc(fb: TransportCcFeedbackView, nowMs: number): void {
     this.bwe.onTransportCc(fb, nowMs);
+    if (this.bwe.probeResults !== this.probeResultsSeen) {
+      this.probeResultsSeen = this.bwe.probeResults;
+      this.probes.onResult(this.bwe.lastProbeResult, this.probedRate);
+    }
+    this.trackSustained(nowMs);
     this.maybeReallocate();
   }
 
   onRemb(bitrate: number, nowMs: number): void {
     this.bwe.onRemb(bitrate, nowMs);
+    this.trackSustained(nowMs);
     this.maybeReallocate();
+  }
+
+  /** Records the estimate in the sustained-minimum buckets; returns the lowest of the last 1.5–3 s. */
+  private trackSustained(nowMs: number): number {
+    const e = this.bwe.estimate(nowMs);
+    if (nowMs - this.bucketStartMs >= SUSTAIN_BUCKET_MS) {
+      // A bucket that ended long ago says nothing about the last 3 s.
+      this.prevBucketMin = nowMs - this.bucketStartMs < 2 * SUSTAIN_BUCKET_MS ? this.bucketMin : e;
+      this.bucketMin = e;
+      this.bucketStartMs = nowMs;
+    } else if (e < this.bucketMin) this.bucketMin = e;
+    return Math.min(e, this.bucketMin, this.prevBucketMin);
   }
 
   private maybeReallocate(): void {
@@ -188,8 +219,8 @@ export class TransportBwe {
   }
 
   private allocate(nowMs: number, consumers: ReadonlyMap<string, BweConsumer>): void {
-    const estimate = this.bwe.estimate(nowMs);
-    this.allocatedEstimate = estimate;
+    this.allocatedEstimate = this.bwe.estimate(nowMs);
+    const estimate = this.trackSustained(nowMs);
     let fixed = 0;
     const entries = this.entries;
     entries.length = 0;
@@ -219,6 +250,7 @@ export class TransportBwe {
       const desired = Math.min(this.desired, this.maxBitrate);
       if (!p.maybeStart(nowMs, estimate, desired, bwe.lastDecreaseMs, this.maxBitrate)) return;
       bwe.startProbeCluster(p.cluster);
+      this.probedRate = p.rate;
     }
     const due = p.paddingDue(nowMs, TICK_MS);
     if (due < 0) {
