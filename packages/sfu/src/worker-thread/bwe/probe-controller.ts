@@ -15,7 +15,7 @@
 const CLUSTER_MS = 100;
 const PROBE_INTERVAL_MS = 1500;
 /** Longest wait after probes that found the path full (a lifted limit is found within it). */
-const MAX_PROBE_INTERVAL_MS = 5000;
+const MAX_PROBE_INTERVAL_MS = 4000;
 /** A result below this share of the probe's rate: the path was full. */
 const FULL_PATH_SHARE = 0.7;
 /** No probing this soon after the delay-based rate was cut (the queue is draining). */

@@ -51,11 +51,16 @@ const REALLOCATE_CHANGE = 0.1;
 const TICK_MS = 20;
 const RTX_SHARE = 0.25;
 /**
- * The allocation takes the lowest estimate of the last 1.5–3 s (two buckets of this length): a drop
- * applies at once, a rise only once it held. A probe's peak, or a few good feedbacks, is no capacity
- * yet; stepping up on one and back down on the cut that follows costs two keyframe waits (two freezes).
+ * What the allocation splits moves slower than the estimate, because every layer switch costs a
+ * keyframe wait (measured behind a 600 kbit/s link: each switch, up or down, was a freeze in Chromium,
+ * even without a lost packet). A rise counts once it held: the lowest estimate of the last 2–4 s (two
+ * buckets of this length) — a probe's peak is no capacity yet. A moderate drop (to no less than
+ * `SEVERE_DROP` of it; the delay-based cut after a probe, AIMD's sawtooth) counts once it lasted
+ * `DROP_HOLD_MS`; a severe one at once.
  */
-const SUSTAIN_BUCKET_MS = 1500;
+const SUSTAIN_BUCKET_MS = 2000;
+const SEVERE_DROP = 0.6;
+const DROP_HOLD_MS = 2000;
 const MIN_BITRATE = 30_000;
 const UNLIMITED = 100_000_000;
 
@@ -87,6 +92,9 @@ export class TransportBwe {
   private bucketMin = Number.POSITIVE_INFINITY;
   private prevBucketMin = Number.POSITIVE_INFINITY;
   private bucketStartMs = Number.NEGATIVE_INFINITY;
+  /** The estimate the last allocation split (see `SUSTAIN_BUCKET_MS`), and since when it is above the estimate. */
+  private allocBase = 0;
+  private dropSinceMs = -1;
   /** Probe results seen (`SendSideBwe.probeResults`) and the rate of the last cluster. */
   private probeResultsSeen = 0;
   private probedRate = 0;
@@ -101,6 +109,7 @@ export class TransportBwe {
     this.maxBitrate = max ?? UNLIMITED;
     this.bwe.setBounds(this.minBitrate, this.maxBitrate);
     this.nextAllocateAtMs = 0;
+    this.allocBase = 0; // the application's limit applies at once
   }
 
   get active(): boolean {
@@ -219,8 +228,7 @@ export class TransportBwe {
   }
 
   private allocate(nowMs: number, consumers: ReadonlyMap<string, BweConsumer>): void {
-    this.allocatedEstimate = this.bwe.estimate(nowMs);
-    const estimate = this.trackSustained(nowMs);
+    const estimate = this.allocationBase(nowMs);
     let fixed = 0;
     const entries = this.entries;
     entries.length = 0;
@@ -238,6 +246,24 @@ export class TransportBwe {
     this.desired = desired + fixed;
     this.limited = limited;
     for (let i = 0; i < layered.length; i++) layered[i].setBweLayer(entries[i].layer, nowMs);
+  }
+
+  /** The bitrate to split: the estimate, rising once it held, dropping at once only when far. */
+  private allocationBase(nowMs: number): number {
+    const e = this.bwe.estimate(nowMs);
+    this.allocatedEstimate = e;
+    const sustained = this.trackSustained(nowMs);
+    const base = this.allocBase;
+    if (e >= base) {
+      this.dropSinceMs = -1;
+      this.allocBase = Math.max(base, sustained);
+    } else if (e >= SEVERE_DROP * base && (this.dropSinceMs < 0 || nowMs - this.dropSinceMs < DROP_HOLD_MS)) {
+      if (this.dropSinceMs < 0) this.dropSinceMs = nowMs;
+    } else {
+      this.dropSinceMs = -1;
+      this.allocBase = e;
+    }
+    return this.allocBase;
   }
 
   private probe(nowMs: number, twccExtId: number, send: (buf: Buffer, n: number) => void): void {

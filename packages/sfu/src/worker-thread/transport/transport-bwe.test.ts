@@ -189,13 +189,13 @@ describe('Transport bandwidth estimation', () => {
     t.setMaxOutgoingBitrate(0);
     remb(20_000_000, now + 20);
     t.tick(now + 20);
-    // A drop applies at once, a rise once it held 1.5–3 s.
+    // A rise applies once it held 2–4 s.
     expect([high.targetSpatial, low.targetSpatial]).toEqual([2, 0]);
-    feed(now + 1600);
-    remb(20_000_000, now + 1600);
-    feed(now + 3200);
-    remb(20_000_000, now + 3200);
-    t.tick(now + 3200);
+    feed(now + 2100);
+    remb(20_000_000, now + 2100);
+    feed(now + 4200);
+    remb(20_000_000, now + 4200);
+    t.tick(now + 4200);
     expect([high.targetSpatial, low.targetSpatial]).toEqual([2, 2]);
   });
 
