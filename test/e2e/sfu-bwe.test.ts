@@ -57,6 +57,9 @@ interface Sample {
   nackCount: number;
   rtxSendBitrate: number;
   probationSendBitrate: number;
+  /** The control consumer C (same producer, unlimited link, preferred layer 1). */
+  controlFramesDecoded: number;
+  controlFreezeCount: number;
 }
 
 beforeAll(async () => {
@@ -101,8 +104,14 @@ describe('bandwidth estimation behind a bottleneck', () => {
     const r = room as SfuRoom;
     const a = await r.session.openPage('sfu', 'A-bwe');
     const b = await r.session.openPage('sfu', 'B-bwe');
+    // The control: C consumes the same producer on an unlimited link, at layer 1. Chromium also freezes
+    // when the machine starves it of CPU (seen at load average 10–13: frames decoded stalled and freezes
+    // counted before the limit was set, the encoder at A sending layer 0 at 60–80 kbit/s); C, in the
+    // same browser, counts those freezes, which no bandwidth estimation can prevent.
+    const c = await r.session.openPage('sfu', 'C-bwe');
     await call(a, 'load', null);
     await call(b, 'load', null);
+    await call(c, 'load', null);
     const produced = await call(a, 'produce', { audio: false, video: true, simulcast: true });
     const producer = r.producers.get(produced[0].id);
     expect(producer?.type).toBe('simulcast');
@@ -120,6 +129,12 @@ describe('bandwidth estimation behind a bottleneck', () => {
     await call(b, 'consume', [produced[0].id]);
     const consumer = [...r.consumers.values()].find((c) => c.producerId === produced[0].id) as Consumer;
     const consumerSsrc = consumer.rtpParameters.encodings?.[0].ssrc;
+    await call(c, 'consume', [produced[0].id]);
+    const control = [...r.consumers.values()].find(
+      (x) => x.producerId === produced[0].id && x !== consumer,
+    ) as Consumer;
+    await control.setPreferredLayers({ spatialLayer: 1 });
+    const controlSsrc = control.rtpParameters.encodings?.[0].ssrc;
     const recv = [...r.transports.values()].find((t) => t.peer === 'B-bwe' && t.direction === 'recv')
       ?.transport as WebRtcTransport;
     // Only the SFU → B flow is shaped: A's feedback and keyframe requests must get through.
@@ -140,6 +155,7 @@ describe('bandwidth estimation behind a bottleneck', () => {
       // B also has mediasoup-client's probator receiver (SSRC 1234): pick the consumer's stream.
       const inbound = allInbound(await readRtcStats(b), 'video').find((v) => v.ssrc === consumerSsrc);
       const [ts] = await recv.getStats();
+      const controlInbound = allInbound(await readRtcStats(c), 'video').find((v) => v.ssrc === controlSsrc);
       const s: Sample = {
         t: (Date.now() - t0) / 1000,
         phase,
@@ -153,6 +169,8 @@ describe('bandwidth estimation behind a bottleneck', () => {
         nackCount: inbound?.nackCount ?? 0,
         rtxSendBitrate: ts.rtxSendBitrate ?? 0,
         probationSendBitrate: ts.probationSendBitrate ?? 0,
+        controlFramesDecoded: controlInbound?.framesDecoded ?? 0,
+        controlFreezeCount: controlInbound?.freezeCount ?? 0,
       };
       samples.push(s);
       return s;
@@ -203,7 +221,11 @@ describe('bandwidth estimation behind a bottleneck', () => {
       );
       expect(shown, 'B shows a lower layer').toBeDefined();
       const shownAt = shown ?? start;
-      expect(end.freezeCount - shownAt.freezeCount).toBeLessThanOrEqual(2);
+      // At most 2 freezes from the link (the issue's bound), beyond those C — same producer, same
+      // browser, unlimited — had in the same time: those come from a CPU-starved machine, not the link.
+      const controlFreezes = end.controlFreezeCount - shownAt.controlFreezeCount;
+      expect(end.controlFramesDecoded, 'C decodes').toBeGreaterThan(shownAt.controlFramesDecoded);
+      expect(end.freezeCount - shownAt.freezeCount).toBeLessThanOrEqual(2 + controlFreezes);
       const limitedSamples = samples.filter((s) => s.phase === 'limited' && s.t - start.t > 5);
       expect(Math.max(...limitedSamples.map((s) => s.spatialLayer))).toBeLessThan(2);
       expect(Math.max(...limitedSamples.map((s) => s.availableOutgoingBitrate))).toBeLessThan(1_000_000);
@@ -225,7 +247,7 @@ describe('bandwidth estimation behind a bottleneck', () => {
       expect(bweTraces).toBeGreaterThan(0);
       writeFileSync(
         join(E2E_DIR, 'dist', 'bwe-throttle.json'),
-        `${JSON.stringify({ limitKbit: LIMIT_KBIT, loweredAfterS: lowered, raisedAfterS: raised, shownAfterS: shownAt.t - atLimit.t, freezesBeforeSwitch: shownAt.freezeCount - atLimit.freezeCount, freezesAfterSwitch: end.freezeCount - shownAt.freezeCount, probationBytesSent: ts.probationBytesSent, samples }, null, 1)}\n`,
+        `${JSON.stringify({ limitKbit: LIMIT_KBIT, loweredAfterS: lowered, raisedAfterS: raised, shownAfterS: shownAt.t - atLimit.t, freezesBeforeSwitch: shownAt.freezeCount - atLimit.freezeCount, freezesAfterSwitch: end.freezeCount - shownAt.freezeCount, controlFreezesAfterSwitch: controlFreezes, probationBytesSent: ts.probationBytesSent, samples }, null, 1)}\n`,
       );
     } catch (error) {
       writeFileSync(
@@ -236,7 +258,8 @@ describe('bandwidth estimation behind a bottleneck', () => {
     }
     await call(a, 'close', null);
     await call(b, 'close', null);
-    expect([a.errors, b.errors]).toEqual([[], []]);
+    await call(c, 'close', null);
+    expect([a.errors, b.errors, c.errors]).toEqual([[], [], []]);
   });
 
   it('two consumers with priorities 1 and 2 on one limited link: priority 2 gets the higher layer', async () => {
