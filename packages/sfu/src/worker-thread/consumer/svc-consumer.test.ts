@@ -12,6 +12,30 @@ import { recordingTransport } from '../transport/recording-transport.test-util.j
 import { SvcConsumer } from './svc-consumer.js';
 
 const vp9 = { mimeType: 'video/VP9', clockRate: 90000 };
+const av1 = { mimeType: 'video/AV1', clockRate: 90000 };
+const DD_URI = 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension';
+
+/**
+ * An AV1 packet: one frame, its dependency descriptor (extension id 7) naming template `template`;
+ * a keyframe (aggregation header N) also carries the template structure T0 T0 T1 T2 T2 (offset 10).
+ */
+function av1Packet(seq: number, frame: number, template: number, key = false): Buffer {
+  const dd = key ? [0xc0 | template, 0, frame, 0x81, 0x42, 0x14, 0xc0] : [0xc0 | template, 0, frame];
+  const words = Math.ceil((1 + dd.length) / 4);
+  const b = Buffer.alloc(12 + 4 + words * 4 + 10);
+  b[0] = 0x90; // X
+  b[1] = 98 | 0x80;
+  b.writeUInt16BE(seq, 2);
+  b.writeUInt32BE(frame * 3000, 4);
+  b.writeUInt32BE(1, 8);
+  b.writeUInt16BE(0xbede, 12);
+  b.writeUInt16BE(words, 14);
+  b[16] = (7 << 4) | (dd.length - 1);
+  Buffer.from(dd).copy(b, 17);
+  b[16 + words * 4] = key ? 0x18 : 0x10; // aggregation header: W=1, N on a keyframe
+  b[b.length - 1] = template; // for the test to tell frames apart
+  return b;
+}
 
 /** A VP9 packet (non-flexible descriptor: I, L, B, E; 7-bit picture id; TL0PICIDX) of `size` payload bytes. */
 function vp9Packet(
@@ -35,7 +59,7 @@ function vp9Packet(
   return b;
 }
 
-function setup(scalabilityMode = 'L3T3') {
+function setup(scalabilityMode = 'L3T3', codec: { mimeType: string; clockRate: number } = vp9) {
   const router = new Router('r');
   const notes: Array<[string, unknown]> = [];
   const tIn = recordingTransport('in', router);
@@ -47,8 +71,9 @@ function setup(scalabilityMode = 'L3T3') {
     producerId: 'p',
     kind: 'video',
     rtpParameters: {
-      codecs: [{ ...vp9, payloadType: 98 }],
+      codecs: [{ ...codec, payloadType: 98 }],
       encodings: [{ ssrc: 1, scalabilityMode }],
+      headerExtensions: [{ uri: DD_URI, id: 7 }],
       rtcp: { cname: 'x' },
     },
     rtpMapping: { codecs: [{ payloadType: 98, mappedPayloadType: 101 }], encodings: [{ mappedSsrc: 11 }] },
@@ -61,7 +86,7 @@ function setup(scalabilityMode = 'L3T3') {
       producerId: 'p',
       kind: 'video',
       rtpParameters: {
-        codecs: [{ ...vp9, payloadType: 101 }],
+        codecs: [{ ...codec, payloadType: 101 }],
         encodings: [{ ssrc: 5000, scalabilityMode }],
         rtcp: { cname: 'x' },
       },
@@ -83,7 +108,8 @@ function setup(scalabilityMode = 'L3T3') {
     return pkts;
   };
   const out = () => tOut.sent.filter((s) => s.kind === 'rtp').map((s) => s.bytes);
-  return { consumer, notes, sendPicture, out };
+  const send = (p: Buffer, nowMs: number) => tIn.receiveRtp(p, p.length, nowMs);
+  return { consumer, notes, sendPicture, out, send };
 }
 
 /** Spatial layer, output seq and marker of each packet sent. */
@@ -176,5 +202,39 @@ describe('SvcConsumer (VP9)', () => {
     expect(consumer.currentLayers?.spatialLayer).toBe(0);
     consumer.setBweLayer(-1, 800);
     expect(consumer.dump()).toMatchObject({ targetSpatialLayer: 2, currentSpatialLayer: 0 });
+  });
+});
+
+describe('SvcConsumer (AV1 L1T3, dependency descriptor)', () => {
+  it('drops temporal layers above the preferred one by its templates, gapless; changes at a T0 frame start', () => {
+    const { consumer, out, send } = setup('L1T3', av1);
+    consumer.setPreferredLayers({ spatialLayer: 0, temporalLayer: 0 }, 0);
+    // Templates 10, 11: T0; 12: T1; 13, 14: T2. Pattern T0 T2 T1 T2.
+    const pattern = [10, 13, 12, 14];
+    let seq = 500;
+    let frame = 0;
+    const sendFrames = (n: number, key = false) => {
+      for (let i = 0; i < n; i++) {
+        const template = pattern[frame % 4];
+        send(av1Packet(seq++, frame, template, key && i === 0), frame * 33);
+        frame++;
+      }
+    };
+    sendFrames(1); // no keyframe yet: nothing
+    frame = 4;
+    sendFrames(8, true);
+    const tids = () => out().map((b) => b[b.length - 1]);
+    expect(tids()).toEqual([10, 10]);
+    expect(consumer.currentLayers).toEqual({ spatialLayer: 0, temporalLayer: 0 });
+    consumer.setPreferredLayers({ spatialLayer: 0, temporalLayer: 2 }, 400);
+    sendFrames(2); // T0 T2: up at the T0 frame start
+    sendFrames(2); // T1 T2
+    expect(tids().slice(2)).toEqual([10, 13, 12, 14]);
+    expect(consumer.currentLayers).toEqual({ spatialLayer: 0, temporalLayer: 2 });
+    consumer.setPreferredLayers({ spatialLayer: 0, temporalLayer: 1 }, 600);
+    sendFrames(4);
+    expect(tids().slice(6)).toEqual([10, 12]);
+    const seqs = out().map((b) => b.readUInt16BE(2));
+    expect(seqs.slice(1).map((x, i) => (x - seqs[i]) & 0xffff)).toEqual(seqs.slice(1).map(() => 1));
   });
 });

@@ -7,10 +7,12 @@
  * marking the end of each forwarded picture. Its target layers are the
  * preferred ones, capped by the transport's bandwidth allocation (each
  * spatial layer's bitrate measured here, cumulative: a spatial layer needs
- * the ones below it) and by what the producer sends. Other codecs (AV1, H264
- * with temporal layers) sync at a keyframe and forward every layer.
+ * the ones below it) and by what the producer sends. AV1 with the dependency
+ * descriptor extension: temporal layers from its frame templates
+ * (`passesTemporalOnly`), one spatial layer. Other codecs (H264 with temporal
+ * layers) sync at a keyframe and forward every layer.
  */
-import { Vp9Descriptor } from '@tsfu/rtp';
+import { Av1DependencyDescriptor, Av1TemplateStructure, RTP_EXTENSION_URI, Vp9Descriptor } from '@tsfu/rtp';
 import type { ConsumerDump, ConsumerLayers } from '../../types/consumer.js';
 import { BitrateMeter } from '../rtp/bitrate-meter.js';
 import type { RecvStream } from '../rtp/recv-stream.js';
@@ -18,14 +20,19 @@ import type { RtpPacket } from '../rtp/rtp-packet.js';
 import { Consumer, type ConsumerOptions } from './consumer.js';
 import { SvcLayerFilter } from './svc-layer-filter.js';
 
-// One descriptor for every SVC consumer of this thread: packets are handled one at a time.
+// One descriptor of each for every SVC consumer of this thread: packets are handled one at a time.
 const vp9 = new Vp9Descriptor();
+const dependencyDescriptor = new Av1DependencyDescriptor();
 const MARKER = 0x80;
 
 export class SvcConsumer extends Consumer {
   readonly type = 'svc';
   private readonly filter: SvcLayerFilter;
   private readonly isVp9: boolean;
+  /** The producer's AV1 dependency descriptor extension id (0: none, or not AV1). */
+  private readonly av1DescriptorId: number;
+  /** The frame templates' layers from the latest AV1 template structure. */
+  private readonly av1Templates = new Av1TemplateStructure();
   /** The highest spatial layer the transport's bandwidth allocation allows (no limit: Infinity). */
   private bweSpatialLimit = Number.POSITIVE_INFINITY;
   /** What the producer sends per spatial layer (all temporal layers), and its recent peak. */
@@ -39,6 +46,10 @@ export class SvcConsumer extends Consumer {
     const mode = o.rtpParameters.encodings?.[0]?.scalabilityMode ?? '';
     this.filter = new SvcLayerFilter(this.spatialLayers, this.temporalLayers, /_KEY/.test(mode));
     this.isVp9 = this.mimeType.toLowerCase() === 'video/vp9';
+    const dd = o.producer.rtpParameters.headerExtensions?.find(
+      (e) => e.uri === RTP_EXTENSION_URI.dependencyDescriptor,
+    );
+    this.av1DescriptorId = this.mimeType.toLowerCase() === 'video/av1' && dd ? dd.id : 0;
     for (let i = 0; i < this.spatialLayers; i++) this.layerMeters.push(new BitrateMeter());
     this.updateTarget(0);
   }
@@ -80,15 +91,8 @@ export class SvcConsumer extends Consumer {
         vp9.switchingUpPoint,
       );
     } else {
-      // No VP9 descriptor: one layer as far as we can tell; sync at a keyframe, then forward all.
       this.layerMeters[0].add(packet.length, nowMs);
-      pass = synced || packet.isKeyFrame;
-      if (!synced && pass) {
-        f.currentSpatial = 0;
-        f.currentTemporal = this.temporalLayers - 1;
-        f.changed = true;
-      } else f.changed = false;
-      f.marker = false;
+      pass = this.passesTemporalOnly(packet, synced);
     }
     if (f.needsKeyFrame) this.producer.requestKeyFrame(stream, nowMs);
     if (!pass) {
@@ -109,6 +113,48 @@ export class SvcConsumer extends Consumer {
       this.notifyLayers();
     }
     return true;
+  }
+
+  /**
+   * One spatial layer (AV1, H264, VP9 without layer indices): sync at a keyframe; with an AV1
+   * dependency descriptor whose templates give temporal layers, the current temporal layer moves to
+   * the target at the start of a temporal layer 0 frame (L1T3: what follows references nothing
+   * before it but that frame) and higher layers are dropped. Without one, every layer is forwarded.
+   */
+  private passesTemporalOnly(packet: RtpPacket, synced: boolean): boolean {
+    const f = this.filter;
+    f.changed = false;
+    f.marker = false;
+    let tid = -1;
+    let frameStart = false;
+    if (this.av1DescriptorId !== 0) {
+      const i = packet.findExtension(this.av1DescriptorId);
+      if (
+        i >= 0 &&
+        dependencyDescriptor.parse(
+          packet.buffer,
+          packet.extensionValueOffsets[i],
+          packet.extensionValueLengths[i],
+          this.av1Templates,
+        )
+      ) {
+        tid = this.av1Templates.temporalIdOf(dependencyDescriptor.templateId);
+        frameStart = dependencyDescriptor.startOfFrame;
+      }
+    }
+    if (!synced) {
+      if (!packet.isKeyFrame) return false;
+      f.currentSpatial = 0;
+      f.currentTemporal = tid < 0 ? this.temporalLayers - 1 : f.targetTemporal;
+      f.changed = true;
+      return true;
+    }
+    if (tid < 0) return true;
+    if (frameStart && tid === 0 && f.currentTemporal !== f.targetTemporal) {
+      f.currentTemporal = f.targetTemporal;
+      f.changed = true;
+    }
+    return tid <= f.currentTemporal;
   }
 
   /** Temporal layers are the filter's (the base's VP8-style rule does not apply). */
