@@ -87,16 +87,16 @@ async function svcPair(tag: string) {
   const ssrc = consumer.rtpParameters.encodings?.[0].ssrc;
   // B also has mediasoup-client's probator receiver: pick the consumer's stream.
   const inbound = async () => allInbound(await readRtcStats(b), 'video').find((v) => v.ssrc === ssrc);
-  const rx = async () => {
+  const received = async () => {
     const v = await inbound();
-    return [
-      v?.framesReceived,
-      v?.keyFramesDecoded,
-      v?.pliCount,
-      v?.nackCount,
-      v?.packetsLost,
-      v?.framesDropped,
-    ];
+    return {
+      framesReceived: v?.framesReceived,
+      framesDropped: v?.framesDropped,
+      keyFramesDecoded: v?.keyFramesDecoded,
+      pliCount: v?.pliCount,
+      nackCount: v?.nackCount,
+      packetsLost: v?.packetsLost,
+    };
   };
   const frames = async () => (await inbound())?.framesDecoded ?? 0;
   const width = async () => (await inbound())?.frameWidth ?? 0;
@@ -108,7 +108,7 @@ async function svcPair(tag: string) {
     (s) => allInbound(s, 'video').some((v) => v.ssrc === ssrc && (v.framesDecoded ?? 0) >= 30),
     { timeoutMs: E2E_WAIT_MS },
   );
-  return { a, b, consumer, layers, frames, width, recv, rx };
+  return { a, b, consumer, layers, frames, width, recv, received };
 }
 
 describe('VP9 SVC (L3T3_KEY) through the SFU', () => {
@@ -170,7 +170,7 @@ describe('VP9 SVC (L3T3_KEY) through the SFU', () => {
   });
 
   it(`${LIMIT_KBIT} kbit/s → lower spatial layer within 10 s, frames go on; lifted → top within 15 s`, async () => {
-    const { a, b, consumer, frames, width, recv, rx } = await svcPair('svcbwe');
+    const { a, b, consumer, frames, width, recv, received } = await svcPair('svcbwe');
     await expect.poll(() => recv.iceSelectedTuple !== undefined, { timeout: E2E_WAIT_MS }).toBe(true);
     const selected = recv.iceSelectedTuple;
     if (!selected?.remotePort) throw new Error('no selected tuple');
@@ -183,6 +183,8 @@ describe('VP9 SVC (L3T3_KEY) through the SFU', () => {
       frames: number;
       width: number;
       bwe: number;
+      sendBitrate: number;
+      received: Record<string, number | undefined>;
     }> = [];
     let phase = 'open';
     const sample = async () => {
@@ -195,7 +197,7 @@ describe('VP9 SVC (L3T3_KEY) through the SFU', () => {
         width: await width(),
         bwe: ts.availableOutgoingBitrate ?? 0,
         sendBitrate: ts.sendBitrate,
-        rx: await rx(),
+        received: await received(),
       };
       samples.push(s);
       return s;
@@ -204,6 +206,10 @@ describe('VP9 SVC (L3T3_KEY) through the SFU', () => {
       await expect
         .poll(async () => (await sample()).spatialLayer, { timeout: E2E_WAIT_MS, interval: 500 })
         .toBe(2);
+      // The three layers need more than the limit (else it would change nothing).
+      await expect
+        .poll(async () => (await sample()).sendBitrate, { timeout: E2E_WAIT_MS, interval: 500 })
+        .toBeGreaterThan(LIMIT_KBIT * 1000 * 1.2);
       netns.setLimit(LIMIT_KBIT);
       phase = 'limited';
       const limitedAt = Date.now();
