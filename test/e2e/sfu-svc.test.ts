@@ -6,7 +6,8 @@
  * bottleneck-netns.ts, named `svc…`; creating it fails the test, never skips).
  * 1. Open link: B's preferred layers 2 → 0 → 2: `currentLayers` and
  *    `layerschange` follow, B's frame width drops and comes back, frames keep
- *    decoding.
+ *    decoding; temporal layer 0 only: B decodes at a lower frame rate, and
+ *    back at temporal layer 2.
  * 2. 600 kbit/s on B's link: a lower spatial layer within 10 s and frames keep
  *    decoding; lifted: the top layer again within 15 s.
  * The samples go to dist/svc-throttle.json.
@@ -152,9 +153,28 @@ describe('VP9 SVC (L3T3_KEY) through the SFU', () => {
       const spatials = layers.map((l) => l?.spatialLayer);
       expect(spatials).toContain(0);
       expect(spatials.lastIndexOf(2)).toBeGreaterThan(spatials.indexOf(0));
+
+      // Temporal layer 0 only (a quarter of the frames, picture ids with gaps): B keeps decoding.
+      const rate = async () => {
+        const [f1, t1] = [await frames(), Date.now()];
+        await expect.poll(frames, { timeout: E2E_WAIT_MS }).toBeGreaterThan(f1 + 15);
+        const [f2b, t2] = [await frames(), Date.now()];
+        return ((f2b - f1) * 1000) / (t2 - t1);
+      };
+      const fpsT2 = await rate();
+      await consumer.setPreferredLayers({ spatialLayer: 2, temporalLayer: 0 });
+      await expect.poll(() => consumer.currentLayers?.temporalLayer, { timeout: E2E_WAIT_MS }).toBe(0);
+      await rate(); // the switch
+      const fpsT0 = await rate();
+      // Decoding at a lower rate: a quarter of the frames, unless the machine slowed the decoder more.
+      expect(fpsT0).toBeLessThan(fpsT2);
+      await consumer.setPreferredLayers({ spatialLayer: 2, temporalLayer: 2 });
+      await expect.poll(() => consumer.currentLayers?.temporalLayer, { timeout: E2E_WAIT_MS }).toBe(2);
+      const f3 = await frames();
+      await expect.poll(frames, { timeout: E2E_WAIT_MS }).toBeGreaterThan(f3 + 30);
       writeFileSync(
         join(E2E_DIR, 'dist', 'svc-layers.json'),
-        `${JSON.stringify({ width2, width0, layers, score: consumer.score })}\n`,
+        `${JSON.stringify({ width2, width0, fpsT2, fpsT0, layers, score: consumer.score })}\n`,
       );
     } catch (error) {
       await record();
