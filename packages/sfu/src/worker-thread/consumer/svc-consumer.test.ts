@@ -238,3 +238,31 @@ describe('SvcConsumer (AV1 L1T3, dependency descriptor)', () => {
     expect(seqs.slice(1).map((x, i) => (x - seqs[i]) & 0xffff)).toEqual(seqs.slice(1).map(() => 1));
   });
 });
+
+describe('SvcConsumer (VP8 L1T3: one encoding with temporal layers)', () => {
+  it('drops temporal layers above the preferred one (the base rule), gapless', () => {
+    const { consumer, out, send } = setup('L1T3', { mimeType: 'video/VP8', clockRate: 90000 });
+    expect(consumer.type).toBe('svc');
+    consumer.setPreferredLayers({ spatialLayer: 0, temporalLayer: 0 }, 0);
+    const tids = [0, 2, 1, 2, 0, 2, 1, 2];
+    tids.forEach((tid, i) => {
+      const b = Buffer.alloc(12 + 4 + 10);
+      b[0] = 0x80;
+      b[1] = 98;
+      b.writeUInt16BE(700 + i, 2);
+      b.writeUInt32BE(i * 3000, 4);
+      b.writeUInt32BE(1, 8);
+      // VP8 descriptor: X, S, PID 0; T; TID, Y; then the payload header (bit 0 clear: keyframe).
+      b[12] = 0x90;
+      b[13] = 0x20;
+      b[14] = (tid << 6) | 0x20;
+      b[15] = i === 0 ? 0x00 : 0x01;
+      b[b.length - 1] = tid;
+      send(b, i * 33);
+    });
+    const sent = out();
+    expect(sent.map((b) => b[b.length - 1])).toEqual([0, 0]);
+    expect(sent.map((b) => b.readUInt16BE(2) - sent[0].readUInt16BE(2))).toEqual([0, 1]);
+    expect(consumer.currentLayers).toEqual({ spatialLayer: 0, temporalLayer: 0 });
+  });
+});

@@ -9,8 +9,9 @@
  * spatial layer's bitrate measured here, cumulative: a spatial layer needs
  * the ones below it) and by what the producer sends. AV1 with the dependency
  * descriptor extension: temporal layers from its frame templates
- * (`passesTemporalOnly`), one spatial layer. Other codecs (H264 with temporal
- * layers) sync at a keyframe and forward every layer.
+ * (`passesTemporalOnly`), one spatial layer. VP8 `L1T3` (one encoding with
+ * temporal layers is `svc` too, as in mediasoup): the base's temporal rule.
+ * H264 with temporal layers: keyframe sync, every layer forwarded.
  */
 import { Av1DependencyDescriptor, Av1TemplateStructure, RTP_EXTENSION_URI, Vp9Descriptor } from '@tsfu/rtp';
 import type { ConsumerDump, ConsumerLayers } from '../../types/consumer.js';
@@ -57,7 +58,8 @@ export class SvcConsumer extends Consumer {
   get currentLayers(): ConsumerLayers | undefined {
     const f = this.filter;
     if (f.currentSpatial < 0) return undefined;
-    return { spatialLayer: f.currentSpatial, temporalLayer: Math.max(0, f.currentTemporal) };
+    const temporal = this.baseTemporal ? this.currentTemporal : f.currentTemporal;
+    return { spatialLayer: f.currentSpatial, temporalLayer: Math.max(0, temporal) };
   }
 
   get forwardedStream(): RecvStream | undefined {
@@ -119,7 +121,8 @@ export class SvcConsumer extends Consumer {
    * One spatial layer (AV1, H264, VP9 without layer indices): sync at a keyframe; with an AV1
    * dependency descriptor whose templates give temporal layers, the current temporal layer moves to
    * the target at the start of a temporal layer 0 frame (L1T3: what follows references nothing
-   * before it but that frame) and higher layers are dropped. Without one, every layer is forwarded.
+   * before it but that frame) and higher layers are dropped. Without one, temporal layers are the
+   * base's (VP8 TID; H264 carries none: every layer is forwarded).
    */
   private passesTemporalOnly(packet: RtpPacket, synced: boolean): boolean {
     const f = this.filter;
@@ -145,7 +148,7 @@ export class SvcConsumer extends Consumer {
     if (!synced) {
       if (!packet.isKeyFrame) return false;
       f.currentSpatial = 0;
-      f.currentTemporal = tid < 0 ? this.temporalLayers - 1 : f.targetTemporal;
+      f.currentTemporal = f.targetTemporal;
       f.changed = true;
       return true;
     }
@@ -157,9 +160,14 @@ export class SvcConsumer extends Consumer {
     return tid <= f.currentTemporal;
   }
 
-  /** Temporal layers are the filter's (the base's VP8-style rule does not apply). */
-  protected override passesTemporalLayer(_packet: RtpPacket): boolean {
-    return true;
+  /** Temporal layers are the filter's (VP9) or the dependency descriptor's (AV1) (the base's VP8-style rule does not apply). */
+  protected override passesTemporalLayer(packet: RtpPacket): boolean {
+    return this.baseTemporal ? super.passesTemporalLayer(packet) : true;
+  }
+
+  /** VP8/H264 `L1T3` (no VP9 or AV1 descriptor): the base's temporal rule (VP8 TID, layer sync). */
+  private get baseTemporal(): boolean {
+    return !this.isVp9 && this.av1DescriptorId === 0;
   }
 
   /** Target: the preferred layers, capped by the allocation and by the highest spatial layer sent. */
