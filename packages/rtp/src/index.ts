@@ -3,6 +3,7 @@
  * descriptors and sequence arithmetic for an SFU's forwarding path.
  */
 export { type Av1AggregationHeader, isAv1KeyFrame, parseAv1AggregationHeader } from './codecs/av1.js';
+export { Av1DependencyDescriptor, Av1TemplateStructure } from './codecs/av1-dependency-descriptor.js';
 export { H264NalType, h264NalType, isH264KeyFrame } from './codecs/h264.js';
 export { Vp8Descriptor } from './codecs/vp8.js';
 export { Vp9Descriptor } from './codecs/vp9.js';

@@ -6,7 +6,7 @@
  * pfifo so that an overloaded link drops instead of queueing for seconds.
  * The page server (127.0.0.1 in the test's namespace) is reached through two
  * TCP forwarders: 127.0.0.1:<port> inside the namespace → veth → 127.0.0.1:<port>.
- * Everything is named `bwe…` and removed by `close()`. Creating it throws
+ * Everything is named `bwe…` (or the prefix given) and removed by `close()`. Creating it throws
  * (the test fails, never skips) when namespaces or tc are not available.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -62,14 +62,15 @@ export class BottleneckNetns {
   private nsForwarder: ChildProcess | undefined;
   private shapedPort = 0;
 
-  constructor(tag: number) {
+  /** `prefix` names everything (≤ 4 characters: interface names), `net` is the 10.<net>.x.0/24 it uses. */
+  constructor(tag: number, prefix = 'bwe', net = 213) {
     const n = tag % 200;
-    this.ns = `bwe-ns${n}`;
-    this.hostIf = `bwe-h${n}`;
-    this.nsIf = `bwe-c${n}`;
-    this.hostIp = `10.213.${n}.1`;
-    this.nsIp = `10.213.${n}.2`;
-    this.chromiumWrapper = join(tmpdir(), `bwe-chromium-${process.pid}.sh`);
+    this.ns = `${prefix}-ns${n}`;
+    this.hostIf = `${prefix}-h${n}`;
+    this.nsIf = `${prefix}-c${n}`;
+    this.hostIp = `10.${net}.${n}.1`;
+    this.nsIp = `10.${net}.${n}.2`;
+    this.chromiumWrapper = join(tmpdir(), `${prefix}-chromium-${process.pid}.sh`);
   }
 
   /** Creates the namespace, the veth pair and an unshaped htb tree on the host side. */

@@ -60,6 +60,12 @@ export interface ProduceSpec {
   codec?: 'video/VP8' | 'video/VP9' | 'video/H264';
   /** Three simulcast encodings (r0, r1, r2). */
   simulcast?: boolean;
+  /** One encoding with this scalability mode (SVC, e.g. `L3T3_KEY` with VP9). */
+  scalabilityMode?: string;
+  /** Camera size (default 640×480) and frame rate (default 30). */
+  width?: number;
+  height?: number;
+  frameRate?: number;
 }
 
 export interface SfuPageApi {

@@ -42,7 +42,9 @@ const api: SfuPageApi = {
     const t = await createTransport('send');
     const stream = await navigator.mediaDevices.getUserMedia({
       audio: spec.audio,
-      video: spec.video ? { width: 640, height: 480, frameRate: 30 } : false,
+      video: spec.video
+        ? { width: spec.width ?? 640, height: spec.height ?? 480, frameRate: spec.frameRate ?? 30 }
+        : false,
     });
     const out = [];
     for (const track of stream.getTracks()) {
@@ -59,7 +61,9 @@ const api: SfuPageApi = {
               { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000, scalabilityMode: 'L1T3' },
               { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000, scalabilityMode: 'L1T3' },
             ]
-          : undefined;
+          : track.kind === 'video' && spec.scalabilityMode
+            ? [{ scalabilityMode: spec.scalabilityMode }]
+            : undefined;
       const p = await t.produce({ track, codec, encodings });
       producers.push(p);
       out.push({ id: p.id, kind: p.kind });

@@ -327,7 +327,7 @@ export abstract class Consumer implements BweConsumer {
   }
 
   /** Temporal layers: drops what is above the current one; goes up at a layer sync or keyframe. */
-  private passesTemporalLayer(packet: RtpPacket): boolean {
+  protected passesTemporalLayer(packet: RtpPacket): boolean {
     if (this.temporalLayers <= 1) return true;
     const tid = packet.temporalLayer;
     if (tid < 0) return true;

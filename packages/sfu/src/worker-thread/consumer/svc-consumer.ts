@@ -1,34 +1,245 @@
 /**
- * A consumer of an SVC producer (one stream carrying spatial layers, e.g.
- * VP9 L3T3; mediasoup's SvcConsumer). Today it forwards every spatial
- * layer: it syncs at a keyframe as a simple consumer does and drops
- * temporal layers as every kind does; it keeps and reports the preferred
- * layers. Choosing spatial layers from the VP9 descriptor
- * (`RtpPacket.spatialLayer`) is what this class will add.
+ * A consumer of an SVC producer: one stream carrying spatial and/or temporal
+ * layers (VP9 `L3T3`, `L3T3_KEY`, `L1T3`; mediasoup's SvcConsumer). For VP9
+ * it reads each packet's payload descriptor and forwards the layers up to
+ * its current ones (`SvcLayerFilter`: up at a keyframe or switching point,
+ * down at a frame end), closing the sequence number gap of what it drops and
+ * marking the end of each forwarded picture. Its target layers are the
+ * preferred ones, capped by the transport's bandwidth allocation (each
+ * spatial layer's bitrate measured here, cumulative: a spatial layer needs
+ * the ones below it) and by what the producer sends. AV1 with the dependency
+ * descriptor extension: temporal layers from its frame templates
+ * (`passesTemporalOnly`), one spatial layer. VP8 `L1T3` (one encoding with
+ * temporal layers is `svc` too, as in mediasoup): the base's temporal rule.
+ * H264 with temporal layers: keyframe sync, every layer forwarded.
  */
+import { Av1DependencyDescriptor, Av1TemplateStructure, RTP_EXTENSION_URI, Vp9Descriptor } from '@tsfu/rtp';
 import type { ConsumerDump, ConsumerLayers } from '../../types/consumer.js';
-import { SimpleConsumer } from './simple-consumer.js';
+import { BitrateMeter } from '../rtp/bitrate-meter.js';
+import type { RecvStream } from '../rtp/recv-stream.js';
+import type { RtpPacket } from '../rtp/rtp-packet.js';
+import { Consumer, type ConsumerOptions } from './consumer.js';
+import { SvcLayerFilter } from './svc-layer-filter.js';
 
-export class SvcConsumer extends SimpleConsumer {
-  override readonly type = 'svc';
+// One descriptor of each for every SVC consumer of this thread: packets are handled one at a time.
+const vp9 = new Vp9Descriptor();
+const dependencyDescriptor = new Av1DependencyDescriptor();
+const MARKER = 0x80;
 
-  override get preferredLayers(): ConsumerLayers | undefined {
-    return { spatialLayer: this.preferredSpatial, temporalLayer: this.preferredTemporal };
+export class SvcConsumer extends Consumer {
+  readonly type = 'svc';
+  private readonly filter: SvcLayerFilter;
+  private readonly isVp9: boolean;
+  /** The producer's AV1 dependency descriptor extension id (0: none, or not AV1). */
+  private readonly av1DescriptorId: number;
+  /** The frame templates' layers from the latest AV1 template structure. */
+  private readonly av1Templates = new Av1TemplateStructure();
+  /** The highest spatial layer the transport's bandwidth allocation allows (no limit: Infinity). */
+  private bweSpatialLimit = Number.POSITIVE_INFINITY;
+  /** What the producer sends per spatial layer (all temporal layers), and its recent peak. */
+  private readonly layerMeters: BitrateMeter[] = [];
+  private readonly layerPeaks: number[] = [];
+  /** Byte 1 (marker, PT) of the packet being sent, restored after it was sent. */
+  private savedByte1 = -1;
+
+  constructor(o: ConsumerOptions) {
+    super(o);
+    const mode = o.rtpParameters.encodings?.[0]?.scalabilityMode ?? '';
+    this.filter = new SvcLayerFilter(this.spatialLayers, this.temporalLayers, /_KEY/.test(mode));
+    this.isVp9 = this.mimeType.toLowerCase() === 'video/vp9';
+    const dd = o.producer.rtpParameters.headerExtensions?.find(
+      (e) => e.uri === RTP_EXTENSION_URI.dependencyDescriptor,
+    );
+    this.av1DescriptorId = this.mimeType.toLowerCase() === 'video/av1' && dd ? dd.id : 0;
+    for (let i = 0; i < this.spatialLayers; i++) this.layerMeters.push(new BitrateMeter());
+    this.updateTarget(0);
   }
 
-  override setPreferredLayers(layers: ConsumerLayers, _nowMs: number): void {
+  get currentLayers(): ConsumerLayers | undefined {
+    const f = this.filter;
+    if (f.currentSpatial < 0) return undefined;
+    const temporal = this.baseTemporal ? this.currentTemporal : f.currentTemporal;
+    return { spatialLayer: f.currentSpatial, temporalLayer: Math.max(0, temporal) };
+  }
+
+  get forwardedStream(): RecvStream | undefined {
+    return this.producer.streams[0];
+  }
+
+  override sendRtpPacket(stream: RecvStream, packet: RtpPacket, mappedPt: number, nowMs: number): void {
+    super.sendRtpPacket(stream, packet, mappedPt, nowMs);
+    // The marker bit set for this consumer (`selectLayer`) is not the next consumer's.
+    if (this.savedByte1 >= 0) {
+      packet.data[1] = this.savedByte1;
+      this.savedByte1 = -1;
+    }
+  }
+
+  protected selectLayer(stream: RecvStream, packet: RtpPacket, nowMs: number): boolean {
+    const len = packet.payloadLength;
+    if (len === 0) return true; // padding: the base drops it without a gap
+    const f = this.filter;
+    const synced = f.currentSpatial >= 0;
+    let pass: boolean;
+    if (this.isVp9 && vp9.parse(packet.buffer, packet.payloadOffset, len)) {
+      const sid = vp9.hasLayerIndices ? vp9.sid : 0;
+      this.layerMeters[Math.min(sid, this.spatialLayers - 1)].add(packet.length, nowMs);
+      pass = f.pass(
+        sid,
+        vp9.hasLayerIndices ? vp9.tid : 0,
+        vp9.isKeyFrame,
+        vp9.beginningOfFrame,
+        vp9.endOfFrame,
+        vp9.switchingUpPoint,
+      );
+    } else {
+      this.layerMeters[0].add(packet.length, nowMs);
+      pass = this.passesTemporalOnly(packet, synced);
+    }
+    if (f.needsKeyFrame) this.producer.requestKeyFrame(stream, nowMs);
+    if (!pass) {
+      // Before the first keyframe there is no sequence to keep gapless (the sync starts one).
+      if (synced) this.rewriter.drop(packet);
+      return false;
+    }
+    if (!synced) {
+      this.rewriter.switchSource();
+      this.pictureIds.resync();
+    }
+    if (f.marker && !packet.marker) {
+      this.savedByte1 = packet.data[1];
+      packet.data[1] |= MARKER;
+    }
+    if (f.changed) {
+      f.downNow = f.currentSpatial > this.bweSpatialLimit;
+      this.notifyLayers();
+    }
+    return true;
+  }
+
+  /**
+   * One spatial layer (AV1, H264, VP9 without layer indices): sync at a keyframe; with an AV1
+   * dependency descriptor whose templates give temporal layers, the current temporal layer moves to
+   * the target at the start of a temporal layer 0 frame (L1T3: what follows references nothing
+   * before it but that frame) and higher layers are dropped. Without one, temporal layers are the
+   * base's (VP8 TID; H264 carries none: every layer is forwarded).
+   */
+  private passesTemporalOnly(packet: RtpPacket, synced: boolean): boolean {
+    const f = this.filter;
+    f.changed = false;
+    f.marker = false;
+    let tid = -1;
+    let frameStart = false;
+    if (this.av1DescriptorId !== 0) {
+      const i = packet.findExtension(this.av1DescriptorId);
+      if (
+        i >= 0 &&
+        dependencyDescriptor.parse(
+          packet.buffer,
+          packet.extensionValueOffsets[i],
+          packet.extensionValueLengths[i],
+          this.av1Templates,
+        )
+      ) {
+        tid = this.av1Templates.temporalIdOf(dependencyDescriptor.templateId);
+        frameStart = dependencyDescriptor.startOfFrame;
+      }
+    }
+    if (!synced) {
+      if (!packet.isKeyFrame) return false;
+      f.currentSpatial = 0;
+      f.currentTemporal = f.targetTemporal;
+      f.changed = true;
+      return true;
+    }
+    if (tid < 0) return true;
+    if (frameStart && tid === 0 && f.currentTemporal !== f.targetTemporal) {
+      f.currentTemporal = f.targetTemporal;
+      f.changed = true;
+    }
+    return tid <= f.currentTemporal;
+  }
+
+  /** Temporal layers are the filter's (VP9) or the dependency descriptor's (AV1) (the base's VP8-style rule does not apply). */
+  protected override passesTemporalLayer(packet: RtpPacket): boolean {
+    return this.baseTemporal ? super.passesTemporalLayer(packet) : true;
+  }
+
+  /** VP8/H264 `L1T3` (no VP9 or AV1 descriptor): the base's temporal rule (VP8 TID, layer sync). */
+  private get baseTemporal(): boolean {
+    return !this.isVp9 && this.av1DescriptorId === 0;
+  }
+
+  /** Target: the preferred layers, capped by the allocation and by the highest spatial layer sent. */
+  private updateTarget(nowMs: number): void {
+    const f = this.filter;
+    let top = Math.min(this.preferredSpatial, this.bweSpatialLimit, this.spatialLayers - 1);
+    // Not before anything was measured (start, resume): the keyframe would then sync on layer 0.
+    if (this.layerMeters[0].rate(nowMs) > 0) {
+      while (top > 0 && this.layerMeters[top].rate(nowMs) === 0) top--;
+    }
+    f.targetSpatial = Math.max(0, top);
+    f.targetTemporal = this.preferredTemporal;
+    f.downNow = f.currentSpatial > this.bweSpatialLimit;
+  }
+
+  /**
+   * Each spatial layer's bitrate for the allocation, cumulative (layer s is sent with every layer
+   * below it), up to the preferred one; 0 for a layer the producer does not send. A layer's bitrate is
+   * its recent peak decaying 10 % per call (as for simulcast: a dip must not make a layer look cheap).
+   */
+  override bweLayerBitrates(nowMs: number): number[] {
+    const out: number[] = [];
+    const active = this.producer.streams[0]?.isActive(nowMs) === true;
+    let sum = 0;
+    for (let i = 0; i <= Math.min(this.preferredSpatial, this.spatialLayers - 1); i++) {
+      const rate = this.layerMeters[i].rate(nowMs);
+      const peak = Math.max(rate, 0.9 * (this.layerPeaks[i] ?? 0));
+      this.layerPeaks[i] = peak;
+      sum += peak;
+      out.push(active && (i === 0 || rate > 0) ? Math.max(1, sum) : 0);
+    }
+    return out;
+  }
+
+  override setBweLayer(layer: number, nowMs: number): void {
+    const limit = layer < 0 ? Number.POSITIVE_INFINITY : layer;
+    if (limit === this.bweSpatialLimit) return;
+    this.bweSpatialLimit = limit;
+    this.updateTarget(nowMs);
+    if (this.filter.needsKeyFrame && this.active) this.requestKeyFrame(nowMs);
+  }
+
+  override get bweCurrentLayer(): number {
+    return this.filter.currentSpatial;
+  }
+
+  override updateLayers(nowMs: number): void {
+    this.updateTarget(nowMs);
+  }
+
+  override setPreferredLayers(layers: ConsumerLayers, nowMs: number): void {
     this.storePreferredLayers(layers);
+    this.updateTarget(nowMs);
+    if (this.filter.needsKeyFrame && this.active) this.requestKeyFrame(nowMs);
+  }
+
+  onResumed(nowMs: number): void {
+    this.filter.reset();
+    this.updateTarget(nowMs);
+    this.requestKeyFrame(nowMs);
   }
 
   override dump(): ConsumerDump {
+    const f = this.filter;
     return {
       ...this.baseDump(),
       preferredSpatialLayer: this.preferredSpatial,
-      targetSpatialLayer: -1,
-      currentSpatialLayer: -1,
+      targetSpatialLayer: f.targetSpatial,
+      currentSpatialLayer: f.currentSpatial,
       preferredTemporalLayer: this.preferredTemporal,
-      targetTemporalLayer: this.preferredTemporal,
-      currentTemporalLayer: this.currentTemporal,
+      targetTemporalLayer: f.targetTemporal,
+      currentTemporalLayer: f.currentTemporal,
     };
   }
 }
