@@ -103,6 +103,7 @@ export async function trial(
   outPps: number,
   durationMs = TRIAL_MS,
   sampleEvery = 64,
+  twcc = false,
 ): Promise<{ t: Trial; r: RunResult }> {
   const stream: StreamSpec = {
     sender,
@@ -111,6 +112,7 @@ export async function trial(
     size,
     pps: outPps / fanout,
     receivers: fanout,
+    twcc,
   };
   const u0 = await target.call<Usage>('usage');
   const r = await clients.call<RunResult>('run', {
@@ -143,7 +145,10 @@ export function log(msg: string): void {
 /**
  * One sender + `fanout` receiving transports on worker 0, connected (ICE + DTLS with `profile`), one
  * producer consumed by every receiver, warmed up with keyframes. `ioThread`: on the WebRtcServer without
- * `tsfuConnectedUdp`. Returns the client endpoint ids.
+ * `tsfuConnectedUdp`. `bwe`: send-side bandwidth estimation on, as with browsers — the sender's
+ * packets carry the transport-wide sequence number, the consumers negotiate transport-cc (the SFU
+ * stamps every packet it sends) and the receivers send transport-cc feedback every 50 ms; without
+ * it, no transport-cc anywhere. Returns the client endpoint ids (trials must pass `bwe` as `twcc`).
  */
 export async function tsfuFanout(
   sfu: Proc,
@@ -151,6 +156,7 @@ export async function tsfuFanout(
   profile: Profile,
   fanout: number,
   ioThread = false,
+  bwe = false,
 ): Promise<{ sender: number; recv: number[] }> {
   const fp = await clients.call<{ algorithm: string; value: string }>('fingerprint');
   const ts = await sfu.call<Array<{ id: number; info: IceDtlsInfo }>>('createTransports', {
@@ -168,9 +174,20 @@ export async function tsfuFanout(
     transport: ts[0].id,
     kind: 'video',
     ssrc: 0x0b0b0b0b,
+    twcc: bwe,
   });
-  for (let i = 1; i <= fanout; i++) await sfu.call('consume', { transport: ts[i].id, producer, worker: 0 });
   const recv = eps.slice(1).map((e) => e.id);
+  for (let i = 1; i <= fanout; i++) {
+    const consumer = await sfu.call<number>('consume', {
+      transport: ts[i].id,
+      producer,
+      worker: 0,
+      noBwe: !bwe,
+    });
+    const extId = bwe ? await sfu.call<number>('consumerTwccExtId', { consumer }) : 0;
+    if (bwe && extId === 0) throw new Error('load: the consumer did not negotiate transport-cc');
+    await clients.call('transportCc', { ids: [eps[i].id], extId });
+  }
   await clients.call('run', {
     streams: [
       {
@@ -181,6 +198,7 @@ export async function tsfuFanout(
         pps: 200,
         receivers: fanout,
         keyframeEveryMs: 0,
+        twcc: bwe,
       },
     ],
     receivers: recv,

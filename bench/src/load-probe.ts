@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { log, Proc, trial, tsfuFanout } from './load-common.js';
 
 /**
@@ -12,6 +13,11 @@ export async function probe(outPps: number): Promise<void> {
   const sfu = new Proc('sfu');
   const clients = new Proc('clients');
   await sfu.call('init', { workers: 1 });
+  if (process.argv.includes('--bwe-ab')) {
+    await bweAb(sfu, clients, outPps);
+    await Promise.all([sfu.exit(), clients.exit()]);
+    return;
+  }
   const { sender, recv } = await tsfuFanout(
     sfu,
     clients,
@@ -68,4 +74,40 @@ export async function probe(outPps: number): Promise<void> {
     `connected UDP: received ${c.connectedUdpPacketsReceived ?? 0}, sent ${c.connectedUdpPacketsSent ?? 0}, fallbacks ${c.connectedUdpFallbacks ?? 0}`,
   );
   await Promise.all([sfu.exit(), clients.exit()]);
+}
+
+/**
+ * `--bwe-ab`: the same fan-out twice in one SFU, send-side BWE off (no transport-cc anywhere) and on
+ * (transport-cc stamped on every packet, receivers' feedback every 50 ms), trials alternated; prints
+ * both medians and on / off.
+ */
+async function bweAb(sfu: Proc, clients: Proc, outPps: number): Promise<void> {
+  const io = process.argv.includes('--io-thread');
+  const off = await tsfuFanout(sfu, clients, 'AEAD_AES_128_GCM', 10, io, false);
+  const on = await tsfuFanout(sfu, clients, 'AEAD_AES_128_GCM', 10, io, true);
+  const trials = Number(process.env.TSFU_PROBE_TRIALS) || 5;
+  const cpu = { off: [] as number[], on: [] as number[] };
+  const loss = { off: [] as number[], on: [] as number[] };
+  for (let i = 0; i < trials; i++) {
+    for (const [name, f] of (i % 2 === 0
+      ? [
+          ['off', off],
+          ['on', on],
+        ]
+      : [
+          ['on', on],
+          ['off', off],
+        ]) as Array<['off' | 'on', typeof off]>) {
+      const { t } = await trial(clients, sfu, f.sender, f.recv, 10, 1200, outPps, 1000, 64, name === 'on');
+      cpu[name].push(t.cpuSecPerMillion);
+      loss[name].push(t.loss);
+    }
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const fmt = (xs: number[]) => xs.map((c) => c.toFixed(2)).join(' ');
+  console.log(
+    `bwe A/B ${outPps} pkts/s GCM N=10 1200 B${io ? ' (I/O thread)' : ''}: CPU-s/M off ${med(cpu.off).toFixed(2)} (${fmt(cpu.off)}), on ${med(cpu.on).toFixed(2)} (${fmt(cpu.on)}) → on/off ${(med(cpu.on) / med(cpu.off)).toFixed(3)}; max loss off ${(Math.max(...loss.off) * 100).toFixed(2)} %, on ${(Math.max(...loss.on) * 100).toFixed(2)} %; load average ${os.loadavg()[0].toFixed(1)}`,
+  );
+  const c = await sfu.call<Record<string, number>>('dropCounters');
+  log(`SFU counters: ${JSON.stringify(c)}`);
 }
