@@ -62,7 +62,8 @@ export class Proc {
   }
 }
 
-export type Usage = { cpuUs: number; rss: number };
+/** `udpDrops`: the kernel's receive-buffer drops summed over the process's UDP sockets (Linux). */
+export type Usage = { cpuUs: number; rss: number; udpDrops?: number };
 export type Profile = 'AEAD_AES_128_GCM' | 'AES_CM_128_HMAC_SHA1_80';
 export const PROFILES: Profile[] = ['AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80'];
 export const SHORT: Record<Profile, string> = {
@@ -83,6 +84,9 @@ export interface Trial {
   forwardedPps: number;
   cpuSecPerMillion: number;
   cpuCores: number;
+  /** Datagrams the kernel dropped during the trial at the forwarder's sockets / the clients' (Linux). */
+  forwarderDrops?: number;
+  clientDrops?: number;
 }
 
 export function keys(profile: Profile): SrtpKeys {
@@ -115,6 +119,7 @@ export async function trial(
     twcc,
   };
   const u0 = await target.call<Usage>('usage');
+  const c0 = await clients.call<Usage>('usage');
   const r = await clients.call<RunResult>('run', {
     streams: [stream],
     receivers,
@@ -123,6 +128,9 @@ export async function trial(
     sampleEvery,
   });
   const u1 = await target.call<Usage>('usage');
+  const c1 = await clients.call<Usage>('usage');
+  const drops = (a: Usage, b: Usage) =>
+    a.udpDrops === undefined || b.udpDrops === undefined ? undefined : b.udpDrops - a.udpDrops;
   const cpuSec = (u1.cpuUs - u0.cpuUs) / 1e6;
   // Loss and rate from what arrived in time (see IN_TIME_GRACE_MS); CPU over every packet.
   const loss = r.expected === 0 ? 1 : Math.max(0, 1 - r.receivedInTime / r.expected);
@@ -133,6 +141,8 @@ export async function trial(
       forwardedPps: r.receivedInTime / r.seconds,
       cpuSecPerMillion: cpuSec / Math.max(1e-9, r.received / 1e6),
       cpuCores: cpuSec / (r.seconds + DRAIN_MS / 1000),
+      forwarderDrops: drops(u0, u1),
+      clientDrops: drops(c0, c1),
     },
     r,
   };

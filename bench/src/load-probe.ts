@@ -3,16 +3,18 @@ import { log, Proc, trial, tsfuFanout } from './load-common.js';
 
 /**
  * `node bench/dist/load.js --probe <outPps> [--io-thread] [--with-relay]`: tsfu GCM,
- * N=10, 1200 B at one fixed output rate, `TSFU_PROBE_TRIALS` (5) trials of 1 s;
+ * N=10, 1200 B at one fixed output rate, `TSFU_PROBE_TRIALS` (5) trials of `TSFU_PROBE_TRIAL_MS` (1000);
  * prints each trial's latency, the SFU's median CPU-seconds per million forwarded
  * packets and the connected-UDP counters. `--io-thread`: through the I/O thread
  * instead of the workers' connected sockets; `--with-relay`: the plain relay's
- * latency first, interleaved. For A/B-measuring one hot-path lever at equal load.
+ * latency first, interleaved; `--bwe`: send-side BWE on (see `tsfuFanout`); `--bwe-ab`: BWE off and
+ * on alternated in one run. For A/B-measuring one hot-path lever at equal load.
  */
 export async function probe(outPps: number): Promise<void> {
   const sfu = new Proc('sfu');
   const clients = new Proc('clients');
   await sfu.call('init', { workers: 1 });
+  const bwe = process.argv.includes('--bwe');
   if (process.argv.includes('--bwe-ab')) {
     await bweAb(sfu, clients, outPps);
     await Promise.all([sfu.exit(), clients.exit()]);
@@ -24,6 +26,7 @@ export async function probe(outPps: number): Promise<void> {
     'AEAD_AES_128_GCM',
     10,
     process.argv.includes('--io-thread'),
+    bwe,
   );
   const eps = [{ id: sender }];
   const cpu: number[] = [];
@@ -53,21 +56,25 @@ export async function probe(outPps: number): Promise<void> {
     await relay.exit();
   }
   const trials = Number(process.env.TSFU_PROBE_TRIALS) || 5;
+  const trialMs = Number(process.env.TSFU_PROBE_TRIAL_MS) || 1000;
   const p99s: number[] = [];
   for (let i = 0; i < trials; i++) {
-    const { t, r } = await trial(clients, sfu, eps[0].id, recv, 10, 1200, outPps, 1000, 4);
+    const { t, r } = await trial(clients, sfu, eps[0].id, recv, 10, 1200, outPps, trialMs, 4, bwe);
     const l = r.latencyUs;
     if (l)
       log(
         `latency p50 ${(l.p50 / 1000).toFixed(2)} p99 ${(l.p99 / 1000).toFixed(2)} p999 ${(l.p999 / 1000).toFixed(2)} ms`,
       );
     if (l) p99s.push(l.p99 / 1000);
+    log(
+      `trial ${i + 1}: loss ${(t.loss * 100).toFixed(2)} %, kernel drops at the SFU's sockets ${t.forwarderDrops}, at the clients' ${t.clientDrops}`,
+    );
     cpu.push(t.cpuSecPerMillion);
     loss.push(t.loss);
   }
   cpu.sort((a, b) => a - b);
   console.log(
-    `probe ${outPps} pkts/s: SFU CPU-s/M median ${cpu[cpu.length >> 1].toFixed(2)} (${cpu.map((c) => c.toFixed(2)).join(' ')}), max loss ${(Math.max(...loss) * 100).toFixed(2)} %, p99 ms median ${p99s.sort((a, b) => a - b)[p99s.length >> 1]?.toFixed(2)} (${p99s.map((x) => x.toFixed(1)).join(' ')})`,
+    `probe ${outPps} pkts/s: SFU CPU-s/M median ${cpu[cpu.length >> 1].toFixed(2)} (${cpu.map((c) => c.toFixed(2)).join(' ')}), loss % per trial ${loss.map((x) => (x * 100).toFixed(2)).join(' ')}, p99 ms median ${p99s.sort((a, b) => a - b)[p99s.length >> 1]?.toFixed(2)} (${p99s.map((x) => x.toFixed(1)).join(' ')})`,
   );
   const c = await sfu.call<Record<string, number>>('dropCounters');
   log(

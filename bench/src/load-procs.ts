@@ -20,6 +20,7 @@ import type {
 } from '@tsfu/sfu';
 import { createWorker } from '@tsfu/sfu';
 import { RtpPacket, SrtpSession } from 'werift-rtp';
+import { ownUdpDrops } from './flood-kernel.js';
 import { bindSocket, type IceDtlsInfo, LoadEndpoint, nowUs, type SrtpKeys } from './load-client.js';
 
 type Handler = (args: never) => unknown;
@@ -35,9 +36,9 @@ function serve(handlers: Record<string, Handler>): void {
   });
 }
 
-function usage(): { cpuUs: number; rss: number } {
+function usage(): { cpuUs: number; rss: number; udpDrops?: number } {
   const u = process.cpuUsage();
-  return { cpuUs: u.user + u.system, rss: process.memoryUsage().rss };
+  return { cpuUs: u.user + u.system, rss: process.memoryUsage().rss, udpDrops: ownUdpDrops() };
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -83,6 +84,10 @@ function sfuRole(): void {
               ip: '127.0.0.1',
               port,
               tsfuConnectedUdp: process.env.TSFU_BENCH_CONNECTED_UDP !== '0',
+              // TSFU_BENCH_RCVBUF=<bytes>: SO_RCVBUF of the sockets (A/B of the connected sockets' default).
+              ...(process.env.TSFU_BENCH_RCVBUF
+                ? { recvBufferSize: Number(process.env.TSFU_BENCH_RCVBUF) }
+                : {}),
             },
           ],
         });
