@@ -3,7 +3,8 @@ import { log, Proc, trial, tsfuFanout } from './load-common.js';
 
 /**
  * `node bench/dist/load.js --probe <outPps> [--io-thread] [--with-relay]`: tsfu GCM,
- * N=10, 1200 B at one fixed output rate, `TSFU_PROBE_TRIALS` (5) trials of `TSFU_PROBE_TRIAL_MS` (1000);
+ * N=`TSFU_PROBE_FANOUT` (10), 1200 B at one fixed output rate, `TSFU_PROBE_TRIALS` (5) trials of
+ * `TSFU_PROBE_TRIAL_MS` (1000);
  * prints each trial's latency, the SFU's median CPU-seconds per million forwarded
  * packets and the connected-UDP counters. `--io-thread`: through the I/O thread
  * instead of the workers' connected sockets; `--with-relay`: the plain relay's
@@ -15,6 +16,8 @@ export async function probe(outPps: number): Promise<void> {
   const clients = new Proc('clients');
   await sfu.call('init', { workers: 1 });
   const bwe = process.argv.includes('--bwe');
+  // TSFU_PROBE_FANOUT=<N>: consumers (10); only for the plain probe (not --with-relay / --bwe-ab).
+  const fanout = Number(process.env.TSFU_PROBE_FANOUT) || 10;
   if (process.argv.includes('--bwe-ab')) {
     await bweAb(sfu, clients, outPps);
     await Promise.all([sfu.exit(), clients.exit()]);
@@ -24,7 +27,7 @@ export async function probe(outPps: number): Promise<void> {
     sfu,
     clients,
     'AEAD_AES_128_GCM',
-    10,
+    fanout,
     process.argv.includes('--io-thread'),
     bwe,
   );
@@ -59,7 +62,7 @@ export async function probe(outPps: number): Promise<void> {
   const trialMs = Number(process.env.TSFU_PROBE_TRIAL_MS) || 1000;
   const p99s: number[] = [];
   for (let i = 0; i < trials; i++) {
-    const { t, r } = await trial(clients, sfu, eps[0].id, recv, 10, 1200, outPps, trialMs, 4, bwe);
+    const { t, r } = await trial(clients, sfu, eps[0].id, recv, fanout, 1200, outPps, trialMs, 4, bwe);
     const l = r.latencyUs;
     if (l)
       log(
