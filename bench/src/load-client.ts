@@ -18,6 +18,8 @@ import {
   StunMethod,
   shortTermKey,
 } from '@tsfu/ice-lite';
+import { serializeTransportCc } from '@tsfu/rtp';
+import { TransportCcRecorder } from '@tsfu/sfu/internal';
 import { SrtpContext, type SrtpCryptoSuite } from '@tsfu/srtp';
 
 export interface IceDtlsInfo {
@@ -69,6 +71,15 @@ export class LoadEndpoint {
   private readonly plain = Buffer.allocUnsafe(2048);
   private readonly stunWriter = new StunMessageWriter(new Uint8Array(548));
   private readonly localUfrag = randomIceString(8);
+  /** Transport-cc: the extension id to read arrivals from (0: off) and what becomes the feedback. */
+  private twccExtId = 0;
+  private twcc: TransportCcRecorder | undefined;
+  private twccTimer: NodeJS.Timeout | undefined;
+  private twccFbCount = 0;
+  private twccMediaSsrc = 0;
+  private readonly rtcpOut = Buffer.allocUnsafe(1500);
+  /** The transport-wide sequence number this endpoint writes into what it sends (when stamping). */
+  twccSendSeq = 0;
 
   private constructor(readonly socket: Socket) {
     socket.on('message', (msg) => this.onDatagram(msg));
@@ -163,6 +174,58 @@ export class LoadEndpoint {
 
   private iceTick: (() => void) | undefined;
 
+  /**
+   * Like a browser receiving with transport-cc negotiated: records the arrival of every RTP packet
+   * carrying extension `extId` (the header is in the clear under SRTP) and sends a transport-cc
+   * feedback (SRTCP) every `intervalMs`; `extId` 0 stops it.
+   */
+  sendTransportCc(extId: number, intervalMs = 50): void {
+    clearInterval(this.twccTimer);
+    this.twccTimer = undefined;
+    this.twccExtId = extId;
+    if (extId === 0) return;
+    this.twcc ??= new TransportCcRecorder();
+    this.twccTimer = setInterval(() => this.flushTransportCc(), intervalMs);
+    this.twccTimer.unref();
+  }
+
+  private flushTransportCc(): void {
+    const fb = this.twcc?.takeFeedback();
+    if (!fb || !this.srtpSend) return;
+    const pkt = serializeTransportCc({
+      kind: 'transport-cc',
+      senderSsrc: 0x5eed0001,
+      mediaSsrc: this.twccMediaSsrc,
+      baseSequenceNumber: fb.baseSequenceNumber,
+      referenceTime: fb.referenceTime,
+      fbPktCount: this.twccFbCount++ & 0xff,
+      packetStatusCount: fb.packetStatusCount,
+      received: fb.received,
+    });
+    const n = this.srtpSend.protectRtcp(pkt, pkt.length, this.rtcpOut);
+    if (n > 0) this.socket.send(this.rtcpOut.subarray(0, n), this.remotePort, this.remoteAddress);
+  }
+
+  /** Where the value of one-byte-header extension `id` starts in an RTP packet (-1: absent); `len` its length. */
+  static extensionOffset(msg: Buffer, id: number, len: number): number {
+    if ((msg[0] & 0x10) === 0) return -1;
+    let o = 12 + (msg[0] & 0x0f) * 4;
+    if (o + 4 > msg.length || msg[o] !== 0xbe || msg[o + 1] !== 0xde) return -1;
+    const end = o + 4 + msg.readUInt16BE(o + 2) * 4;
+    o += 4;
+    while (o < end && o < msg.length) {
+      const b = msg[o];
+      if (b === 0) {
+        o++;
+        continue;
+      }
+      const l = (b & 0x0f) + 1;
+      if (b >> 4 === id) return l === len && o + 1 + l <= msg.length ? o + 1 : -1;
+      o += 1 + l;
+    }
+    return -1;
+  }
+
   private onDatagram(msg: Buffer): void {
     const b0 = msg[0];
     if (b0 < 4) {
@@ -180,6 +243,13 @@ export class LoadEndpoint {
     const pt = msg[1];
     if (pt >= 192 && pt <= 223) return; // RTCP: not counted
     this.received++;
+    if (this.twccExtId !== 0) {
+      const o = LoadEndpoint.extensionOffset(msg, this.twccExtId, 2);
+      if (o >= 0) {
+        this.twccMediaSsrc = msg.readUInt32BE(8);
+        this.twcc!.record((msg[o] << 8) | msg[o + 1], performance.now());
+      }
+    }
     if (this.received % this.sampleEvery !== 0) return;
     let n = msg.length;
     let buf = msg;
@@ -208,6 +278,7 @@ export class LoadEndpoint {
 
   close(): void {
     clearInterval(this.stunTimer);
+    clearInterval(this.twccTimer);
     try {
       this.dtls?.close();
     } catch {

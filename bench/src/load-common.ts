@@ -62,7 +62,8 @@ export class Proc {
   }
 }
 
-export type Usage = { cpuUs: number; rss: number };
+/** `udpDrops`: the kernel's receive-buffer drops summed over the process's UDP sockets (Linux). */
+export type Usage = { cpuUs: number; rss: number; udpDrops?: number };
 export type Profile = 'AEAD_AES_128_GCM' | 'AES_CM_128_HMAC_SHA1_80';
 export const PROFILES: Profile[] = ['AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80'];
 export const SHORT: Record<Profile, string> = {
@@ -83,6 +84,9 @@ export interface Trial {
   forwardedPps: number;
   cpuSecPerMillion: number;
   cpuCores: number;
+  /** Datagrams the kernel dropped during the trial at the forwarder's sockets / the clients' (Linux). */
+  forwarderDrops?: number;
+  clientDrops?: number;
 }
 
 export function keys(profile: Profile): SrtpKeys {
@@ -103,6 +107,7 @@ export async function trial(
   outPps: number,
   durationMs = TRIAL_MS,
   sampleEvery = 64,
+  twcc = false,
 ): Promise<{ t: Trial; r: RunResult }> {
   const stream: StreamSpec = {
     sender,
@@ -111,8 +116,10 @@ export async function trial(
     size,
     pps: outPps / fanout,
     receivers: fanout,
+    twcc,
   };
   const u0 = await target.call<Usage>('usage');
+  const c0 = await clients.call<Usage>('usage');
   const r = await clients.call<RunResult>('run', {
     streams: [stream],
     receivers,
@@ -121,6 +128,9 @@ export async function trial(
     sampleEvery,
   });
   const u1 = await target.call<Usage>('usage');
+  const c1 = await clients.call<Usage>('usage');
+  const drops = (a: Usage, b: Usage) =>
+    a.udpDrops === undefined || b.udpDrops === undefined ? undefined : b.udpDrops - a.udpDrops;
   const cpuSec = (u1.cpuUs - u0.cpuUs) / 1e6;
   // Loss and rate from what arrived in time (see IN_TIME_GRACE_MS); CPU over every packet.
   const loss = r.expected === 0 ? 1 : Math.max(0, 1 - r.receivedInTime / r.expected);
@@ -131,6 +141,8 @@ export async function trial(
       forwardedPps: r.receivedInTime / r.seconds,
       cpuSecPerMillion: cpuSec / Math.max(1e-9, r.received / 1e6),
       cpuCores: cpuSec / (r.seconds + DRAIN_MS / 1000),
+      forwarderDrops: drops(u0, u1),
+      clientDrops: drops(c0, c1),
     },
     r,
   };
@@ -143,7 +155,10 @@ export function log(msg: string): void {
 /**
  * One sender + `fanout` receiving transports on worker 0, connected (ICE + DTLS with `profile`), one
  * producer consumed by every receiver, warmed up with keyframes. `ioThread`: on the WebRtcServer without
- * `tsfuConnectedUdp`. Returns the client endpoint ids.
+ * `tsfuConnectedUdp`. `bwe`: send-side bandwidth estimation on, as with browsers — the sender's
+ * packets carry the transport-wide sequence number, the consumers negotiate transport-cc (the SFU
+ * stamps every packet it sends) and the receivers send transport-cc feedback every 50 ms; without
+ * it, no transport-cc anywhere. Returns the client endpoint ids (trials must pass `bwe` as `twcc`).
  */
 export async function tsfuFanout(
   sfu: Proc,
@@ -151,6 +166,7 @@ export async function tsfuFanout(
   profile: Profile,
   fanout: number,
   ioThread = false,
+  bwe = false,
 ): Promise<{ sender: number; recv: number[] }> {
   const fp = await clients.call<{ algorithm: string; value: string }>('fingerprint');
   const ts = await sfu.call<Array<{ id: number; info: IceDtlsInfo }>>('createTransports', {
@@ -168,9 +184,20 @@ export async function tsfuFanout(
     transport: ts[0].id,
     kind: 'video',
     ssrc: 0x0b0b0b0b,
+    twcc: bwe,
   });
-  for (let i = 1; i <= fanout; i++) await sfu.call('consume', { transport: ts[i].id, producer, worker: 0 });
   const recv = eps.slice(1).map((e) => e.id);
+  for (let i = 1; i <= fanout; i++) {
+    const consumer = await sfu.call<number>('consume', {
+      transport: ts[i].id,
+      producer,
+      worker: 0,
+      noBwe: !bwe,
+    });
+    const extId = bwe ? await sfu.call<number>('consumerTwccExtId', { consumer }) : 0;
+    if (bwe && extId === 0) throw new Error('load: the consumer did not negotiate transport-cc');
+    await clients.call('transportCc', { ids: [eps[i].id], extId });
+  }
   await clients.call('run', {
     streams: [
       {
@@ -181,6 +208,7 @@ export async function tsfuFanout(
         pps: 200,
         receivers: fanout,
         keyframeEveryMs: 0,
+        twcc: bwe,
       },
     ],
     receivers: recv,

@@ -50,6 +50,15 @@ export interface EqualLoad {
   tsfuIoThreadCpuSecPerMillion: number;
   ioThreadVsDgram: number;
   ioThreadVsWerift: number;
+  /**
+   * tsfu (connected UDP) with send-side BWE on (transport-cc on every packet, the receivers'
+   * feedback every 50 ms processed), same rate, same rounds, its own transports.
+   */
+  tsfuBweCpuSecPerMillion: number;
+  bweVsDgram: number;
+  bweVsWerift: number;
+  /** CPU-s/M with BWE on / off (the goal: ≤ 1.2). */
+  bweOnVsOff: number;
   samples: Record<string, number[]>;
 }
 
@@ -164,11 +173,14 @@ export async function fanoutSuite() {
     const cpu = {
       tsfu: [] as number[],
       tsfuIoThread: [] as number[],
+      tsfuBwe: [] as number[],
       dgram: [] as number[],
       werift: [] as number[],
     };
     // The same fan-out through the I/O thread (a second WebRtcServer without tsfuConnectedUdp).
     const io = await tsfuFanout(sfu, clients, 'AEAD_AES_128_GCM', 10, true);
+    // And with send-side BWE on (connected UDP, like the first).
+    const bwe = await tsfuFanout(sfu, clients, 'AEAD_AES_128_GCM', 10, false, true);
     for (let round = 0; round < 3; round++) {
       const { port } = await plainRelay.call<{ port: number }>('setup', { targets: recv.map((e) => e.port) });
       await clients.call('plain', { ids: [pSender, ...ids], remotePort: port });
@@ -190,6 +202,9 @@ export async function fanoutSuite() {
       cpu.tsfu.push((await tsfuTrial(rate)).t.cpuSecPerMillion);
       cpu.tsfuIoThread.push(
         (await trial(clients, sfu, io.sender, io.recv, 10, 1200, rate, 1000)).t.cpuSecPerMillion,
+      );
+      cpu.tsfuBwe.push(
+        (await trial(clients, sfu, bwe.sender, bwe.recv, 10, 1200, rate, 1000, 64, true)).t.cpuSecPerMillion,
       );
     }
     // Right after the rounds, while every process is idle: the floor's GCM part, in a process of its own.
@@ -217,10 +232,14 @@ export async function fanoutSuite() {
       tsfuIoThreadCpuSecPerMillion: med(cpu.tsfuIoThread),
       ioThreadVsDgram: med(cpu.dgram) / med(cpu.tsfuIoThread),
       ioThreadVsWerift: med(cpu.werift) / med(cpu.tsfuIoThread),
+      tsfuBweCpuSecPerMillion: med(cpu.tsfuBwe),
+      bweVsDgram: med(cpu.dgram) / med(cpu.tsfuBwe),
+      bweVsWerift: med(cpu.werift) / med(cpu.tsfuBwe),
+      bweOnVsOff: med(cpu.tsfuBwe) / med(cpu.tsfu),
       samples: cpu,
     };
     log(
-      `equal load ${rate} pkts/s, GCM N=10 1200 B: CPU-s/M tsfu ${r.tsfuCpuSecPerMillion.toFixed(2)} (I/O thread path ${r.tsfuIoThreadCpuSecPerMillion.toFixed(2)}), dgram ${r.dgramCpuSecPerMillion.toFixed(2)}, werift ${r.weriftCpuSecPerMillion.toFixed(2)}, bare GCM ${bareGcmUs.toFixed(2)} µs/pkt`,
+      `equal load ${rate} pkts/s, GCM N=10 1200 B: CPU-s/M tsfu ${r.tsfuCpuSecPerMillion.toFixed(2)} (I/O thread path ${r.tsfuIoThreadCpuSecPerMillion.toFixed(2)}, BWE on ${r.tsfuBweCpuSecPerMillion.toFixed(2)}), dgram ${r.dgramCpuSecPerMillion.toFixed(2)}, werift ${r.weriftCpuSecPerMillion.toFixed(2)}, bare GCM ${bareGcmUs.toFixed(2)} µs/pkt`,
     );
     return r;
   };

@@ -20,6 +20,7 @@ import type {
 } from '@tsfu/sfu';
 import { createWorker } from '@tsfu/sfu';
 import { RtpPacket, SrtpSession } from 'werift-rtp';
+import { ownUdpDrops } from './flood-kernel.js';
 import { bindSocket, type IceDtlsInfo, LoadEndpoint, nowUs, type SrtpKeys } from './load-client.js';
 
 type Handler = (args: never) => unknown;
@@ -35,9 +36,9 @@ function serve(handlers: Record<string, Handler>): void {
   });
 }
 
-function usage(): { cpuUs: number; rss: number } {
+function usage(): { cpuUs: number; rss: number; udpDrops?: number } {
   const u = process.cpuUsage();
-  return { cpuUs: u.user + u.system, rss: process.memoryUsage().rss };
+  return { cpuUs: u.user + u.system, rss: process.memoryUsage().rss, udpDrops: ownUdpDrops() };
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -83,6 +84,10 @@ function sfuRole(): void {
               ip: '127.0.0.1',
               port,
               tsfuConnectedUdp: process.env.TSFU_BENCH_CONNECTED_UDP !== '0',
+              // TSFU_BENCH_RCVBUF=<bytes>: SO_RCVBUF of the sockets (A/B of the connected sockets' default).
+              ...(process.env.TSFU_BENCH_RCVBUF
+                ? { recvBufferSize: Number(process.env.TSFU_BENCH_RCVBUF) }
+                : {}),
             },
           ],
         });
@@ -135,14 +140,17 @@ function sfuRole(): void {
       transport,
       kind,
       ssrc,
+      twcc,
     }: {
       transport: number;
       kind: 'audio' | 'video';
       ssrc: number;
+      /** The producer's packets carry the transport-wide sequence number (as a browser's). */
+      twcc?: boolean;
     }) => {
       const p = await transports
         .get(transport)!
-        .produce({ kind, rtpParameters: producerParameters(kind, ssrc) });
+        .produce({ kind, rtpParameters: producerParameters(kind, ssrc, twcc) });
       const id = nextId++;
       producers.set(id, p);
       return id;
@@ -151,19 +159,34 @@ function sfuRole(): void {
       transport,
       producer,
       worker,
+      noBwe,
     }: {
       transport: number;
       producer: number;
       worker: number;
+      /** Consume without transport-cc (the client's capabilities lack it): no bandwidth estimation. */
+      noBwe?: boolean;
     }) => {
+      const caps = routers[worker].rtpCapabilities;
       const c = await transports.get(transport)!.consume({
         producerId: producers.get(producer)!.id,
-        rtpCapabilities: routers[worker].rtpCapabilities,
+        rtpCapabilities: noBwe
+          ? {
+              codecs: caps.codecs?.map((codec) => ({
+                ...codec,
+                rtcpFeedback: codec.rtcpFeedback?.filter((f) => f.type !== 'transport-cc'),
+              })),
+              headerExtensions: caps.headerExtensions?.filter((e) => e.uri !== TWCC_URI),
+            }
+          : caps,
       });
       const id = nextId++;
       consumers.set(id, c);
       return id;
     },
+    /** The transport-cc extension id a consumer's packets carry (0: none). */
+    consumerTwccExtId: ({ consumer }: { consumer: number }) =>
+      consumers.get(consumer)!.rtpParameters.headerExtensions?.find((e) => e.uri === TWCC_URI)?.id ?? 0,
     closeConsumers: ({ ids }: { ids: number[] }) => {
       for (const id of ids) {
         consumers.get(id)?.close();
@@ -183,6 +206,10 @@ function sfuRole(): void {
         const [s] = await t.getStats();
         const c = (s.tsfuCounters ?? {}) as unknown as Record<string, unknown>;
         for (const [k, v] of Object.entries(c)) if (typeof v === 'number') sum[k] = (sum[k] ?? 0) + v;
+        // With BWE on, the estimate (it stays at the start bitrate when no feedback is processed).
+        const a = (s as { availableOutgoingBitrate?: number }).availableOutgoingBitrate;
+        if (a !== undefined)
+          sum.maxAvailableOutgoingBitrate = Math.max(sum.maxAvailableOutgoingBitrate ?? 0, a);
       }
       return sum;
     },
@@ -232,7 +259,11 @@ function bareGcmUsPerPacket(headerBytes: number, payloadBytes: number): number {
 
 export const MID_EXT_ID = 4;
 
-export function producerParameters(kind: 'audio' | 'video', ssrc: number): RtpParameters {
+/** The transport-cc extension id of the bench's producers when they send it (`twcc`). */
+export const TWCC_EXT_ID = 5;
+const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+
+export function producerParameters(kind: 'audio' | 'video', ssrc: number, twcc = false): RtpParameters {
   const codec =
     kind === 'video'
       ? {
@@ -245,7 +276,10 @@ export function producerParameters(kind: 'audio' | 'video', ssrc: number): RtpPa
   return {
     mid: String(ssrc),
     codecs: [codec] as RtpParameters['codecs'],
-    headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid' as const, id: MID_EXT_ID }],
+    headerExtensions: [
+      { uri: 'urn:ietf:params:rtp-hdrext:sdes:mid' as const, id: MID_EXT_ID },
+      ...(twcc ? [{ uri: TWCC_URI as never, id: TWCC_EXT_ID }] : []),
+    ],
     encodings: [{ ssrc }],
     rtcp: { cname: `bench-${ssrc}` },
   };
@@ -319,6 +353,8 @@ export interface StreamSpec {
   receivers: number;
   /** Video only: send a keyframe-flagged packet this often. */
   keyframeEveryMs?: number;
+  /** Write the sender's transport-wide sequence number (extension `TWCC_EXT_ID`) into every packet. */
+  twcc?: boolean;
 }
 
 export interface RunResult {
@@ -353,7 +389,10 @@ function makePacket(s: StreamSpec): Buffer {
     sequenceNumber: 0,
     timestamp: 0,
     ssrc: s.ssrc,
-    extensions: [{ id: MID_EXT_ID, value: Buffer.from(String(s.ssrc)) }],
+    extensions: [
+      { id: MID_EXT_ID, value: Buffer.from(String(s.ssrc)) },
+      ...(s.twcc ? [{ id: TWCC_EXT_ID, value: Buffer.alloc(2) }] : []),
+    ],
     payload,
   });
 }
@@ -403,6 +442,10 @@ function clientsRole(): void {
       for (const e of endpoints.values()) e.close();
       endpoints.clear();
     },
+    /** Receivers send transport-cc feedback for extension `extId` (0: stop), like a browser. */
+    transportCc: ({ ids, extId }: { ids: number[]; extId: number }) => {
+      for (const id of ids) endpoints.get(id)!.sendTransportCc(extId);
+    },
     /** Closes some endpoints (the soak's participant leaving). */
     close: ({ ids }: { ids: number[] }) => {
       for (const id of ids) {
@@ -435,6 +478,9 @@ function clientsRole(): void {
       const seqs = streams.map((s) => seqState.get(`${s.sender}:${s.ssrc}`) ?? 0);
       const lastKey = streams.map(() => -1e9);
       const senders = streams.map((s) => endpoints.get(s.sender)!);
+      const twccAt = packets.map((p, i) =>
+        streams[i].twcc ? LoadEndpoint.extensionOffset(p, TWCC_EXT_ID, 2) : -1,
+      );
       const t0 = nowUs();
       await new Promise<void>((resolve) => {
         const tick = () => {
@@ -453,6 +499,7 @@ function clientsRole(): void {
                 if (key) lastKey[i] = t;
                 setKeyframe(p, key);
               }
+              if (twccAt[i] >= 0) p.writeUInt16BE(senders[i].twccSendSeq++ & 0xffff, twccAt[i]);
               senders[i].sendRtp(p);
               sent[i]++;
             }

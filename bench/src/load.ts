@@ -212,7 +212,16 @@ export async function runLoad() {
         equalLoad.ioThreadVsDgram,
         equalLoad.ioThreadVsWerift,
       ),
+      goalRow(
+        'connected UDP, send-side BWE on',
+        equalLoad.tsfuBweCpuSecPerMillion,
+        equalLoad.bweVsDgram,
+        equalLoad.bweVsWerift,
+      ),
     ]);
+    console.log(
+      `send-side BWE on / off (connected UDP): ${equalLoad.bweOnVsOff.toFixed(3)} x the CPU-s/M (goal ≤ 1.2; mediasoup 1.38)`,
+    );
     console.log(
       `floor (plain relay + one bare node:crypto GCM encrypt per packet, ${equalLoad.bareGcmUsPerPacket.toFixed(2)} µs): ${equalLoad.floorCpuSecPerMillion.toFixed(2)} CPU-s/M -> best reachable ${equalLoad.floorVsDgram.toFixed(3)} x plain, ${equalLoad.floorVsWerift.toFixed(2)} x werift; tsfu at ${(equalLoad.tsfuVsFloor * 100).toFixed(1)} % of the floor`,
     );

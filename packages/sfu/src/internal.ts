@@ -1,7 +1,8 @@
 /**
  * `@tsfu/sfu/internal`: building blocks of the SFU that benchmarks and tests
  * reach for, outside mediasoup's API (the main entry keeps to that API):
- * the SharedArrayBuffer packet ring and the H264 profile-level-id helpers.
+ * the SharedArrayBuffer packet ring, the H264 profile-level-id helpers and
+ * the transport-cc arrival recorder (a receiver's feedback, for load generators).
  * Not covered by the package's compatibility promise.
  */
 export * as h264 from './ortc/h264-profile-level-id.js';
@@ -13,3 +14,7 @@ export {
   type PacketRingStats,
   PacketRingWriter,
 } from './protocol/packet-ring.js';
+export {
+  type TransportCcFeedback,
+  TransportCcRecorder,
+} from './worker-thread/rtp/transport-cc-recorder.js';

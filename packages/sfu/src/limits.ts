@@ -27,6 +27,13 @@ export const LIMIT_DEFAULTS = {
    * `net.core.rmem_max` and accounts twice what it grants. bench/README "Flood".
    */
   sharedUdpRecvBufferSize: 4 * 1024 * 1024,
+  /**
+   * SO_RCVBUF asked for each `tsfuConnectedUdp` peer socket when the listenInfo sets no
+   * `recvBufferSize`. The OS default (~208 KiB: 92 datagrams of 1200 B) covers only ~27 ms of a
+   * 3,400 pps producer: a worker stall longer than that (GC, a busy core) lost 12–15 % of a 3 s
+   * round at 80 % load, while the I/O thread's 4 MiB shared socket lost nothing. bench/README.
+   */
+  connectedUdpRecvBufferSize: 1024 * 1024,
 } as const;
 
 /**

@@ -10,6 +10,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { ipLiteralLookup } from '../ip-literal-lookup.js';
+import { LIMIT_DEFAULTS } from '../limits.js';
 import { Channel } from '../protocol/channel.js';
 import {
   ADDRESS_HEADER_LENGTH,
@@ -158,7 +159,7 @@ export class IoLink {
       reuseAddr: true,
       lookup: ipLiteralLookup,
       sendBufferSize: buffers.sendBufferSize,
-      recvBufferSize: buffers.recvBufferSize,
+      recvBufferSize: buffers.recvBufferSize ?? LIMIT_DEFAULTS.connectedUdpRecvBufferSize,
     });
     const path = new ConnectedUdpPath(socket, tuple);
     this.connected.set(id, path);
@@ -207,6 +208,24 @@ export class IoLink {
     this.closeConnected(tupleId);
     this.writer.publish();
     this.channel.notify('unbindTuple', '', tupleId);
+  }
+
+  /**
+   * Sends `data`, which the caller gives away (never reuses), on `tuple`'s connected socket: no copy.
+   * False when the tuple has no connected socket (or it failed): then use `send`.
+   */
+  sendOwned(tuple: LinkTuple, data: Buffer): boolean {
+    const direct = tuple.direct;
+    if (direct === undefined) return false;
+    try {
+      direct.socket.send(data);
+      direct.packetsSent++;
+      return true;
+    } catch (error) {
+      logger.warn(`send() | connected socket failed, back to the I/O thread: ${error}`);
+      this.closeConnected(tuple.tupleId);
+      return false;
+    }
   }
 
   /** Queues `data[0, length)` for `tuple`. Copies it: the caller may reuse `data` at once. */

@@ -268,6 +268,17 @@ export class WebRtcTransport extends Transport {
     const ctx = this.srtpSend;
     const t = this.selected;
     if (!ctx || !t) return false;
+    if (t.direct !== undefined) {
+      // A connected socket keeps the buffer it sends: protect straight into one it can own (the
+      // scratch + copy for the socket would copy every packet once more).
+      const owned = Buffer.allocUnsafe(length + ctx.rtpOverhead);
+      const n = ctx.protectRtp(packet, length, owned);
+      if (n < 0) return false;
+      this.bytesSent += n;
+      if (this.link.sendOwned(t, n === owned.length ? owned : owned.subarray(0, n))) return true;
+      this.link.send(t, owned, n);
+      return true;
+    }
     const n = ctx.protectRtp(packet, length, protectedScratch);
     if (n < 0) return false;
     this.bytesSent += n;
