@@ -9,20 +9,29 @@
  * and restarted empty: the nodes register again and a fifth page that joins
  * afterwards sees (and is seen by) everyone.
  *
- * CLUSTER_NETNS=1 puts each node in its own network namespace (`cluN`) on a
- * bridge (`clubr…`, 10.79.0.0/24) — see cluster-netns.ts; otherwise the nodes
- * run on 127.0.0.1 with different ports.
+ * Each node runs in its own network namespace (`clu<pid>-<i>`) on a bridge
+ * (`clubr<pid>`, 10.79.N.0/24, cluster-netns.ts) and serves https (the page
+ * needs a secure context off loopback); Redis and Chromium are on the bridge's
+ * address. TSFU_CLUSTER_ON_LOOPBACK=1 runs the nodes on 127.0.0.1 instead
+ * (different ports, no root needed).
  */
 import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allInbound, E2E_WAIT_MS, launchBrowser, readRtcStats, trackPeerConnections } from '../harness/index.js';
+import {
+  allInbound,
+  E2E_WAIT_MS,
+  launchBrowser,
+  readRtcStats,
+  trackPeerConnections,
+} from '../harness/index.js';
 import { type ClusterNet, createClusterNet } from './cluster-netns.js';
 import { buildDemo, DemoNode, freePort } from './demo-node.js';
 import { RedisProcess } from './redis-server.js';
 
 const ROOM = 'cluster-room';
-const USE_NETNS = process.env.CLUSTER_NETNS === '1';
+// Namespaces need root (CI runs as root); TSFU_CLUSTER_ON_LOOPBACK=1 runs the same test on 127.0.0.1.
+const USE_NETNS = process.env.TSFU_CLUSTER_ON_LOOPBACK !== '1';
 
 interface ClusterPage {
   name: string;
@@ -38,14 +47,14 @@ let browser: Browser;
 const pages: ClusterPage[] = [];
 
 function diagnostics(p?: ClusterPage): string {
-  return [
-    ...(p ? [`${p.name}'s page:`, ...p.console.slice(-20)] : []),
-    ...nodes.map((n) => n.log()),
-  ].join('\n');
+  return [...(p ? [`${p.name}'s page:`, ...p.console.slice(-20)] : []), ...nodes.map((n) => n.log())].join(
+    '\n',
+  );
 }
 
 async function openPage(name: string, node: DemoNode): Promise<ClusterPage> {
-  const context = await browser.newContext();
+  // Off loopback the page needs https for camera and microphone: each node's self-signed certificate (--https).
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
   context.setDefaultTimeout(20_000);
   await trackPeerConnections(context);
   const page = await context.newPage();
@@ -54,7 +63,14 @@ async function openPage(name: string, node: DemoNode): Promise<ClusterPage> {
   page.on('pageerror', (e) => p.console.push(`pageerror: ${e}`));
   await page.goto(`${node.url}?room=${ROOM}&name=${encodeURIComponent(name)}`);
   await page.locator('#join-button').click();
-  await page.waitForFunction(() => document.body.dataset.state === 'joined', undefined, { timeout: E2E_WAIT_MS });
+  await page
+    .waitForFunction(() => document.body.dataset.state === 'joined', undefined, { timeout: E2E_WAIT_MS })
+    .catch(async (error: Error) => {
+      const shown = await page.locator('#join-error').textContent();
+      throw new Error(
+        `${name} did not join through ${node.url}: ${error.message} (${shown})\n${diagnostics(p)}`,
+      );
+    });
   pages.push(p);
   return p;
 }
@@ -74,7 +90,9 @@ function playingNames(p: ClusterPage): Promise<string[]> {
 }
 
 /** Per inbound stream of the page's connected peer connections: frames decoded and packets, by kind+ssrc. */
-async function inbound(p: ClusterPage): Promise<Map<string, { kind: string; frames: number; packets: number }>> {
+async function inbound(
+  p: ClusterPage,
+): Promise<Map<string, { kind: string; frames: number; packets: number }>> {
   const stats = (await readRtcStats(p.page)).filter((pc) => pc.connectionState === 'connected');
   return new Map(
     allInbound(stats).map((s) => [
@@ -116,7 +134,14 @@ async function expectSees(p: ClusterPage, expected: string[]): Promise<void> {
 
 async function expectAllSeeAll(): Promise<void> {
   const names = pages.map((p) => p.name);
-  await Promise.all(pages.map((p) => expectSees(p, names.filter((n) => n !== p.name))));
+  await Promise.all(
+    pages.map((p) =>
+      expectSees(
+        p,
+        names.filter((n) => n !== p.name),
+      ),
+    ),
+  );
 }
 
 beforeAll(async () => {
@@ -134,11 +159,22 @@ beforeAll(async () => {
         redisUrl: redis.url,
         netns: net?.namespaces[i],
         loopbackOnly: !net,
+        https: net !== undefined,
       }),
     );
   }
   [browser] = await Promise.all([
-    launchBrowser({ extraArgs: ['--autoplay-policy=no-user-gesture-required'] }),
+    launchBrowser({
+      extraArgs: [
+        '--autoplay-policy=no-user-gesture-required',
+        // The harness maps every host but 127.0.0.1 to NOTFOUND (no stray network): let the nodes' addresses through.
+        ...(net
+          ? [
+              `--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , ${net.nodeIps.map((ip) => `EXCLUDE ${ip}`).join(' , ')}`,
+            ]
+          : []),
+      ],
+    }),
     ...nodes.map((n) => n.start()),
   ]);
 }, 240_000);
@@ -159,7 +195,8 @@ describe(`apps/demo cluster: three nodes on Redis${USE_NETNS ? ', each in its ow
     await openPage('Linus', nodes[2]);
     await expectAllSeeAll();
     // The media crossed the cluster: every node pulled producers over pipes.
-    for (const n of nodes) expect(n.output.join('\n')).toMatch(/pipe {2}room=cluster-room from node=n\d open/);
+    for (const n of nodes)
+      expect(n.output.join('\n')).toMatch(/pipe {2}room=cluster-room from node=n\d open/);
   });
 
   it('a fourth page joins and everyone sees everyone', async () => {

@@ -16,7 +16,10 @@ const MAIN = join(REPO_DIR, 'apps', 'demo', 'dist', 'server', 'main.js');
 /** The demo's server compiled (the nodes run its JavaScript; tsc -b is incremental). */
 export function buildDemo(): void {
   const tsc = createRequire(join(REPO_DIR, 'package.json')).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-b', join(REPO_DIR, 'apps', 'demo')], { stdio: 'pipe', timeout: 300_000 });
+  execFileSync(process.execPath, [tsc, '-b', join(REPO_DIR, 'apps', 'demo')], {
+    stdio: 'pipe',
+    timeout: 300_000,
+  });
 }
 
 /** A TCP port free on 127.0.0.1 right now. */
@@ -39,6 +42,8 @@ export interface NodeSpec {
   /** Run inside this network namespace. */
   netns?: string;
   loopbackOnly?: boolean;
+  /** Serve https with a self-signed certificate (pages off loopback need it for the camera). */
+  https?: boolean;
 }
 
 export class DemoNode {
@@ -48,7 +53,7 @@ export class DemoNode {
   constructor(readonly spec: NodeSpec) {}
 
   get url(): string {
-    return `http://${this.spec.ip}:${this.spec.port}/`;
+    return `${this.spec.https ? 'https' : 'http'}://${this.spec.ip}:${this.spec.port}/`;
   }
 
   get alive(): boolean {
@@ -70,9 +75,12 @@ export class DemoNode {
       '--no-tcp',
       '--stats-interval-ms=1000',
       `--loopback-only=${loopbackOnly === true}`,
+      `--https=${this.spec.https === true}`,
     ];
     const child = netns
-      ? spawn('ip', ['netns', 'exec', netns, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      ? spawn('ip', ['netns', 'exec', netns, process.execPath, ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
       : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     await new Promise<void>((resolve, reject) => {

@@ -11,11 +11,16 @@ import { findOnPath } from '../harness/media-tools.js';
 export function ensureRedisServer(): string {
   const found = findOnPath('redis-server');
   if (found) return found;
-  if (process.getuid?.() !== 0) throw new Error('redis-server missing and not root: apt-get install redis-server');
+  if (process.getuid?.() !== 0)
+    throw new Error('redis-server missing and not root: apt-get install redis-server');
   if (!findOnPath('apt-get')) throw new Error('redis-server missing and no apt-get to install it');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const apt = (...args: string[]) =>
-    execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=120', ...args], { stdio: 'ignore', timeout: 300_000, env });
+    execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=120', ...args], {
+      stdio: 'ignore',
+      timeout: 300_000,
+      env,
+    });
   apt('update');
   apt('install', '-y', '--no-install-recommends', 'redis-server');
   const installed = findOnPath('redis-server');
@@ -39,7 +44,18 @@ export class RedisProcess {
   async start(): Promise<void> {
     const child = spawn(
       this.binary,
-      ['--bind', this.ip, '--port', String(this.port), '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+      [
+        '--bind',
+        this.ip,
+        '--port',
+        String(this.port),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'no',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.child = child;

@@ -541,7 +541,10 @@ export class Room implements ClusterRoom {
     try {
       return await this.cluster.pipeIn.pull(producerId, nodeId);
     } catch (error) {
-      throw new SignalError('rejected', `producer ${producerId} not piped from node ${nodeId}: ${(error as Error).message}`);
+      throw new SignalError(
+        'rejected',
+        `producer ${producerId} not piped from node ${nodeId}: ${(error as Error).message}`,
+      );
     }
   }
 

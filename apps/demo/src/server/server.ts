@@ -13,7 +13,7 @@ import { DtlsCertificate } from '@tsfu/dtls';
 import { createWorker, type TransportListenInfo, type WebRtcServer, type Worker } from '@tsfu/sfu';
 import type { TurnServer } from '@tsfu/turn';
 import { APP_DIR, bundleClient } from './client-bundle.js';
-import { type ClusterOptions, ClusterNode } from './cluster/cluster-node.js';
+import { ClusterNode, type ClusterOptions } from './cluster/cluster-node.js';
 import type { DemoConfig } from './config.js';
 import { type EmbeddedTurn, startEmbeddedTurn } from './embedded-turn.js';
 import { createHttpServer, type TlsFiles } from './http.js';

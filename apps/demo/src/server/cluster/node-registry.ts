@@ -89,7 +89,8 @@ export class NodeRegistry extends EventEmitter<{ dead: [nodeId: string]; alive: 
         this.seen.set(id, { record, at: now });
       });
     } catch (error) {
-      if (this.reachableSince !== undefined) this.log(`cluster: redis unreachable: ${(error as Error).message}`);
+      if (this.reachableSince !== undefined)
+        this.log(`cluster: redis unreachable: ${(error as Error).message}`);
       this.reachableSince = undefined;
       return;
     }

@@ -139,7 +139,10 @@ export class PipeIn {
 
   private drop(producerId: string, entry: PulledProducer, tellFar: boolean): void {
     this.producers.delete(producerId);
-    entry.producer.then((p) => p.close(), () => {});
+    entry.producer.then(
+      (p) => p.close(),
+      () => {},
+    );
     if (tellFar) {
       this.ctx.rpc.call(entry.nodeId, 'unpipe', { roomId: this.roomId, producerId }).catch(() => {});
     }
@@ -153,7 +156,10 @@ export class PipeIn {
     const pair = this.pairs.get(nodeId);
     if (!pair) return;
     this.pairs.delete(nodeId);
-    pair.then((t) => t.close(), () => {});
+    pair.then(
+      (t) => t.close(),
+      () => {},
+    );
     if (tellFar) this.ctx.rpc.call(nodeId, 'closePipe', { roomId: this.roomId }).catch(() => {});
     this.ctx.log(`pipe  room=${this.roomId} from node=${nodeId} closed`);
   }
