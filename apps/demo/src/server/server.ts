@@ -112,6 +112,7 @@ export async function startDemoServer(
       {
         stats: () => registry.stats(),
         metrics: async () => ({ type: metrics.contentType, body: await metrics.metrics() }),
+        cluster: (roomId) => registry.cluster?.describe(roomId),
       },
       tlsFiles,
     );

@@ -10,6 +10,7 @@ import { roomChannel } from './keys.js';
 import { type NodeRecord, NodeRegistry, type RegistryTiming } from './node-registry.js';
 import { NodeRpc } from './node-rpc.js';
 import { type ClusterRoom, RoomLink } from './room-link.js';
+import { RoomPlacement } from './room-placement.js';
 
 export interface ClusterOptions {
   redisUrl: string;
@@ -32,6 +33,7 @@ export class ClusterNode {
   private readonly links = new Map<string, RoomLink>();
   private readonly ctx: ClusterContext;
   private closed = false;
+  private readonly placement: RoomPlacement;
 
   private constructor(
     private readonly options: ClusterOptions,
@@ -48,6 +50,7 @@ export class ClusterNode {
       pipeListenInfo: { protocol: 'udp', ip: options.listenIp, announcedAddress: options.announcedIp },
       log: options.log,
     };
+    this.placement = new RoomPlacement(redis, registry, this.timing.heartbeatMs);
     this.serveRpc();
     sub.on('message', (channel: string, text: string) => {
       if (channel === rpc.channel) rpc.onMessage(text);
@@ -113,6 +116,17 @@ export class ClusterNode {
   nodeUrls(): string[] {
     const others = this.registry.alive().filter((n) => n.id !== this.options.nodeId);
     return [this.options.url, ...others.map((n) => n.url)];
+  }
+
+  /** The room's owner node: where a front door should send its participants while it has room. */
+  placeRoom(roomId: string): Promise<NodeRecord> {
+    return this.placement.ownerOf(roomId);
+  }
+
+  /** `/cluster`: the live nodes, and the room's owner when one is asked about. */
+  async describe(roomId: string | undefined): Promise<{ node: string; nodes: NodeRecord[]; owner?: string }> {
+    const owner = roomId && /^[A-Za-z0-9_-]{1,64}$/.test(roomId) ? await this.placeRoom(roomId) : undefined;
+    return { node: this.options.nodeId, nodes: this.registry.alive(), owner: owner?.url };
   }
 
   /** Pipe producers (in) and pipe consumers (out) open on this node, over every room. */

@@ -11,3 +11,5 @@ export const roomKey = (roomId: string) => `${PREFIX}room:${roomId}`;
 export const roomChannel = (roomId: string) => `${PREFIX}room:${roomId}`;
 /** A node's requests and answers (pipes). */
 export const rpcChannel = (nodeId: string) => `${PREFIX}rpc:${nodeId}`;
+/** A room's owner node (placement by load), with a TTL refreshed while the room lives. */
+export const ownerKey = (roomId: string) => `${PREFIX}owner:${roomId}`;
