@@ -85,8 +85,17 @@ export class PipeIn {
   }
 
   private async create(producerId: string, nodeId: string): Promise<Producer> {
-    const transport = await this.pairTo(nodeId);
-    const answer = await this.ctx.rpc.call(nodeId, 'pipeProducer', { roomId: this.roomId, producerId });
+    let transport = await this.pairTo(nodeId);
+    let answer: Record<string, unknown>;
+    try {
+      answer = await this.ctx.rpc.call(nodeId, 'pipeProducer', { roomId: this.roomId, producerId });
+    } catch (error) {
+      // The far room closed and opened again since our pipe was made: make a new pipe, once.
+      if (!/^no pipe from node/.test((error as Error).message)) throw error;
+      this.closePair(nodeId, false);
+      transport = await this.pairTo(nodeId);
+      answer = await this.ctx.rpc.call(nodeId, 'pipeProducer', { roomId: this.roomId, producerId });
+    }
     const producer = await transport.produce({
       id: producerId,
       kind: answer.kind as 'audio' | 'video',
