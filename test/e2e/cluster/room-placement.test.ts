@@ -53,6 +53,11 @@ describe('cluster room placement (real Redis)', () => {
       expect((await nodes[2].placeRoom(`room-${i}`)).id).toBe(owner.id);
     }
     expect([...owners.values()].sort()).toEqual([6, 7, 7]);
+    // `/cluster?room=`'s answer: the live nodes and the owner's page URL.
+    const described = await nodes[1].describe('room-0');
+    expect(described.nodes.map((n) => n.id).sort()).toEqual(['n1', 'n2', 'n3']);
+    expect(described.owner).toBe(`http://${(await nodes[0].placeRoom('room-0')).id}.test/`);
+    expect((await nodes[1].describe('bad room!')).owner).toBeUndefined();
   });
 
   it('a loaded node gets no new room', async () => {
