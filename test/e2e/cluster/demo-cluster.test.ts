@@ -221,6 +221,7 @@ describe(`apps/demo cluster: three nodes on Redis${USE_NETNS ? ', each in its ow
     // The survivors declared n3 dead (bounded by the heartbeat TTL) and closed its pipes.
     for (const n of nodes.slice(0, 2)) {
       await expect.poll(() => n.output.join('\n'), { timeout: E2E_WAIT_MS }).toMatch(/node {2}n3 dead/);
+      expect(n.output.join('\n')).toMatch(/pipe {2}room=cluster-room from node=n3 closed/);
     }
   });
 
