@@ -43,6 +43,9 @@ let statsTimer: number | undefined;
 let myName = '';
 /** The room's dominant speaker, as the server last said: its main tile is highlighted. */
 let speakerPeerId: string | null = null;
+/** Cluster mode: the nodes' page URLs (from the last join) and the one this page is joined through. */
+let clusterNodes: string[] = [];
+let currentNode = new URL('/', location.href).href;
 
 function tileFor(peerId: string, kind: 'main' | 'screen', local = false): Tile {
   const key = `${peerId}:${kind}`;
@@ -172,7 +175,37 @@ function sourceTile(peerId: string, source: MediaSource): Tile {
   return tileFor(peerId, source === 'screen' ? 'screen' : 'main');
 }
 
-async function join(roomId: string, displayName: string): Promise<void> {
+/** `ws(s)://host:port/ws` of a node's page URL. */
+function socketUrlOf(pageUrl: string): string {
+  const u = new URL('ws', pageUrl);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  return u.href;
+}
+
+/**
+ * Cluster mode: the node this page was joined through is gone (its socket
+ * closed without a goodbye): join the same room through another live node,
+ * then the same one last (it may be back). A few rounds, then give up.
+ */
+async function rejoinThroughAnotherNode(roomId: string, displayName: string, failed: string): Promise<void> {
+  document.body.dataset.state = 'reconnecting';
+  const host = (u: string) => new URL(u).host;
+  const candidates = [...clusterNodes.filter((u) => host(u) !== host(failed)), failed];
+  for (let round = 0; round < 5; round++) {
+    for (const node of candidates) {
+      if (await join(roomId, displayName, node)) {
+        document.body.dataset.reconnects = String(Number(document.body.dataset.reconnects ?? 0) + 1);
+        showToast(`Reconnected through ${new URL(node).host}`);
+        return;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000 * (round + 1)));
+  }
+  joinError.textContent = 'Disconnected: no node of the cluster answers';
+}
+
+/** Joins (through `node`, a page URL, in cluster mode); true once in the room. */
+async function join(roomId: string, displayName: string, node?: string): Promise<boolean> {
   localStorage.setItem('tsfu-demo-name', displayName);
   names.clear();
   chat.clear();
@@ -262,6 +295,10 @@ async function join(roomId: string, displayName: string): Promise<void> {
       lobby.hidden = false;
       document.body.dataset.state = 'lobby';
       if (reason !== 'left') joinError.textContent = `Disconnected: ${reason}`;
+      // Joined through a cluster node that went away: try the others.
+      if (reason !== 'left' && joined && clusterNodes.length > 1) {
+        setTimeout(() => void rejoinThroughAnotherNode(roomId, displayName, node ?? currentNode), 0);
+      }
     },
     warning: showToast,
   });
@@ -271,16 +308,23 @@ async function join(roomId: string, displayName: string): Promise<void> {
   roomView.hidden = false;
   document.body.dataset.state = 'joining';
   history.replaceState(null, '', `?room=${encodeURIComponent(roomId)}`);
+  let joined = false;
   try {
-    await c.join(roomId, displayName);
+    await c.join(roomId, displayName, node ? socketUrlOf(node) : undefined);
+    joined = true;
+    currentNode = node ?? new URL('/', location.href).href;
+    if (c.nodes.length > 0) clusterNodes = c.nodes;
+    document.body.dataset.node = new URL(currentNode).host;
     // Without a camera there is no local track: show the initials tile anyway.
     tileFor(c.peerId, 'main', true);
     document.body.dataset.state = 'joined';
     syncButtons();
     statsTimer = window.setInterval(() => void updateStats(), 1000);
+    return true;
   } catch (error) {
     joinError.textContent = `Could not join: ${(error as Error).message}`;
     await c.leave();
+    return false;
   }
 }
 

@@ -53,6 +53,8 @@ export class RoomClient {
   recordingAvailable = false;
   /** This room is being recorded. */
   recording = false;
+  /** Cluster mode: every live node's page URL, as the server said at join (empty otherwise). */
+  nodes: string[] = [];
   private signal!: SignalClient;
   private device!: Device;
   private sendTransport: Transport | undefined;
@@ -67,8 +69,8 @@ export class RoomClient {
   constructor(private readonly on: RoomClientHandlers) {}
 
   /** Joins, sets up transports, consumes who is there, then publishes mic and camera. */
-  async join(roomId: string, displayName: string): Promise<void> {
-    this.signal = await SignalClient.connect();
+  async join(roomId: string, displayName: string, url?: string): Promise<void> {
+    this.signal = await SignalClient.connect(url);
     const s = this.signal;
     s.onclose = (code, reason) => this.shutdown(reason || `connection closed (${code})`);
     s.on('peerJoined', ({ peerId, displayName: name }) => this.on.peerJoined(peerId, name));
@@ -98,6 +100,7 @@ export class RoomClient {
     });
     const welcome = await s.request('join', { roomId, displayName });
     this.peerId = welcome.peerId;
+    this.nodes = welcome.nodes ?? [];
     this.recordingAvailable = welcome.recordingAvailable;
     this.recording = welcome.recording;
     this.on.activeSpeakerChanged(welcome.activeSpeaker.peerId);

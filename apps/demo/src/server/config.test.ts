@@ -72,6 +72,18 @@ describe('parseConfig', () => {
     ],
     ['a lone -- (pnpm start -- …) is skipped', ['--', '--port', '1'], {}, { httpPort: 1 }],
     ['empty env values are ignored', [], { PORT: '' }, { httpPort: 3000 }],
+    [
+      'cluster: --redis, --node-id',
+      ['--redis', 'redis://10.0.0.5:6379', '--node-id=eu_1'],
+      {},
+      { redis: 'redis://10.0.0.5:6379', nodeId: 'eu_1' },
+    ],
+    [
+      'cluster: TSFU_REDIS (rediss)',
+      [],
+      { TSFU_REDIS: 'rediss://r.example.org:6380' },
+      { redis: 'rediss://r.example.org:6380' },
+    ],
   ];
   it.each(rows)('%s', (_label, argv, env, expected) => {
     expect(parseConfig({ argv, env, cpuCount: 2, interfaces: LAN })).toMatchObject(expected);
@@ -88,6 +100,8 @@ describe('parseConfig', () => {
     ['announced ip with a space', ['--announced-ip', 'a b'], {}, /IP address or host name/],
     ['a certificate without its key', ['--tls-cert', 'c.pem'], {}, /--tls-cert and --tls-key go together/],
     ['timeout too small', ['--ice-disconnect-timeout-ms=1'], {}, /milliseconds/],
+    ['redis without scheme', ['--redis', '10.0.0.5:6379'], {}, /expected redis:\/\/host:port/],
+    ['node id with a colon', ['--node-id', 'a:b'], {}, /letters, digits or _/],
   ];
   it.each(errors)('error: %s', (_label, argv, env, message) => {
     expect(() => parseConfig({ argv, env, interfaces: LAN })).toThrow(ConfigError);

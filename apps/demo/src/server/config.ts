@@ -72,6 +72,10 @@ export interface DemoConfig {
   turnPort: number;
   /** Browsers use the relay only (`iceTransportPolicy: 'relay'`): to try TURN from one machine. Implies `turn`. */
   turnRelayOnly: boolean;
+  /** Cluster mode: the Redis the nodes share (`redis://host:port`); unset: one process, as ever. */
+  redis?: string;
+  /** This node's name in the cluster (default: the host name and the HTTP port). */
+  nodeId?: string;
 }
 
 export const DEFAULTS: Omit<DemoConfig, 'workers' | 'announcedIp'> = {
@@ -131,6 +135,8 @@ const OPTIONS = [
   { flag: 'turn', key: 'turn', env: 'TSFU_TURN', kind: 'bool' },
   { flag: 'turn-port', key: 'turnPort', env: 'TSFU_TURN_PORT', kind: 'port' },
   { flag: 'turn-relay-only', key: 'turnRelayOnly', env: 'TSFU_TURN_RELAY_ONLY', kind: 'bool' },
+  { flag: 'redis', key: 'redis', env: 'TSFU_REDIS', kind: 'redis' },
+  { flag: 'node-id', key: 'nodeId', env: 'TSFU_NODE_ID', kind: 'name' },
 ] as const;
 
 export const USAGE = `Usage: pnpm start -- [flags]   (or node apps/demo/dist/server/main.js [flags])
@@ -240,6 +246,12 @@ function convert(
       if (!/^[0-9a-fA-F.:]+$/.test(value)) throw bad('expected an IP address');
       return value;
     case 'path':
+      return value;
+    case 'redis':
+      if (!/^rediss?:\/\/\S+$/.test(value)) throw bad('expected redis://host:port');
+      return value;
+    case 'name':
+      if (!/^[A-Za-z0-9_]{1,32}$/.test(value)) throw bad('expected 1-32 letters, digits or _');
       return value;
     case 'host':
       if (!/^[0-9A-Za-z.:-]+$/.test(value) || value.length > 253)

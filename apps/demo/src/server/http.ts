@@ -19,6 +19,11 @@ export interface PageAssets {
 export interface StatsRoutes {
   stats: () => Promise<ServerStats>;
   metrics: () => Promise<{ type: string; body: string }>;
+  /**
+   * Cluster mode: `/cluster?room=R` → the live nodes' page URLs and R's owner (placed by load);
+   * undefined: not a cluster (404).
+   */
+  cluster?: (roomId: string | undefined) => Promise<unknown> | undefined;
 }
 
 /** PEM certificate and key: the server speaks HTTPS (and the WebSocket WSS). */
@@ -46,6 +51,17 @@ export function createHttpServer(assets: PageAssets, routes: StatsRoutes, tls?: 
         (s) => send(res, 200, 'application/json', JSON.stringify(s)),
         () => send(res, 503, 'text/plain', 'stats unavailable'),
       );
+      return;
+    }
+    if (path === '/cluster') {
+      const room = new URLSearchParams((req.url ?? '').split('?')[1] ?? '').get('room') ?? undefined;
+      const answer = routes.cluster?.(room);
+      if (!answer) send(res, 404, 'text/plain', 'not a cluster (no --redis)');
+      else
+        answer.then(
+          (c) => send(res, 200, 'application/json', JSON.stringify(c)),
+          (error: Error) => send(res, 503, 'text/plain', `cluster unavailable: ${error.message}`),
+        );
       return;
     }
     if (path === '/metrics') {

@@ -31,6 +31,12 @@ async function main(): Promise<void> {
       `  turn: ${server.turn.urls(config.announcedIp).join(' ')} (REST credentials per transport${config.turnRelayOnly ? '; browsers use the relay only' : ''})`,
     );
   }
+  if (server.cluster) {
+    const { heartbeatMs, deadAfterMs } = server.cluster.timing;
+    lines.push(
+      `  cluster: node ${server.cluster.id} on ${config.redis} (heartbeat ${heartbeatMs} ms, dead after ${deadAfterMs} ms); pipes from ${config.listenIp}, announced as ${config.announcedIp}`,
+    );
+  }
   if (reachable) lines.push(`  other machines: ${scheme}://${config.announcedIp}:${server.httpPort}/`);
   if (reachable && !server.tls) {
     lines.push(

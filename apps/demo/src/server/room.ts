@@ -34,6 +34,7 @@ import {
   type TransportInfo,
 } from '../signalling/protocol.js';
 import type { ActiveSpeakerWatch } from './active-speaker.js';
+import type { ClusterRoom, RoomLink } from './cluster/room-link.js';
 import { RoomData } from './room-data.js';
 import { fileLabel, type RecordingConfig, RoomRecorder } from './room-recorder.js';
 import type { RoomSpread } from './room-spread.js';
@@ -67,6 +68,10 @@ export interface RoomOptions {
   spread?: RoomSpread;
   /** `iceServers`/`iceTransportPolicy` for a peer's transports (the embedded TURN server), if any. */
   iceServersFor?: (peerId: string) => Pick<TransportInfo, 'iceServers' | 'iceTransportPolicy'>;
+  /** Prefix of peer ids (cluster mode: the node id, so ids are unique over the cluster). */
+  peerIdPrefix?: string;
+  /** Cluster mode: every live node's page URL, for pages to reconnect through when theirs fails. */
+  nodeUrls?: () => string[];
 }
 
 interface PeerTransport {
@@ -122,7 +127,7 @@ function producerInfo(peer: Peer, p: PeerProducer): ProducerInfo {
 
 let nextPeerNumber = 1;
 
-export class Room {
+export class Room implements ClusterRoom {
   readonly peers = new Map<string, Peer>();
   /** Every producer in the room, with its peer: consume looks them up here. */
   private readonly producers = new Map<string, { peer: Peer; producer: Producer }>();
@@ -133,6 +138,8 @@ export class Room {
   /** setRecording requests run one at a time. */
   private recordingChange: Promise<unknown> = Promise.resolve();
   closed = false;
+  /** Cluster mode: the room's participants on other nodes, and pipes to them. */
+  private cluster: RoomLink | undefined;
 
   constructor(
     readonly id: string,
@@ -157,6 +164,41 @@ export class Room {
     for (const peer of this.peers.values()) peer.notify('activeSpeaker', speaker);
   }
 
+  /** Joins the room to the cluster (before anyone joins it). */
+  attachCluster(link: RoomLink): void {
+    this.cluster = link;
+  }
+
+  localPeers(): PeerInfo[] {
+    return [...this.peers.values()].map((p) => p.info(this.data));
+  }
+
+  remotePeerJoined(peerId: string, displayName: string): void {
+    for (const peer of this.peers.values()) peer.notify('peerJoined', { peerId, displayName });
+  }
+
+  remotePeerLeft(peerId: string): void {
+    for (const peer of this.peers.values()) peer.notify('peerLeft', { peerId });
+  }
+
+  remoteProducerAdded(info: ProducerInfo): void {
+    for (const peer of this.peers.values()) peer.notify('newProducer', info);
+  }
+
+  remoteProducerClosed(peerId: string, producerId: string): void {
+    for (const peer of this.peers.values()) peer.notify('producerClosed', { peerId, producerId });
+  }
+
+  remoteProducerPaused(peerId: string, producerId: string, paused: boolean): void {
+    const method = paused ? 'producerPaused' : 'producerResumed';
+    for (const peer of this.peers.values()) peer.notify(method, { peerId, producerId });
+  }
+
+  /** Tells the other nodes what this local peer has now. */
+  private shareState(peer: Peer): void {
+    if (!peer.closed) this.cluster?.peerChanged(peer.info(this.data));
+  }
+
   /** The room's consumer routers on other workers (`room-spread.ts`). */
   spreadRouters(): Promise<Router[]> {
     return this.options.spread?.consumerRouters() ?? Promise.resolve([]);
@@ -178,10 +220,16 @@ export class Room {
     if (this.peers.size >= this.options.maxPeers) {
       throw new SignalError('room-full', `room ${this.id} is full (${this.options.maxPeers} peers)`);
     }
-    const peer = new Peer(`p${nextPeerNumber++}`, displayName, link, this.peers.size + 1);
+    const peer = new Peer(
+      `${this.options.peerIdPrefix ?? ''}p${nextPeerNumber++}`,
+      displayName,
+      link,
+      this.peers.size + 1 + (this.cluster?.remoteCount ?? 0),
+    );
     for (const other of this.peers.values()) other.notify('peerJoined', { peerId: peer.id, displayName });
     this.peers.set(peer.id, peer);
     this.slot.peers++;
+    this.shareState(peer);
     this.options.log(
       `join  room=${this.id} peer=${peer.id} name=${JSON.stringify(displayName)} peers=${this.peers.size}`,
     );
@@ -193,10 +241,14 @@ export class Room {
     return {
       peerId: peer.id,
       routerRtpCapabilities: this.router.rtpCapabilities as RequestResults['join']['routerRtpCapabilities'],
-      peers: [...this.peers.values()].filter((p) => p !== peer).map((p) => p.info(this.data)),
+      peers: [
+        ...[...this.peers.values()].filter((p) => p !== peer).map((p) => p.info(this.data)),
+        ...(this.cluster?.remotePeers() ?? []),
+      ],
       recordingAvailable: this.options.recording !== undefined,
       recording: this.recorder !== undefined,
       activeSpeaker: this.speakers.current,
+      nodes: this.options.nodeUrls?.(),
     };
   }
 
@@ -217,6 +269,7 @@ export class Room {
       this.speakers.forget(id);
     }
     this.data.forget(peer);
+    this.cluster?.peerGone(peer.id);
     for (const other of this.peers.values()) other.notify('peerLeft', { peerId: peer.id });
     this.options.log(`leave room=${this.id} peer=${peer.id} (${reason}) peers=${this.peers.size}`);
     if (this.peers.size === 0) this.close('empty');
@@ -233,6 +286,7 @@ export class Room {
     void this.stopRecording();
     this.speakers.close();
     this.options.spread?.close();
+    this.cluster?.close();
     this.router.close();
     this.slot.rooms--;
     this.options.log(`close room=${this.id} (${reason})`);
@@ -325,6 +379,7 @@ export class Room {
       void this.recorder?.add(producer, recordingLabel(peer, source));
       const info = producerInfo(peer, entry);
       for (const other of this.peers.values()) if (other !== peer) other.notify('newProducer', info);
+      this.shareState(peer);
       // Microphones only: a screen share carries no audio here, and video has no level.
       if (source === 'mic') {
         await this.speakers.watch(producer, peer.id).catch((error: Error) => {
@@ -346,6 +401,7 @@ export class Room {
       for (const other of this.peers.values()) {
         if (other !== peer) other.notify('producerPaused', { peerId: peer.id, producerId });
       }
+      this.shareState(peer);
       return {};
     },
 
@@ -354,6 +410,7 @@ export class Room {
       for (const other of this.peers.values()) {
         if (other !== peer) other.notify('producerResumed', { peerId: peer.id, producerId });
       }
+      this.shareState(peer);
       return {};
     },
 
@@ -361,15 +418,23 @@ export class Room {
       const t = this.transportOf(peer, transportId);
       if (t.direction !== 'recv') throw new SignalError('rejected', 'consume needs a recv transport');
       const owner = this.producers.get(producerId);
-      if (!owner) throw new SignalError('not-found', `no producer ${producerId} in this room`);
-      if (owner.peer === peer) throw new SignalError('rejected', 'a peer does not consume itself');
-      const caps = rtpCapabilities as RtpCapabilities;
-      if (t.router !== this.router) await this.options.spread?.ensureConsumable(producerId, t.router);
-      if (!t.router.canConsume({ producerId, rtpCapabilities: caps })) {
-        throw new SignalError('rejected', 'the device cannot consume this producer');
+      if (owner?.peer === peer) throw new SignalError('rejected', 'a peer does not consume itself');
+      // Not here: a participant on another node has it (cluster mode), piped in for as long as it is used.
+      const release = owner ? undefined : await this.pullFromCluster(producerId);
+      let consumer: Consumer;
+      try {
+        const caps = rtpCapabilities as RtpCapabilities;
+        if (t.router !== this.router) await this.options.spread?.ensureConsumable(producerId, t.router);
+        if (!t.router.canConsume({ producerId, rtpCapabilities: caps })) {
+          throw new SignalError('rejected', 'the device cannot consume this producer');
+        }
+        // Paused until the page has its consumer ready (resumeConsumer): its first frame is then a keyframe.
+        consumer = await t.transport.consume({ producerId, rtpCapabilities: caps, paused: true });
+      } catch (error) {
+        release?.();
+        throw error;
       }
-      // Paused until the page has its consumer ready (resumeConsumer): its first frame is then a keyframe.
-      const consumer = await t.transport.consume({ producerId, rtpCapabilities: caps, paused: true });
+      if (release) consumer.observer.once('close', release);
       if (peer.closed) {
         consumer.close();
         throw new SignalError('not-joined', 'peer left');
@@ -467,6 +532,22 @@ export class Room {
     return recorder ? recorder.stop() : [];
   }
 
+  /** Pipes a far participant's producer into the room's router; the release ends the need for it. */
+  private async pullFromCluster(producerId: string): Promise<() => void> {
+    const nodeId = this.cluster?.ownerOf(producerId);
+    if (!this.cluster || nodeId === undefined) {
+      throw new SignalError('not-found', `no producer ${producerId} in this room`);
+    }
+    try {
+      return await this.cluster.pipeIn.pull(producerId, nodeId);
+    } catch (error) {
+      throw new SignalError(
+        'rejected',
+        `producer ${producerId} not piped from node ${nodeId}: ${(error as Error).message}`,
+      );
+    }
+  }
+
   private transportOf(peer: Peer, transportId: string): PeerTransport {
     const t = peer.transports.get(transportId);
     if (!t) throw new SignalError('not-found', `no transport ${transportId}`);
@@ -486,6 +567,7 @@ export class Room {
     for (const other of this.peers.values()) {
       if (other !== peer) other.notify('producerClosed', { peerId: peer.id, producerId });
     }
+    this.shareState(peer);
   }
 
   /**

@@ -7,6 +7,7 @@
 import type { RouterRtpCodecCapability } from '@tsfu/sfu';
 import type { ServerStats } from '../signalling/protocol.js';
 import { ActiveSpeakerWatch } from './active-speaker.js';
+import type { ClusterNode } from './cluster/cluster-node.js';
 import { Room, type RoomOptions, type WorkerSlot } from './room.js';
 import type { RecordingConfig } from './room-recorder.js';
 import { RoomSpread } from './room-spread.js';
@@ -52,6 +53,8 @@ export class RoomRegistry {
   private readonly creating = new Map<string, Promise<Room>>();
   private readonly startedAt = Date.now();
   private lastCpu = new Map<WorkerSlot, { at: number; cpuMs: number; percent: number }>();
+  /** Cluster mode (`--redis`): rooms opened from now on span the cluster's nodes. */
+  cluster: ClusterNode | undefined;
 
   constructor(
     readonly slots: WorkerSlot[],
@@ -91,7 +94,10 @@ export class RoomRegistry {
       router.close();
       throw error;
     }
+    const cluster = this.cluster;
     room = new Room(roomId, router, slot, speakers, {
+      peerIdPrefix: cluster ? `${cluster.id}-` : undefined,
+      nodeUrls: cluster ? () => cluster.nodeUrls() : undefined,
       maxPeers: this.options.maxPeersPerRoom,
       iceDisconnectTimeoutMs: this.options.iceDisconnectTimeoutMs,
       iceConsentTimeoutS: this.options.iceConsentTimeoutS,
@@ -104,8 +110,11 @@ export class RoomRegistry {
       iceServersFor: this.options.iceServersFor,
       onClose: (r) => {
         if (this.rooms.get(r.id) === r) this.rooms.delete(r.id);
+        if (link) cluster?.closeRoom(r.id, link);
       },
     });
+    const link = cluster ? await cluster.openRoom(room) : undefined;
+    if (link) room.attachCluster(link);
     this.rooms.set(roomId, room);
     this.options.log(`open  room=${roomId} worker=${this.slots.indexOf(slot)} (pid ${slot.worker.pid})`);
     return room;

@@ -7,11 +7,13 @@
 import { accessSync, constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { delimiter, join, resolve as resolvePath } from 'node:path';
 import { DtlsCertificate } from '@tsfu/dtls';
 import { createWorker, type TransportListenInfo, type WebRtcServer, type Worker } from '@tsfu/sfu';
 import type { TurnServer } from '@tsfu/turn';
 import { APP_DIR, bundleClient } from './client-bundle.js';
+import { ClusterNode, type ClusterOptions } from './cluster/cluster-node.js';
 import type { DemoConfig } from './config.js';
 import { type EmbeddedTurn, startEmbeddedTurn } from './embedded-turn.js';
 import { createHttpServer, type TlsFiles } from './http.js';
@@ -36,6 +38,8 @@ export interface DemoServer {
   readonly metrics: SfuMetrics;
   /** The embedded TURN server (`--turn`). */
   readonly turn?: TurnServer;
+  /** Cluster mode (`--redis`): this node. */
+  readonly cluster?: ClusterNode;
   /** Tells every page, closes rooms, workers and sockets. Idempotent. */
   close(reason?: string): Promise<void>;
 }
@@ -43,6 +47,7 @@ export interface DemoServer {
 export async function startDemoServer(
   config: DemoConfig,
   log: (line: string) => void = () => {},
+  clusterTiming?: ClusterOptions['timing'],
 ): Promise<DemoServer> {
   const assets = Promise.all([
     bundleClient(),
@@ -107,6 +112,7 @@ export async function startDemoServer(
       {
         stats: () => registry.stats(),
         metrics: async () => ({ type: metrics.contentType, body: await metrics.metrics() }),
+        cluster: (roomId) => registry.cluster?.describe(roomId),
       },
       tlsFiles,
     );
@@ -120,6 +126,24 @@ export async function startDemoServer(
     });
     const httpPort = (http.address() as AddressInfo).port;
     const host = config.httpIp === '0.0.0.0' || config.httpIp === '::' ? 'localhost' : config.httpIp;
+    const scheme = tlsFiles ? 'https' : 'http';
+    if (config.redis) {
+      try {
+        registry.cluster = await ClusterNode.start({
+          redisUrl: config.redis,
+          nodeId: config.nodeId ?? `${hostname().replace(/\W/g, '_')}_${httpPort}`.slice(-32),
+          url: `${scheme}://${config.announcedIp}:${httpPort}/`,
+          listenIp: config.listenIp,
+          announcedIp: config.announcedIp,
+          timing: clusterTiming,
+          load: () => ({ peers: slots.reduce((n, s) => n + s.peers, 0), rooms: registry.rooms.size }),
+          log,
+        });
+      } catch (error) {
+        http.close();
+        throw error;
+      }
+    }
 
     const statsTimer = setInterval(() => {
       if ([...registry.rooms.values()].some((r) => r.peers.size > 0)) {
@@ -135,7 +159,8 @@ export async function startDemoServer(
     return {
       config,
       tls: tlsFiles,
-      url: `${tlsFiles ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${httpPort}/`,
+      cluster: registry.cluster,
+      url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${httpPort}/`,
       httpPort,
       rtcPorts: { udp: udpPort, tcp: config.enableTcp ? tcpPort : undefined },
       registry,
@@ -148,6 +173,7 @@ export async function startDemoServer(
           clearInterval(statsTimer);
           await signalling.shutdown(reason);
           registry.closeAll(reason);
+          await registry.cluster?.close();
           for (const w of workers) w.close();
           await turn?.server.close();
           http.closeAllConnections();

@@ -164,6 +164,8 @@ export interface RequestResults {
     recordingAvailable: boolean;
     recording: boolean;
     activeSpeaker: ActiveSpeaker;
+    /** Cluster mode: the page URL of every live node (this one first), to reconnect through. */
+    nodes?: string[];
   };
   createWebRtcTransport: TransportInfo;
   connectWebRtcTransport: Record<string, never>;

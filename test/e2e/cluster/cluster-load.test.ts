@@ -1,0 +1,184 @@
+/**
+ * One 30-participant room split over three cluster nodes (in this process,
+ * one worker each, a real Redis): ten participants join through each node;
+ * one speaker per node sends opus RTP (tsfu's SyntheticWebRtcClient: real
+ * ICE/DTLS/SRTP); every participant consumes every speaker but itself, so
+ * each node pulls the two far speakers over pipes and serves its own to the
+ * two others. Every receiver gets each speaker's packets; the workers' CPU
+ * and the pipes' packets over the send phase are printed. When a speaker
+ * leaves, the pipes that carried it close on the other nodes.
+ */
+import { SyntheticWebRtcClient } from '@tsfu/sfu/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { parseConfig } from '../../../apps/demo/src/server/config.js';
+import { type DemoServer, startDemoServer } from '../../../apps/demo/src/server/server.js';
+import { freePort } from './demo-node.js';
+import { RedisProcess } from './redis-server.js';
+
+const ROOM = 'big';
+const PER_NODE = 10;
+let redis: RedisProcess;
+const servers: DemoServer[] = [];
+const sockets: WebSocket[] = [];
+const clients: SyntheticWebRtcClient[] = [];
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are checked by the test
+type Request = (method: string, data: unknown) => Promise<any>;
+
+interface Participant {
+  node: number;
+  request: Request;
+  socket: WebSocket;
+  peerId: string;
+  caps: unknown;
+  /** Producers this page has been told of (join answer + newProducer). */
+  known: Set<string>;
+  recv?: SyntheticWebRtcClient;
+}
+
+async function join(node: number, name: string): Promise<Participant> {
+  const socket = new WebSocket(`ws://127.0.0.1:${servers[node].httpPort}/ws`);
+  sockets.push(socket);
+  const pending = new Map<number, (f: { ok: boolean; data?: unknown; error?: unknown }) => void>();
+  const known = new Set<string>();
+  socket.on('message', (raw) => {
+    const f = JSON.parse(String(raw));
+    if (f.type === 'notification' && f.method === 'newProducer') known.add(f.data.producerId);
+    else if (f.type !== 'notification') pending.get(f.id)?.(f);
+  });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  let id = 0;
+  const request: Request = (method, data) =>
+    new Promise((resolve, reject) => {
+      const reqId = ++id;
+      pending.set(reqId, (f) => (f.ok ? resolve(f.data) : reject(new Error(JSON.stringify(f.error)))));
+      socket.send(JSON.stringify({ type: 'request', id: reqId, method, data }));
+    });
+  const welcome = await request('join', { roomId: ROOM, displayName: name });
+  for (const p of welcome.peers) for (const pr of p.producers) known.add(pr.producerId);
+  return { node, request, socket, peerId: welcome.peerId, caps: welcome.routerRtpCapabilities, known };
+}
+
+async function transport(p: Participant, direction: 'send' | 'recv') {
+  const info = await p.request('createWebRtcTransport', { direction });
+  const client = await SyntheticWebRtcClient.create();
+  clients.push(client);
+  await p.request('connectWebRtcTransport', { transportId: info.id, dtlsParameters: client.dtlsParameters });
+  await client.connect(info);
+  return { id: info.id as string, client };
+}
+
+/** The node's worker thread's own CPU (ms), or its event loop's busy time where the platform has no thread CPU. */
+const cpuMs = async (s: DemoServer) => {
+  const t = await s.workers[0].tsfuGetThreadStats();
+  return t.cpu ? t.cpu.userMs + t.cpu.systemMs : t.eventLoopActiveMs;
+};
+
+beforeAll(async () => {
+  redis = new RedisProcess('127.0.0.1', await freePort());
+  await redis.start();
+  for (let i = 0; i < 3; i++) {
+    const config = parseConfig({
+      argv: [
+        '--port=0',
+        '--http-ip=127.0.0.1',
+        '--rtc-port=0',
+        '--listen-ip=127.0.0.1',
+        '--announced-ip=127.0.0.1',
+        '--workers=1',
+        '--loopback-only',
+        '--no-tcp',
+        '--max-peers=40',
+        `--redis=${redis.url}`,
+        `--node-id=n${i + 1}`,
+      ],
+      env: {},
+    });
+    servers.push(await startDemoServer(config, () => {}, { heartbeatMs: 500, deadAfterMs: 3000 }));
+  }
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  for (const s of sockets) s.terminate();
+  for (const s of servers) await s.close();
+  await redis?.stop();
+});
+
+describe('cluster load: a 30-participant room over three nodes', () => {
+  it('ten per node, one speaker per node: every receiver gets every far speaker through the pipes', async () => {
+    const people: Participant[] = [];
+    for (let i = 0; i < 3 * PER_NODE; i++) people.push(await join(i % 3, `P${i}`));
+    for (const s of servers) expect(s.registry.rooms.get(ROOM)?.peers.size).toBe(PER_NODE);
+
+    // One speaker per node (participants 0, 1, 2 are on n1, n2, n3).
+    const speakers = await Promise.all(
+      people.slice(0, 3).map(async (p, i) => {
+        const send = await transport(p, 'send');
+        const ssrc = 0x5000 + i;
+        const { id } = await p.request('produce', {
+          transportId: send.id,
+          kind: 'audio',
+          source: 'mic',
+          rtpParameters: {
+            codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }],
+            encodings: [{ ssrc }],
+            rtcp: { cname: `s${i}` },
+          },
+        });
+        return { participant: p, client: send.client, ssrc, producerId: id as string };
+      }),
+    );
+    // Everyone consumes every speaker but itself, once its node has told it of them.
+    for (const p of people) {
+      const wanted = speakers.filter((s) => s.participant !== p).map((s) => s.producerId);
+      await expect.poll(() => wanted.every((id) => p.known.has(id)), { timeout: 20_000 }).toBe(true);
+      const recv = await transport(p, 'recv');
+      p.recv = recv.client;
+      for (const producerId of wanted) {
+        const c = await p.request('consume', { transportId: recv.id, producerId, rtpCapabilities: p.caps });
+        await p.request('resumeConsumer', { consumerId: c.id });
+      }
+    }
+    // Each node pulled the two far speakers and serves its own to the two other nodes.
+    for (const s of servers) expect(s.cluster!.pipeCounts()).toEqual({ in: 2, out: 2 });
+
+    // Send: each speaker 50 packets/s, 250 packets at least (the CPU window), until every receiver has 50
+    // from each speaker it consumes (bounded: 3000 packets).
+    const cpuBefore = await Promise.all(servers.map(cpuMs));
+    const started = performance.now();
+    const enough = () => people.every((p, i) => (p.recv?.counters.rtpReceived ?? 0) >= 50 * (i < 3 ? 2 : 3));
+    for (let seq = 0; seq < 3000 && (seq < 250 || !enough()); seq++) {
+      for (const s of speakers) {
+        const pkt = Buffer.alloc(12 + 80, 0x11);
+        pkt[0] = 0x80;
+        pkt[1] = 111;
+        pkt.writeUInt16BE(seq, 2);
+        pkt.writeUInt32BE(seq * 960, 4);
+        pkt.writeUInt32BE(s.ssrc, 8);
+        s.client.sendRtp(pkt);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = await Promise.all(servers.map(cpuMs));
+    expect(enough()).toBe(true);
+    console.log(
+      `30 participants, 3 speakers, ${seconds.toFixed(1)} s of sending: worker CPU per node ` +
+        servers
+          .map((s, i) => `${s.cluster!.id} ${((cpuAfter[i] - cpuBefore[i]) / 10 / seconds).toFixed(1)}%`)
+          .join(', ') +
+        ` (each node's worker thread; ${people.reduce((n, p) => n + (p.recv?.counters.rtpReceived ?? 0), 0)} packets received by the 30)`,
+    );
+
+    // The n3 speaker leaves: the pipes that carried it close on n1 and n2 (nobody consumes them any more).
+    await speakers[2].participant.request('leave', {});
+    for (const s of servers.slice(0, 2)) {
+      await expect.poll(() => s.cluster!.pipeCounts().in, { timeout: 20_000 }).toBe(1);
+    }
+  });
+});
