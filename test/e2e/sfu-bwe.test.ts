@@ -189,6 +189,13 @@ describe('bandwidth estimation behind a bottleneck', () => {
       await expect
         .poll(async () => (await sample()).spatialLayer, { timeout: E2E_WAIT_MS, interval: 500 })
         .toBe(2);
+      // ... and B shows it: a frame wider than any of the lower layers it decoded before. Without
+      // this wait the link could be limited before the top layer's first keyframe reached B, and the
+      // switch down would not be visible in B's frame width (seen: layer 2 at 5.4 s, B still 320 px).
+      const lowerWidth = Math.max(0, ...samples.filter((x) => x.spatialLayer < 2).map((x) => x.frameWidth));
+      await expect
+        .poll(async () => (await sample()).frameWidth, { timeout: E2E_WAIT_MS, interval: 500 })
+        .toBeGreaterThan(lowerWidth);
 
       // Limited: a lower layer within 10 s.
       netns.setLimit(LIMIT_KBIT);
