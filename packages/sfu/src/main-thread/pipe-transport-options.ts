@@ -5,12 +5,11 @@
  * SCTP sizes of a pipe (not a data channel), SRTP with AEAD_AES_256_GCM only.
  */
 import { isIP } from 'node:net';
-import { validateListenInfoLimits } from '../limits.js';
 import type { CreatePipeTransportRequest, PlainConnectRequest } from '../protocol/worker-protocol.js';
 import type { AppData } from '../types/app-data.js';
 import type { PipeTransportOptions } from '../types/pipe-transport.js';
 import type { SrtpParameters } from '../types/srtp-parameters.js';
-import type { TransportListenInfo } from '../types/transport.js';
+import { udpListenInfoOf } from './udp-listen-info.js';
 
 /** The one SRTP suite of mediasoup's PipeTransport. */
 export const PIPE_SRTP_CRYPTO_SUITE = 'AEAD_AES_256_GCM';
@@ -20,26 +19,7 @@ export function pipeTransportRequest<T extends AppData>(
   options: PipeTransportOptions<T>,
 ): Omit<CreatePipeTransportRequest, 'routerId' | 'transportId'> {
   const o = (options ?? {}) as PipeTransportOptions<T>;
-  if (!o.listenInfo && !o.listenIp)
-    throw new TypeError('missing listenInfo and listenIp (one of them is mandatory)');
-  if (o.listenInfo && o.listenIp) throw new TypeError('only one of listenInfo and listenIp must be given');
-  if (o.appData && typeof o.appData !== 'object') throw new TypeError('if given, appData must be an object');
-  let listenInfo: TransportListenInfo;
-  if (o.listenIp) {
-    if (typeof o.listenIp !== 'string' && (typeof o.listenIp !== 'object' || Array.isArray(o.listenIp))) {
-      throw new TypeError('listenIp must be a string or an object');
-    }
-    const l = typeof o.listenIp === 'string' ? { ip: o.listenIp } : o.listenIp;
-    listenInfo = { protocol: 'udp', ip: l.ip, announcedAddress: l.announcedIp, port: o.port };
-  } else {
-    listenInfo = o.listenInfo as TransportListenInfo;
-  }
-  if (!listenInfo || typeof listenInfo !== 'object') throw new TypeError('listenInfo must be an object');
-  if (listenInfo.protocol !== 'udp') throw new TypeError("listenInfo.protocol must be 'udp' (PipeTransport)");
-  if (typeof listenInfo.ip !== 'string' || isIP(listenInfo.ip) === 0) {
-    throw new TypeError(`listenInfo.ip must be an IP address [ip:${listenInfo.ip}]`);
-  }
-  validateListenInfoLimits(listenInfo);
+  const listenInfo = udpListenInfoOf(o, 'PipeTransport');
   // mediasoup's pipe defaults: messages and buffers of 256 MiB.
   const maxMessageSize = o.maxSctpMessageSize ?? 268435456;
   const numSctpStreams = o.numSctpStreams ?? { OS: 1024, MIS: 1024 };

@@ -5,13 +5,12 @@
  * only, RTCP on its own socket when `rtcpMux` is off, SRTP suites.
  */
 import { isIP } from 'node:net';
-import { validateListenInfoLimits } from '../limits.js';
 import type { CreatePlainTransportRequest, PlainConnectRequest } from '../protocol/worker-protocol.js';
 import type { AppData } from '../types/app-data.js';
 import type { PlainTransportOptions } from '../types/plain-transport.js';
 import type { SctpParameters } from '../types/sctp-parameters.js';
 import type { SrtpCryptoSuite, SrtpParameters } from '../types/srtp-parameters.js';
-import type { TransportListenInfo } from '../types/transport.js';
+import { checkUdpListenInfo, udpListenInfoOf } from './udp-listen-info.js';
 
 export const SRTP_CRYPTO_SUITES: readonly SrtpCryptoSuite[] = [
   'AEAD_AES_256_GCM',
@@ -20,38 +19,18 @@ export const SRTP_CRYPTO_SUITES: readonly SrtpCryptoSuite[] = [
   'AES_CM_128_HMAC_SHA1_32',
 ];
 
-function checkListenInfo(info: TransportListenInfo, name: string): void {
-  if (!info || typeof info !== 'object') throw new TypeError(`${name} must be an object`);
-  if (info.protocol !== 'udp') throw new TypeError(`${name}.protocol must be 'udp' (PlainTransport)`);
-  if (typeof info.ip !== 'string' || isIP(info.ip) === 0) {
-    throw new TypeError(`${name}.ip must be an IP address [ip:${info.ip}]`);
-  }
-  validateListenInfoLimits(info);
-}
-
 /** The worker request for `options` (without the router and transport ids). */
 export function plainTransportRequest<T extends AppData>(
   options: PlainTransportOptions<T>,
 ): Omit<CreatePlainTransportRequest, 'routerId' | 'transportId'> {
   const o = (options ?? {}) as PlainTransportOptions<T>;
-  if (!o.listenInfo && !o.listenIp)
-    throw new TypeError('missing listenInfo and listenIp (one of them is mandatory)');
-  if (o.listenInfo && o.listenIp) throw new TypeError('only one of listenInfo and listenIp must be given');
-  if (o.appData && typeof o.appData !== 'object') throw new TypeError('if given, appData must be an object');
-  let listenInfo: TransportListenInfo;
-  if (o.listenIp) {
-    const l = typeof o.listenIp === 'string' ? { ip: o.listenIp } : o.listenIp;
-    listenInfo = { protocol: 'udp', ip: l.ip, announcedAddress: l.announcedIp, port: o.port };
-  } else {
-    listenInfo = o.listenInfo as TransportListenInfo;
-  }
-  checkListenInfo(listenInfo, 'listenInfo');
+  const listenInfo = udpListenInfoOf(o, 'PlainTransport');
   let rtcpMux = o.rtcpMux ?? true;
   let rtcpListenInfo = o.rtcpListenInfo;
   // As mediasoup: an RTCP listen info turns rtcpMux off; rtcpMux off without one uses listenInfo's IP.
   if (rtcpListenInfo) rtcpMux = false;
   else if (!rtcpMux) rtcpListenInfo = { ...listenInfo, port: undefined };
-  if (rtcpListenInfo) checkListenInfo(rtcpListenInfo, 'rtcpListenInfo');
+  if (rtcpListenInfo) checkUdpListenInfo(rtcpListenInfo, 'rtcpListenInfo', 'PlainTransport');
   const srtpCryptoSuite = o.srtpCryptoSuite ?? 'AES_CM_128_HMAC_SHA1_80';
   if (!SRTP_CRYPTO_SUITES.includes(srtpCryptoSuite)) {
     throw new TypeError(`invalid srtpCryptoSuite: ${srtpCryptoSuite}`);
