@@ -5,8 +5,14 @@
  * ICE/DTLS/SRTP); every participant consumes every speaker but itself, so
  * each node pulls the two far speakers over pipes and serves its own to the
  * two others. Every receiver gets each speaker's packets; the workers' CPU
- * and the pipes' packets over the send phase are printed. When a speaker
- * leaves, the pipes that carried it close on the other nodes.
+ * over the send phase is printed. When a speaker leaves, the pipes that
+ * carried it close on the other nodes.
+ *
+ * The pipes' own CPU, measured by difference on the same worker threads with
+ * the same speakers: first nobody consumes (no pipe: the workers only take
+ * the speakers' packets in), then everyone consumes but nobody has resumed
+ * (the consumers are created paused: the pipes carry every far speaker, the
+ * pages get nothing), then everyone resumes. Pipes = second − first.
  */
 import { SyntheticWebRtcClient } from '@tsfu/sfu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +84,46 @@ const cpuMs = async (s: DemoServer) => {
   return t.cpu ? t.cpu.userMs + t.cpu.systemMs : t.eventLoopActiveMs;
 };
 
+interface Speaker {
+  client: SyntheticWebRtcClient;
+  ssrc: number;
+}
+
+/**
+ * Each speaker sends 50 opus packets/s (sequence numbers from `seq`), at
+ * least `min` each and, while `until` is false, up to `max`; returns how
+ * long it sent and each node's worker CPU over that time (% of one core).
+ */
+async function send(
+  speakers: Speaker[],
+  seq: number,
+  min: number,
+  max: number,
+  until: () => boolean = () => true,
+): Promise<{ seconds: number; cpu: number[]; next: number }> {
+  const cpuBefore = await Promise.all(servers.map(cpuMs));
+  const started = performance.now();
+  let n = 0;
+  for (; n < max && (n < min || !until()); n++) {
+    for (const s of speakers) {
+      const pkt = Buffer.alloc(12 + 80, 0x11);
+      pkt[0] = 0x80;
+      pkt[1] = 111;
+      pkt.writeUInt16BE((seq + n) & 0xffff, 2);
+      pkt.writeUInt32BE(((seq + n) * 960) >>> 0, 4);
+      pkt.writeUInt32BE(s.ssrc, 8);
+      s.client.sendRtp(pkt);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = await Promise.all(servers.map(cpuMs));
+  return { seconds, cpu: cpuAfter.map((a, i) => (a - cpuBefore[i]) / 10 / seconds), next: seq + n };
+}
+
+const percents = (cpu: number[]) =>
+  cpu.map((c, i) => `${servers[i].cluster!.id} ${c.toFixed(1)}%`).join(', ');
+
 beforeAll(async () => {
   redis = new RedisProcess('127.0.0.1', await freePort());
   await redis.start();
@@ -133,7 +179,12 @@ describe('cluster load: a 30-participant room over three nodes', () => {
         return { participant: p, client: send.client, ssrc, producerId: id as string };
       }),
     );
+    // Nobody consumes yet: the workers only take the speakers' packets in (no pipe).
+    for (const s of servers) expect(s.cluster!.pipeCounts()).toEqual({ in: 0, out: 0 });
+    const alone = await send(speakers, 0, 250, 250);
+
     // Everyone consumes every speaker but itself, once its node has told it of them.
+    const consumerIds: [Participant, string][] = [];
     for (const p of people) {
       const wanted = speakers.filter((s) => s.participant !== p).map((s) => s.producerId);
       await expect.poll(() => wanted.every((id) => p.known.has(id)), { timeout: 20_000 }).toBe(true);
@@ -141,38 +192,37 @@ describe('cluster load: a 30-participant room over three nodes', () => {
       p.recv = recv.client;
       for (const producerId of wanted) {
         const c = await p.request('consume', { transportId: recv.id, producerId, rtpCapabilities: p.caps });
-        await p.request('resumeConsumer', { consumerId: c.id });
+        consumerIds.push([p, c.id]);
       }
     }
     // Each node pulled the two far speakers and serves its own to the two other nodes.
     for (const s of servers) expect(s.cluster!.pipeCounts()).toEqual({ in: 2, out: 2 });
 
-    // Send: each speaker 50 packets/s, 250 packets at least (the CPU window), until every receiver has 50
-    // from each speaker it consumes (bounded: 3000 packets).
-    const cpuBefore = await Promise.all(servers.map(cpuMs));
-    const started = performance.now();
+    // The consumers are still paused: only the pipes carry the speakers (each node: 2 in, 2 out).
+    const pipeBefore = await Promise.all(servers.map((s) => s.cluster!.pipeBytes()));
+    const piped = await send(speakers, alone.next, 250, 250);
+    const pipeAfter = await Promise.all(servers.map((s) => s.cluster!.pipeBytes()));
+    const received = () => people.reduce((n, p) => n + (p.recv?.counters.rtpReceived ?? 0), 0);
+    expect(received()).toBe(0);
+    servers.forEach((_s, i) => {
+      expect(pipeAfter[i].transports).toBe(4);
+      // 250 packets of each far speaker in, of the node's own speaker out twice: ≥ 100 bytes each.
+      expect(pipeAfter[i].received - pipeBefore[i].received).toBeGreaterThan(2 * 250 * 100 * 0.9);
+      expect(pipeAfter[i].sent - pipeBefore[i].sent).toBeGreaterThan(2 * 250 * 100 * 0.9);
+    });
+    const pipesCpu = piped.cpu.map((c, i) => c - alone.cpu[i]);
+
+    // Everyone resumes: each speaker until every receiver has 50 from each speaker it consumes (the CPU
+    // window: 250 packets at least; bounded: 3000 packets).
+    for (const [p, consumerId] of consumerIds) await p.request('resumeConsumer', { consumerId });
     const enough = () => people.every((p, i) => (p.recv?.counters.rtpReceived ?? 0) >= 50 * (i < 3 ? 2 : 3));
-    for (let seq = 0; seq < 3000 && (seq < 250 || !enough()); seq++) {
-      for (const s of speakers) {
-        const pkt = Buffer.alloc(12 + 80, 0x11);
-        pkt[0] = 0x80;
-        pkt[1] = 111;
-        pkt.writeUInt16BE(seq, 2);
-        pkt.writeUInt32BE(seq * 960, 4);
-        pkt.writeUInt32BE(s.ssrc, 8);
-        s.client.sendRtp(pkt);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const cpuAfter = await Promise.all(servers.map(cpuMs));
+    const all = await send(speakers, piped.next, 250, 3000, enough);
     expect(enough()).toBe(true);
     console.log(
-      `30 participants, 3 speakers, ${seconds.toFixed(1)} s of sending: worker CPU per node ` +
-        servers
-          .map((s, i) => `${s.cluster!.id} ${((cpuAfter[i] - cpuBefore[i]) / 10 / seconds).toFixed(1)}%`)
-          .join(', ') +
-        ` (each node's worker thread; ${people.reduce((n, p) => n + (p.recv?.counters.rtpReceived ?? 0), 0)} packets received by the 30)`,
+      `30 participants, 3 speakers (50 packets/s each), worker CPU per node: ` +
+        `speakers in only ${percents(alone.cpu)}; + the pipes (2 in, 2 out per node) ${percents(piped.cpu)}; ` +
+        `pipes alone (difference) ${percents(pipesCpu)}; ` +
+        `everyone consuming (${all.seconds.toFixed(1)} s, ${received()} packets received by the 30) ${percents(all.cpu)}`,
     );
 
     // The n3 speaker leaves: the pipes that carried it close on n1 and n2 (nobody consumes them any more).
