@@ -8,11 +8,15 @@
  * over the send phase is printed. When a speaker leaves, the pipes that
  * carried it close on the other nodes.
  *
- * The pipes' own CPU, measured by difference on the same worker threads with
- * the same speakers: first nobody consumes (no pipe: the workers only take
- * the speakers' packets in), then everyone consumes but nobody has resumed
- * (the consumers are created paused: the pipes carry every far speaker, the
- * pages get nothing), then everyone resumes. Pipes = second − first.
+ * The pipes' own CPU, measured by difference on the same worker threads,
+ * same speakers, same pipes open: one participant per node has consumed the
+ * two far speakers, paused (consumers are created paused), which opens the
+ * pipes. First the speakers' producers are paused (their packets come in and
+ * stop there: the pipes are idle), then resumed (the pipes carry every far
+ * speaker; nobody gets anything). Pipes = second − first: the pipes' SRTP
+ * and UDP both ways, plus what a resumed producer costs over a paused one and
+ * the one paused consumer behind each pipe producer (so an upper bound). Then
+ * everyone consumes and resumes.
  */
 import { SyntheticWebRtcClient } from '@tsfu/sfu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,13 +98,21 @@ interface Speaker {
  * least `min` each and, while `until` is false, up to `max`; returns how
  * long it sent and each node's worker CPU over that time (% of one core).
  */
+interface SendResult {
+  seconds: number;
+  /** Each node's worker thread CPU over the phase, % of one core. */
+  cpu: number[];
+  /** The next sequence number. */
+  next: number;
+}
+
 async function send(
   speakers: Speaker[],
   seq: number,
   min: number,
   max: number,
   until: () => boolean = () => true,
-): Promise<{ seconds: number; cpu: number[]; next: number }> {
+): Promise<SendResult> {
   const cpuBefore = await Promise.all(servers.map(cpuMs));
   const started = performance.now();
   let n = 0;
@@ -179,38 +191,80 @@ describe('cluster load: a 30-participant room over three nodes', () => {
         return { participant: p, client: send.client, ssrc, producerId: id as string };
       }),
     );
-    // Nobody consumes yet: the workers only take the speakers' packets in (no pipe).
-    for (const s of servers) expect(s.cluster!.pipeCounts()).toEqual({ in: 0, out: 0 });
-    const alone = await send(speakers, 0, 250, 250);
-
-    // Everyone consumes every speaker but itself, once its node has told it of them.
+    // Consumers, created paused (as the pages' are) once the participant's node has told it of the producer.
     const consumerIds: [Participant, string][] = [];
-    for (const p of people) {
-      const wanted = speakers.filter((s) => s.participant !== p).map((s) => s.producerId);
-      await expect.poll(() => wanted.every((id) => p.known.has(id)), { timeout: 20_000 }).toBe(true);
-      const recv = await transport(p, 'recv');
-      p.recv = recv.client;
-      for (const producerId of wanted) {
-        const c = await p.request('consume', { transportId: recv.id, producerId, rtpCapabilities: p.caps });
+    const recvIds = new Map<Participant, string>();
+    const consume = async (p: Participant, producerIds: string[]) => {
+      await expect.poll(() => producerIds.every((id) => p.known.has(id)), { timeout: 20_000 }).toBe(true);
+      if (!recvIds.has(p)) {
+        const recv = await transport(p, 'recv');
+        p.recv = recv.client;
+        recvIds.set(p, recv.id);
+      }
+      for (const producerId of producerIds) {
+        const transportId = recvIds.get(p);
+        const c = await p.request('consume', { transportId, producerId, rtpCapabilities: p.caps });
         consumerIds.push([p, c.id]);
       }
-    }
+    };
+    // First one participant per node (3, 4, 5 are on n1, n2, n3) takes the two far speakers: the pipes open
+    // with one (paused) consumer behind each pipe producer.
+    const farOf = (p: Participant) =>
+      speakers.filter((s) => s.participant.node !== p.node).map((s) => s.producerId);
+    for (const p of people.slice(3, 6)) await consume(p, farOf(p));
     // Each node pulled the two far speakers and serves its own to the two other nodes.
     for (const s of servers) expect(s.cluster!.pipeCounts()).toEqual({ in: 2, out: 2 });
 
-    // The consumers are still paused: only the pipes carry the speakers (each node: 2 in, 2 out).
-    const pipeBefore = await Promise.all(servers.map((s) => s.cluster!.pipeBytes()));
-    const piped = await send(speakers, alone.next, 250, 250);
-    const pipeAfter = await Promise.all(servers.map((s) => s.cluster!.pipeBytes()));
+    // Pipe bytes (in, out) per node over one send phase.
+    const pipeTraffic = async (phase: () => Promise<SendResult>) => {
+      const before = await Promise.all(servers.map((s) => s.cluster!.pipeBytes()));
+      const result = await phase();
+      const after = await Promise.all(servers.map((s) => s.cluster!.pipeBytes()));
+      const bytes = after.map((a, i) => ({
+        in: a.received - before[i].received,
+        out: a.sent - before[i].sent,
+      }));
+      return { ...result, bytes };
+    };
+    const setSpeakersPaused = (paused: boolean) =>
+      Promise.all(
+        speakers.map((s) =>
+          s.participant.request(paused ? 'pauseProducer' : 'resumeProducer', { producerId: s.producerId }),
+        ),
+      );
     const received = () => people.reduce((n, p) => n + (p.recv?.counters.rtpReceived ?? 0), 0);
+
+    // Warm-up (not measured): the pipes carry the speakers once, so that the measured phases do not pay for
+    // the worker compiling the path the first time.
+    const warm = await send(speakers, 0, 100, 100);
+    // The speakers' producers paused: their packets come in and stop at the producer; the pipes stay idle.
+    await setSpeakersPaused(true);
+    const idle = await pipeTraffic(() => send(speakers, warm.next, 250, 250));
+    // Resumed, consumers still paused: the pipes carry the speakers (each node: 2 far in, its own out twice).
+    await setSpeakersPaused(false);
+    const piped = await pipeTraffic(() => send(speakers, idle.next, 250, 250));
     expect(received()).toBe(0);
     servers.forEach((_s, i) => {
-      expect(pipeAfter[i].transports).toBe(4);
-      // 250 packets of each far speaker in, of the node's own speaker out twice: ≥ 100 bytes each.
-      expect(pipeAfter[i].received - pipeBefore[i].received).toBeGreaterThan(2 * 250 * 100 * 0.9);
-      expect(pipeAfter[i].sent - pipeBefore[i].sent).toBeGreaterThan(2 * 250 * 100 * 0.9);
+      // 250 packets of ≥ 100 bytes from each far speaker in, and the node's own out twice; next to nothing idle.
+      expect(piped.bytes[i].in).toBeGreaterThan(2 * 250 * 100 * 0.9);
+      expect(piped.bytes[i].out).toBeGreaterThan(2 * 250 * 100 * 0.9);
+      expect(idle.bytes[i].in + idle.bytes[i].out).toBeLessThan(
+        (piped.bytes[i].in + piped.bytes[i].out) / 10,
+      );
     });
-    const pipesCpu = piped.cpu.map((c, i) => c - alone.cpu[i]);
+    const pipesCpu = piped.cpu.map((c, i) => c - idle.cpu[i]);
+    // Per pipe packet: 250 from each far speaker in, 250 of the node's own out twice.
+    const perPipePacketUs = pipesCpu.map((c) => (c * 10 * piped.seconds * 1000) / (4 * 250));
+
+    // Then everyone consumes every speaker but itself (3, 4, 5: their own node's speaker).
+    for (const p of people) {
+      const had = recvIds.has(p) ? new Set(farOf(p)) : new Set<string>();
+      await consume(
+        p,
+        speakers.filter((s) => s.participant !== p && !had.has(s.producerId)).map((s) => s.producerId),
+      );
+    }
+    for (const s of servers) expect(s.cluster!.pipeCounts()).toEqual({ in: 2, out: 2 });
 
     // Everyone resumes: each speaker until every receiver has 50 from each speaker it consumes (the CPU
     // window: 250 packets at least; bounded: 3000 packets).
@@ -220,8 +274,9 @@ describe('cluster load: a 30-participant room over three nodes', () => {
     expect(enough()).toBe(true);
     console.log(
       `30 participants, 3 speakers (50 packets/s each), worker CPU per node: ` +
-        `speakers in only ${percents(alone.cpu)}; + the pipes (2 in, 2 out per node) ${percents(piped.cpu)}; ` +
-        `pipes alone (difference) ${percents(pipesCpu)}; ` +
+        `speakers paused (pipes idle) ${percents(idle.cpu)}; pipes carrying them (2 in, 2 out per node) ${percents(piped.cpu)}; ` +
+        `pipes alone (difference) ${percents(pipesCpu)}, ` +
+        `i.e. ${perPipePacketUs.map((us) => us.toFixed(0)).join('/')} µs per pipe packet; ` +
         `everyone consuming (${all.seconds.toFixed(1)} s, ${received()} packets received by the 30) ${percents(all.cpu)}`,
     );
 
