@@ -42,14 +42,19 @@ const mic = (nodeId: string, n: number): FarMic => ({
   peerId: `${nodeId}-p${n}`,
   nodeId,
 });
-const nodesOf = (mics: FarMic[]) => mics.map((m) => m.nodeId);
+/** The far participants changed: here each far node has one participant, with its microphone. */
+const update = (speaker: RoomSpeaker, mics: FarMic[]) =>
+  speaker.update(
+    mics.map((m) => m.nodeId),
+    mics,
+  );
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('RoomSpeaker: one node decides the room’s speaker', () => {
   it('the smallest node with participants decides: it hears every far microphone and publishes', async () => {
     const { speaker, events, setLocal } = setup('a', true);
     setLocal({ peerId: 'a-p1', producerId: 'a-m1' });
-    speaker.update(nodesOf([mic('b', 1), mic('c', 1)]), [mic('b', 1), mic('c', 1)]);
+    update(speaker, [mic('b', 1), mic('c', 1)]);
     await settle();
     expect(speaker.deciding).toBe(true);
     expect(events).toEqual([
@@ -67,13 +72,13 @@ describe('RoomSpeaker: one node decides the room’s speaker', () => {
     expect(speaker.current.peerId).toBe('c-p1');
     // c's participant left: its microphone is let go.
     events.length = 0;
-    speaker.update(nodesOf([mic('b', 1)]), [mic('b', 1)]);
+    update(speaker, [mic('b', 1)]);
     expect(events).toEqual(['release c-m1']);
   });
 
   it("a node that does not decide tells its pages the decider's word, not its own observer's", () => {
     const { speaker, events } = setup('b', true);
-    speaker.update(nodesOf([mic('a', 1), mic('c', 1)]), [mic('a', 1), mic('c', 1)]);
+    update(speaker, [mic('a', 1), mic('c', 1)]);
     expect(speaker.deciding).toBe(false);
     speaker.local({ peerId: 'b-p1', producerId: 'b-m1' });
     speaker.remote('c', { peerId: 'c-p1', producerId: 'c-m1' });
@@ -83,24 +88,24 @@ describe('RoomSpeaker: one node decides the room’s speaker', () => {
 
   it("the decider's node leaves: the next one takes over with what its observer hears", async () => {
     const { speaker, events, setLocal } = setup('b', true);
-    speaker.update(nodesOf([mic('a', 1), mic('c', 1)]), [mic('a', 1), mic('c', 1)]);
+    update(speaker, [mic('a', 1), mic('c', 1)]);
     setLocal({ peerId: 'b-p1', producerId: 'b-m1' });
-    speaker.update(nodesOf([mic('c', 1)]), [mic('c', 1)]);
+    update(speaker, [mic('c', 1)]);
     await settle();
     expect(speaker.deciding).toBe(true);
     expect(events).toEqual(['tell b-p1', 'publish b-p1', 'pull c-m1', 'watch c-m1 c-p1']);
     // A node with nobody in the room never decides; it lets go of what it held.
     const alone = setup('a', false);
-    alone.speaker.update(nodesOf([mic('b', 1)]), [mic('b', 1)]);
+    update(alone.speaker, [mic('b', 1)]);
     expect(alone.speaker.deciding).toBe(false);
   });
 
   it('a node joining the room hears the current decision again', () => {
     const { speaker, events, setLocal } = setup('a', true);
     setLocal({ peerId: 'a-p1', producerId: 'a-m1' });
-    speaker.update(nodesOf([]), []);
+    update(speaker, []);
     events.length = 0;
-    speaker.update(nodesOf([mic('b', 1)]), [mic('b', 1)]);
+    update(speaker, [mic('b', 1)]);
     expect(events).toEqual(['publish a-p1', 'pull b-m1']);
   });
 });
