@@ -97,6 +97,8 @@ describe('RoomLink: a far participant becomes the local pages’ notifications',
     const { link, told } = setup();
     link.onMessage(from('b', { peer: peer([]) }));
     link.onMessage(from('c', { speaker: { peerId: 'c-p1', producerId: 'm9' } })); // c has nobody here
+    link.onMessage(from('b', { speaker: { peerId: 'b-p1' } })); // no producer: dropped
+    link.onMessage(from('b', { speaker: 'b-p1' })); // dropped
     link.onMessage(from('b', { speaker: { peerId: 'b-p1', producerId: 'm1' } }));
     expect(told).toEqual(['joined b-p1 Bob', 'speaker b-p1']);
     expect(link.speaker.current.peerId).toBe('b-p1');

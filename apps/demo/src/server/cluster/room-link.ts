@@ -119,8 +119,7 @@ export class RoomLink {
     const m = parse<RoomMessage>(text);
     if (!m || m.from === this.ctx.nodeId) return;
     if ('speaker' in m) {
-      if (m.speaker && (m.speaker.peerId === null || typeof m.speaker.peerId === 'string'))
-        this.speaker.remote(m.from, m.speaker);
+      if (isSpeaker(m.speaker)) this.speaker.remote(m.from, m.speaker);
       return;
     }
     if ('gone' in m) this.drop(m.gone);
@@ -197,6 +196,15 @@ export class RoomLink {
     }
     this.speaker.update(nodes, mics);
   }
+}
+
+/** A speaker message's body: a peer and its producer, or nobody (anything else is dropped). */
+function isSpeaker(s: unknown): s is ActiveSpeaker {
+  if (typeof s !== 'object' || s === null) return false;
+  const { peerId, producerId } = s as Record<string, unknown>;
+  return (
+    (peerId === null && producerId === null) || (typeof peerId === 'string' && typeof producerId === 'string')
+  );
 }
 
 function parse<T>(text: string): T | undefined {
