@@ -5,8 +5,18 @@
  * ICE/DTLS/SRTP); every participant consumes every speaker but itself, so
  * each node pulls the two far speakers over pipes and serves its own to the
  * two others. Every receiver gets each speaker's packets; the workers' CPU
- * and the pipes' packets over the send phase are printed. When a speaker
- * leaves, the pipes that carried it close on the other nodes.
+ * over the send phase is printed. When a speaker leaves, the pipes that
+ * carried it close on the other nodes.
+ *
+ * The pipes' own CPU, measured by difference on the same worker threads,
+ * same speakers, same pipes open: one participant per node has consumed the
+ * two far speakers, paused (consumers are created paused), which opens the
+ * pipes. First the speakers' producers are paused (their packets come in and
+ * stop there: the pipes are idle), then resumed (the pipes carry every far
+ * speaker; nobody gets anything). Pipes = second − first: the pipes' SRTP
+ * and UDP both ways, plus what a resumed producer costs over a paused one and
+ * the one paused consumer behind each pipe producer (so an upper bound). Then
+ * everyone consumes and resumes.
  */
 import { SyntheticWebRtcClient } from '@tsfu/sfu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +88,54 @@ const cpuMs = async (s: DemoServer) => {
   return t.cpu ? t.cpu.userMs + t.cpu.systemMs : t.eventLoopActiveMs;
 };
 
+interface Speaker {
+  client: SyntheticWebRtcClient;
+  ssrc: number;
+}
+
+/**
+ * Each speaker sends 50 opus packets/s (sequence numbers from `seq`), at
+ * least `min` each and, while `until` is false, up to `max`; returns how
+ * long it sent and each node's worker CPU over that time (% of one core).
+ */
+interface SendResult {
+  seconds: number;
+  /** Each node's worker thread CPU over the phase, % of one core. */
+  cpu: number[];
+  /** The next sequence number. */
+  next: number;
+}
+
+async function send(
+  speakers: Speaker[],
+  seq: number,
+  min: number,
+  max: number,
+  until: () => boolean = () => true,
+): Promise<SendResult> {
+  const cpuBefore = await Promise.all(servers.map(cpuMs));
+  const started = performance.now();
+  let n = 0;
+  for (; n < max && (n < min || !until()); n++) {
+    for (const s of speakers) {
+      const pkt = Buffer.alloc(12 + 80, 0x11);
+      pkt[0] = 0x80;
+      pkt[1] = 111;
+      pkt.writeUInt16BE((seq + n) & 0xffff, 2);
+      pkt.writeUInt32BE(((seq + n) * 960) >>> 0, 4);
+      pkt.writeUInt32BE(s.ssrc, 8);
+      s.client.sendRtp(pkt);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = await Promise.all(servers.map(cpuMs));
+  return { seconds, cpu: cpuAfter.map((a, i) => (a - cpuBefore[i]) / 10 / seconds), next: seq + n };
+}
+
+const percents = (cpu: number[]) =>
+  cpu.map((c, i) => `${servers[i].cluster!.id} ${c.toFixed(1)}%`).join(', ');
+
 beforeAll(async () => {
   redis = new RedisProcess('127.0.0.1', await freePort());
   await redis.start();
@@ -133,46 +191,93 @@ describe('cluster load: a 30-participant room over three nodes', () => {
         return { participant: p, client: send.client, ssrc, producerId: id as string };
       }),
     );
-    // Everyone consumes every speaker but itself, once its node has told it of them.
-    for (const p of people) {
-      const wanted = speakers.filter((s) => s.participant !== p).map((s) => s.producerId);
-      await expect.poll(() => wanted.every((id) => p.known.has(id)), { timeout: 20_000 }).toBe(true);
-      const recv = await transport(p, 'recv');
-      p.recv = recv.client;
-      for (const producerId of wanted) {
-        const c = await p.request('consume', { transportId: recv.id, producerId, rtpCapabilities: p.caps });
-        await p.request('resumeConsumer', { consumerId: c.id });
+    // Consumers, created paused (as the pages' are) once the participant's node has told it of the producer.
+    const consumerIds: [Participant, string][] = [];
+    const recvIds = new Map<Participant, string>();
+    const consume = async (p: Participant, producerIds: string[]) => {
+      await expect.poll(() => producerIds.every((id) => p.known.has(id)), { timeout: 20_000 }).toBe(true);
+      if (!recvIds.has(p)) {
+        const recv = await transport(p, 'recv');
+        p.recv = recv.client;
+        recvIds.set(p, recv.id);
       }
-    }
+      for (const producerId of producerIds) {
+        const transportId = recvIds.get(p);
+        const c = await p.request('consume', { transportId, producerId, rtpCapabilities: p.caps });
+        consumerIds.push([p, c.id]);
+      }
+    };
+    // First one participant per node (3, 4, 5 are on n1, n2, n3) takes the two far speakers: the pipes open
+    // with one (paused) consumer behind each pipe producer.
+    const farOf = (p: Participant) =>
+      speakers.filter((s) => s.participant.node !== p.node).map((s) => s.producerId);
+    for (const p of people.slice(3, 6)) await consume(p, farOf(p));
     // Each node pulled the two far speakers and serves its own to the two other nodes.
     for (const s of servers) expect(s.cluster!.pipeCounts()).toEqual({ in: 2, out: 2 });
 
-    // Send: each speaker 50 packets/s, 250 packets at least (the CPU window), until every receiver has 50
-    // from each speaker it consumes (bounded: 3000 packets).
-    const cpuBefore = await Promise.all(servers.map(cpuMs));
-    const started = performance.now();
-    const enough = () => people.every((p, i) => (p.recv?.counters.rtpReceived ?? 0) >= 50 * (i < 3 ? 2 : 3));
-    for (let seq = 0; seq < 3000 && (seq < 250 || !enough()); seq++) {
-      for (const s of speakers) {
-        const pkt = Buffer.alloc(12 + 80, 0x11);
-        pkt[0] = 0x80;
-        pkt[1] = 111;
-        pkt.writeUInt16BE(seq, 2);
-        pkt.writeUInt32BE(seq * 960, 4);
-        pkt.writeUInt32BE(s.ssrc, 8);
-        s.client.sendRtp(pkt);
-      }
-      await new Promise((r) => setTimeout(r, 20));
+    // Pipe bytes (in, out) per node over one send phase.
+    const pipeTraffic = async (phase: () => Promise<SendResult>) => {
+      const before = await Promise.all(servers.map((s) => s.cluster!.pipeBytes()));
+      const result = await phase();
+      const after = await Promise.all(servers.map((s) => s.cluster!.pipeBytes()));
+      const bytes = after.map((a, i) => ({
+        in: a.received - before[i].received,
+        out: a.sent - before[i].sent,
+      }));
+      return { ...result, bytes };
+    };
+    const setSpeakersPaused = (paused: boolean) =>
+      Promise.all(
+        speakers.map((s) =>
+          s.participant.request(paused ? 'pauseProducer' : 'resumeProducer', { producerId: s.producerId }),
+        ),
+      );
+    const received = () => people.reduce((n, p) => n + (p.recv?.counters.rtpReceived ?? 0), 0);
+
+    // Warm-up (not measured): the pipes carry the speakers once, so that the measured phases do not pay for
+    // the worker compiling the path the first time.
+    const warm = await send(speakers, 0, 100, 100);
+    // The speakers' producers paused: their packets come in and stop at the producer; the pipes stay idle.
+    await setSpeakersPaused(true);
+    const idle = await pipeTraffic(() => send(speakers, warm.next, 250, 250));
+    // Resumed, consumers still paused: the pipes carry the speakers (each node: 2 far in, its own out twice).
+    await setSpeakersPaused(false);
+    const piped = await pipeTraffic(() => send(speakers, idle.next, 250, 250));
+    expect(received()).toBe(0);
+    servers.forEach((_s, i) => {
+      // 250 packets of ≥ 100 bytes from each far speaker in, and the node's own out twice; next to nothing idle.
+      expect(piped.bytes[i].in).toBeGreaterThan(2 * 250 * 100 * 0.9);
+      expect(piped.bytes[i].out).toBeGreaterThan(2 * 250 * 100 * 0.9);
+      expect(idle.bytes[i].in + idle.bytes[i].out).toBeLessThan(
+        (piped.bytes[i].in + piped.bytes[i].out) / 10,
+      );
+    });
+    const pipesCpu = piped.cpu.map((c, i) => c - idle.cpu[i]);
+    // Per pipe packet: 250 from each far speaker in, 250 of the node's own out twice.
+    const perPipePacketUs = pipesCpu.map((c) => (c * 10 * piped.seconds * 1000) / (4 * 250));
+
+    // Then everyone consumes every speaker but itself (3, 4, 5: their own node's speaker).
+    for (const p of people) {
+      const had = recvIds.has(p) ? new Set(farOf(p)) : new Set<string>();
+      await consume(
+        p,
+        speakers.filter((s) => s.participant !== p && !had.has(s.producerId)).map((s) => s.producerId),
+      );
     }
-    const seconds = (performance.now() - started) / 1000;
-    const cpuAfter = await Promise.all(servers.map(cpuMs));
+    for (const s of servers) expect(s.cluster!.pipeCounts()).toEqual({ in: 2, out: 2 });
+
+    // Everyone resumes: each speaker until every receiver has 50 from each speaker it consumes (the CPU
+    // window: 250 packets at least; bounded: 3000 packets).
+    for (const [p, consumerId] of consumerIds) await p.request('resumeConsumer', { consumerId });
+    const enough = () => people.every((p, i) => (p.recv?.counters.rtpReceived ?? 0) >= 50 * (i < 3 ? 2 : 3));
+    const all = await send(speakers, piped.next, 250, 3000, enough);
     expect(enough()).toBe(true);
     console.log(
-      `30 participants, 3 speakers, ${seconds.toFixed(1)} s of sending: worker CPU per node ` +
-        servers
-          .map((s, i) => `${s.cluster!.id} ${((cpuAfter[i] - cpuBefore[i]) / 10 / seconds).toFixed(1)}%`)
-          .join(', ') +
-        ` (each node's worker thread; ${people.reduce((n, p) => n + (p.recv?.counters.rtpReceived ?? 0), 0)} packets received by the 30)`,
+      `30 participants, 3 speakers (50 packets/s each), worker CPU per node: ` +
+        `speakers paused (pipes idle) ${percents(idle.cpu)}; pipes carrying them (2 in, 2 out per node) ${percents(piped.cpu)}; ` +
+        `pipes alone (difference) ${percents(pipesCpu)}, ` +
+        `i.e. ${perPipePacketUs.map((us) => us.toFixed(0)).join('/')} µs per pipe packet; ` +
+        `everyone consuming (${all.seconds.toFixed(1)} s, ${received()} packets received by the 30) ${percents(all.cpu)}`,
     );
 
     // The n3 speaker leaves: the pipes that carried it close on n1 and n2 (nobody consumes them any more).

@@ -3,8 +3,11 @@
  * Redis (Debian's redis-server, started here), three headless Chromium pages
  * joined through three different nodes into one room. Each page must decode
  * the two others (framesDecoded ≥ 60 and growing, audio packets growing): the
- * media crossed PipeTransports (UDP, SRTP) set up over Redis pub/sub. Then a
- * fourth page joins; one node is SIGKILLed: its page reconnects through
+ * media crossed PipeTransports (UDP, SRTP) set up over Redis pub/sub. The
+ * chat crosses nodes too (each page's 'chat' DataProducer piped over the
+ * pairs' SCTP), and every page highlights the same speaker, on whichever
+ * node the one who talks is (one node's ActiveSpeakerObserver decides for
+ * the room). Then a fourth page joins; one node is SIGKILLed: its page reconnects through
  * another node within 10 s and everyone sees everyone again; Redis is killed
  * and restarted empty: the nodes register again and a fifth page that joins
  * afterwards sees (and is seen by) everyone.
@@ -132,6 +135,37 @@ async function expectSees(p: ClusterPage, expected: string[]): Promise<void> {
     .toEqual({ video: expected.length, audio: expected.length });
 }
 
+/** Mute or unmute a page's microphone with its button (muted: the producer is paused at the SFU). */
+async function setMic(p: ClusterPage, muted: boolean): Promise<void> {
+  const button = p.page.locator('#mic-button');
+  if ((await button.textContent()) === (muted ? 'Unmute' : 'Mute')) return;
+  await button.click();
+  await expect.poll(() => button.textContent(), { timeout: E2E_WAIT_MS }).toBe(muted ? 'Unmute' : 'Mute');
+}
+
+/** `name` when every page highlights exactly one tile, that of `name`; else what each page highlights. */
+async function highlighted(ps: ClusterPage[]): Promise<string> {
+  const views = await Promise.all(
+    ps.map((p) =>
+      p.page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('.tile.speaking')].map((t) => t.dataset.name ?? ''),
+      ),
+    ),
+  );
+  const first = views[0].join();
+  if (views.every((v) => v.length === 1 && v.join() === first)) return `all on ${first}`;
+  return ps.map((p, i) => `${p.name}: [${views[i]}]`).join(', ');
+}
+
+async function say(p: ClusterPage, text: string): Promise<void> {
+  await p.page.fill('#chat-input', text);
+  await p.page.click('#chat-send');
+}
+
+function chatLog(p: ClusterPage): Promise<string | null> {
+  return p.page.locator('#chat-log').textContent();
+}
+
 async function expectAllSeeAll(): Promise<void> {
   const names = pages.map((p) => p.name);
   await Promise.all(
@@ -197,6 +231,36 @@ describe(`apps/demo cluster: three nodes on Redis${USE_NETNS ? ', each in its ow
     // The media crossed the cluster: every node pulled producers over pipes.
     for (const n of nodes)
       expect(n.output.join('\n')).toMatch(/pipe {2}room=cluster-room from node=n\d open/);
+  });
+
+  it('the chat and the speaker highlight cross nodes', async () => {
+    const [ada, grace, linus] = pages;
+    // A message typed on n1's page reaches the pages on n2 and n3 (a data channel piped over SCTP), and back.
+    await say(ada, 'Hello from n1 over a piped data channel');
+    for (const p of [grace, linus])
+      await expect
+        .poll(() => chatLog(p), { timeout: E2E_WAIT_MS, message: diagnostics(p) })
+        .toContain('Ada Hello from n1 over a piped data channel');
+    await say(linus, 'Linus here, on n3: ça passe');
+    for (const p of [ada, grace])
+      await expect
+        .poll(() => chatLog(p), { timeout: E2E_WAIT_MS, message: diagnostics(p) })
+        .toContain('Linus Linus here, on n3: ça passe');
+
+    // Only Grace (n2) talks: every page, on every node, highlights her. Then only Ada (n1): it moves to her.
+    await setMic(ada, true);
+    await setMic(linus, true);
+    await expect
+      .poll(() => highlighted(pages), { timeout: E2E_WAIT_MS, interval: 500, message: diagnostics() })
+      .toBe('all on Grace');
+    await setMic(ada, false);
+    await setMic(grace, true);
+    await expect
+      .poll(() => highlighted(pages), { timeout: E2E_WAIT_MS, interval: 500, message: diagnostics() })
+      .toBe('all on Ada');
+    // Everyone unmuted again (the next steps count audio packets).
+    await setMic(grace, false);
+    await setMic(linus, false);
   });
 
   it('a fourth page joins and everyone sees everyone', async () => {

@@ -22,6 +22,11 @@ export class RoomData {
     return this.producers.size;
   }
 
+  /** A data producer of a peer on this node. */
+  has(dataProducerId: string): boolean {
+    return this.producers.has(dataProducerId);
+  }
+
   infoOf(peer: DataPeer): DataProducerInfo[] {
     const out: DataProducerInfo[] = [];
     for (const { peer: owner, dataProducer } of this.producers.values()) {
@@ -64,7 +69,37 @@ export class RoomData {
     const owner = this.producers.get(dataProducerId);
     if (!owner) throw new SignalError('not-found', `no data producer ${dataProducerId} in this room`);
     if (owner.peer === peer) throw new SignalError('rejected', 'a peer does not consume itself');
+    return this.consumeOn(peer, transport, dataProducerId, owner.peer.id);
+  }
+
+  /**
+   * Consumes a far page's chat, piped into this router (cluster mode); the
+   * hold on the pipe ends with the consumer.
+   */
+  async consumeFar(
+    peer: DataPeer,
+    transport: WebRtcTransport,
+    ownerPeerId: string,
+    pulled: { producer: DataProducer; release: () => void },
+  ): Promise<RequestResults['consumeData']> {
+    try {
+      const result = await this.consumeOn(peer, transport, pulled.producer.id, ownerPeerId, pulled.release);
+      return result;
+    } catch (error) {
+      pulled.release();
+      throw error;
+    }
+  }
+
+  private async consumeOn(
+    peer: DataPeer,
+    transport: WebRtcTransport,
+    dataProducerId: string,
+    ownerPeerId: string,
+    release?: () => void,
+  ): Promise<RequestResults['consumeData']> {
     const dataConsumer = await transport.consumeData({ dataProducerId });
+    if (release) dataConsumer.observer.once('close', release);
     if (peer.closed) {
       dataConsumer.close();
       throw new SignalError('not-joined', 'peer left');
@@ -80,7 +115,7 @@ export class RoomData {
     return {
       id: dataConsumer.id,
       dataProducerId,
-      peerId: owner.peer.id,
+      peerId: ownerPeerId,
       sctpStreamParameters: dataConsumer.sctpStreamParameters as ClientSctpStreamParameters,
       label: dataConsumer.label,
       protocol: dataConsumer.protocol,

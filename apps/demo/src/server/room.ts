@@ -9,6 +9,7 @@
  */
 import type {
   Consumer,
+  DataProducer,
   DtlsParameters,
   Producer,
   Router,
@@ -21,6 +22,7 @@ import type {
 import type { RtpParameters as ClientRtpParameters } from 'mediasoup-client/types';
 import {
   type ActiveSpeaker,
+  type DataProducerInfo,
   encodeNotification,
   type MediaSource,
   type NotificationMethod,
@@ -34,6 +36,7 @@ import {
   type TransportInfo,
 } from '../signalling/protocol.js';
 import type { ActiveSpeakerWatch } from './active-speaker.js';
+import type { Pulled } from './cluster/pipe-in.js';
 import type { ClusterRoom, RoomLink } from './cluster/room-link.js';
 import { RoomData } from './room-data.js';
 import { fileLabel, type RecordingConfig, RoomRecorder } from './room-recorder.js';
@@ -154,14 +157,34 @@ export class Room implements ClusterRoom {
     router.on('workerclose', () => this.close('worker closed'));
   }
 
-  /** The dominant speaker as the pages were last told. */
+  /** The dominant speaker as the pages were last told (cluster mode: the deciding node's). */
   get activeSpeaker(): ActiveSpeaker {
-    return this.speakers.current;
+    return this.cluster?.speaker.current ?? this.speakers.current;
+  }
+
+  /** The room's observer changed its mind; in a cluster it is the room's speaker only on the deciding node. */
+  announceSpeaker(speaker: ActiveSpeaker): void {
+    if (this.cluster) this.cluster.speaker.local(speaker);
+    else this.tellSpeaker(speaker);
   }
 
   /** Tells every peer (the speaker too: its own tile lights up) who the dominant speaker is now. */
-  announceSpeaker(speaker: ActiveSpeaker): void {
+  tellSpeaker(speaker: ActiveSpeaker): void {
     for (const peer of this.peers.values()) peer.notify('activeSpeaker', speaker);
+  }
+
+  hasLocalPeers(): boolean {
+    return this.peers.size > 0;
+  }
+
+  localSpeaker(): ActiveSpeaker {
+    return this.speakers.current;
+  }
+
+  /** A far microphone piped here (this node decides the room's speaker). */
+  watchSpeaker(producer: Producer, peerId: string): Promise<void> {
+    producer.observer.once('close', () => this.speakers.forget(producer.id));
+    return this.speakers.watch(producer, peerId);
   }
 
   /** Joins the room to the cluster (before anyone joins it). */
@@ -183,6 +206,10 @@ export class Room implements ClusterRoom {
 
   remoteProducerAdded(info: ProducerInfo): void {
     for (const peer of this.peers.values()) peer.notify('newProducer', info);
+  }
+
+  remoteDataProducerAdded(info: DataProducerInfo): void {
+    for (const peer of this.peers.values()) peer.notify('newDataProducer', info);
   }
 
   remoteProducerClosed(peerId: string, producerId: string): void {
@@ -464,13 +491,27 @@ export class Room implements ClusterRoom {
     produceData: async (peer, { transportId, ...data }) => {
       const t = this.transportOf(peer, transportId);
       if (t.direction !== 'send') throw new SignalError('rejected', 'produceData needs a send transport');
-      return this.data.produce(peer, t.transport, data, this.peers.values());
+      const result = await this.data.produce(peer, t.transport, data, this.peers.values());
+      this.shareState(peer);
+      return result;
     },
 
     consumeData: async (peer, { transportId, dataProducerId }) => {
       const t = this.transportOf(peer, transportId);
       if (t.direction !== 'recv') throw new SignalError('rejected', 'consumeData needs a recv transport');
-      return this.data.consume(peer, t.transport, dataProducerId);
+      // A far page's chat (cluster mode): piped in over SCTP for as long as this page reads it.
+      const far = this.data.has(dataProducerId) ? undefined : this.cluster?.dataOwnerOf(dataProducerId);
+      if (!far || !this.cluster) return this.data.consume(peer, t.transport, dataProducerId);
+      let pulled: Pulled<DataProducer>;
+      try {
+        pulled = await this.cluster.pipeIn.pullData(dataProducerId, far.nodeId);
+      } catch (error) {
+        throw new SignalError(
+          'rejected',
+          `data producer ${dataProducerId} not piped from node ${far.nodeId}: ${(error as Error).message}`,
+        );
+      }
+      return this.data.consumeFar(peer, t.transport, far.peerId, pulled);
     },
 
     resumeConsumer: async (peer, { consumerId }) => {
@@ -539,7 +580,7 @@ export class Room implements ClusterRoom {
       throw new SignalError('not-found', `no producer ${producerId} in this room`);
     }
     try {
-      return await this.cluster.pipeIn.pull(producerId, nodeId);
+      return (await this.cluster.pipeIn.pull(producerId, nodeId)).release;
     } catch (error) {
       throw new SignalError(
         'rejected',

@@ -4,6 +4,7 @@
  * channel (pipes), and a {@link RoomLink} per room open here. Rooms ask it
  * for their link when they open and drop it when they close.
  */
+import type { PipeTransport } from '@tsfu/sfu';
 import { Redis } from 'ioredis';
 import type { ClusterContext } from './context.js';
 import { roomChannel } from './keys.js';
@@ -140,6 +141,21 @@ export class ClusterNode {
     return { in: pipedIn, out };
   }
 
+  /** Bytes through this node's pipe transports (both ways, every room), from their `getStats()`. */
+  async pipeBytes(): Promise<{ received: number; sent: number; transports: number }> {
+    const transports: PipeTransport[] = [];
+    for (const link of this.links.values())
+      transports.push(...(await link.pipeIn.transports()), ...link.pipeOut.transports());
+    let received = 0;
+    let sent = 0;
+    for (const t of transports) {
+      const [s] = await t.getStats().catch(() => []);
+      received += s?.bytesReceived ?? 0;
+      sent += s?.bytesSent ?? 0;
+    }
+    return { received, sent, transports: transports.length };
+  }
+
   /** Joins a room opening here to the cluster: subscribes, then reads who is on other nodes. */
   async openRoom(room: ClusterRoom): Promise<RoomLink> {
     const link = new RoomLink(room, this.ctx);
@@ -187,6 +203,9 @@ export class ClusterNode {
     );
     this.rpc.handle('pipeProducer', async (from, data) =>
       linkOf(data).pipeOut.consume(from, String(data.producerId)),
+    );
+    this.rpc.handle('pipeDataProducer', async (from, data) =>
+      linkOf(data).pipeOut.consumeData(from, String(data.producerId)),
     );
     this.rpc.handle('unpipe', async (from, data) => {
       this.links.get(String(data.roomId))?.pipeOut.unpipe(from, String(data.producerId));

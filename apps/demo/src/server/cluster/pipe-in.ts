@@ -1,17 +1,33 @@
 /**
  * A room's producers from other nodes, piped into this node's router: one
- * PipeTransport (UDP, SRTP, RTX) per far node, created on first need, its
- * address and keys swapped by RPC; one pipe producer per far producer (same
- * id), kept while a local consumer uses it and closed (here and there) when
- * the last one goes. The far end is `pipe-out.ts`.
+ * PipeTransport (UDP, SRTP, RTX; SCTP for data) per far node, created on
+ * first need, its address and keys swapped by RPC; one pipe producer per far
+ * producer or data producer (same id), kept while a local consumer uses it
+ * and closed (here and there) when the last one goes. The far end is
+ * `pipe-out.ts`.
  */
-import type { PipeTransport, Producer, Router, RtpParameters, SrtpParameters } from '@tsfu/sfu';
+import type {
+  DataProducer,
+  PipeTransport,
+  Producer,
+  Router,
+  RtpParameters,
+  SctpStreamParameters,
+  SrtpParameters,
+} from '@tsfu/sfu';
 import type { ClusterContext } from './context.js';
 
 interface PulledProducer {
   nodeId: string;
-  producer: Promise<Producer>;
+  producer: Promise<Producer | DataProducer>;
   users: number;
+}
+
+/** A pulled producer and the caller's hold on it. */
+export interface Pulled<T> {
+  producer: T;
+  /** Ends this hold (idempotent); the last one closes the pipe producer. */
+  release: () => void;
 }
 
 export class PipeIn {
@@ -32,12 +48,27 @@ export class PipeIn {
 
   /**
    * Makes `producerId` (on `nodeId`) a producer of this router; the caller
-   * holds it until it calls the returned release (once its consumer closes).
+   * holds it until it calls the release (once its consumer closes).
    */
-  async pull(producerId: string, nodeId: string): Promise<() => void> {
+  pull(producerId: string, nodeId: string): Promise<Pulled<Producer>> {
+    return this.hold(producerId, nodeId, () => this.create(producerId, nodeId)) as Promise<Pulled<Producer>>;
+  }
+
+  /** The same for a data producer (a page's chat): piped over the pair's SCTP association. */
+  pullData(dataProducerId: string, nodeId: string): Promise<Pulled<DataProducer>> {
+    return this.hold(dataProducerId, nodeId, () => this.createData(dataProducerId, nodeId)) as Promise<
+      Pulled<DataProducer>
+    >;
+  }
+
+  private async hold(
+    producerId: string,
+    nodeId: string,
+    create: () => Promise<Producer | DataProducer>,
+  ): Promise<Pulled<Producer | DataProducer>> {
     let entry = this.producers.get(producerId);
     if (!entry) {
-      const created: PulledProducer = { nodeId, users: 0, producer: this.create(producerId, nodeId) };
+      const created: PulledProducer = { nodeId, users: 0, producer: create() };
       entry = created;
       this.producers.set(producerId, created);
       created.producer.catch(() => {
@@ -46,18 +77,26 @@ export class PipeIn {
     }
     const held = entry;
     held.users++;
+    let producer: Producer | DataProducer;
     try {
-      await held.producer;
+      producer = await held.producer;
     } catch (error) {
       held.users--;
       throw error;
     }
     let released = false;
-    return () => {
+    const release = () => {
       if (released) return;
       released = true;
       if (--held.users === 0 && this.producers.get(producerId) === held) this.drop(producerId, held, true);
     };
+    return { producer, release };
+  }
+
+  /** The open pipe transports (one per far node). */
+  async transports(): Promise<PipeTransport[]> {
+    const settled = await Promise.allSettled(this.pairs.values());
+    return settled.flatMap((r) => (r.status === 'fulfilled' && !r.value.closed ? [r.value] : []));
   }
 
   /** The far producer closed: its pipe producer goes (and the local consumers with it). */
@@ -68,7 +107,7 @@ export class PipeIn {
 
   async setPaused(producerId: string, paused: boolean): Promise<void> {
     const producer = await this.producers.get(producerId)?.producer.catch(() => undefined);
-    if (!producer || producer.closed) return;
+    if (!producer || producer.closed || !('kind' in producer)) return;
     await (paused ? producer.pause() : producer.resume());
   }
 
@@ -85,17 +124,7 @@ export class PipeIn {
   }
 
   private async create(producerId: string, nodeId: string): Promise<Producer> {
-    let transport = await this.pairTo(nodeId);
-    let answer: Record<string, unknown>;
-    try {
-      answer = await this.ctx.rpc.call(nodeId, 'pipeProducer', { roomId: this.roomId, producerId });
-    } catch (error) {
-      // The far room closed and opened again since our pipe was made: make a new pipe, once.
-      if (!/^no pipe from node/.test((error as Error).message)) throw error;
-      this.closePair(nodeId, false);
-      transport = await this.pairTo(nodeId);
-      answer = await this.ctx.rpc.call(nodeId, 'pipeProducer', { roomId: this.roomId, producerId });
-    }
+    const { transport, answer } = await this.ask(nodeId, 'pipeProducer', producerId);
     const producer = await transport.produce({
       id: producerId,
       kind: answer.kind as 'audio' | 'video',
@@ -104,6 +133,42 @@ export class PipeIn {
     });
     if (this.closed) producer.close();
     return producer;
+  }
+
+  private async createData(dataProducerId: string, nodeId: string): Promise<DataProducer> {
+    const { transport, answer } = await this.ask(nodeId, 'pipeDataProducer', dataProducerId);
+    const dataProducer = await transport.produceData({
+      id: dataProducerId,
+      sctpStreamParameters: answer.sctpStreamParameters as SctpStreamParameters,
+      label: String(answer.label ?? ''),
+      protocol: String(answer.protocol ?? ''),
+    });
+    if (this.closed) dataProducer.close();
+    return dataProducer;
+  }
+
+  /** Asks the far node to send `producerId` down our pipe; its answer says what comes. */
+  private async ask(
+    nodeId: string,
+    method: 'pipeProducer' | 'pipeDataProducer',
+    producerId: string,
+  ): Promise<{ transport: PipeTransport; answer: Record<string, unknown> }> {
+    const transport = await this.pairTo(nodeId);
+    try {
+      return {
+        transport,
+        answer: await this.ctx.rpc.call(nodeId, method, { roomId: this.roomId, producerId }),
+      };
+    } catch (error) {
+      // The far room closed and opened again since our pipe was made: make a new pipe, once.
+      if (!/^no pipe from node/.test((error as Error).message)) throw error;
+      this.closePair(nodeId, false);
+      const again = await this.pairTo(nodeId);
+      return {
+        transport: again,
+        answer: await this.ctx.rpc.call(nodeId, method, { roomId: this.roomId, producerId }),
+      };
+    }
   }
 
   private pairTo(nodeId: string): Promise<PipeTransport> {
@@ -124,6 +189,7 @@ export class PipeIn {
       listenInfo: this.ctx.pipeListenInfo,
       enableRtx: true,
       enableSrtp: true,
+      enableSctp: true,
       appData: { roomId: this.roomId, from: nodeId },
     });
     try {

@@ -1,15 +1,17 @@
 /**
  * The far end of `pipe-in.ts`: this node's producers sent to other nodes.
  * One PipeTransport per asking node (its `openPipe` replaces an older one),
- * one pipe consumer per producer asked for (`pipeProducer`), closed on
- * `unpipe`/`closePipe`, or when the asking node dies.
+ * one pipe consumer per producer asked for (`pipeProducer`) and one data
+ * consumer per data producer (`pipeDataProducer`, over the pair's SCTP),
+ * closed on `unpipe`/`closePipe`, or when the asking node dies.
  */
-import type { Consumer, PipeTransport, Router, SrtpParameters } from '@tsfu/sfu';
+import type { Consumer, DataConsumer, PipeTransport, Router, SrtpParameters } from '@tsfu/sfu';
 import type { ClusterContext } from './context.js';
 
 interface OutPair {
   transport: PipeTransport;
   consumers: Map<string, Consumer>;
+  dataConsumers: Map<string, DataConsumer>;
 }
 
 export class PipeOut {
@@ -23,7 +25,7 @@ export class PipeOut {
 
   get size(): number {
     let n = 0;
-    for (const p of this.pairs.values()) n += p.consumers.size;
+    for (const p of this.pairs.values()) n += p.consumers.size + p.dataConsumers.size;
     return n;
   }
 
@@ -36,6 +38,7 @@ export class PipeOut {
       listenInfo: this.ctx.pipeListenInfo,
       enableRtx: true,
       enableSrtp: true,
+      enableSctp: true,
       appData: { roomId: this.roomId, to: from },
     });
     try {
@@ -44,7 +47,7 @@ export class PipeOut {
       transport.close();
       throw error;
     }
-    this.pairs.set(from, { transport, consumers: new Map() });
+    this.pairs.set(from, { transport, consumers: new Map(), dataConsumers: new Map() });
     return {
       ip: transport.tuple.localAddress,
       port: transport.tuple.localPort,
@@ -67,8 +70,35 @@ export class PipeOut {
     return { kind: consumer.kind, rtpParameters: consumer.rtpParameters, paused: consumer.producerPaused };
   }
 
+  async consumeData(from: string, dataProducerId: string): Promise<Record<string, unknown>> {
+    const pair = this.pairs.get(from);
+    if (!pair) throw new Error(`no pipe from node ${from} in room ${this.roomId}`);
+    const old = pair.dataConsumers.get(dataProducerId);
+    const dataConsumer = old && !old.closed ? old : await pair.transport.consumeData({ dataProducerId });
+    if (dataConsumer !== old) {
+      pair.dataConsumers.set(dataProducerId, dataConsumer);
+      dataConsumer.observer.once('close', () => {
+        if (pair.dataConsumers.get(dataProducerId) === dataConsumer)
+          pair.dataConsumers.delete(dataProducerId);
+      });
+    }
+    return {
+      sctpStreamParameters: dataConsumer.sctpStreamParameters,
+      label: dataConsumer.label,
+      protocol: dataConsumer.protocol,
+    };
+  }
+
+  /** The asking node needs this producer (or data producer) no more. */
+  /** The open pipe transports (one per asking node). */
+  transports(): PipeTransport[] {
+    return [...this.pairs.values()].map((p) => p.transport);
+  }
+
   unpipe(from: string, producerId: string): void {
-    this.pairs.get(from)?.consumers.get(producerId)?.close();
+    const pair = this.pairs.get(from);
+    pair?.consumers.get(producerId)?.close();
+    pair?.dataConsumers.get(producerId)?.close();
   }
 
   closePair(from: string): void {

@@ -4,15 +4,18 @@
  * Redis hash and publishes it on the room's channel; every other node with
  * the room open turns the difference into the usual notifications for its
  * own pages (`peerJoined`, `newProducer`, `producerPaused`, `peerLeft`, …).
- * A local consume of a far producer pulls it over a pipe (`pipe-in.ts`);
- * far nodes pull ours (`pipe-out.ts`).
+ * A local consume of a far producer (or a far page's chat) pulls it over a
+ * pipe (`pipe-in.ts`); far nodes pull ours (`pipe-out.ts`). The room's
+ * dominant speaker is one node's decision, published here too
+ * (`room-speaker.ts`).
  */
 import type { Router } from '@tsfu/sfu';
-import type { PeerInfo, ProducerInfo } from '../../signalling/protocol.js';
+import type { ActiveSpeaker, DataProducerInfo, PeerInfo, ProducerInfo } from '../../signalling/protocol.js';
 import type { ClusterContext } from './context.js';
 import { roomChannel, roomKey } from './keys.js';
 import { PipeIn } from './pipe-in.js';
 import { PipeOut } from './pipe-out.js';
+import { type FarMic, RoomSpeaker, type SpeakerRoom } from './room-speaker.js';
 
 /** A participant as the cluster knows it: its page's info and the node hosting it. */
 export interface RemotePeer extends PeerInfo {
@@ -20,7 +23,7 @@ export interface RemotePeer extends PeerInfo {
 }
 
 /** What the link needs of the local room. */
-export interface ClusterRoom {
+export interface ClusterRoom extends SpeakerRoom {
   readonly id: string;
   readonly router: Router;
   localPeers(): PeerInfo[];
@@ -29,14 +32,19 @@ export interface ClusterRoom {
   remoteProducerAdded(info: ProducerInfo): void;
   remoteProducerClosed(peerId: string, producerId: string): void;
   remoteProducerPaused(peerId: string, producerId: string, paused: boolean): void;
+  remoteDataProducerAdded(info: DataProducerInfo): void;
 }
 
-type RoomMessage = { from: string; peer: RemotePeer } | { from: string; gone: string };
+type RoomMessage =
+  | { from: string; peer: RemotePeer }
+  | { from: string; gone: string }
+  | { from: string; speaker: ActiveSpeaker };
 
 export class RoomLink {
   private readonly remote = new Map<string, RemotePeer>();
   readonly pipeIn: PipeIn;
   readonly pipeOut: PipeOut;
+  readonly speaker: RoomSpeaker;
 
   constructor(
     private readonly room: ClusterRoom,
@@ -44,6 +52,13 @@ export class RoomLink {
   ) {
     this.pipeIn = new PipeIn(room.id, room.router, ctx);
     this.pipeOut = new PipeOut(room.id, room.router, ctx);
+    this.speaker = new RoomSpeaker(
+      ctx.nodeId,
+      room,
+      (mic) => this.pipeIn.pull(mic.producerId, mic.nodeId),
+      (speaker) => this.publish({ from: ctx.nodeId, speaker }),
+      ctx.log,
+    );
   }
 
   /** Reads who is already in the room on other nodes (the caller subscribed to the channel first). */
@@ -53,6 +68,7 @@ export class RoomLink {
       const peer = parse<RemotePeer>(text);
       if (peer && peer.nodeId !== this.ctx.nodeId && this.ctx.registry.isAlive(peer.nodeId)) this.apply(peer);
     }
+    this.speakerUpdate();
   }
 
   remotePeers(): PeerInfo[] {
@@ -71,18 +87,27 @@ export class RoomLink {
     return undefined;
   }
 
-  /** A local participant joined or changed (produced, paused, …). */
+  /** The far participant with this data producer (a chat), and its node. */
+  dataOwnerOf(dataProducerId: string): { peerId: string; nodeId: string } | undefined {
+    for (const p of this.remote.values()) {
+      if (p.dataProducers.some((d) => d.dataProducerId === dataProducerId)) return p;
+    }
+    return undefined;
+  }
+
+  /** A local participant joined or changed (produced, paused, opened its chat, …). */
   peerChanged(info: PeerInfo): void {
-    // Data channels stay on their node (not piped yet): far pages are not told of them.
-    const peer: RemotePeer = { ...info, dataProducers: [], nodeId: this.ctx.nodeId };
+    const peer: RemotePeer = { ...info, nodeId: this.ctx.nodeId };
     const text = JSON.stringify(peer);
     this.ctx.redis.hset(roomKey(this.room.id), info.peerId, text).catch(() => {});
     this.publish({ from: this.ctx.nodeId, peer });
+    this.speakerUpdate();
   }
 
   peerGone(peerId: string): void {
     this.ctx.redis.hdel(roomKey(this.room.id), peerId).catch(() => {});
     this.publish({ from: this.ctx.nodeId, gone: peerId });
+    this.speakerUpdate();
   }
 
   /** After a Redis restart: write our participants again. */
@@ -93,8 +118,13 @@ export class RoomLink {
   onMessage(text: string): void {
     const m = parse<RoomMessage>(text);
     if (!m || m.from === this.ctx.nodeId) return;
+    if ('speaker' in m) {
+      if (isSpeaker(m.speaker)) this.speaker.remote(m.from, m.speaker);
+      return;
+    }
     if ('gone' in m) this.drop(m.gone);
     else if (m.peer && typeof m.peer.peerId === 'string') this.apply(m.peer);
+    this.speakerUpdate();
   }
 
   /** A node died: its participants leave, its pipes close; the hash forgets them. */
@@ -106,9 +136,11 @@ export class RoomLink {
     }
     this.pipeIn.closeNode(nodeId);
     this.pipeOut.closePair(nodeId);
+    this.speakerUpdate();
   }
 
   close(): void {
+    this.speaker.close();
     this.pipeIn.close();
     this.pipeOut.close();
     this.remote.clear();
@@ -137,6 +169,12 @@ export class RoomLink {
       this.pipeIn.producerClosed(gone);
       this.room.remoteProducerClosed(peer.peerId, gone);
     }
+    // A far chat: local pages consume it (piped on demand); a closed one closes their consumers.
+    const oldData = new Set((before?.dataProducers ?? []).map((d) => d.dataProducerId));
+    for (const d of peer.dataProducers ?? []) {
+      if (!oldData.delete(d.dataProducerId)) this.room.remoteDataProducerAdded(d);
+    }
+    for (const gone of oldData) this.pipeIn.producerClosed(gone);
   }
 
   private drop(peerId: string): void {
@@ -144,8 +182,29 @@ export class RoomLink {
     if (!peer) return;
     this.remote.delete(peerId);
     for (const p of peer.producers) this.pipeIn.producerClosed(p.producerId);
+    for (const d of peer.dataProducers ?? []) this.pipeIn.producerClosed(d.dataProducerId);
     this.room.remotePeerLeft(peerId);
   }
+
+  private speakerUpdate(): void {
+    const mics: FarMic[] = [];
+    const nodes = new Set<string>();
+    for (const p of this.remote.values()) {
+      nodes.add(p.nodeId);
+      for (const x of p.producers)
+        if (x.source === 'mic') mics.push({ producerId: x.producerId, peerId: p.peerId, nodeId: p.nodeId });
+    }
+    this.speaker.update(nodes, mics);
+  }
+}
+
+/** A speaker message's body: a peer and its producer, or nobody (anything else is dropped). */
+function isSpeaker(s: unknown): s is ActiveSpeaker {
+  if (typeof s !== 'object' || s === null) return false;
+  const { peerId, producerId } = s as Record<string, unknown>;
+  return (
+    (peerId === null && producerId === null) || (typeof peerId === 'string' && typeof producerId === 'string')
+  );
 }
 
 function parse<T>(text: string): T | undefined {
