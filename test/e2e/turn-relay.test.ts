@@ -87,7 +87,20 @@ describe('Chromium (relay only) → @tsfu/turn → tsfu WebRtcTransport', () => 
         'video frames decoded through the relay',
         (s) => allInbound(s, 'video').some((v) => (v.framesDecoded ?? 0) >= 60),
         { timeoutMs: E2E_WAIT_MS },
-      );
+      ).catch(async (error: Error) => {
+        // What B saw is in the message already; add A's side, the SFU's and the TURN server's.
+        const server = [...room.transports.values()]
+          .filter((t) => protocolOf(t.peer) === protocol)
+          .map(({ transport: t, peer, direction }) => ({
+            peer,
+            direction,
+            iceState: t.iceState,
+            dtlsState: t.dtlsState,
+            tuple: t.iceSelectedTuple,
+          }));
+        const seen = { a: await readRtcStats(a), server, turn: turn.stats };
+        throw new Error(`${error.message}; A, SFU and TURN: ${JSON.stringify(seen)}`);
+      });
       for (const page of [a, b]) {
         const pcs = await readRtcStats(page);
         const pair = pcs.find((pc) => pc.selectedPair !== undefined)?.selectedPair;

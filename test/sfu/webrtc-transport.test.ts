@@ -260,6 +260,7 @@ describe('WebRtcTransport against werift', () => {
     const transport = await r2.createWebRtcTransport({ webRtcServer: s2, iceConsentTimeout: 1 });
     const client = await connectClient(transport);
     await waitFor(() => transport.dtlsState === 'connected', 15_000, 'dtls connected');
+    const boundBefore = (await s2.getIoCounters()).tuples;
     const states: string[] = [];
     transport.on('icestatechange', (s) => states.push(s));
     // werift's close() sends no DTLS close_notify; the client going silent is seen as consent expiry.
@@ -267,6 +268,8 @@ describe('WebRtcTransport against werift', () => {
     await waitFor(() => transport.iceState === 'disconnected', 8000, 'disconnected');
     expect(states).toContain('disconnected');
     expect(transport.iceSelectedTuple).toBeUndefined();
+    // The I/O thread forgot the tuple (a new session from that address must reach its own transport).
+    await expect.poll(async () => (await s2.getIoCounters()).tuples).toBeLessThan(boundBefore);
   });
 
   it('fingerprint mismatch → dtlsState failed', async () => {

@@ -11,12 +11,16 @@ export interface Client {
 
 export async function connectClient(
   transport: WebRtcTransport,
-  opts: { tcp?: boolean; wrongRemote?: boolean } = {},
+  opts: { tcp?: boolean; wrongRemote?: boolean; udpPort?: number } = {},
 ): Promise<Client> {
   const pc = new RTCPeerConnection({
     iceUseTcp: Boolean(opts.tcp),
     iceUseIpv6: false,
     iceTcpPassive: false,
+    // The first free of two local 127.0.0.1 ports (werift wants a range): the same one each time.
+    ...(opts.udpPort === undefined
+      ? {}
+      : { icePortRange: [opts.udpPort, opts.udpPort + 1], iceInterfaceAddresses: { udp4: '127.0.0.1' } }),
   } as never);
   pc.addTransceiver('audio', { direction: 'sendonly' });
   const offer = await pc.createOffer();

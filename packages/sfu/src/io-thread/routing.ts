@@ -35,7 +35,7 @@ export class Routing {
   readonly onUdp = (socketIndex: number, msg: Buffer, rinfo: RemoteInfo): void => {
     this.counters.udpDatagramsReceived++;
     const tuple = this.tuples.udp(socketIndex, rinfo.address, rinfo.port);
-    if (tuple !== undefined) {
+    if (tuple !== undefined && !this.isCheckForAnotherWorker(msg, tuple.worker)) {
       const worker = this.workers.get(tuple.worker);
       if (worker && this.deliver(worker, msg, msg.length, tuple.id, socketIndex))
         this.counters.routedByTuple++;
@@ -43,6 +43,18 @@ export class Routing {
     }
     this.routeByUfrag(socketIndex, msg, rinfo.address, rinfo.port, PROTOCOL_UDP, 0);
   };
+
+  /**
+   * A Binding Request from a bound tuple naming a ufrag another worker registered: the address was
+   * handed to a new ICE session (a TURN server reusing a relay port, a NAT reusing a mapping), so it
+   * goes by its ufrag; the transport that validates it takes the tuple over. Only STUN requests
+   * are looked at (two byte compares for everything else).
+   */
+  private isCheckForAnotherWorker(msg: Buffer, tupleWorker: number): boolean {
+    if (msg.length < 20 || msg[0] !== 0x00 || msg[1] !== 0x01) return false;
+    const owner = this.owners.lookup(msg, msg.length);
+    return owner !== undefined && owner !== tupleWorker;
+  }
 
   /** A datagram on a PlainTransport's socket: by bound tuple if any, else by address to `owner`. */
   onUdpToOwner(owner: number, socketIndex: number, msg: Buffer, rinfo: RemoteInfo): void {

@@ -94,6 +94,8 @@ export class TupleTable {
       if (old) {
         old.tuples.delete(existing.id);
         this.count(old, existing.owner, -1);
+        // Another worker's transport held it: tell that worker its session there is over.
+        if (old !== worker) old.channel.notify('tupletakenover', String(existing.id));
       }
       existing.worker = worker.index;
       existing.owner = d.owner;

@@ -235,8 +235,11 @@ export type IoNotifications = {
   unlisten: number[];
 };
 
-/** What the I/O thread tells a worker: the TCP connection (tuple id in `targetId`) closed. */
-export type IoWorkerNotifications = { tcpclosed: undefined };
+/**
+ * What the I/O thread tells a worker (tuple id in `targetId`): the TCP connection closed; the
+ * UDP tuple was validated by a transport of another worker and is routed there now.
+ */
+export type IoWorkerNotifications = { tcpclosed: undefined; tupletakenover: undefined };
 
 /** The I/O thread's end toward a worker. */
 export type IoEnd = { requests: IoMethods; notifications: IoNotifications };

@@ -281,6 +281,11 @@ export class IoLink {
     this.channel.close();
   }
 
+  /** Closes tuple `tupleId`'s connected socket, if any, leaving its binding in the I/O thread alone. */
+  closeConnectedTuple(tupleId: number): void {
+    this.closeConnected(tupleId);
+  }
+
   private closeConnected(tupleId: number): void {
     const path = this.connected.get(tupleId);
     if (path === undefined) return;

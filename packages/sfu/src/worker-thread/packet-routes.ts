@@ -69,12 +69,27 @@ export class PacketRoutes implements WebRtcTransportRoutes {
       this.parked.park(meta, data, offset, length);
       return;
     }
-    if (offset === 0) {
-      route.transport.handlePacket(route.tuple, data, length);
-      return;
+    let buf = data;
+    if (offset !== 0) {
+      data.copy(this.scratch, 0, offset, offset + length);
+      buf = this.scratch;
     }
-    data.copy(this.scratch, 0, offset, offset + length);
-    route.transport.handlePacket(route.tuple, this.scratch, length);
+    if (buf[0] === 0x00 && buf[1] === 0x01 && route.tuple.protocol === 'udp') {
+      // A Binding Request naming another transport's ufrag: the address now belongs to a new ICE
+      // session (a TURN relay port or NAT mapping handed out again). That transport checks it as
+      // from an unknown tuple and, once valid, takes the tuple over (onTupleAdded).
+      const owner = this.byUfrag.lookup(buf, length);
+      if (owner !== undefined && owner !== route.transport) {
+        owner.handleUnknownTupleStun(unboundCopy(route.tuple), buf, length);
+        if (owner.tuples.known(route.tuple) !== undefined) {
+          // Valid: the tuple leaves the old session now; its packets wait (parked) for the new bind.
+          this.byTupleId.delete(meta);
+          route.transport.handleTupleTakenOver(meta);
+        }
+        return;
+      }
+    }
+    route.transport.handlePacket(route.tuple, buf, length);
   };
 
   /** A STUN request the I/O thread routed by ufrag: the record starts with the remote's address. */
@@ -119,6 +134,14 @@ export class PacketRoutes implements WebRtcTransportRoutes {
     route.transport.handleTcpClosed(tupleId);
   }
 
+  /** A transport of another worker validated tuple `tupleId`: the I/O thread routes it there now. */
+  onTupleTakenOver(tupleId: number): void {
+    const route = this.byTupleId.get(tupleId);
+    if (!route) return;
+    this.byTupleId.delete(tupleId);
+    route.transport.handleTupleTakenOver(tupleId);
+  }
+
   // ---- WebRtcTransportRoutes -------------------------------------------------------------
 
   onIceUsernameFragmentAdded(transport: WebRtcTransport, ufrag: string): void {
@@ -132,6 +155,11 @@ export class PacketRoutes implements WebRtcTransportRoutes {
   onTupleAdded(transport: WebRtcTransport, tupleId: number): void {
     const tuple = transport.tuples.withId(tupleId);
     if (!tuple) return;
+    // Validated by another transport of this worker before: that one's session there is over.
+    const previous = this.byTupleId.get(tupleId);
+    if (previous !== undefined && previous.transport !== transport) {
+      previous.transport.handleTupleTakenOver(tupleId);
+    }
     const route = { transport, tuple };
     this.byTupleId.set(tupleId, route);
     const parked = this.parked.take(tupleId);
@@ -160,4 +188,17 @@ export class PacketRoutes implements WebRtcTransportRoutes {
   clear(): void {
     this.parked.clear();
   }
+}
+
+/** `t`'s address as a tuple not bound yet (tuple id 0, no connected socket). */
+function unboundCopy(t: LinkTuple): LinkTuple {
+  return {
+    address: t.address,
+    port: t.port,
+    family: t.family,
+    protocol: t.protocol,
+    socketIndex: t.socketIndex,
+    connId: t.connId,
+    tupleId: 0,
+  };
 }

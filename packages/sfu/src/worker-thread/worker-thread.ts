@@ -83,6 +83,7 @@ class WorkerThread {
     this.link = new IoLink(io, this.routes.onPacket);
     this.link.channel.onNotification((n) => {
       if (n.event === 'tcpclosed') this.routes.onTcpClosed(Number(n.targetId));
+      else if (n.event === 'tupletakenover') this.routes.onTupleTakenOver(Number(n.targetId));
     });
     main.onNotification((n) => {
       switch (n.event) {

@@ -74,6 +74,11 @@ export class IceTuples {
     }
   }
 
+  /** Unbinds, now, the tuples the agent no longer holds (consent lost). */
+  releaseInvalid(): void {
+    if (!this.closed) this.dropInvalid();
+  }
+
   /** Forgets tuples the agent no longer holds (it keeps `maxTuples`); the I/O thread is told with the next bind. */
   private dropInvalid(): LinkTuple[] {
     const dropped: LinkTuple[] = [];
@@ -120,8 +125,11 @@ export class IceTuples {
     );
   }
 
-  /** The I/O thread saw TCP connection `tupleId` close: its tuples go (returned for the agent). */
-  removeTcp(tupleId: number): LinkTuple[] {
+  /**
+   * Tuple `tupleId` is gone without an unbind from here (its TCP connection closed, or another
+   * transport took the address over): returned for the agent.
+   */
+  forget(tupleId: number): LinkTuple[] {
     const removed: LinkTuple[] = [];
     for (const [key, t] of this.map) {
       if (t.tupleId !== tupleId) continue;

@@ -244,7 +244,14 @@ export class WebRtcTransport extends Transport {
 
   /** The I/O thread saw a TCP connection close. */
   handleTcpClosed(tupleId: number): void {
-    for (const t of this.tuples.removeTcp(tupleId)) this.agent.removeTuple(t, 'tcp');
+    for (const t of this.tuples.forget(tupleId)) this.agent.removeTuple(t, 'tcp');
+  }
+
+  /** Another transport validated tuple `tupleId` (a new ICE session from that address): it is not ours any more. */
+  handleTupleTakenOver(tupleId: number): void {
+    // Its connected socket (tsfuConnectedUdp) would keep catching the new session's datagrams.
+    this.link.closeConnectedTuple(tupleId);
+    for (const t of this.tuples.forget(tupleId)) this.agent.removeTuple(t, t.protocol);
   }
 
   // ---- send ------------------------------------------------------------------------------
@@ -302,7 +309,12 @@ export class WebRtcTransport extends Transport {
 
   private onIceState(state: IceState): void {
     logger.debugTag('ice', `onIceState() | ICE ${state}`);
-    if (state === 'disconnected') this.selected = undefined;
+    if (state === 'disconnected') {
+      this.selected = undefined;
+      // Consent lost: the I/O thread forgets the tuples, so a new session from those addresses
+      // reaches its own transport by ufrag.
+      this.tuples.releaseInvalid();
+    }
     this.notify('icestatechange', this.id, { iceState: state });
     this.maybeRunDtls();
   }
