@@ -44,8 +44,7 @@ export class SvcConsumer extends Consumer {
 
   constructor(o: ConsumerOptions) {
     super(o);
-    const mode = o.rtpParameters.encodings?.[0]?.scalabilityMode ?? '';
-    this.filter = new SvcLayerFilter(this.spatialLayers, this.temporalLayers, /_KEY/.test(mode));
+    this.filter = new SvcLayerFilter(this.spatialLayers, this.temporalLayers);
     this.isVp9 = this.mimeType.toLowerCase() === 'video/vp9';
     const dd = o.producer.rtpParameters.headerExtensions?.find(
       (e) => e.uri === RTP_EXTENSION_URI.dependencyDescriptor,
@@ -110,10 +109,7 @@ export class SvcConsumer extends Consumer {
       this.savedByte1 = packet.data[1];
       packet.data[1] |= MARKER;
     }
-    if (f.changed) {
-      f.downNow = f.currentSpatial > this.bweSpatialLimit;
-      this.notifyLayers();
-    }
+    if (f.changed) this.notifyLayers();
     return true;
   }
 
@@ -180,7 +176,6 @@ export class SvcConsumer extends Consumer {
     }
     f.targetSpatial = Math.max(0, top);
     f.targetTemporal = this.preferredTemporal;
-    f.downNow = f.currentSpatial > this.bweSpatialLimit;
   }
 
   /**
