@@ -8,7 +8,8 @@
  *    `layerschange` follow, B's frame width drops and comes back, frames keep
  *    decoding; temporal layer 0 only: B decodes at a lower frame rate, and
  *    back at temporal layer 2.
- * 2. 600 kbit/s on B's link: a lower spatial layer within 10 s, frames keep
+ * 2. 600 kbit/s on B's link: a lower layer within 10 s (a lower spatial layer,
+ *    or the top one without its upper temporal layer), frames keep
  *    decoding and at most 2 freezes over 30 s beyond those of C, a control
  *    consumer of the same producer on an unlimited link (CPU starvation, as in
  *    sfu-bwe.test.ts); lifted: the top layer again within 15 s.
@@ -193,7 +194,7 @@ describe('VP9 SVC (L3T3_KEY) through the SFU', () => {
     expect([a.errors, b.errors]).toEqual([[], []]);
   });
 
-  it(`${LIMIT_KBIT} kbit/s → lower spatial layer within 10 s, ≤ 2 freezes over 30 s; lifted → top within 15 s`, async () => {
+  it(`${LIMIT_KBIT} kbit/s → lower layer within 10 s, ≤ 2 freezes over 30 s; lifted → top spatial layer within 15 s`, async () => {
     const { r, a, b, producerId, consumer, frames, freezes, width, recv, received } = await svcPair('svcbwe');
     // The control: C consumes the same producer on an unlimited link at spatial layer 1; the freezes it
     // counts come from a CPU-starved machine (the 2-core CI box), not from the link (see sfu-bwe.test.ts).
@@ -227,6 +228,8 @@ describe('VP9 SVC (L3T3_KEY) through the SFU', () => {
       received: Record<string, number | undefined>;
     }> = [];
     let phase = 'open';
+    const below = (x: { spatialLayer: number; temporalLayer: number }) =>
+      x.spatialLayer >= 0 && (x.spatialLayer < 2 || x.temporalLayer < 2);
     const sample = async () => {
       const [ts] = await recv.getStats();
       const ci = await controlInbound();
@@ -255,17 +258,18 @@ describe('VP9 SVC (L3T3_KEY) through the SFU', () => {
       await expect
         .poll(async () => (await sample()).sendBitrate, { timeout: E2E_WAIT_MS, interval: 500 })
         .toBeGreaterThan(LIMIT_KBIT * 1000 * 1.2);
-      // ... and B shows the top layer (wider than anything it decoded before).
-      const lowerWidth = Math.max(0, ...samples.filter((x) => x.spatialLayer < 2).map((x) => x.width));
+      // ... and B shows it: as wide as anything it decoded (B's first frames may be the top layer's,
+      // before the allocation held it at layer 1: seen 960 px at layer 1, then 480 px).
+      const widest = Math.max(...samples.map((x) => x.width));
       await expect
         .poll(async () => (await sample()).width, { timeout: E2E_WAIT_MS, interval: 500 })
-        .toBeGreaterThan(lowerWidth);
+        .toBeGreaterThanOrEqual(widest);
       netns.setLimit(LIMIT_KBIT);
       phase = 'limited';
       const limitedAt = Date.now();
-      await expect
-        .poll(async () => (await sample()).spatialLayer, { timeout: 10_000, interval: 500 })
-        .toBeLessThan(2);
+      // A lower layer: a lower spatial layer, or the top one at a lower frame rate (the allocation
+      // drops a temporal layer before a spatial one).
+      await expect.poll(async () => below(await sample()), { timeout: 10_000, interval: 500 }).toBe(true);
       const lowered = (Date.now() - limitedAt) / 1000;
       // 30 s on the limited link: frames keep coming in every 5 s window.
       const start = samples[samples.length - 1];
@@ -283,13 +287,16 @@ describe('VP9 SVC (L3T3_KEY) through the SFU', () => {
       }
       const end = samples[samples.length - 1];
       const limited = samples.filter((s) => s.phase === 'limited' && s.t - (limitedAt - t0) / 1000 > 10);
-      expect(Math.max(...limited.map((s) => s.spatialLayer))).toBeLessThan(2);
-      // Freezes counted from when B shows a lower layer (its frame width drops), as in sfu-bwe.test.ts:
-      // at most 2 from the link, beyond those C had in the same time.
+      expect(limited.filter((s) => !below(s))).toEqual([]);
+      // Freezes counted from when B shows a lower layer (its frame width drops, as in sfu-bwe.test.ts;
+      // a temporal layer dropped shows at once): at most 2 from the link, beyond those C had meanwhile.
       const atLimit = samples.find((x) => x.phase === 'limited') ?? start;
       const topWidth = Math.max(...samples.filter((x) => x.phase === 'open').map((x) => x.width));
       const shown = samples.find(
-        (x) => x.phase === 'limited' && x.spatialLayer < 2 && x.width > 0 && x.width < topWidth,
+        (x) =>
+          x.phase === 'limited' &&
+          ((x.spatialLayer < 2 && x.width > 0 && x.width < topWidth) ||
+            (x.spatialLayer === 2 && x.temporalLayer < 2)),
       );
       expect(shown, 'B shows a lower layer').toBeDefined();
       const shownAt = shown ?? start;
