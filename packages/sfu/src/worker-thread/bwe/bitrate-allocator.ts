@@ -8,7 +8,7 @@
  * spatial-major (`layerIndex`): behind a link that cannot carry a spatial
  * layer at its full frame rate it gets that layer with fewer temporal layers
  * before a lower spatial one (which pairs a consumer offers is its choice:
- * see `UPPER_SPATIAL_TEMPORAL_DROP`). As in mediasoup, a step to a pair
+ * see `lowestOfferedTemporal`). As in mediasoup, a step to a pair
  * cheaper than the current one (a higher spatial layer at a lower frame rate)
  * costs nothing and is taken. Rounds
  * repeat until nobody can step up. Every consumer gets at least its lowest
@@ -27,6 +27,20 @@ const KEEP_DISCOUNT = 0.85;
  * dropped halves the frame rate and keeps the picture alive.
  */
 export const UPPER_SPATIAL_TEMPORAL_DROP = 1;
+
+/**
+ * The lowest temporal layer a consumer offers the allocation on `spatial` (below it: 0, not offered),
+ * whose highest offered temporal layer there is `highest`. Dropping temporal layers is how a consumer
+ * stays on the spatial layer it forwards (`current`) or a lower one; a spatial layer above it is offered
+ * at its full frame rate only: stepping up to a higher spatial layer at a lower frame rate (in VP8
+ * simulcast, the top stream's two lower temporal layers cost about what the middle stream does) is a
+ * keyframe for a slide show, and behind 600 kbit/s such steps overran the link (the estimate then
+ * fell to 50 kbit/s).
+ */
+export function lowestOfferedTemporal(spatial: number, highest: number, current: number): number {
+  if (spatial === 0) return 0;
+  return spatial <= current ? highest - UPPER_SPATIAL_TEMPORAL_DROP : highest;
+}
 
 /** The allocation index of spatial layer `spatial`, temporal layer `temporal` of a stream with `temporalLayers`. */
 export function layerIndex(spatial: number, temporal: number, temporalLayers: number): number {

@@ -9,7 +9,7 @@
  * measured at the producer, `RecvStream.temporalRate`).
  */
 import type { ConsumerDump, ConsumerLayers } from '../../types/consumer.js';
-import { layerIndex, UPPER_SPATIAL_TEMPORAL_DROP } from '../bwe/bitrate-allocator.js';
+import { layerIndex, lowestOfferedTemporal } from '../bwe/bitrate-allocator.js';
 import type { RecvStream } from '../rtp/recv-stream.js';
 import type { RtpPacket } from '../rtp/rtp-packet.js';
 import { Consumer } from './consumer.js';
@@ -116,7 +116,7 @@ export class SimulcastConsumer extends Consumer {
   /**
    * Each (spatial, temporal) layer's bitrate up to the preferred pair, by `layerIndex`: what its stream
    * carries of temporal layers up to it; 0 for a stream that is not active and for a pair with more
-   * than `UPPER_SPATIAL_TEMPORAL_DROP` temporal layers dropped above spatial layer 0. A stream whose packets say
+   * temporal layers dropped than `lowestOfferedTemporal` allows (none above the forwarded stream). A stream whose packets say
    * no temporal layer is one layer (its other pairs cost the same and the allocation passes them
    * over). Each layer's bitrate is its recent peak, decaying 10 % per call (about a second): an
    * encoder that dips for a moment (CPU, a static scene) would otherwise make its layer look cheap,
@@ -133,7 +133,7 @@ export class SimulcastConsumer extends Consumer {
       const perLayer = temporals > 1 && stream.hasTemporalLayers;
       let sum = 0;
       const highest = s === top ? this.preferredTemporal : temporals - 1;
-      const lowest = s === 0 ? 0 : highest - UPPER_SPATIAL_TEMPORAL_DROP;
+      const lowest = lowestOfferedTemporal(s, highest, this.currentSpatial);
       for (let t = 0; t <= highest; t++) {
         const i = layerIndex(s, t, temporals);
         const rate = perLayer ? stream.temporalRate(t, nowMs) : t === 0 ? stream.bitrate.rate(nowMs) : 0;

@@ -196,7 +196,7 @@ describe('SvcConsumer (VP9)', () => {
     for (let i = 1; i < 20; i++) sendPicture(tids[i % 4], { switchUp: true }, i * 33);
     const rates = consumer.bweLayerBitrates(700);
     // (s, t) needs spatial layers 0..s at temporal layers 0..t; above spatial layer 0, at most one
-    // temporal layer dropped.
+    // temporal layer dropped (on the spatial layer it forwards, 2, or below).
     expect(rates.map((r) => r / rates[0])).toEqual([1, 2, 4, 0, 4, 8, 0, 6, 12]);
     expect(consumer.bweCurrentLayer).toBe(layerIndex(2, 2, 3));
     consumer.setBweLayer(layerIndex(1, 1, 3), 700);
@@ -207,6 +207,9 @@ describe('SvcConsumer (VP9)', () => {
     sendPicture(1, {}, 776);
     expect(consumer.currentLayers).toEqual({ spatialLayer: 1, temporalLayer: 1 });
     expect(consumer.bweCurrentLayer).toBe(layerIndex(1, 1, 3));
+    // Above the spatial layer it forwards, only the full frame rate is offered.
+    const offered = consumer.bweLayerBitrates(790).map((r) => r > 0);
+    expect(offered).toEqual([true, true, true, false, true, true, false, false, true]);
     const before = out().length;
     sendPicture(2, {}, 809);
     sendPicture(0, {}, 842);

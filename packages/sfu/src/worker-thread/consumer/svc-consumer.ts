@@ -16,7 +16,7 @@
  */
 import { Av1DependencyDescriptor, Av1TemplateStructure, RTP_EXTENSION_URI, Vp9Descriptor } from '@tsfu/rtp';
 import type { ConsumerDump, ConsumerLayers } from '../../types/consumer.js';
-import { layerIndex, UPPER_SPATIAL_TEMPORAL_DROP } from '../bwe/bitrate-allocator.js';
+import { layerIndex, lowestOfferedTemporal } from '../bwe/bitrate-allocator.js';
 import { BitrateMeter } from '../rtp/bitrate-meter.js';
 import type { RecvStream } from '../rtp/recv-stream.js';
 import type { RtpPacket } from '../rtp/rtp-packet.js';
@@ -206,7 +206,7 @@ export class SvcConsumer extends Consumer {
    * Each (spatial, temporal) layer's bitrate for the allocation (`layerIndex`), up to the preferred
    * pair: what is forwarded on it, every spatial layer up to it (each needs the ones below) with the
    * temporal layers up to it; 0 for a spatial layer the producer does not send and for a pair with more
-   * than `UPPER_SPATIAL_TEMPORAL_DROP` temporal layers dropped above spatial layer 0. A layer's bitrate is its
+   * temporal layers dropped than `lowestOfferedTemporal` allows. A layer's bitrate is its
    * recent peak decaying 10 % per call (as for simulcast: a dip must not make a layer look cheap).
    */
   override bweLayerBitrates(nowMs: number): number[] {
@@ -221,7 +221,7 @@ export class SvcConsumer extends Consumer {
     for (let s = 0; s <= top; s++) {
       const sent = s === 0 || this.spatialRate(s, nowMs) > 0;
       const highest = s === top ? this.preferredTemporal : temporals - 1;
-      const lowest = s === 0 ? 0 : highest - UPPER_SPATIAL_TEMPORAL_DROP;
+      const lowest = lowestOfferedTemporal(s, highest, this.filter.currentSpatial);
       for (let t = 0; t <= highest; t++) {
         let sum = 0;
         for (let s2 = 0; s2 <= s; s2++) {

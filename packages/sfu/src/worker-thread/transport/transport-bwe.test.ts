@@ -218,13 +218,18 @@ describe('Transport bandwidth estimation', () => {
     const c = consume('c', 5000);
     const now = performance.now();
     feedTemporal(now, 0, true);
-    // Pairs: (0,t) 60 / 90 / 150 k, (1,t) – / 300 / 500 k, (2,t) – / 720 k / 1.2 M (above spatial layer 0 at
-    // most one temporal layer is dropped): 1 M carries (2,1) but not (2,2).
-    remb(1_000_000, now);
+    // Pairs: (0,t) 60 / 90 / 150 k, (1,t) 300 / 500 k, (2,t) 720 k / 1.2 M (above spatial layer 0 at most
+    // one temporal layer dropped), but above the stream forwarded (none yet) the full frame rate only.
+    const kbps = () => c.bweLayerBitrates(now).map((b) => Math.round(b / 1000));
+    expect(kbps()).toEqual([60, 90, 150, 0, 0, 500, 0, 0, 1200]);
+    remb(5_000_000, now);
     t.tick(now);
-    expect(c.bweLayerBitrates(now).map((b) => Math.round(b / 1000))).toEqual([
-      60, 90, 150, 0, 300, 500, 0, 720, 1200,
-    ]);
+    feedTemporal(now + 5, 0, true);
+    expect(c.currentLayers).toEqual({ spatialLayer: 2, temporalLayer: 2 });
+    expect(kbps()).toEqual([60, 90, 150, 0, 300, 500, 0, 720, 1200]);
+    // 1 M carries (2,1) but not (2,2).
+    remb(1_000_000, now + 8);
+    t.tick(now + 8);
     expect(c.targetSpatial).toBe(2);
     expect(c.bweTemporalLimit).toBe(1);
     feedTemporal(now + 10, 0, true);
@@ -242,7 +247,7 @@ describe('Transport bandwidth estimation', () => {
     expect(sent()).toBe(before);
     feedTemporal(now + 30, 1, false, 'r2');
     expect(sent()).toBe(before + 1);
-    // 550 k: (1,2) — the full frame rate of the middle stream — rather than nothing of the top one.
+    // 550 k: (1,2) — the full frame rate of the middle stream — as (2,1) does not fit.
     remb(550_000, now + 40);
     t.tick(now + 40);
     expect([c.targetSpatial, c.bweSpatialLimit, c.bweTemporalLimit]).toEqual([1, 1, 2]);
