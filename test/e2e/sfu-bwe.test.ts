@@ -280,7 +280,7 @@ describe('bandwidth estimation behind a bottleneck', () => {
     expect([a.errors, b.errors, c.errors]).toEqual([[], [], []]);
   });
 
-  it('two consumers with priorities 1 and 2 on one limited link: priority 2 gets the higher layer', async () => {
+  it('two consumers with priorities 1 and 2 on one limited link: priority 2 gets the higher layers', async () => {
     const r = room as SfuRoom;
     const a = await r.session.openPage('sfu', 'A-prio');
     const b = await r.session.openPage('sfu', 'B-prio');
@@ -309,8 +309,13 @@ describe('bandwidth estimation behind a bottleneck', () => {
     // Enough for 150 k + 500 k but not for two 500 k layers.
     netns.setLimit(PRIORITY_LIMIT_KBIT);
     const limitedAt = Date.now();
+    // Layers as the allocation orders them: (spatial, temporal) pairs, spatial-major (VP8 L1T3 ×3).
+    const rank = (c: Consumer) => {
+      const l = c.currentLayers;
+      return l ? l.spatialLayer * 3 + (l.temporalLayer ?? 0) : -1;
+    };
     await expect
-      .poll(() => [high.currentLayers?.spatialLayer ?? -1, low.currentLayers?.spatialLayer ?? -1], {
+      .poll(() => [rank(high), rank(low)], {
         timeout: 20_000,
         interval: 500,
       })
@@ -319,7 +324,7 @@ describe('bandwidth estimation behind a bottleneck', () => {
     // Then for 15 s.
     const pairs: Array<[number, number]> = [];
     while (Date.now() - limitedAt < settledS * 1000 + 15_000) {
-      pairs.push([high.currentLayers?.spatialLayer ?? -1, low.currentLayers?.spatialLayer ?? -1]);
+      pairs.push([rank(high), rank(low)]);
       const next = Date.now() + 500; // the sampling period
       await expect.poll(() => Date.now() >= next, { interval: 100 }).toBe(true);
     }
@@ -328,8 +333,9 @@ describe('bandwidth estimation behind a bottleneck', () => {
       join(E2E_DIR, 'dist', 'bwe-priority.json'),
       `${JSON.stringify({ limitKbit: PRIORITY_LIMIT_KBIT, settledS, pairs })}\n`,
     );
-    // Whenever their layers differ, the priority-2 consumer has the higher one. (Both sit on layer 0
-    // while the estimate dips below what one upgrade needs: how often depends on the machine's load.)
+    // Whenever their layers (spatial × 3 + temporal) differ, the priority-2 consumer has the higher one.
+    // (Both sit on the same layer while the estimate dips below what one upgrade needs: how often
+    // depends on the machine's load.)
     expect(pairs.filter(([h, l]) => h < l)).toEqual([]);
     expect(pairs.some(([h, l]) => h > l)).toBe(true);
     await call(a, 'close', null);
