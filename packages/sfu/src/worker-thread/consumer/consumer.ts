@@ -32,6 +32,7 @@ import type {
 } from '../../types/consumer.js';
 import type { ProducerStat } from '../../types/producer.js';
 import type { MediaKind, RtpEncodingParameters, RtpParameters } from '../../types/rtp-parameters.js';
+import { layerIndex } from '../bwe/bitrate-allocator.js';
 import type { BweConsumer } from '../bwe/transport-bwe.js';
 import type { Producer } from '../producer.js';
 import { BitrateMeter } from '../rtp/bitrate-meter.js';
@@ -326,17 +327,23 @@ export abstract class Consumer implements BweConsumer {
     return this.temporalLayers > 1;
   }
 
+  /** The temporal layer to forward: the preferred one (simulcast/SVC: capped by the bandwidth allocation). */
+  protected get targetTemporal(): number {
+    return this.preferredTemporal;
+  }
+
   /** Temporal layers: drops what is above the current one; goes up at a layer sync or keyframe. */
   protected passesTemporalLayer(packet: RtpPacket): boolean {
     if (this.temporalLayers <= 1) return true;
     const tid = packet.temporalLayer;
     if (tid < 0) return true;
-    if (this.currentTemporal !== this.preferredTemporal) {
-      if (this.preferredTemporal < this.currentTemporal) {
-        this.currentTemporal = this.preferredTemporal;
+    const target = this.targetTemporal;
+    if (this.currentTemporal !== target) {
+      if (target < this.currentTemporal) {
+        this.currentTemporal = target;
         this.notifyLayers();
-      } else if (packet.isKeyFrame || (packet.isLayerSync && tid <= this.preferredTemporal)) {
-        this.currentTemporal = this.preferredTemporal;
+      } else if (packet.isKeyFrame || (packet.isLayerSync && tid <= target)) {
+        this.currentTemporal = target;
         this.notifyLayers();
       }
     }
@@ -422,17 +429,21 @@ export abstract class Consumer implements BweConsumer {
   /** Resumed (consumer or producer): seq/timestamp continue; video waits for a keyframe. */
   abstract onResumed(nowMs: number): void;
 
-  /** Bitrates of the layers the allocation may give it (simulcast); undefined: it takes what it sends. */
+  /**
+   * Bitrates of the (spatial, temporal) layers the allocation may give it (simulcast, SVC), by
+   * `layerIndex`; undefined: it takes what it sends.
+   */
   bweLayerBitrates(_nowMs: number): number[] | undefined {
     return undefined;
   }
 
-  /** The highest layer the transport's bandwidth allocation gives it (-1: no limit). */
+  /** The highest layer (`layerIndex`) the transport's bandwidth allocation gives it (-1: no limit). */
   setBweLayer(_layer: number, _nowMs: number): void {}
 
-  /** The layer it forwards now, for the allocation (-1: none). */
+  /** The layer (`layerIndex`) it forwards now, for the allocation (-1: none). */
   get bweCurrentLayer(): number {
-    return this.currentLayers?.spatialLayer ?? -1;
+    const l = this.currentLayers;
+    return l ? layerIndex(l.spatialLayer, Math.max(0, l.temporalLayer ?? 0), this.temporalLayers) : -1;
   }
 
   /** Called every ~500 ms by the transport: the kind re-checks its layers (simulcast). */

@@ -4,9 +4,12 @@
  * the preferred one if it is active, else the best lower one, else the
  * lowest higher one, and switches at that stream's next keyframe —
  * sequence numbers, timestamps and VP8 picture ids continue across the
- * switch. Temporal layers are the base's.
+ * switch. Temporal layers are the base's, capped by the bandwidth
+ * allocation on the stream it gives (each stream's temporal layers are
+ * measured at the producer, `RecvStream.temporalRate`).
  */
 import type { ConsumerDump, ConsumerLayers } from '../../types/consumer.js';
+import { layerIndex, lowestOfferedTemporal } from '../bwe/bitrate-allocator.js';
 import type { RecvStream } from '../rtp/recv-stream.js';
 import type { RtpPacket } from '../rtp/rtp-packet.js';
 import { Consumer } from './consumer.js';
@@ -19,7 +22,9 @@ export class SimulcastConsumer extends Consumer {
   currentSpatial = -1;
   /** The highest spatial layer the transport's bandwidth allocation allows (no limit: Infinity). */
   bweSpatialLimit = Number.POSITIVE_INFINITY;
-  /** Each layer's recent peak bitrate (see `bweLayerBitrates`). */
+  /** The highest temporal layer the allocation allows on the stream of `bweSpatialLimit`. */
+  bweTemporalLimit = Number.POSITIVE_INFINITY;
+  /** Each (spatial, temporal) layer's recent peak bitrate, by `layerIndex` (see `bweLayerBitrates`). */
   private readonly layerPeaks: number[] = [];
 
   get currentLayers(): ConsumerLayers | undefined {
@@ -39,6 +44,12 @@ export class SimulcastConsumer extends Consumer {
   protected override get pliStream(): RecvStream | undefined {
     const streams = this.producer.streams;
     return streams[this.currentSpatial >= 0 ? this.currentSpatial : Math.max(0, this.targetSpatial)];
+  }
+
+  /** On the stream the allocation limits, no more temporal layers than it gives. */
+  protected override get targetTemporal(): number {
+    if (this.currentSpatial !== this.bweSpatialLimit) return this.preferredTemporal;
+    return Math.min(this.preferredTemporal, this.bweTemporalLimit);
   }
 
   protected override get rewritesPictureIds(): boolean {
@@ -103,28 +114,50 @@ export class SimulcastConsumer extends Consumer {
   }
 
   /**
-   * Each stream's bitrate up to the preferred one, 0 for a stream that is not active. A stream's
-   * bitrate is its recent peak, decaying 10 % per call (about a second): an encoder that dips for a
-   * moment (CPU, a static scene) would otherwise make its layer look cheap, and the switch up would
-   * overrun the link as soon as it recovers.
+   * Each (spatial, temporal) layer's bitrate up to the preferred pair, by `layerIndex`: what its stream
+   * carries of temporal layers up to it; 0 for a stream that is not active and for a pair with more
+   * temporal layers dropped than `lowestOfferedTemporal` allows (none above the forwarded stream). A stream whose packets say
+   * no temporal layer is one layer (its other pairs cost the same and the allocation passes them
+   * over). Each layer's bitrate is its recent peak, decaying 10 % per call (about a second): an
+   * encoder that dips for a moment (CPU, a static scene) would otherwise make its layer look cheap,
+   * and the switch up would overrun the link as soon as it recovers.
    */
   override bweLayerBitrates(nowMs: number): number[] {
     const streams = this.producer.streams;
+    const temporals = this.temporalLayers;
     const out: number[] = [];
-    for (let i = 0; i <= Math.min(this.preferredSpatial, streams.length - 1); i++) {
-      const rate = streams[i].bitrate.rate(nowMs);
-      const peak = Math.max(rate, 0.9 * (this.layerPeaks[i] ?? 0));
-      this.layerPeaks[i] = peak;
-      out.push(streams[i].isActive(nowMs) ? Math.max(1, peak) : 0);
+    const top = Math.min(this.preferredSpatial, streams.length - 1);
+    for (let s = 0; s <= top; s++) {
+      const stream = streams[s];
+      const active = stream.isActive(nowMs);
+      const perLayer = temporals > 1 && stream.hasTemporalLayers;
+      let sum = 0;
+      const highest = s === top ? this.preferredTemporal : temporals - 1;
+      const lowest = lowestOfferedTemporal(s, highest, this.currentSpatial);
+      for (let t = 0; t <= highest; t++) {
+        const i = layerIndex(s, t, temporals);
+        const rate = perLayer ? stream.temporalRate(t, nowMs) : t === 0 ? stream.bitrate.rate(nowMs) : 0;
+        const peak = Math.max(rate, 0.9 * (this.layerPeaks[i] ?? 0));
+        this.layerPeaks[i] = peak;
+        sum += peak;
+        out.push(active && t >= lowest ? Math.max(1, sum) : 0);
+      }
     }
     return out;
   }
 
   override setBweLayer(layer: number, nowMs: number): void {
-    const limit = layer < 0 ? Number.POSITIVE_INFINITY : layer;
-    if (limit === this.bweSpatialLimit) return;
-    this.bweSpatialLimit = limit;
+    const spatial = layer < 0 ? Number.POSITIVE_INFINITY : Math.floor(layer / this.temporalLayers);
+    const temporal = layer < 0 ? Number.POSITIVE_INFINITY : layer % this.temporalLayers;
+    if (spatial === this.bweSpatialLimit && temporal === this.bweTemporalLimit) return;
+    this.bweSpatialLimit = spatial;
+    this.bweTemporalLimit = temporal;
     this.updateTargetLayer(nowMs);
+  }
+
+  override get bweCurrentLayer(): number {
+    if (this.currentSpatial < 0) return -1;
+    return layerIndex(this.currentSpatial, Math.max(0, this.currentTemporal), this.temporalLayers);
   }
 
   override updateLayers(nowMs: number): void {
@@ -150,7 +183,7 @@ export class SimulcastConsumer extends Consumer {
       targetSpatialLayer: this.targetSpatial,
       currentSpatialLayer: this.currentSpatial,
       preferredTemporalLayer: this.preferredTemporal,
-      targetTemporalLayer: this.preferredTemporal,
+      targetTemporalLayer: this.targetTemporal,
       currentTemporalLayer: this.currentTemporal,
     };
   }

@@ -7,6 +7,7 @@
  * allocation cumulative spatial layer bitrates.
  */
 import { describe, expect, it } from 'vitest';
+import { layerIndex } from '../bwe/bitrate-allocator.js';
 import { Router } from '../router.js';
 import { recordingTransport } from '../transport/recording-transport.test-util.js';
 import { SvcConsumer } from './svc-consumer.js';
@@ -187,21 +188,49 @@ describe('SvcConsumer (VP9)', () => {
     ]);
   });
 
-  it('gives the allocation cumulative spatial layer bitrates and follows its limit (K-SVC: at once)', () => {
-    const { consumer, sendPicture } = setup('L3T3_KEY');
+  it('gives the allocation cumulative (spatial, temporal) bitrates and follows its pair', () => {
+    const { consumer, sendPicture, out } = setup('L3T3_KEY');
+    // Pattern T0 T2 T1 T2, equal packets: per spatial layer T0, T1, T2 carry 1 : 1 : 2.
+    const tids = [0, 2, 1, 2];
     sendPicture(0, { key: true }, 0);
-    for (let i = 1; i < 20; i++) sendPicture(0, {}, i * 33);
+    for (let i = 1; i < 20; i++) sendPicture(tids[i % 4], { switchUp: true }, i * 33);
     const rates = consumer.bweLayerBitrates(700);
-    expect(rates).toHaveLength(3);
-    // Three equal layers: 1×, 2×, 3× one layer's bitrate.
-    expect(rates[1]).toBeCloseTo(2 * rates[0]);
-    expect(rates[2]).toBeCloseTo(3 * rates[0]);
-    expect(consumer.bweCurrentLayer).toBe(2);
-    consumer.setBweLayer(0, 700);
+    // (s, t) needs spatial layers 0..s at temporal layers 0..t; above spatial layer 0, at most one
+    // temporal layer dropped (on the spatial layer it forwards, 2, or below).
+    expect(rates.map((r) => r / rates[0])).toEqual([1, 2, 4, 0, 4, 8, 0, 6, 12]);
+    expect(consumer.bweCurrentLayer).toBe(layerIndex(2, 2, 3));
+    consumer.setBweLayer(layerIndex(1, 1, 3), 700);
+    expect(consumer.dump()).toMatchObject({ targetSpatialLayer: 1, targetTemporalLayer: 1 });
+    // Spatial down at the end of a layer 1 frame, temporal down at the end of a T1 frame; no keyframe.
     sendPicture(0, {}, 710);
+    sendPicture(2, {}, 743);
+    sendPicture(1, {}, 776);
+    expect(consumer.currentLayers).toEqual({ spatialLayer: 1, temporalLayer: 1 });
+    expect(consumer.bweCurrentLayer).toBe(layerIndex(1, 1, 3));
+    // Above the spatial layer it forwards, only the full frame rate is offered.
+    const offered = consumer.bweLayerBitrates(790).map((r) => r > 0);
+    expect(offered).toEqual([true, true, true, false, true, true, false, false, true]);
+    const before = out().length;
+    sendPicture(2, {}, 809);
+    sendPicture(0, {}, 842);
+    expect(described(out().slice(before)).map((d) => d.replace(/ \d+/, ''))).toEqual(['S0T0', 'S1T0 M']);
+    consumer.setBweLayer(-1, 900);
+    expect(consumer.dump()).toMatchObject({
+      targetSpatialLayer: 2,
+      targetTemporalLayer: 2,
+      currentSpatialLayer: 1,
+    });
+  });
+
+  it('K-SVC setPreferredLayers down: at the next frame end, without asking the producer for a keyframe', () => {
+    const { consumer, sendPicture, out } = setup('L3T3_KEY');
+    sendPicture(0, { key: true });
+    const sent = out().length;
+    consumer.setPreferredLayers({ spatialLayer: 0, temporalLayer: 2 }, 100);
+    sendPicture(0);
     expect(consumer.currentLayers?.spatialLayer).toBe(0);
-    consumer.setBweLayer(-1, 800);
-    expect(consumer.dump()).toMatchObject({ targetSpatialLayer: 2, currentSpatialLayer: 0 });
+    expect(out().length).toBe(sent + 1);
+    expect(consumer.dump()).toMatchObject({ targetSpatialLayer: 0, currentSpatialLayer: 0 });
   });
 });
 

@@ -6,8 +6,9 @@
  * down at a frame end), closing the sequence number gap of what it drops and
  * marking the end of each forwarded picture. Its target layers are the
  * preferred ones, capped by the transport's bandwidth allocation (each
- * spatial layer's bitrate measured here, cumulative: a spatial layer needs
- * the ones below it) and by what the producer sends. AV1 with the dependency
+ * (spatial, temporal) layer's bitrate measured here, cumulative: a layer
+ * needs the spatial and temporal layers below it) and by what the producer
+ * sends. AV1 with the dependency
  * descriptor extension: temporal layers from its frame templates
  * (`passesTemporalOnly`), one spatial layer. VP8 `L1T3` (one encoding with
  * temporal layers is `svc` too, as in mediasoup): the base's temporal rule.
@@ -15,6 +16,7 @@
  */
 import { Av1DependencyDescriptor, Av1TemplateStructure, RTP_EXTENSION_URI, Vp9Descriptor } from '@tsfu/rtp';
 import type { ConsumerDump, ConsumerLayers } from '../../types/consumer.js';
+import { layerIndex, lowestOfferedTemporal } from '../bwe/bitrate-allocator.js';
 import { BitrateMeter } from '../rtp/bitrate-meter.js';
 import type { RecvStream } from '../rtp/recv-stream.js';
 import type { RtpPacket } from '../rtp/rtp-packet.js';
@@ -36,22 +38,26 @@ export class SvcConsumer extends Consumer {
   private readonly av1Templates = new Av1TemplateStructure();
   /** The highest spatial layer the transport's bandwidth allocation allows (no limit: Infinity). */
   private bweSpatialLimit = Number.POSITIVE_INFINITY;
-  /** What the producer sends per spatial layer (all temporal layers), and its recent peak. */
+  /** The highest temporal layer the allocation allows on its spatial layer `bweSpatialLimit`. */
+  private bweTemporalLimit = Number.POSITIVE_INFINITY;
+  /** What the producer sends per (spatial, temporal) layer alone (`layerIndex`), and its recent peak. */
   private readonly layerMeters: BitrateMeter[] = [];
   private readonly layerPeaks: number[] = [];
+  /** The temporal layer of the last packet `passesTemporalOnly` saw (-1: its descriptor said none). */
+  private lastTid = -1;
   /** Byte 1 (marker, PT) of the packet being sent, restored after it was sent. */
   private savedByte1 = -1;
 
   constructor(o: ConsumerOptions) {
     super(o);
-    const mode = o.rtpParameters.encodings?.[0]?.scalabilityMode ?? '';
-    this.filter = new SvcLayerFilter(this.spatialLayers, this.temporalLayers, /_KEY/.test(mode));
+    this.filter = new SvcLayerFilter(this.spatialLayers, this.temporalLayers);
     this.isVp9 = this.mimeType.toLowerCase() === 'video/vp9';
     const dd = o.producer.rtpParameters.headerExtensions?.find(
       (e) => e.uri === RTP_EXTENSION_URI.dependencyDescriptor,
     );
     this.av1DescriptorId = this.mimeType.toLowerCase() === 'video/av1' && dd ? dd.id : 0;
-    for (let i = 0; i < this.spatialLayers; i++) this.layerMeters.push(new BitrateMeter());
+    for (let i = 0; i < this.spatialLayers * this.temporalLayers; i++)
+      this.layerMeters.push(new BitrateMeter());
     this.updateTarget(0);
   }
 
@@ -83,18 +89,13 @@ export class SvcConsumer extends Consumer {
     let pass: boolean;
     if (this.isVp9 && vp9.parse(packet.buffer, packet.payloadOffset, len)) {
       const sid = vp9.hasLayerIndices ? vp9.sid : 0;
-      this.layerMeters[Math.min(sid, this.spatialLayers - 1)].add(packet.length, nowMs);
-      pass = f.pass(
-        sid,
-        vp9.hasLayerIndices ? vp9.tid : 0,
-        vp9.isKeyFrame,
-        vp9.beginningOfFrame,
-        vp9.endOfFrame,
-        vp9.switchingUpPoint,
-      );
+      const tid = vp9.hasLayerIndices ? vp9.tid : 0;
+      this.measure(sid, tid, packet.length, nowMs);
+      pass = f.pass(sid, tid, vp9.isKeyFrame, vp9.beginningOfFrame, vp9.endOfFrame, vp9.switchingUpPoint);
     } else {
-      this.layerMeters[0].add(packet.length, nowMs);
       pass = this.passesTemporalOnly(packet, synced);
+      const tid = this.lastTid >= 0 ? this.lastTid : this.baseTemporal ? packet.temporalLayer : 0;
+      this.measure(0, Math.max(0, tid), packet.length, nowMs);
     }
     if (f.needsKeyFrame) this.producer.requestKeyFrame(stream, nowMs);
     if (!pass) {
@@ -110,11 +111,14 @@ export class SvcConsumer extends Consumer {
       this.savedByte1 = packet.data[1];
       packet.data[1] |= MARKER;
     }
-    if (f.changed) {
-      f.downNow = f.currentSpatial > this.bweSpatialLimit;
-      this.notifyLayers();
-    }
+    if (f.changed) this.notifyLayers();
     return true;
+  }
+
+  private measure(sid: number, tid: number, bytes: number, nowMs: number): void {
+    const s = Math.min(sid, this.spatialLayers - 1);
+    const t = Math.min(tid, this.temporalLayers - 1);
+    this.layerMeters[layerIndex(s, t, this.temporalLayers)].add(bytes, nowMs);
   }
 
   /**
@@ -145,6 +149,7 @@ export class SvcConsumer extends Consumer {
         frameStart = dependencyDescriptor.startOfFrame;
       }
     }
+    this.lastTid = tid;
     if (!synced) {
       if (!packet.isKeyFrame) return false;
       f.currentSpatial = 0;
@@ -175,43 +180,74 @@ export class SvcConsumer extends Consumer {
     const f = this.filter;
     let top = Math.min(this.preferredSpatial, this.bweSpatialLimit, this.spatialLayers - 1);
     // Not before anything was measured (start, resume): the keyframe would then sync on layer 0.
-    if (this.layerMeters[0].rate(nowMs) > 0) {
-      while (top > 0 && this.layerMeters[top].rate(nowMs) === 0) top--;
+    if (this.spatialRate(0, nowMs) > 0) {
+      while (top > 0 && this.spatialRate(top, nowMs) === 0) top--;
     }
     f.targetSpatial = Math.max(0, top);
-    f.targetTemporal = this.preferredTemporal;
-    f.downNow = f.currentSpatial > this.bweSpatialLimit;
+    f.targetTemporal = this.targetTemporal;
+  }
+
+  /** On the spatial layer the allocation limits, no more temporal layers than it gives. */
+  protected override get targetTemporal(): number {
+    if (this.filter.targetSpatial !== this.bweSpatialLimit) return this.preferredTemporal;
+    return Math.min(this.preferredTemporal, this.bweTemporalLimit);
+  }
+
+  /** What the producer sends of spatial layer `s` (all its temporal layers). */
+  private spatialRate(s: number, nowMs: number): number {
+    let sum = 0;
+    for (let t = 0; t < this.temporalLayers; t++) {
+      sum += this.layerMeters[layerIndex(s, t, this.temporalLayers)].rate(nowMs);
+    }
+    return sum;
   }
 
   /**
-   * Each spatial layer's bitrate for the allocation, cumulative (layer s is sent with every layer
-   * below it), up to the preferred one; 0 for a layer the producer does not send. A layer's bitrate is
-   * its recent peak decaying 10 % per call (as for simulcast: a dip must not make a layer look cheap).
+   * Each (spatial, temporal) layer's bitrate for the allocation (`layerIndex`), up to the preferred
+   * pair: what is forwarded on it, every spatial layer up to it (each needs the ones below) with the
+   * temporal layers up to it; 0 for a spatial layer the producer does not send and for a pair with more
+   * temporal layers dropped than `lowestOfferedTemporal` allows. A layer's bitrate is its
+   * recent peak decaying 10 % per call (as for simulcast: a dip must not make a layer look cheap).
    */
   override bweLayerBitrates(nowMs: number): number[] {
+    const temporals = this.temporalLayers;
+    const peaks = this.layerPeaks;
+    const top = Math.min(this.preferredSpatial, this.spatialLayers - 1);
+    for (let i = 0; i < (top + 1) * temporals; i++) {
+      peaks[i] = Math.max(this.layerMeters[i].rate(nowMs), 0.9 * (peaks[i] ?? 0));
+    }
     const out: number[] = [];
     const active = this.producer.streams[0]?.isActive(nowMs) === true;
-    let sum = 0;
-    for (let i = 0; i <= Math.min(this.preferredSpatial, this.spatialLayers - 1); i++) {
-      const rate = this.layerMeters[i].rate(nowMs);
-      const peak = Math.max(rate, 0.9 * (this.layerPeaks[i] ?? 0));
-      this.layerPeaks[i] = peak;
-      sum += peak;
-      out.push(active && (i === 0 || rate > 0) ? Math.max(1, sum) : 0);
+    for (let s = 0; s <= top; s++) {
+      const sent = s === 0 || this.spatialRate(s, nowMs) > 0;
+      const highest = s === top ? this.preferredTemporal : temporals - 1;
+      const lowest = lowestOfferedTemporal(s, highest, this.filter.currentSpatial);
+      for (let t = 0; t <= highest; t++) {
+        let sum = 0;
+        for (let s2 = 0; s2 <= s; s2++) {
+          for (let t2 = 0; t2 <= t; t2++) sum += peaks[layerIndex(s2, t2, temporals)];
+        }
+        out.push(active && sent && t >= lowest ? Math.max(1, sum) : 0);
+      }
     }
     return out;
   }
 
   override setBweLayer(layer: number, nowMs: number): void {
-    const limit = layer < 0 ? Number.POSITIVE_INFINITY : layer;
-    if (limit === this.bweSpatialLimit) return;
-    this.bweSpatialLimit = limit;
+    const spatial = layer < 0 ? Number.POSITIVE_INFINITY : Math.floor(layer / this.temporalLayers);
+    const temporal = layer < 0 ? Number.POSITIVE_INFINITY : layer % this.temporalLayers;
+    if (spatial === this.bweSpatialLimit && temporal === this.bweTemporalLimit) return;
+    this.bweSpatialLimit = spatial;
+    this.bweTemporalLimit = temporal;
     this.updateTarget(nowMs);
     if (this.filter.needsKeyFrame && this.active) this.requestKeyFrame(nowMs);
   }
 
   override get bweCurrentLayer(): number {
-    return this.filter.currentSpatial;
+    const f = this.filter;
+    if (f.currentSpatial < 0) return -1;
+    const temporal = this.baseTemporal ? this.currentTemporal : f.currentTemporal;
+    return layerIndex(f.currentSpatial, Math.max(0, temporal), this.temporalLayers);
   }
 
   override updateLayers(nowMs: number): void {
@@ -238,7 +274,7 @@ export class SvcConsumer extends Consumer {
       targetSpatialLayer: f.targetSpatial,
       currentSpatialLayer: f.currentSpatial,
       preferredTemporalLayer: this.preferredTemporal,
-      targetTemporalLayer: f.targetTemporal,
+      targetTemporalLayer: this.baseTemporal ? this.targetTemporal : f.targetTemporal,
       currentTemporalLayer: f.currentTemporal,
     };
   }

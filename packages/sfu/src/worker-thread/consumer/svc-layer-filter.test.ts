@@ -28,8 +28,8 @@ function run(f: SvcLayerFilter, packets: string[]): string[] {
 const picture = (t: number, flags = 'be', key = false) =>
   [0, 1, 2].map((s) => `S${s}T${t}${key && s === 0 ? 'k' : ''}${flags}`);
 
-function filter(target: [number, number], ksvc = false, layers: [number, number] = [3, 3]) {
-  const f = new SvcLayerFilter(layers[0], layers[1], ksvc);
+function filter(target: [number, number], layers: [number, number] = [3, 3]) {
+  const f = new SvcLayerFilter(layers[0], layers[1]);
   f.targetSpatial = target[0];
   f.targetTemporal = target[1];
   return f;
@@ -82,27 +82,38 @@ describe('SvcLayerFilter', () => {
     ]);
   });
 
-  it('K-SVC goes down at a keyframe (asking for one), or at once when the bandwidth says so', () => {
-    const f = filter([2, 0], true);
+  it('K-SVC (L3T3_KEY) goes down the same way: at the end of a target-layer frame, no keyframe asked', () => {
+    // After the keyframe each layer references only its own earlier frames, which the receiver has.
+    const f = filter([2, 0]);
     run(f, picture(0, 'be', true));
     f.targetSpatial = 1;
-    expect(f.needsKeyFrame).toBe(true);
-    expect(run(f, [...picture(0), ...picture(0, 'be', true)])).toEqual([
+    expect(f.needsKeyFrame).toBe(false);
+    expect(run(f, [...picture(0), ...picture(0)])).toEqual([
       'S0T0be:+@2/0',
-      'S1T0be:+@2/0',
-      'S2T0be:M@2/0',
-      'S0T0kbe:+@1/0',
+      'S1T0be:M@1/0',
+      'S2T0be:-@1/0',
+      'S0T0be:+@1/0',
       'S1T0be:M@1/0',
       'S2T0be:-@1/0',
     ]);
     f.targetSpatial = 0;
-    f.downNow = true;
     expect(f.needsKeyFrame).toBe(false);
     expect(run(f, picture(0))).toEqual(['S0T0be:M@0/0', 'S1T0be:-@0/0', 'S2T0be:-@0/0']);
+    // Up again only at a keyframe.
+    f.targetSpatial = 2;
+    expect(f.needsKeyFrame).toBe(true);
+    expect(run(f, [...picture(0), ...picture(0, 'be', true)])).toEqual([
+      'S0T0be:M@0/0',
+      'S1T0be:-@0/0',
+      'S2T0be:-@0/0',
+      'S0T0kbe:+@2/0',
+      'S1T0be:+@2/0',
+      'S2T0be:M@2/0',
+    ]);
   });
 
   it('temporal: up at a switching point at a frame start, down at the end of a target-layer frame', () => {
-    const f = filter([0, 0], false, [1, 3]);
+    const f = filter([0, 0], [1, 3]);
     // L1T3 pattern 0 2 1 2: T1/T2 are switching up points except the marked ones.
     const seq = ['S0T0kbe', 'S0T2be', 'S0T1be', 'S0T2be', 'S0T0be'];
     expect(run(f, seq)).toEqual([

@@ -4,10 +4,13 @@
  * rules of mediasoup's VP9 encoding context:
  * - spatial up only at a keyframe (an upper layer frame predicts from its own
  *   earlier frames, which the receiver did not get);
- * - spatial down at the end of a frame of the target layer (full SVC), or at a
- *   keyframe for K-SVC (`L3T3_KEY`: layers are independent between
- *   keyframes) — unless `downNow` (the bandwidth no longer carries the upper
- *   layers: waiting would fill the bottleneck's queue), then as full SVC;
+ * - spatial down at the end of a frame of the target layer, no keyframe: in
+ *   full SVC the lower layers never reference the upper ones; in K-SVC
+ *   (`L3T3_KEY`) each layer references only its own earlier frames after the
+ *   keyframe, which the receiver decoded along with the upper layer (it
+ *   decodes every layer frame of a picture and shows the highest). mediasoup
+ *   waits for a keyframe here for K-SVC; we do not: the keyframe wait kept the
+ *   upper layers filling a bottleneck's queue, and each keyframe cost a freeze;
  * - temporal up at the beginning of a frame marked as a switching up point
  *   (VP9 U bit), temporal down at the end of a frame of the target layer;
  * - the last packet of the highest forwarded spatial layer of a picture gets
@@ -20,8 +23,6 @@ export class SvcLayerFilter {
   /** -1 until the first keyframe. */
   currentSpatial = -1;
   currentTemporal = -1;
-  /** Spatial down without waiting for a K-SVC keyframe. */
-  downNow = false;
   /** Set by `pass()`: the packet passed must carry the marker bit. */
   marker = false;
   /** Set by `pass()`: the current layers changed with this packet. */
@@ -30,7 +31,6 @@ export class SvcLayerFilter {
   constructor(
     readonly spatialLayers: number,
     readonly temporalLayers: number,
-    readonly ksvc: boolean,
   ) {}
 
   /** Back to no layer: the next keyframe syncs (start, resume). */
@@ -41,9 +41,7 @@ export class SvcLayerFilter {
 
   /** Whether a keyframe is needed to reach the target (the consumer asks the producer for one). */
   get needsKeyFrame(): boolean {
-    if (this.targetSpatial < 0) return false;
-    if (this.targetSpatial > this.currentSpatial) return true;
-    return this.targetSpatial < this.currentSpatial && this.ksvc && !this.downNow;
+    return this.targetSpatial > this.currentSpatial;
   }
 
   /**
@@ -70,15 +68,8 @@ export class SvcLayerFilter {
         s = this.targetSpatial;
         t = 0;
       }
-    } else if (this.targetSpatial < s) {
-      if (this.ksvc && !this.downNow) {
-        if (keyFrame) {
-          s = this.targetSpatial;
-          t = 0;
-        }
-      } else if (sid === this.targetSpatial && end) {
-        s = this.targetSpatial;
-      }
+    } else if (this.targetSpatial < s && sid === this.targetSpatial && end) {
+      s = this.targetSpatial;
     }
     if (s < 0 || sid > s) return false;
     if (this.targetTemporal > t) {

@@ -25,6 +25,8 @@ export class RecvStream {
   readonly stats = new RtpReceiveStats();
   readonly nack = new NackGenerator();
   readonly bitrate = new BitrateMeter();
+  /** What arrives of each temporal layer alone (video whose payload descriptor says), for the allocation. */
+  private readonly temporalBitrates: BitrateMeter[] = [];
   /** Whether NACKs may be sent for this stream (the producer negotiated `nack`). */
   readonly useNack: boolean;
   /** This stream's packets for consumers' retransmissions; created by the first consumer that needs it. */
@@ -179,6 +181,29 @@ export class RecvStream {
       bitrate: this.bitrate.rate(performance.now()),
       bitrateByLayer: {},
     };
+  }
+
+  /** Accounts a packet of temporal layer `tid` (its meter is made on the layer's first packet). */
+  countTemporalLayer(tid: number, bytes: number, nowMs: number): void {
+    if (tid < 0 || tid > 7) return;
+    let m = this.temporalBitrates[tid];
+    if (m === undefined) {
+      for (let i = this.temporalBitrates.length; i <= tid; i++)
+        this.temporalBitrates.push(new BitrateMeter());
+      m = this.temporalBitrates[tid];
+    }
+    m.add(bytes, nowMs);
+  }
+
+  /** The bitrate of temporal layer `tid` alone; 0 if none of it came. */
+  temporalRate(tid: number, nowMs: number): number {
+    const m = this.temporalBitrates[tid];
+    return m === undefined ? 0 : m.rate(nowMs);
+  }
+
+  /** Whether packets said their temporal layer (else `temporalRate` knows nothing). */
+  get hasTemporalLayers(): boolean {
+    return this.temporalBitrates.length > 0;
   }
 
   /** Active: a packet arrived recently. */

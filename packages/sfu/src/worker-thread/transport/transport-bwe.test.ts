@@ -17,7 +17,7 @@ const RIDS = ['r0', 'r1', 'r2'];
 /** What each layer sends, bytes per 100 ms (150 k / 500 k / 1.2 Mbps). */
 const LAYER_BYTES = [1875, 6250, 15000];
 
-function setup(producerSendsTwcc = true) {
+function setup(producerSendsTwcc = true, scalabilityMode = 'L3T1') {
   const notes: Array<{ event: string; id: string; data: unknown }> = [];
   const router = new Router('r');
   const t = recordingTransport('t', router, (event, id, data) => notes.push({ event, id, data }));
@@ -64,7 +64,7 @@ function setup(producerSendsTwcc = true) {
             },
           ],
           headerExtensions: [{ uri: TWCC, id: 7 }],
-          encodings: [{ ssrc, scalabilityMode: 'L3T1' }],
+          encodings: [{ ssrc, scalabilityMode }],
           rtcp: { cname: 'x' },
         },
         paused: false,
@@ -102,11 +102,52 @@ function setup(producerSendsTwcc = true) {
         for (let k = 0; k < 10; k++) producer.streams[i].bitrate.add(LAYER_BYTES[i], nowMs - 900 + k * 100);
     });
   };
+  /**
+   * One VP8 packet of temporal layer `tid` on every layer (descriptor with TID, Y set); the first call
+   * also fills 1 s of each temporal layer's bitrate (40 / 20 / 40 % of the layer's, as libwebrtc splits
+   * three temporal layers).
+   */
+  const feedTemporal = (nowMs: number, tid: number, keyframe = false, only?: string) => {
+    seq++;
+    RIDS.forEach((rid, i) => {
+      if (only !== undefined && rid !== only) return;
+      const b = serializeRtpPacket({
+        payloadType: 96,
+        sequenceNumber: seq,
+        timestamp: seq * 3000,
+        ssrc: 0x100 * (i + 1),
+        extensions: [
+          { id: 4, value: Buffer.from('0') },
+          { id: 10, value: Buffer.from(rid) },
+          { id: 3, value: Buffer.from([0xab, 0xcd]) },
+        ],
+        payload: Buffer.from([
+          0x90,
+          0xa0,
+          0x80 | (seq >> 8),
+          seq & 0xff,
+          (tid << 6) | 0x20,
+          keyframe ? 0 : 1,
+          9,
+        ]),
+      });
+      t.receiveRtp(b, b.length, nowMs);
+      if (seq === 1) {
+        for (let k = 0; k < 10; k++) {
+          const at = nowMs - 900 + k * 100;
+          producer.streams[i].bitrate.add(LAYER_BYTES[i], at);
+          [0.4, 0.2, 0.4].forEach((share, tl) => {
+            producer.streams[i].countTemporalLayer(tl, LAYER_BYTES[i] * share, at);
+          });
+        }
+      }
+    });
+  };
   const remb = (bitrate: number, nowMs: number) => {
     const b = serializeRtcpPackets([{ kind: 'remb', senderSsrc: 9, mediaSsrc: 0, bitrate, ssrcs: [] }]);
     t.receiveRtcp(b, b.length, nowMs);
   };
-  return { t, consume, feed, remb, notes };
+  return { t, consume, feed, feedTemporal, remb, notes };
 }
 
 describe('Transport bandwidth estimation', () => {
@@ -170,6 +211,51 @@ describe('Transport bandwidth estimation', () => {
         'startBitrate',
       ].sort(),
     );
+  });
+
+  it('with temporal layers (L3T3): drops a temporal layer of the top stream before a spatial layer', () => {
+    const { t, consume, feedTemporal, remb } = setup(true, 'L3T3');
+    const c = consume('c', 5000);
+    const now = performance.now();
+    feedTemporal(now, 0, true);
+    // Pairs: (0,t) 60 / 90 / 150 k, (1,t) 300 / 500 k, (2,t) 720 k / 1.2 M (above spatial layer 0 at most
+    // one temporal layer dropped), but above the stream forwarded (none yet) the full frame rate only.
+    const kbps = () => c.bweLayerBitrates(now).map((b) => Math.round(b / 1000));
+    expect(kbps()).toEqual([60, 90, 150, 0, 0, 500, 0, 0, 1200]);
+    remb(5_000_000, now);
+    t.tick(now);
+    feedTemporal(now + 5, 0, true);
+    expect(c.currentLayers).toEqual({ spatialLayer: 2, temporalLayer: 2 });
+    expect(kbps()).toEqual([60, 90, 150, 0, 300, 500, 0, 720, 1200]);
+    // 1 M carries (2,1) but not (2,2).
+    remb(1_000_000, now + 8);
+    t.tick(now + 8);
+    expect(c.targetSpatial).toBe(2);
+    expect(c.bweTemporalLimit).toBe(1);
+    feedTemporal(now + 10, 0, true);
+    expect(c.currentLayers).toEqual({ spatialLayer: 2, temporalLayer: 1 });
+    expect(c.bweCurrentLayer).toBe(7);
+    expect(c.dump()).toMatchObject({
+      targetSpatialLayer: 2,
+      targetTemporalLayer: 1,
+      currentTemporalLayer: 1,
+    });
+    // The top stream's temporal layer 2 is not sent, 1 is.
+    const sent = () => t.sent.filter((x) => x.kind === 'rtp').length;
+    let before = sent();
+    feedTemporal(now + 20, 2, false, 'r2');
+    expect(sent()).toBe(before);
+    feedTemporal(now + 30, 1, false, 'r2');
+    expect(sent()).toBe(before + 1);
+    // 550 k: (1,2) — the full frame rate of the middle stream — as (2,1) does not fit.
+    remb(550_000, now + 40);
+    t.tick(now + 40);
+    expect([c.targetSpatial, c.bweSpatialLimit, c.bweTemporalLimit]).toEqual([1, 1, 2]);
+    feedTemporal(now + 50, 0, true);
+    expect(c.currentLayers).toEqual({ spatialLayer: 1, temporalLayer: 2 });
+    before = sent();
+    feedTemporal(now + 60, 2, false, 'r1');
+    expect(sent()).toBe(before + 1);
   });
 
   it('gives the higher priority consumer the higher layer, within setMaxOutgoingBitrate', () => {

@@ -441,6 +441,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
     const seq = packet.sequenceNumber;
     const isKeyFrame = packet.isKeyFrame;
     const u = stream.receive(seq, packet.timestamp, length, isKeyFrame, nowMs);
+    if (stream.kind === 'video') stream.countTemporalLayer(packet.temporalLayer, length, nowMs);
     if (u === SeqUpdate.Probation || u === SeqUpdate.Bad) {
       // RFC 3550 A.1: not yet (or no longer) a valid source; still let it through during probation.
       if (u === SeqUpdate.Bad) return;
