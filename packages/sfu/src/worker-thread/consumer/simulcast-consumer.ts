@@ -76,10 +76,14 @@ export class SimulcastConsumer extends Consumer {
    * Whether the layer being forwarded is above what the bandwidth allocation allows while a lower one
    * is on its way (its keyframe requested): its packets would only fill the bottleneck's queue ahead of
    * that keyframe — and be lost there — so they are not sent (the picture holds until the switch).
+   * An allocation that only follows the preferred layer (it offers nothing above it) says nothing of
+   * the link: after `setPreferredLayers` down the current layer goes on until the keyframe, as in
+   * mediasoup.
    */
   private overrunsLink(): boolean {
     return (
       this.currentSpatial > this.bweSpatialLimit &&
+      this.bweSpatialLimit < this.preferredSpatial &&
       this.targetSpatial >= 0 &&
       this.targetSpatial < this.currentSpatial
     );

@@ -258,6 +258,29 @@ describe('Transport bandwidth estimation', () => {
     expect(sent()).toBe(before + 1);
   });
 
+  it('a lower preferred layer is no link limit: the current layer goes on until the lower keyframe', () => {
+    const { t, consume, feed, remb } = setup();
+    const c = consume('c', 5000);
+    const now = performance.now();
+    feed(now);
+    remb(5_000_000, now);
+    t.tick(now);
+    feed(now + 10);
+    expect(c.currentSpatial).toBe(2);
+    c.setPreferredLayers({ spatialLayer: 0, temporalLayer: 0 }, now + 15);
+    // The next allocation (each second) offers layer 0 only, so it limits to 0: not a bandwidth limit.
+    t.tick(now + 1100);
+    expect(c.bweSpatialLimit).toBe(0);
+    expect(c.targetSpatial).toBe(0);
+    const sentRtp = () => t.sent.filter((x) => x.kind === 'rtp').length;
+    const before = sentRtp();
+    feed(now + 1105, false, 'r2');
+    expect(sentRtp()).toBe(before + 1);
+    expect(c.currentSpatial).toBe(2);
+    feed(now + 1110, true, 'r0');
+    expect(c.currentSpatial).toBe(0);
+  });
+
   it('gives the higher priority consumer the higher layer, within setMaxOutgoingBitrate', () => {
     const { t, consume, feed, remb } = setup();
     const low = consume('low', 5000);
