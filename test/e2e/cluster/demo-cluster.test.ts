@@ -115,7 +115,16 @@ async function expectSees(p: ClusterPage, expected: string[]): Promise<void> {
     .poll(() => playingNames(p), { timeout: E2E_WAIT_MS, interval: 500, message: diagnostics(p) })
     .toEqual([...expected].sort());
   let before = await inbound(p);
-  await expect
+  const videoStats = async () =>
+    allInbound(await readRtcStats(p.page), 'video').map((s) =>
+      [
+        `ssrc ${s.ssrc}: ${s.frameWidth ?? 0} px wide`,
+        `packets ${s.packetsReceived} (lost ${s.packetsLost}, nack ${s.nackCount ?? 0}, pli ${s.pliCount ?? 0})`,
+        `frames received ${s.framesReceived ?? 0}, decoded ${s.framesDecoded ?? 0}`,
+        `(key ${s.keyFramesDecoded ?? 0}), freezes ${s.freezeCount ?? 0}`,
+      ].join(', '),
+    );
+  const decoding = expect
     .poll(
       async () => {
         const now = await inbound(p);
@@ -133,6 +142,10 @@ async function expectSees(p: ClusterPage, expected: string[]): Promise<void> {
       { timeout: E2E_WAIT_MS, interval: 1000, message: diagnostics(p) },
     )
     .toEqual({ video: expected.length, audio: expected.length });
+  await decoding.catch(async (error: Error) => {
+    error.message += `\n${p.name}'s inbound video:\n${(await videoStats()).join('\n')}`;
+    throw error;
+  });
 }
 
 /** Mute or unmute a page's microphone with its button (muted: the producer is paused at the SFU). */

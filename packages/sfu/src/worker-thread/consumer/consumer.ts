@@ -332,18 +332,23 @@ export abstract class Consumer implements BweConsumer {
     return this.preferredTemporal;
   }
 
-  /** Temporal layers: drops what is above the current one; goes up at a layer sync or keyframe. */
+  /**
+   * Temporal layers: drops what is above the current one; goes down at the next frame, up at a
+   * keyframe (to the target) or at a layer sync frame (to its layer). Only at a frame's first packet:
+   * a frame cut after its first packets never completes, and the picture id its rest gives back
+   * would go to the next frame too (two frames with one picture id stalled Chromium's VP8 decoder).
+   */
   protected passesTemporalLayer(packet: RtpPacket): boolean {
     if (this.temporalLayers <= 1) return true;
     const tid = packet.temporalLayer;
     if (tid < 0) return true;
     const target = this.targetTemporal;
-    if (this.currentTemporal !== target) {
-      if (target < this.currentTemporal) {
+    if (this.currentTemporal !== target && packet.isFrameStart) {
+      if (target < this.currentTemporal || packet.isKeyFrame) {
         this.currentTemporal = target;
         this.notifyLayers();
-      } else if (packet.isKeyFrame || (packet.isLayerSync && tid <= target)) {
-        this.currentTemporal = target;
+      } else if (packet.isLayerSync && tid > this.currentTemporal && tid <= target) {
+        this.currentTemporal = tid;
         this.notifyLayers();
       }
     }

@@ -120,7 +120,12 @@ export class SimulcastConsumer extends Consumer {
   /**
    * Each (spatial, temporal) layer's bitrate up to the preferred pair, by `layerIndex`: what its stream
    * carries of temporal layers up to it; 0 for a stream that is not active and for a pair with more
-   * temporal layers dropped than `lowestOfferedTemporal` allows (none above the forwarded stream). A stream whose packets say
+   * temporal layers dropped than `lowestOfferedTemporal` allows (none above the forwarded stream), and
+   * none on the lowest stream: it is the floor every consumer gets, at its full frame rate. (With a
+   * (0, 0) floor, in apps/demo's cluster test on a 2-core machine — three nodes, four Chromium pages,
+   * no bottleneck, the estimates fell to a few hundred kbit/s under the CPU load — consumers sat on
+   * (0, 0) and a late joiner's page had 2 of its 3 videos stuck under 60 decoded frames for a minute.)
+   * A stream whose packets say
    * no temporal layer is one layer (its other pairs cost the same and the allocation passes them
    * over). Each layer's bitrate is its recent peak, decaying 10 % per call (about a second): an
    * encoder that dips for a moment (CPU, a static scene) would otherwise make its layer look cheap,
@@ -137,7 +142,7 @@ export class SimulcastConsumer extends Consumer {
       const perLayer = temporals > 1 && stream.hasTemporalLayers;
       let sum = 0;
       const highest = s === top ? this.preferredTemporal : temporals - 1;
-      const lowest = lowestOfferedTemporal(s, highest, this.currentSpatial);
+      const lowest = s === 0 ? highest : lowestOfferedTemporal(s, highest, this.currentSpatial);
       for (let t = 0; t <= highest; t++) {
         const i = layerIndex(s, t, temporals);
         const rate = perLayer ? stream.temporalRate(t, nowMs) : t === 0 ? stream.bitrate.rate(nowMs) : 0;

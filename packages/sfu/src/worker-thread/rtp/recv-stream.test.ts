@@ -33,6 +33,24 @@ describe('RecvStream', () => {
     expect(s.keyFrames).toBe(1);
   });
 
+  it("reports bitrateByLayer as mediasoup: '0.t' is temporal layers 0…t together; none without layers", () => {
+    const s = stream();
+    expect(s.getStats().bitrateByLayer).toEqual({});
+    const now = performance.now();
+    // 1 s of 1000 B / 500 B / 1000 B every 100 ms on temporal layers 0 / 1 / 2: 80 / 40 / 80 kbit/s.
+    for (let k = 0; k < 10; k++) {
+      const at = now - 900 + k * 100;
+      s.countTemporalLayer(0, 1000, at);
+      s.countTemporalLayer(1, 500, at);
+      s.countTemporalLayer(2, 1000, at);
+    }
+    const byLayer = s.getStats().bitrateByLayer;
+    expect(Object.keys(byLayer)).toEqual(['0.0', '0.1', '0.2']);
+    expect([byLayer['0.0'], byLayer['0.1'], byLayer['0.2']].map((b) => Math.round(b / 1000))).toEqual([
+      80, 120, 200,
+    ]);
+  });
+
   it('throttles keyframe requests to one per delay', () => {
     const s = stream();
     expect(s.takeKeyFrameRequest(0, 1000)).toBe(true);

@@ -179,8 +179,22 @@ export class RecvStream {
       packetCount: this.packetCount,
       byteCount: this.byteCount,
       bitrate: this.bitrate.rate(performance.now()),
-      bitrateByLayer: {},
+      bitrateByLayer: this.bitrateByLayer(performance.now()),
     };
+  }
+
+  /**
+   * mediasoup's `bitrateByLayer`: `"0.t"` → the bitrate of temporal layers 0…t (cumulative, as mediasoup
+   * reports it); empty when the packets say no temporal layer. VP9 spatial layers are not metered apart.
+   */
+  private bitrateByLayer(nowMs: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    let sum = 0;
+    for (let t = 0; t < this.temporalBitrates.length; t++) {
+      sum += this.temporalBitrates[t].rate(nowMs);
+      out[`0.${t}`] = sum;
+    }
+    return out;
   }
 
   /** Accounts a packet of temporal layer `tid` (its meter is made on the layer's first packet). */

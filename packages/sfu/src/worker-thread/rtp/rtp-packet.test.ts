@@ -38,6 +38,22 @@ describe('RtpPacket (the packet says what it carries)', () => {
     expect(p.isLayerSync).toBe(sync);
   });
 
+  it.each([
+    ['VP8 start of partition 0', [0x90, 0x80, 0x80, 0x05, 0x01], PayloadCodec.Vp8, true],
+    ['VP8 continuation of partition 0 (S=0)', [0x80, 0x80, 0x80, 0x05, 0x01], PayloadCodec.Vp8, false],
+    ['VP8 start of partition 1', [0x91, 0x80, 0x80, 0x05, 0x01], PayloadCodec.Vp8, false],
+    ['VP9 B=1, no layer indices', [0x08, 0x00], PayloadCodec.Vp9, true],
+    ['VP9 B=0 (a later packet of the frame)', [0x00, 0x00], PayloadCodec.Vp9, false],
+    ['VP9 B=1 of spatial layer 1 (same picture)', [0x28, 0x22, 0x00], PayloadCodec.Vp9, false],
+    ['H264 (no descriptor read for frames)', [0x41, 0x9a], PayloadCodec.H264, true],
+  ])('frame start: %s', (_name, payload, codec, start) => {
+    const p = new RtpPacket();
+    const bytes = rtp(payload);
+    p.wrap(bytes, bytes.length);
+    p.setPayloadCodec(codec);
+    expect(p.isFrameStart).toBe(start);
+  });
+
   it('reads the VP8 descriptor for rewriting (picture id, TL0PICIDX)', () => {
     const p = new RtpPacket();
     const bytes = vp8(true, 0, false);

@@ -39,6 +39,7 @@ export class RtpPacket extends RtpPacketView {
   private temporal = -1;
   private spatial = -1;
   private layerSync = false;
+  private frameStart = true;
   private hasVp8 = false;
   private readonly vp8 = new Vp8Descriptor();
   private readonly vp9 = new Vp9Descriptor();
@@ -52,6 +53,7 @@ export class RtpPacket extends RtpPacketView {
     this.temporal = -1;
     this.spatial = -1;
     this.layerSync = false;
+    this.frameStart = true;
     this.hasVp8 = false;
     return super.wrap(buf, length);
   }
@@ -91,6 +93,15 @@ export class RtpPacket extends RtpPacketView {
     return this.layerSync;
   }
 
+  /**
+   * The first packet of a frame (VP8: start of partition 0; VP9: beginning of the picture's first
+   * layer frame); true when the payload does not say. Layers switch here, not within a frame.
+   */
+  get isFrameStart(): boolean {
+    if (!this.described) this.describe();
+    return this.frameStart;
+  }
+
   /** The VP8 payload descriptor (picture id, TL0PICIDX and their offsets), or undefined. */
   get vp8Descriptor(): Vp8Descriptor | undefined {
     if (!this.described) this.describe();
@@ -110,6 +121,7 @@ export class RtpPacket extends RtpPacketView {
           this.keyFrame = this.vp8.isKeyFrame;
           this.temporal = this.vp8.tid;
           this.layerSync = this.vp8.layerSync;
+          this.frameStart = this.vp8.startOfPartition && this.vp8.partitionIndex === 0;
         }
         break;
       case PayloadCodec.Vp9:
@@ -118,6 +130,7 @@ export class RtpPacket extends RtpPacketView {
           this.temporal = this.vp9.tid;
           this.spatial = this.vp9.hasLayerIndices ? this.vp9.sid : -1;
           this.layerSync = this.vp9.switchingUpPoint;
+          this.frameStart = this.vp9.beginningOfFrame && this.spatial <= 0;
         }
         break;
       case PayloadCodec.H264:

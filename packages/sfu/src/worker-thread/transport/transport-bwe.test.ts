@@ -80,6 +80,7 @@ function setup(producerSendsTwcc = true, scalabilityMode = 'L3T1') {
   };
   const producer = router.getProducer('p');
   let seq = 0;
+  let picture = 0;
   /** One keyframe packet on every layer (with the producer's transport-cc value 0xabcd); the first also fills 1 s of bitrate. */
   const feed = (nowMs: number, keyframe = true, only?: string) => {
     seq++;
@@ -103,12 +104,13 @@ function setup(producerSendsTwcc = true, scalabilityMode = 'L3T1') {
     });
   };
   /**
-   * One VP8 packet of temporal layer `tid` on every layer (descriptor with TID, Y set); the first call
-   * also fills 1 s of each temporal layer's bitrate (40 / 20 / 40 % of the layer's, as libwebrtc splits
-   * three temporal layers).
+   * One VP8 packet of temporal layer `tid` on every layer (descriptor with TID, Y set; a frame's first
+   * packet unless `frameStart` is false); the first call also fills 1 s of each temporal layer's bitrate
+   * (40 / 20 / 40 % of the layer's, as libwebrtc splits three temporal layers).
    */
-  const feedTemporal = (nowMs: number, tid: number, keyframe = false, only?: string) => {
+  const feedTemporal = (nowMs: number, tid: number, keyframe = false, only?: string, frameStart = true) => {
     seq++;
+    if (frameStart) picture++;
     RIDS.forEach((rid, i) => {
       if (only !== undefined && rid !== only) return;
       const b = serializeRtpPacket({
@@ -122,10 +124,10 @@ function setup(producerSendsTwcc = true, scalabilityMode = 'L3T1') {
           { id: 3, value: Buffer.from([0xab, 0xcd]) },
         ],
         payload: Buffer.from([
-          0x90,
+          frameStart ? 0x90 : 0x80,
           0xa0,
-          0x80 | (seq >> 8),
-          seq & 0xff,
+          0x80 | (picture >> 8),
+          picture & 0xff,
           (tid << 6) | 0x20,
           keyframe ? 0 : 1,
           9,
@@ -218,15 +220,16 @@ describe('Transport bandwidth estimation', () => {
     const c = consume('c', 5000);
     const now = performance.now();
     feedTemporal(now, 0, true);
-    // Pairs: (0,t) 60 / 90 / 150 k, (1,t) 300 / 500 k, (2,t) 720 k / 1.2 M (above spatial layer 0 at most
-    // one temporal layer dropped), but above the stream forwarded (none yet) the full frame rate only.
+    // Pairs: (0,2) 150 k (the lowest stream at its full frame rate only), (1,t) 300 / 500 k, (2,t) 720 k /
+    // 1.2 M (above it at most one temporal layer dropped), but above the stream forwarded (none yet) the
+    // full frame rate only.
     const kbps = () => c.bweLayerBitrates(now).map((b) => Math.round(b / 1000));
-    expect(kbps()).toEqual([60, 90, 150, 0, 0, 500, 0, 0, 1200]);
+    expect(kbps()).toEqual([0, 0, 150, 0, 0, 500, 0, 0, 1200]);
     remb(5_000_000, now);
     t.tick(now);
     feedTemporal(now + 5, 0, true);
     expect(c.currentLayers).toEqual({ spatialLayer: 2, temporalLayer: 2 });
-    expect(kbps()).toEqual([60, 90, 150, 0, 300, 500, 0, 720, 1200]);
+    expect(kbps()).toEqual([0, 0, 150, 0, 300, 500, 0, 720, 1200]);
     // 1 M carries (2,1) but not (2,2).
     remb(1_000_000, now + 8);
     t.tick(now + 8);
@@ -256,6 +259,41 @@ describe('Transport bandwidth estimation', () => {
     before = sent();
     feedTemporal(now + 60, 2, false, 'r1');
     expect(sent()).toBe(before + 1);
+  });
+
+  it('switches temporal layers at a frame start only: a frame being sent completes, picture ids continue', () => {
+    const { t, consume, feedTemporal, remb } = setup(true, 'L3T3');
+    const c = consume('c', 5000);
+    const now = performance.now();
+    feedTemporal(now, 0, true);
+    remb(5_000_000, now);
+    t.tick(now);
+    feedTemporal(now + 5, 0, true);
+    expect(c.currentLayers).toEqual({ spatialLayer: 2, temporalLayer: 2 });
+    const sentPictureIds = () =>
+      t.sent
+        .filter((x) => x.kind === 'rtp' && parseRtpPacket(x.bytes).ssrc === 5000)
+        .map((x) => {
+          const p = parseRtpPacket(x.bytes).payload;
+          return ((p[2] & 0x7f) << 8) | p[3];
+        });
+    // A TL2 frame starts; the limit drops to (2,1) before its second packet: that packet goes too.
+    feedTemporal(now + 20, 2, false, 'r2');
+    remb(1_000_000, now + 21);
+    t.tick(now + 21);
+    expect(c.bweTemporalLimit).toBe(1);
+    const before = sentPictureIds().length;
+    feedTemporal(now + 22, 2, false, 'r2', false);
+    expect(sentPictureIds().length).toBe(before + 1);
+    expect(c.currentLayers).toEqual({ spatialLayer: 2, temporalLayer: 2 });
+    // The next TL2 frame is dropped (the switch happens at its start), the TL1 frame after it is sent
+    // with the picture id that follows the completed frame's.
+    feedTemporal(now + 30, 2, false, 'r2');
+    expect(c.currentLayers).toEqual({ spatialLayer: 2, temporalLayer: 1 });
+    feedTemporal(now + 40, 1, false, 'r2');
+    const ids = sentPictureIds().slice(before - 1);
+    expect(ids.length).toBe(3);
+    expect([ids[1] - ids[0], ids[2] - ids[1]]).toEqual([0, 1]);
   });
 
   it('a lower preferred layer is no link limit: the current layer goes on until the lower keyframe', () => {
