@@ -81,36 +81,13 @@ function setup(producerSendsTwcc = true, scalabilityMode = 'L3T1') {
   const producer = router.getProducer('p');
   let seq = 0;
   let picture = 0;
-  /** One keyframe packet on every layer (with the producer's transport-cc value 0xabcd); the first also fills 1 s of bitrate. */
-  const feed = (nowMs: number, keyframe = true, only?: string) => {
-    seq++;
-    RIDS.forEach((rid, i) => {
-      if (only !== undefined && rid !== only) return;
-      const b = serializeRtpPacket({
-        payloadType: 96,
-        sequenceNumber: seq,
-        timestamp: seq * 3000,
-        ssrc: 0x100 * (i + 1),
-        extensions: [
-          { id: 4, value: Buffer.from('0') },
-          { id: 10, value: Buffer.from(rid) },
-          { id: 3, value: Buffer.from([0xab, 0xcd]) },
-        ],
-        payload: Buffer.from([0x90, 0x80, 0x80 | (seq >> 8), seq & 0xff, keyframe ? 0 : 1, 9, 9]),
-      });
-      t.receiveRtp(b, b.length, nowMs);
-      if (seq === 1)
-        for (let k = 0; k < 10; k++) producer.streams[i].bitrate.add(LAYER_BYTES[i], nowMs - 900 + k * 100);
-    });
-  };
   /**
-   * One VP8 packet of temporal layer `tid` on every layer (descriptor with TID, Y set; a frame's first
-   * packet unless `frameStart` is false); the first call also fills 1 s of each temporal layer's bitrate
-   * (40 / 20 / 40 % of the layer's, as libwebrtc splits three temporal layers).
+   * One packet with `payload` (a VP8 descriptor) on every layer, or on `only`, with the producer's
+   * transport-cc value 0xabcd; the first also fills 1 s of each layer's bitrate (and, with `temporal`,
+   * of its temporal layers: 40 / 20 / 40 %, as libwebrtc splits three).
    */
-  const feedTemporal = (nowMs: number, tid: number, keyframe = false, only?: string, frameStart = true) => {
+  const receive = (nowMs: number, payload: number[], only: string | undefined, temporal: boolean) => {
     seq++;
-    if (frameStart) picture++;
     RIDS.forEach((rid, i) => {
       if (only !== undefined && rid !== only) return;
       const b = serializeRtpPacket({
@@ -123,27 +100,42 @@ function setup(producerSendsTwcc = true, scalabilityMode = 'L3T1') {
           { id: 10, value: Buffer.from(rid) },
           { id: 3, value: Buffer.from([0xab, 0xcd]) },
         ],
-        payload: Buffer.from([
-          frameStart ? 0x90 : 0x80,
-          0xa0,
-          0x80 | (picture >> 8),
-          picture & 0xff,
-          (tid << 6) | 0x20,
-          keyframe ? 0 : 1,
-          9,
-        ]),
+        payload: Buffer.from(payload),
       });
       t.receiveRtp(b, b.length, nowMs);
-      if (seq === 1) {
-        for (let k = 0; k < 10; k++) {
-          const at = nowMs - 900 + k * 100;
-          producer.streams[i].bitrate.add(LAYER_BYTES[i], at);
-          [0.4, 0.2, 0.4].forEach((share, tl) => {
-            producer.streams[i].countTemporalLayer(tl, LAYER_BYTES[i] * share, at);
-          });
-        }
+      if (seq !== 1) return;
+      for (let k = 0; k < 10; k++) {
+        const at = nowMs - 900 + k * 100;
+        producer.streams[i].bitrate.add(LAYER_BYTES[i], at);
+        if (!temporal) continue;
+        [0.4, 0.2, 0.4].forEach((share, tl) => {
+          producer.streams[i].countTemporalLayer(tl, LAYER_BYTES[i] * share, at);
+        });
       }
     });
+  };
+  /** One keyframe (or delta) packet on every layer, picture id = sequence number, no temporal layer. */
+  const feed = (nowMs: number, keyframe = true, only?: string) =>
+    receive(
+      nowMs,
+      [0x90, 0x80, 0x80 | ((seq + 1) >> 8), (seq + 1) & 0xff, keyframe ? 0 : 1, 9, 9],
+      only,
+      false,
+    );
+  /**
+   * One VP8 packet of temporal layer `tid` (descriptor with TID, Y set; a frame's first packet unless
+   * `frameStart` is false).
+   */
+  const feedTemporal = (nowMs: number, tid: number, keyframe = false, only?: string, frameStart = true) => {
+    if (frameStart) picture++;
+    const descriptor = [
+      frameStart ? 0x90 : 0x80,
+      0xa0,
+      0x80 | (picture >> 8),
+      picture & 0xff,
+      (tid << 6) | 0x20,
+    ];
+    receive(nowMs, [...descriptor, keyframe ? 0 : 1, 9], only, true);
   };
   const remb = (bitrate: number, nowMs: number) => {
     const b = serializeRtcpPackets([{ kind: 'remb', senderSsrc: 9, mediaSsrc: 0, bitrate, ssrcs: [] }]);
@@ -230,8 +222,8 @@ describe('Transport bandwidth estimation', () => {
     feedTemporal(now + 5, 0, true);
     expect(c.currentLayers).toEqual({ spatialLayer: 2, temporalLayer: 2 });
     expect(kbps()).toEqual([0, 0, 150, 0, 300, 500, 0, 720, 1200]);
-    // 1 M carries (2,1) but not (2,2).
-    remb(1_000_000, now + 8);
+    // 900 k carries (2,1) but not (2,2) (with the 15 % discount of the layers it is on: ~1.04 M).
+    remb(900_000, now + 8);
     t.tick(now + 8);
     expect(c.targetSpatial).toBe(2);
     expect(c.bweTemporalLimit).toBe(1);
@@ -250,8 +242,8 @@ describe('Transport bandwidth estimation', () => {
     expect(sent()).toBe(before);
     feedTemporal(now + 30, 1, false, 'r2');
     expect(sent()).toBe(before + 1);
-    // 550 k: (1,2) — the full frame rate of the middle stream — as (2,1) does not fit.
-    remb(550_000, now + 40);
+    // 500 k: (1,2) — the full frame rate of the middle stream — as (2,1) does not fit.
+    remb(500_000, now + 40);
     t.tick(now + 40);
     expect([c.targetSpatial, c.bweSpatialLimit, c.bweTemporalLimit]).toEqual([1, 1, 2]);
     feedTemporal(now + 50, 0, true);
@@ -279,7 +271,7 @@ describe('Transport bandwidth estimation', () => {
         });
     // A TL2 frame starts; the limit drops to (2,1) before its second packet: that packet goes too.
     feedTemporal(now + 20, 2, false, 'r2');
-    remb(1_000_000, now + 21);
+    remb(900_000, now + 21);
     t.tick(now + 21);
     expect(c.bweTemporalLimit).toBe(1);
     const before = sentPictureIds().length;
