@@ -23,6 +23,14 @@ export interface SimulationOptions {
   probing?: boolean;
   propagationMs?: number;
   maxQueueMs?: number;
+  /**
+   * A starved receiver (or sender) thread: the next stall after `t` — its start and length, ms. Packets
+   * arriving during a stall are stamped at its end, all at once, as a descheduled network thread reads
+   * them (CPU load on the same machine, no bottleneck).
+   */
+  stalls?: (tMs: number) => { startMs: number; lengthMs: number };
+  /** The same on the sender's side after the send time is recorded (an I/O thread that sends later). */
+  sendStalls?: (tMs: number) => { startMs: number; lengthMs: number };
 }
 
 const PACKET_BYTES = 1200;
@@ -69,9 +77,10 @@ export class BweSimulation {
         this.nextTickMs += 20;
         this.probeTick(t);
       }
-      while (this.inFlight.length > 0 && this.inFlight[0].arriveMs <= t) {
+      const stalled = this.stallEndAt(t);
+      while (stalled < 0 && this.inFlight.length > 0 && this.inFlight[0].arriveMs <= t) {
         const p = this.inFlight.shift();
-        if (p) this.recorder.record(p.seq, p.arriveMs);
+        if (p) this.recorder.record(p.seq, Math.max(p.arriveMs, t));
       }
       if (t >= this.nextFeedbackMs) {
         this.nextFeedbackMs += 100;
@@ -84,6 +93,24 @@ export class BweSimulation {
       }
       if (sample && t % 100 === 0) sample(t, this.bwe.estimate(t));
     }
+  }
+
+  private stall = { startMs: -1, lengthMs: 0 };
+
+  /** While the receiver is stalled at `t`: when the stall ends; else -1. */
+  private stallEndAt(t: number): number {
+    if (!this.o.stalls) return -1;
+    if (t >= this.stall.startMs + this.stall.lengthMs) this.stall = this.o.stalls(t);
+    return t >= this.stall.startMs ? this.stall.startMs + this.stall.lengthMs : -1;
+  }
+
+  private sendStall = { startMs: -1, lengthMs: 0 };
+
+  /** When a packet handed over at `t` leaves the sender. */
+  private sendStallEndAt(t: number): number {
+    if (!this.o.sendStalls) return t;
+    if (t >= this.sendStall.startMs + this.sendStall.lengthMs) this.sendStall = this.o.sendStalls(t);
+    return t >= this.sendStall.startMs ? this.sendStall.startMs + this.sendStall.lengthMs : t;
   }
 
   private probeTick(t: number): void {
@@ -110,7 +137,7 @@ export class BweSimulation {
     this.probes.onSent(size);
     this.sentBytes += size;
     if (this.o.lost?.(seq)) return;
-    const start = Math.max(t, this.linkFreeAtMs);
+    const start = Math.max(this.sendStallEndAt(t), this.linkFreeAtMs);
     if (start - t > this.maxQueueMs) return; // tail drop
     this.linkFreeAtMs = start + (size * 8 * 1000) / this.o.capacity(t);
     this.inFlight.push({ seq, arriveMs: this.linkFreeAtMs + this.prop });

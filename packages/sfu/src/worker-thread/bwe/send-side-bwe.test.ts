@@ -94,4 +94,39 @@ describe('SendSideBwe on a simulated bottleneck', () => {
     expect(p.get(14_900) ?? 0).toBeGreaterThan(2_000_000);
     expect(probed.paddingBytes).toBeGreaterThan(0);
   });
+
+  it('holds on an open link while either side stalls (a CPU-starved thread), and finds a bottleneck under stalls', () => {
+    // A seeded generator: the stalls are the same in every run.
+    let x = 7;
+    const random = () => {
+      x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+      return x / 2 ** 32;
+    };
+    // Up to 40 ms stalls every 50–150 ms, on the receiver (arrivals stamped at its end) and on the sender
+    // (packets leave at its end, after their send time was recorded).
+    const stalls = (t: number) => ({
+      startMs: t + Math.round(100 * (0.5 + random())),
+      lengthMs: Math.round(40 * random()),
+    });
+    const open = new BweSimulation({
+      startBitrate: 600_000,
+      capacity: () => 50_000_000,
+      demand: () => 3_000_000,
+      probing: true,
+      stalls,
+      sendStalls: stalls,
+    });
+    const s = trace(open, 30_000);
+    expect(Math.min(...[...s].filter(([t]) => t >= 10_000).map(([, e]) => e))).toBeGreaterThan(2_500_000);
+    const limited = new BweSimulation({
+      startBitrate: 600_000,
+      capacity: (t) => (t < 15_000 ? 50_000_000 : 1_000_000),
+      demand: () => 3_000_000,
+      probing: true,
+      stalls,
+      sendStalls: stalls,
+    });
+    const l = trace(limited, 25_000);
+    expect(firstTimeAfter(l, 15_000, (e) => e <= 1_100_000) - 15_000).toBeLessThanOrEqual(2000);
+  });
 });
