@@ -9,7 +9,8 @@ import { log, Proc, trial, tsfuFanout } from './load-common.js';
  * packets and the connected-UDP counters. `--io-thread`: through the I/O thread
  * instead of the workers' connected sockets; `--with-relay`: the plain relay's
  * latency first, interleaved; `--bwe`: send-side BWE on (see `tsfuFanout`); `--bwe-ab`: BWE off and
- * on alternated in one run. For A/B-measuring one hot-path lever at equal load.
+ * on alternated in one run; `--overload`: the middle trial at twice the rate (recovery after overload).
+ * For A/B-measuring one hot-path lever at equal load.
  */
 export async function probe(outPps: number): Promise<void> {
   const sfu = new Proc('sfu');
@@ -61,8 +62,12 @@ export async function probe(outPps: number): Promise<void> {
   const trials = Number(process.env.TSFU_PROBE_TRIALS) || 5;
   const trialMs = Number(process.env.TSFU_PROBE_TRIAL_MS) || 1000;
   const p99s: number[] = [];
+  // `--overload`: the middle trial at twice the rate — does the SFU recover its cost and loss after it?
+  const overload = process.argv.includes('--overload');
   for (let i = 0; i < trials; i++) {
-    const { t, r } = await trial(clients, sfu, eps[0].id, recv, fanout, 1200, outPps, trialMs, 4, bwe);
+    const pps = overload && i === trials >> 1 ? 2 * outPps : outPps;
+    if (pps !== outPps) log(`trial ${i + 1} at ${pps} pkts/s (overload)`);
+    const { t, r } = await trial(clients, sfu, eps[0].id, recv, fanout, 1200, pps, trialMs, 4, bwe);
     const l = r.latencyUs;
     if (l)
       log(
@@ -70,7 +75,7 @@ export async function probe(outPps: number): Promise<void> {
       );
     if (l) p99s.push(l.p99 / 1000);
     log(
-      `trial ${i + 1}: loss ${(t.loss * 100).toFixed(2)} %, kernel drops at the SFU's sockets ${t.forwarderDrops}, at the clients' ${t.clientDrops}`,
+      `trial ${i + 1}: loss ${(t.loss * 100).toFixed(2)} %, CPU-s/M ${t.cpuSecPerMillion.toFixed(2)}, kernel drops at the SFU's sockets ${t.forwarderDrops}, at the clients' ${t.clientDrops}`,
     );
     cpu.push(t.cpuSecPerMillion);
     loss.push(t.loss);
