@@ -65,7 +65,7 @@ export class BweSimulation {
       const t = this.nowMs;
       if (t >= this.nextFrameMs) {
         this.nextFrameMs += 1000 / 30;
-        const rate = Math.min(this.bwe.estimate(t), this.o.demand(t));
+        const rate = Math.min(this.bwe.estimate(), this.o.demand(t));
         let bytes = rate / 8 / 30;
         while (bytes > 0) {
           const size = Math.min(PACKET_BYTES, Math.max(100, Math.round(bytes)));
@@ -91,7 +91,7 @@ export class BweSimulation {
         const f = this.feedbacks.shift();
         if (f) this.bwe.onTransportCc(f.fb, t);
       }
-      if (sample && t % 100 === 0) sample(t, this.bwe.estimate(t));
+      if (sample && t % 100 === 0) sample(t, this.bwe.estimate());
     }
   }
 
@@ -117,7 +117,7 @@ export class BweSimulation {
     if (!this.o.probing) return;
     const p = this.probes;
     if (p.cluster < 0) {
-      const started = p.maybeStart(t, this.bwe.estimate(t), this.o.demand(t), this.bwe.lastDecreaseMs, 1e9);
+      const started = p.maybeStart(t, this.bwe.estimate(), this.o.demand(t), this.bwe.lastDecreaseMs, 1e9);
       if (started) this.bwe.startProbeCluster(p.cluster);
       else return;
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BweSimulation } from './bwe-simulation.test-util.js';
+import { SendSideBwe } from './send-side-bwe.js';
 
 /** The estimate at each 100 ms sample. */
 function trace(sim: BweSimulation, untilMs: number): Map<number, number> {
@@ -128,5 +129,24 @@ describe('SendSideBwe on a simulated bottleneck', () => {
     });
     const l = trace(limited, 25_000);
     expect(firstTimeAfter(l, 15_000, (e) => e <= 1_100_000) - 15_000).toBeLessThanOrEqual(2000);
+  });
+
+  it('follows REMB until transport-cc feedback flows, then ignores it (as mediasoup)', () => {
+    // A receiver that sends only REMB: its estimate is the estimate.
+    const rembOnly = new SendSideBwe(600_000);
+    rembOnly.onRemb(100_000);
+    expect([rembOnly.bweType, rembOnly.estimate()]).toEqual(['remb', 100_000]);
+    // With transport-cc feedback a REMB (Chromium's, over the packets without a transport-wide number)
+    // no longer caps it.
+    const sim = new BweSimulation({
+      startBitrate: 600_000,
+      capacity: () => 50_000_000,
+      demand: () => 2_000_000,
+    });
+    sim.run(5000);
+    const before = sim.bwe.estimate();
+    expect(before).toBeGreaterThan(600_000);
+    sim.bwe.onRemb(100_000);
+    expect([sim.bwe.bweType, sim.bwe.estimate()]).toEqual(['transport-cc', before]);
   });
 });

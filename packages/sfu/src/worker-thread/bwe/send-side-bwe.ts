@@ -32,8 +32,6 @@ export type BweType = 'transport-cc' | 'remb';
 
 /** A probe cluster waits this long after its end for the feedback of its last packets. */
 const PROBE_RESULT_WAIT_MS = 1000;
-/** REMB older than this no longer bounds the estimate. */
-const REMB_TIMEOUT_MS = 5000;
 
 export class SendSideBwe {
   readonly history = new SentPacketHistory();
@@ -54,7 +52,6 @@ export class SendSideBwe {
   private pendingClusterSent = 0;
   private clusterSent = 0;
   private rembBitrate = 0;
-  private rembAtMs = Number.NEGATIVE_INFINITY;
   private feedbackAtMs = Number.NEGATIVE_INFINITY;
   /** Counters (for tests and stats). */
   feedbackCount = 0;
@@ -82,14 +79,16 @@ export class SendSideBwe {
     return this.feedbackCount === 0 && this.rembBitrate > 0 ? 'remb' : 'transport-cc';
   }
 
-  /** The available bitrate, bps. */
-  estimate(nowMs: number): number {
-    let e: number;
-    if (this.bweType === 'remb') e = this.rembBitrate;
-    else {
-      e = Math.min(this.aimd.bitrate, this.loss.bitrate);
-      if (nowMs - this.rembAtMs < REMB_TIMEOUT_MS && this.rembBitrate > 0) e = Math.min(e, this.rembBitrate);
-    }
+  /**
+   * The available bitrate, bps. Once transport-cc feedback flows, REMB is ignored (as mediasoup's
+   * Transport, which hands REMB to its estimator only in REMB mode): Chromium computes REMB only over the
+   * packets that carry no transport-wide sequence number — here those of producers whose packets have no
+   * slot for it (piped, plain) —, and under CPU load its receive-side estimate fell to 80–130 kbit/s on an
+   * open link (apps/demo's cluster test) while the transport-cc estimate was 0.6–1.1 Mbit/s: as a cap it
+   * held every consumer on its lowest layer.
+   */
+  estimate(): number {
+    const e = this.bweType === 'remb' ? this.rembBitrate : Math.min(this.aimd.bitrate, this.loss.bitrate);
     return Math.max(this.minBitrate, Math.min(this.maxBitrate, e));
   }
 
@@ -127,9 +126,8 @@ export class SendSideBwe {
     return this.sendingCluster >= 0 || this.pendingCluster >= 0;
   }
 
-  onRemb(bitrate: number, nowMs: number): void {
+  onRemb(bitrate: number): void {
     this.rembBitrate = bitrate;
-    this.rembAtMs = nowMs;
   }
 
   /** Whether transport-cc feedback arrived within `withinMs`. */

@@ -121,13 +121,13 @@ export class TransportBwe {
    * the estimate (`rtxBitrate`: what was retransmitted over the last second) — on a full link a NACK
    * storm only makes it fuller.
    */
-  allowsRetransmission(rtxBitrate: number, nowMs: number): boolean {
-    return !this.enabled || rtxBitrate <= RTX_SHARE * this.bwe.estimate(nowMs);
+  allowsRetransmission(rtxBitrate: number): boolean {
+    return !this.enabled || rtxBitrate <= RTX_SHARE * this.bwe.estimate();
   }
 
   /** The available outgoing bitrate (getStats), bps. */
-  availableBitrate(nowMs: number): number {
-    return this.enabled ? this.bwe.estimate(nowMs) : this.startBitrate;
+  get availableBitrate(): number {
+    return this.enabled ? this.bwe.estimate() : this.startBitrate;
   }
 
   /**
@@ -171,14 +171,14 @@ export class TransportBwe {
   }
 
   onRemb(bitrate: number, nowMs: number): void {
-    this.bwe.onRemb(bitrate, nowMs);
+    this.bwe.onRemb(bitrate);
     this.trackSustained(nowMs);
     this.maybeReallocate();
   }
 
   /** Records the estimate in the sustained-minimum buckets; returns the lowest of the last 1.5–3 s. */
   private trackSustained(nowMs: number): number {
-    const e = this.bwe.estimate(nowMs);
+    const e = this.bwe.estimate();
     if (nowMs - this.bucketStartMs >= SUSTAIN_BUCKET_MS) {
       // A bucket that ended long ago says nothing about the last 3 s.
       this.prevBucketMin = nowMs - this.bucketStartMs < 2 * SUSTAIN_BUCKET_MS ? this.bucketMin : e;
@@ -189,7 +189,7 @@ export class TransportBwe {
   }
 
   private maybeReallocate(): void {
-    const e = this.bwe.estimate(performance.now());
+    const e = this.bwe.estimate();
     if (Math.abs(e - this.allocatedEstimate) > REALLOCATE_CHANGE * this.allocatedEstimate)
       this.nextAllocateAtMs = 0;
   }
@@ -222,7 +222,7 @@ export class TransportBwe {
     if (nowMs >= this.nextAllocateAtMs) {
       this.nextAllocateAtMs = nowMs + ALLOCATE_INTERVAL_MS;
       this.allocate(nowMs, consumers);
-      trace?.(this.traceInfo(nowMs));
+      trace?.(this.traceInfo());
     }
     if (twccExtId !== 0 && this.bwe.bweType === 'transport-cc') this.probe(nowMs, twccExtId, send);
   }
@@ -250,7 +250,7 @@ export class TransportBwe {
 
   /** The bitrate to split: the estimate, rising once it held, dropping at once only when far. */
   private allocationBase(nowMs: number): number {
-    const e = this.bwe.estimate(nowMs);
+    const e = this.bwe.estimate();
     this.allocatedEstimate = e;
     const sustained = this.trackSustained(nowMs);
     const base = this.allocBase;
@@ -272,7 +272,7 @@ export class TransportBwe {
     if (p.cluster < 0) {
       // Consumers without layers (audio, simple) take what they send: more bitrate changes nothing for them.
       if (!this.limited) return;
-      const estimate = bwe.estimate(nowMs);
+      const estimate = bwe.estimate();
       const desired = Math.min(this.desired, this.maxBitrate);
       if (!p.maybeStart(nowMs, estimate, desired, bwe.lastDecreaseMs, this.maxBitrate)) return;
       bwe.startProbeCluster(p.cluster);
@@ -294,7 +294,7 @@ export class TransportBwe {
     }
   }
 
-  private traceInfo(nowMs: number): BweTraceInfo {
+  private traceInfo(): BweTraceInfo {
     return {
       desiredBitrate: Math.round(this.desired),
       effectiveDesiredBitrate: Math.round(Math.min(this.desired, this.maxBitrate)),
@@ -302,7 +302,7 @@ export class TransportBwe {
       maxBitrate: this.maxBitrate,
       startBitrate: this.bwe.startBitrate,
       maxPaddingBitrate: Math.round(this.probes.rate),
-      availableBitrate: Math.round(this.bwe.estimate(nowMs)),
+      availableBitrate: Math.round(this.bwe.estimate()),
       bweType: this.bwe.bweType,
     };
   }

@@ -171,7 +171,7 @@ describe('Transport bandwidth estimation', () => {
     t.tick(now);
     feed(now + 10);
     expect(c.currentSpatial).toBe(2);
-    expect(t.bwe.availableBitrate(now)).toBe(5_000_000);
+    expect(t.bwe.availableBitrate).toBe(5_000_000);
     remb(700_000, now + 20);
     t.tick(now + 20);
     expect(c.targetSpatial).toBe(1);

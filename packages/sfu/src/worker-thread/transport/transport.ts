@@ -362,7 +362,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
 
   onConsumerRetransmitRtpPacket(consumer: Consumer, packet: Buffer, length: number): void {
     const now = performance.now();
-    if (!this.bwe.allowsRetransmission(this.rtxSendBitrate.rate(now), now)) return;
+    if (!this.bwe.allowsRetransmission(this.rtxSendBitrate.rate(now))) return;
     this.bwe.stamp(packet, length, consumer.transportCcExtId, now);
     this.rtxBytesSent += length;
     this.rtxSendBitrate.add(length, now);
@@ -611,7 +611,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
       rtxSendBitrate: this.rtxSendBitrate.rate(now),
       probationBytesSent: this.bwe.probationBytesSent,
       probationSendBitrate: this.bwe.probationBitrate.rate(now),
-      availableOutgoingBitrate: this.bwe.availableBitrate(now),
+      availableOutgoingBitrate: this.bwe.availableBitrate,
       maxIncomingBitrate: this.maxIncomingBitrate,
       maxOutgoingBitrate: this.maxOutgoingBitrate,
       minOutgoingBitrate: this.minOutgoingBitrate,
