@@ -35,6 +35,16 @@ function filter(target: [number, number], layers: [number, number] = [3, 3]) {
   return f;
 }
 
+/** On layer 0, target 2: a delta picture stays on 0 (marker on its layer 0), the keyframe goes up to 2. */
+const UP_AT_KEYFRAME = [
+  'S0T0be:M@0/0',
+  'S1T0be:-@0/0',
+  'S2T0be:-@0/0',
+  'S0T0kbe:+@2/0',
+  'S1T0be:+@2/0',
+  'S2T0be:M@2/0',
+];
+
 describe('SvcLayerFilter', () => {
   it('waits for a keyframe, then forwards up to the target spatial layer, marking its frame end', () => {
     const f = filter([1, 0]);
@@ -56,14 +66,7 @@ describe('SvcLayerFilter', () => {
     run(f, picture(0, 'be', true));
     f.targetSpatial = 2;
     expect(f.needsKeyFrame).toBe(true);
-    expect(run(f, [...picture(0), ...picture(0, 'be', true)])).toEqual([
-      'S0T0be:M@0/0',
-      'S1T0be:-@0/0',
-      'S2T0be:-@0/0',
-      'S0T0kbe:+@2/0',
-      'S1T0be:+@2/0',
-      'S2T0be:M@2/0',
-    ]);
+    expect(run(f, [...picture(0), ...picture(0, 'be', true)])).toEqual(UP_AT_KEYFRAME);
     expect(f.needsKeyFrame).toBe(false);
   });
 
@@ -102,14 +105,7 @@ describe('SvcLayerFilter', () => {
     // Up again only at a keyframe.
     f.targetSpatial = 2;
     expect(f.needsKeyFrame).toBe(true);
-    expect(run(f, [...picture(0), ...picture(0, 'be', true)])).toEqual([
-      'S0T0be:M@0/0',
-      'S1T0be:-@0/0',
-      'S2T0be:-@0/0',
-      'S0T0kbe:+@2/0',
-      'S1T0be:+@2/0',
-      'S2T0be:M@2/0',
-    ]);
+    expect(run(f, [...picture(0), ...picture(0, 'be', true)])).toEqual(UP_AT_KEYFRAME);
   });
 
   it('temporal: up at a switching point at a frame start, down at the end of a target-layer frame', () => {
