@@ -9,18 +9,12 @@
  * built package.
  */
 import { createSocket } from 'node:dgram';
-import * as sfu from '@tsfu/sfu';
+import type * as sfu from '@tsfu/sfu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TwoWorkersOnOnePort, twoWorkersOnOnePort } from './two-workers.js';
 import { type Client, connectClient, waitFor } from './werift-client.js';
 
-const opus = [{ kind: 'audio' as const, mimeType: 'audio/opus', clockRate: 48000, channels: 2 }];
-
-let w1: sfu.Worker;
-let w2: sfu.Worker;
-let s1: sfu.WebRtcServer;
-let s2: sfu.WebRtcServer;
-let r1: sfu.Router;
-let r2: sfu.Router;
+let env: TwoWorkersOnOnePort;
 let clientPort: number;
 const clients: Client[] = [];
 
@@ -43,20 +37,13 @@ async function freeUdpPort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  w1 = await sfu.createWorker({ logLevel: 'error' });
-  w2 = await sfu.createWorker({ logLevel: 'error' });
-  s1 = await w1.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', port: 0 }] });
-  const port = (await s1.dump()).udpSockets[0].port;
-  s2 = await w2.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', port }] });
-  r1 = await w1.createRouter({ mediaCodecs: opus });
-  r2 = await w2.createRouter({ mediaCodecs: opus });
+  env = await twoWorkersOnOnePort({ worker: { logLevel: 'error' } });
   clientPort = await freeUdpPort();
 });
 
 afterAll(async () => {
   for (const c of clients) await c.pc.close().catch(() => {});
-  w1?.close();
-  w2?.close();
+  env?.close();
 });
 
 /** Connects a werift client from 127.0.0.1:clientPort to `t`; resolves once DTLS is up on the server. */
@@ -72,12 +59,12 @@ describe('a remote address reused by a new ICE session', () => {
   let second: sfu.WebRtcTransport;
 
   it('same worker: the new transport connects from the address and takes it over', async () => {
-    first = await r1.createWebRtcTransport({ webRtcServer: s1 });
+    first = await env.r1.createWebRtcTransport({ webRtcServer: env.s1 });
     const c1 = await connectFromClientPort(first);
     expect(first.iceSelectedTuple?.remotePort).toBe(clientPort);
     // The client goes away without a word; the transport stays open (its consent has not expired).
     await c1.pc.close();
-    second = await r1.createWebRtcTransport({ webRtcServer: s1 });
+    second = await env.r1.createWebRtcTransport({ webRtcServer: env.s1 });
     await connectFromClientPort(second);
     expect(second.iceSelectedTuple?.remotePort).toBe(clientPort);
     // The old session lost the address to the new one.
@@ -88,7 +75,7 @@ describe('a remote address reused by a new ICE session', () => {
 
   it('another worker sharing the port: its transport connects from the address and takes it over', async () => {
     await clients[clients.length - 1].pc.close();
-    const third = await r2.createWebRtcTransport({ webRtcServer: s2 });
+    const third = await env.r2.createWebRtcTransport({ webRtcServer: env.s2 });
     await connectFromClientPort(third);
     expect(third.iceSelectedTuple?.remotePort).toBe(clientPort);
     await waitFor(() => second.iceState === 'disconnected', 5_000, 'second transport disconnected');

@@ -9,49 +9,22 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { StunAttr, StunClass, StunMessageWriter, StunMethod } from '@tsfu/ice-lite';
-import * as sfu from '@tsfu/sfu';
+import type * as sfu from '@tsfu/sfu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RtpHeader, RtpPacket } from 'werift';
+import { type TwoWorkersOnOnePort, twoWorkersOnOnePort } from './two-workers.js';
 import { type Client, connectClient, waitFor } from './werift-client.js';
 
-const opus = [{ kind: 'audio' as const, mimeType: 'audio/opus', clockRate: 48000, channels: 2 }];
-
-let w1: sfu.Worker;
-let w2: sfu.Worker;
-let s1: sfu.WebRtcServer;
-let s2: sfu.WebRtcServer;
-let r1: sfu.Router;
-let r2: sfu.Router;
-let udpPort: number;
+let env: TwoWorkersOnOnePort;
 const clients: Client[] = [];
 
 beforeAll(async () => {
-  w1 = await sfu.createWorker();
-  w2 = await sfu.createWorker();
-  s1 = await w1.createWebRtcServer({
-    listenInfos: [
-      { protocol: 'udp', ip: '127.0.0.1', port: 0 },
-      { protocol: 'tcp', ip: '127.0.0.1', port: 0 },
-    ],
-  });
-  const d = await s1.dump();
-  udpPort = d.udpSockets[0].port;
-  const tcpPort = d.tcpServers[0].port;
-  // The deliberate difference from mediasoup: the second worker shares the same ip:port.
-  s2 = await w2.createWebRtcServer({
-    listenInfos: [
-      { protocol: 'udp', ip: '127.0.0.1', port: udpPort },
-      { protocol: 'tcp', ip: '127.0.0.1', port: tcpPort },
-    ],
-  });
-  r1 = await w1.createRouter({ mediaCodecs: opus });
-  r2 = await w2.createRouter({ mediaCodecs: opus });
+  env = await twoWorkersOnOnePort({ tcp: true });
 });
 
 afterAll(async () => {
   for (const c of clients) await c.pc.close().catch(() => {});
-  w1?.close();
-  w2?.close();
+  env?.close();
 });
 
 function rtp(seq: number): RtpPacket {
@@ -109,7 +82,7 @@ async function connectAndCheck(router: sfu.Router, server: sfu.WebRtcServer, tcp
   expect(tuple?.protocol).toBe(tcp ? 'tcp' : 'udp');
   // werift's TCP client may bind a non-loopback interface address while connecting to 127.0.0.1.
   expect(tuple?.remoteIp).toMatch(tcp ? /^\d+\.\d+\.\d+\.\d+$/ : /^127\.0\.0\.1$/);
-  expect(tuple?.localPort).toBe(tcp ? (await server.dump()).tcpServers[0].port : udpPort);
+  expect(tuple?.localPort).toBe(tcp ? (await server.dump()).tcpServers[0].port : env.udpPort);
   // The client's own address: werift's selected local candidate.
   const pair = client.pc.iceTransports[0].connection.nominated;
   // (An active TCP candidate announces port 9; its real source port is chosen by connect().)
@@ -160,18 +133,20 @@ async function connectAndCheck(router: sfu.Router, server: sfu.WebRtcServer, tcp
 
 describe('WebRtcTransport against werift', () => {
   it('two workers, one shared UDP port: ICE completed, DTLS connected, SRTP keys agree', async () => {
-    const a = await connectAndCheck(r1, s1, false);
-    const b = await connectAndCheck(r2, s2, false);
+    const a = await connectAndCheck(env.r1, env.s1, false);
+    const b = await connectAndCheck(env.r2, env.s2, false);
     expect(a.transport.iceSelectedTuple?.localPort).toBe(b.transport.iceSelectedTuple?.localPort);
-    const io = (await s1.dump()).ioCounters;
+    const io = (await env.s1.dump()).ioCounters;
     expect(io.routedByUfrag).toBeGreaterThan(0);
     expect(io.routedByTuple).toBeGreaterThan(0);
   });
 
   it('a transport on its own listenInfos socket (no WebRtcServer) connects too', async () => {
-    const transport = await r2.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] });
+    const transport = await env.r2.createWebRtcTransport({
+      listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }],
+    });
     const port = transport.iceCandidates[0].port;
-    expect(port).not.toBe(udpPort);
+    expect(port).not.toBe(env.udpPort);
     const client = await connectClient(transport);
     clients.push(client);
     await waitFor(() => transport.dtlsState === 'connected', 15_000, 'dtls connected');
@@ -181,23 +156,23 @@ describe('WebRtcTransport against werift', () => {
       remoteIp: '127.0.0.1',
     });
     await sendUntilAccepted(client, transport, 1);
-    const socketsBefore = (await s1.getIoCounters()).sockets;
+    const socketsBefore = (await env.s1.getIoCounters()).sockets;
     transport.close();
     // Its socket is closed with it (after the close_notify has left).
     await waitFor(
-      async () => (await s1.getIoCounters()).sockets === socketsBefore - 1,
+      async () => (await env.s1.getIoCounters()).sockets === socketsBefore - 1,
       5000,
       'socket closed',
     );
   });
 
   it('two workers over ICE-TCP on one shared TCP listener', async () => {
-    await connectAndCheck(r1, s1, true);
-    await connectAndCheck(r2, s2, true);
+    await connectAndCheck(env.r1, env.s1, true);
+    await connectAndCheck(env.r2, env.s2, true);
   });
 
   it('ICE restart: the old ufrag works until the first check with the new one (as mediasoup), media keeps flowing', async () => {
-    const transport = await r1.createWebRtcTransport({ webRtcServer: s1 });
+    const transport = await env.r1.createWebRtcTransport({ webRtcServer: env.s1 });
     const client = await connectClient(transport);
     clients.push(client);
     await waitFor(() => transport.dtlsState === 'connected', 15_000, 'dtls connected');
@@ -207,7 +182,7 @@ describe('WebRtcTransport against werift', () => {
     expect(fresh.password).not.toBe(old.password);
     expect(transport.iceParameters.usernameFragment).toBe(fresh.usernameFragment);
     const ufrags = async () =>
-      (await s1.dump()).localIceUsernameFragments
+      (await env.s1.dump()).localIceUsernameFragments
         .filter((f) => f.webRtcTransportId === transport.id)
         .map((f) => f.localIceUsernameFragment);
     // Both route here until the peer uses the new credentials.
@@ -216,7 +191,7 @@ describe('WebRtcTransport against werift', () => {
     expect(transport.iceState).toBe('completed');
     const sock = createSocket('udp4');
     await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-    const send = (b: Buffer) => new Promise<void>((r) => sock.send(b, udpPort, '127.0.0.1', () => r()));
+    const send = (b: Buffer) => new Promise<void>((r) => sock.send(b, env.udpPort, '127.0.0.1', () => r()));
     // A check with the old credentials from a new tuple is still routed and answered.
     const answered0 = (await stats(transport)).tsfuCounters.ice.answered;
     await send(stunRequest(old.usernameFragment, old.password));
@@ -239,12 +214,12 @@ describe('WebRtcTransport against werift', () => {
     // the I/O thread (sent until the worker's unregistration has reached it).
     const sock2 = createSocket('udp4');
     await new Promise<void>((r) => sock2.bind(0, '127.0.0.1', () => r()));
-    const io0 = (await s1.dump()).ioCounters;
+    const io0 = (await env.s1.dump()).ioCounters;
     await waitFor(
       async () => {
         const stale = stunRequest(old.usernameFragment, old.password);
-        await new Promise<void>((r) => sock2.send(stale, udpPort, '127.0.0.1', () => r()));
-        return (await s1.dump()).ioCounters.droppedUnknownTuple > io0.droppedUnknownTuple;
+        await new Promise<void>((r) => sock2.send(stale, env.udpPort, '127.0.0.1', () => r()));
+        return (await env.s1.dump()).ioCounters.droppedUnknownTuple > io0.droppedUnknownTuple;
       },
       5000,
       'old ufrag dropped',
@@ -257,10 +232,10 @@ describe('WebRtcTransport against werift', () => {
   });
 
   it('consent timeout → disconnected', async () => {
-    const transport = await r2.createWebRtcTransport({ webRtcServer: s2, iceConsentTimeout: 1 });
+    const transport = await env.r2.createWebRtcTransport({ webRtcServer: env.s2, iceConsentTimeout: 1 });
     const client = await connectClient(transport);
     await waitFor(() => transport.dtlsState === 'connected', 15_000, 'dtls connected');
-    const boundBefore = (await s2.getIoCounters()).tuples;
+    const boundBefore = (await env.s2.getIoCounters()).tuples;
     const states: string[] = [];
     transport.on('icestatechange', (s) => states.push(s));
     // werift's close() sends no DTLS close_notify; the client going silent is seen as consent expiry.
@@ -269,12 +244,12 @@ describe('WebRtcTransport against werift', () => {
     expect(states).toContain('disconnected');
     expect(transport.iceSelectedTuple).toBeUndefined();
     // The I/O thread forgot the tuple (a new session from that address must reach its own transport).
-    await expect.poll(async () => (await s2.getIoCounters()).tuples).toBeLessThan(boundBefore);
+    await expect.poll(async () => (await env.s2.getIoCounters()).tuples).toBeLessThan(boundBefore);
   });
 
   it('fingerprint mismatch → dtlsState failed', async () => {
     // connect() is given a fingerprint that is not the client certificate's: our DTLS side must fail.
-    const t2 = await r1.createWebRtcTransport({ webRtcServer: s1 });
+    const t2 = await env.r1.createWebRtcTransport({ webRtcServer: env.s1 });
     const pcClient = await connectClientWithWrongRemoteFingerprint(t2);
     clients.push(pcClient);
     await waitFor(() => t2.dtlsState === 'failed', 15_000, 'dtls failed');
@@ -282,7 +257,7 @@ describe('WebRtcTransport against werift', () => {
   });
 
   it('close → the client sees DTLS close_notify; the transport reports closed', async () => {
-    const transport = await r2.createWebRtcTransport({ webRtcServer: s2 });
+    const transport = await env.r2.createWebRtcTransport({ webRtcServer: env.s2 });
     const client = await connectClient(transport);
     clients.push(client);
     await waitFor(() => client.pc.connectionState === 'connected', 15_000, 'connected');
@@ -300,10 +275,10 @@ describe('WebRtcTransport against werift', () => {
   });
 
   it('garbage at the shared port is dropped and counted, creating nothing', async () => {
-    const before = (await s1.dump()).ioCounters;
+    const before = (await env.s1.dump()).ioCounters;
     const sock = createSocket('udp4');
     await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-    const send = (b: Buffer) => new Promise<void>((r) => sock.send(b, udpPort, '127.0.0.1', () => r()));
+    const send = (b: Buffer) => new Promise<void>((r) => sock.send(b, env.udpPort, '127.0.0.1', () => r()));
     // random datagrams
     for (let i = 0; i < 50; i++) await send(randomBytes(1 + ((i * 37) % 300)));
     // STUN Binding Request with an unknown ufrag (USERNAME "nobodyknowsme:x")
@@ -323,16 +298,16 @@ describe('WebRtcTransport against werift', () => {
     );
     await send(Buffer.concat([Buffer.from([0x80, 111, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1]), randomBytes(60)]));
     // STUN for a real transport's ufrag but a bad MESSAGE-INTEGRITY: routed, answered 401, no tuple.
-    const t = await r1.createWebRtcTransport({ webRtcServer: s1 });
+    const t = await env.r1.createWebRtcTransport({ webRtcServer: env.s1 });
     const badIntegrity = stunRequest(t.iceParameters.usernameFragment, 'not-the-password');
     await send(badIntegrity);
     await waitFor(async () => (await stats(t)).tsfuCounters.ice.unauthenticated >= 1, 5000, '401');
     await waitFor(
-      async () => (await s1.dump()).ioCounters.droppedUnknownTuple >= before.droppedUnknownTuple + 53,
+      async () => (await env.s1.dump()).ioCounters.droppedUnknownTuple >= before.droppedUnknownTuple + 53,
       5000,
       'drops counted',
     );
-    const after = (await s1.dump()).ioCounters;
+    const after = (await env.s1.dump()).ioCounters;
     expect(after.tuples).toBe(before.tuples);
     const st = await stats(t);
     expect(st.iceState).toBe('new');
@@ -342,8 +317,8 @@ describe('WebRtcTransport against werift', () => {
   });
 
   it('garbage on an ICE-TCP connection to the shared listener is dropped and counted', async () => {
-    const tcpPort = (await s1.dump()).tcpServers[0].port;
-    const before = (await s1.dump()).ioCounters;
+    const tcpPort = (await env.s1.dump()).tcpServers[0].port;
+    const before = (await env.s1.dump()).ioCounters;
     const conn = connect({ host: '127.0.0.1', port: tcpPort });
     await new Promise<void>((r) => conn.once('connect', () => r()));
     // Well-framed (RFC 4571) random frames, a STUN request for an unknown ufrag, then a frame cut in half.
@@ -353,17 +328,17 @@ describe('WebRtcTransport against werift', () => {
     conn.write(Buffer.concat(frames));
     conn.write(Buffer.from([0x01, 0x00, 0xde, 0xad]));
     await waitFor(
-      async () => (await s1.dump()).ioCounters.droppedUnknownTuple >= before.droppedUnknownTuple + 3,
+      async () => (await env.s1.dump()).ioCounters.droppedUnknownTuple >= before.droppedUnknownTuple + 3,
       5000,
       'tcp drops counted',
     );
-    const after = (await s1.dump()).ioCounters;
+    const after = (await env.s1.dump()).ioCounters;
     expect(after.tcpFramesReceived - before.tcpFramesReceived).toBe(3);
     expect(after.tuples).toBe(before.tuples);
     expect(after.tcpConnections).toBe(before.tcpConnections + 1);
     conn.destroy();
     await waitFor(
-      async () => (await s1.dump()).ioCounters.tcpConnections === before.tcpConnections,
+      async () => (await env.s1.dump()).ioCounters.tcpConnections === before.tcpConnections,
       5000,
       'closed',
     );

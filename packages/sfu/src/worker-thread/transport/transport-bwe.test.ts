@@ -141,7 +141,17 @@ function setup(producerSendsTwcc = true, scalabilityMode = 'L3T1') {
     const b = serializeRtcpPackets([{ kind: 'remb', senderSsrc: 9, mediaSsrc: 0, bitrate, ssrcs: [] }]);
     t.receiveRtcp(b, b.length, nowMs);
   };
-  return { t, consume, feed, feedTemporal, remb, notes };
+  /** A consumer on the top layer under a 5 Mbit/s REMB (fed at `now` and `now + 10`). */
+  const consumeOnTopLayer = (id: string) => {
+    const c = consume(id, 5000);
+    const now = performance.now();
+    feed(now);
+    remb(5_000_000, now);
+    t.tick(now);
+    feed(now + 10);
+    return { c, now };
+  };
+  return { t, consume, consumeOnTopLayer, feed, feedTemporal, remb, notes };
 }
 
 describe('Transport bandwidth estimation', () => {
@@ -162,14 +172,9 @@ describe('Transport bandwidth estimation', () => {
   });
 
   it('follows REMB: lower layer, layerschange, stats and the bwe trace', () => {
-    const { t, consume, feed, remb, notes } = setup();
+    const { t, consumeOnTopLayer, feed, remb, notes } = setup();
     t.traceEventTypes = ['bwe'];
-    const c = consume('c', 5000);
-    const now = performance.now();
-    feed(now);
-    remb(5_000_000, now);
-    t.tick(now);
-    feed(now + 10);
+    const { c, now } = consumeOnTopLayer('c');
     expect(c.currentSpatial).toBe(2);
     expect(t.bwe.availableBitrate).toBe(5_000_000);
     remb(700_000, now + 20);
@@ -289,13 +294,8 @@ describe('Transport bandwidth estimation', () => {
   });
 
   it('a lower preferred layer is no link limit: the current layer goes on until the lower keyframe', () => {
-    const { t, consume, feed, remb } = setup();
-    const c = consume('c', 5000);
-    const now = performance.now();
-    feed(now);
-    remb(5_000_000, now);
-    t.tick(now);
-    feed(now + 10);
+    const { t, consumeOnTopLayer, feed } = setup();
+    const { c, now } = consumeOnTopLayer('c');
     expect(c.currentSpatial).toBe(2);
     c.setPreferredLayers({ spatialLayer: 0, temporalLayer: 0 }, now + 15);
     // The next allocation (each second) offers layer 0 only, so it limits to 0: not a bandwidth limit.
