@@ -46,7 +46,7 @@ async function pair(tag: string): Promise<[E2ePage, E2ePage]> {
 }
 
 describe('codecs through the SFU', () => {
-  for (const codec of ['video/H264', 'video/VP9'] as const) {
+  for (const codec of ['video/H264', 'video/VP9', 'video/AV1'] as const) {
     it(`forwards ${codec}: B decodes ≥ 60 frames`, async () => {
       const [a, b] = await pair(codec.slice(6));
       const produced = await call(a, 'produce', { audio: false, video: true, codec });

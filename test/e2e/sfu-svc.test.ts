@@ -1,14 +1,15 @@
 /**
- * VP9 SVC through the SFU with real peers: page A (Chromium + mediasoup-client)
- * produces one VP9 encoding with `scalabilityMode: 'L3T3_KEY'`, page B
- * consumes it; the consumer is of type `svc`. Both pages run in a network
+ * SVC through the SFU with real peers: page A (Chromium + mediasoup-client)
+ * produces one VP9 (or AV1, with the dependency descriptor) encoding with
+ * `scalabilityMode: 'L3T3_KEY'`, page B consumes it; the consumer is of type
+ * `svc`. Both pages run in a network
  * namespace whose SFU → browser direction can be shaped (harness/
  * bottleneck-netns.ts, named `svc…`; creating it fails the test, never skips).
- * 1. Open link: B's preferred layers 2 → 0 → 2: `currentLayers` and
+ * 1. Open link, VP9 and AV1: B's preferred layers 2 → 0 → 2: `currentLayers` and
  *    `layerschange` follow, B's frame width drops and comes back, frames keep
  *    decoding; temporal layer 0 only: B decodes at a lower frame rate, and
  *    back at temporal layer 2.
- * 2. 600 kbit/s on B's link: a lower layer within 10 s (a lower spatial layer,
+ * 2. VP9, 600 kbit/s on B's link: a lower layer within 10 s (a lower spatial layer,
  *    or the top one without its upper temporal layer), frames keep
  *    decoding and at most 2 freezes over 30 s beyond those of C, a control
  *    consumer of the same producer on an unlimited link (CPU starvation, as in
@@ -67,8 +68,10 @@ afterAll(async () => {
   rmSync(netns.chromiumWrapper, { force: true });
 });
 
-/** A produces VP9 L3T3_KEY, B consumes it: the consumer, B's receive transport, B's stats readers. */
-async function svcPair(tag: string) {
+type SvcCodec = 'video/VP9' | 'video/AV1';
+
+/** A produces `codec` L3T3_KEY, B consumes it: the consumer, B's receive transport, B's stats readers. */
+async function svcPair(tag: string, codec: SvcCodec = 'video/VP9') {
   const r = room as SfuRoom;
   const a = await r.session.openPage('sfu', `A-${tag}`);
   const b = await r.session.openPage('sfu', `B-${tag}`);
@@ -77,7 +80,7 @@ async function svcPair(tag: string) {
   const produced = await call(a, 'produce', {
     audio: false,
     video: true,
-    codec: 'video/VP9',
+    codec,
     scalabilityMode: 'L3T3_KEY',
     ...SIZE,
   });
@@ -87,6 +90,14 @@ async function svcPair(tag: string) {
   await call(b, 'consume', [produced[0].id]);
   const consumer = [...r.consumers.values()].find((c) => c.producerId === produced[0].id) as Consumer;
   expect(consumer.type).toBe('svc');
+  expect(consumer.rtpParameters.codecs[0].mimeType).toBe(codec);
+  // AV1: the dependency descriptor goes to B (without it Chromium decodes no frame of L3T3_KEY).
+  if (codec === 'video/AV1') {
+    const uris = consumer.rtpParameters.headerExtensions?.map((e) => e.uri) ?? [];
+    expect(uris).toContain(
+      'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension',
+    );
+  }
   const layers: Array<ConsumerLayers | undefined> = [];
   consumer.on('layerschange', (l) => layers.push(l));
   const ssrc = consumer.rtpParameters.encodings?.[0].ssrc;
@@ -110,91 +121,95 @@ async function svcPair(tag: string) {
     ?.transport as WebRtcTransport;
   await waitForRtcStats(
     b,
-    'VP9 SVC frames decoded',
+    `${codec} SVC frames decoded`,
     (s) => allInbound(s, 'video').some((v) => v.ssrc === ssrc && (v.framesDecoded ?? 0) >= 30),
     { timeoutMs: E2E_WAIT_MS },
   );
   return { r, a, b, producerId: produced[0].id, consumer, layers, frames, freezes, width, recv, received };
 }
 
-describe('VP9 SVC (L3T3_KEY) through the SFU', () => {
-  it('svc consumer: preferred spatial layer 2 → 0 → 2, width follows, frames keep decoding', async () => {
-    const { a, b, consumer, layers, frames, width, recv } = await svcPair('svc');
-    const diag: unknown[] = [];
-    const record = async () => {
-      const [ts] = await recv.getStats();
-      const out = allOutbound(await readRtcStats(a), 'video')[0];
-      const d = (await consumer.dump()) as { targetSpatialLayer?: number; currentSpatialLayer?: number };
-      diag.push({
-        target: d.targetSpatialLayer,
-        current: d.currentSpatialLayer,
-        bwe: ts.availableOutgoingBitrate,
-        sentWidth: out?.frameWidth,
-        sentMode: out?.scalabilityMode,
-        limitation: out?.qualityLimitationReason,
-        frames: await frames(),
-      });
-      return consumer.currentLayers?.spatialLayer;
-    };
-    try {
-      await expect.poll(() => consumer.currentLayers?.spatialLayer, { timeout: E2E_WAIT_MS }).toBe(2);
-      const f = await frames();
-      await expect.poll(frames, { timeout: E2E_WAIT_MS }).toBeGreaterThan(f + 20);
-      const width2 = await width();
-
-      await consumer.setPreferredLayers({ spatialLayer: 0, temporalLayer: 2 });
-      expect(consumer.preferredLayers).toEqual({ spatialLayer: 0, temporalLayer: 2 });
-      await expect.poll(() => consumer.currentLayers?.spatialLayer, { timeout: E2E_WAIT_MS }).toBe(0);
-      await expect.poll(width, { timeout: E2E_WAIT_MS }).toBeLessThan(width2);
-      const f0 = await frames();
-      await expect.poll(frames, { timeout: E2E_WAIT_MS }).toBeGreaterThan(f0 + 30);
-      const width0 = await width();
-
-      await consumer.setPreferredLayers({ spatialLayer: 2, temporalLayer: 2 });
-      await expect.poll(record, { timeout: E2E_WAIT_MS, interval: 1000 }).toBe(2);
-      await expect.poll(width, { timeout: E2E_WAIT_MS }).toBeGreaterThan(width0);
-      const f2 = await frames();
-      await expect.poll(frames, { timeout: E2E_WAIT_MS }).toBeGreaterThan(f2 + 30);
-      const spatials = layers.map((l) => l?.spatialLayer);
-      expect(spatials).toContain(0);
-      expect(spatials.lastIndexOf(2)).toBeGreaterThan(spatials.indexOf(0));
-
-      // Temporal layer 0 only (a quarter of the frames, picture ids with gaps): B keeps decoding.
-      const rate = async () => {
-        const [f1, t1] = [await frames(), Date.now()];
-        await expect.poll(frames, { timeout: E2E_WAIT_MS }).toBeGreaterThan(f1 + 15);
-        const [f2b, t2] = [await frames(), Date.now()];
-        return ((f2b - f1) * 1000) / (t2 - t1);
+describe('SVC (L3T3_KEY) through the SFU', () => {
+  it.each(['video/VP9', 'video/AV1'] as const)(
+    '%s svc consumer: preferred spatial layer 2 → 0 → 2, width follows, frames keep decoding',
+    async (codec) => {
+      const tag = codec === 'video/VP9' ? 'svc' : 'svcav1';
+      const { a, b, consumer, layers, frames, width, recv } = await svcPair(tag, codec);
+      const diag: unknown[] = [];
+      const record = async () => {
+        const [ts] = await recv.getStats();
+        const out = allOutbound(await readRtcStats(a), 'video')[0];
+        const d = (await consumer.dump()) as { targetSpatialLayer?: number; currentSpatialLayer?: number };
+        diag.push({
+          target: d.targetSpatialLayer,
+          current: d.currentSpatialLayer,
+          bwe: ts.availableOutgoingBitrate,
+          sentWidth: out?.frameWidth,
+          sentMode: out?.scalabilityMode,
+          limitation: out?.qualityLimitationReason,
+          frames: await frames(),
+        });
+        return consumer.currentLayers?.spatialLayer;
       };
-      const fpsT2 = await rate();
-      await consumer.setPreferredLayers({ spatialLayer: 2, temporalLayer: 0 });
-      await expect.poll(() => consumer.currentLayers?.temporalLayer, { timeout: E2E_WAIT_MS }).toBe(0);
-      await rate(); // the switch
-      const fpsT0 = await rate();
-      // Decoding at a lower rate: a quarter of the frames, unless the machine slowed the decoder more.
-      expect(fpsT0).toBeLessThan(fpsT2);
-      await consumer.setPreferredLayers({ spatialLayer: 2, temporalLayer: 2 });
-      await expect.poll(() => consumer.currentLayers?.temporalLayer, { timeout: E2E_WAIT_MS }).toBe(2);
-      const f3 = await frames();
-      await expect.poll(frames, { timeout: E2E_WAIT_MS }).toBeGreaterThan(f3 + 30);
-      writeFileSync(
-        join(E2E_DIR, 'dist', 'svc-layers.json'),
-        `${JSON.stringify({ width2, width0, fpsT2, fpsT0, layers, score: consumer.score })}\n`,
-      );
-    } catch (error) {
-      await record();
-      writeFileSync(
-        join(E2E_DIR, 'dist', 'svc-layers-failed.json'),
-        `${JSON.stringify({ layers, diag }, null, 1)}\n`,
-      );
-      throw error;
-    }
-    await call(a, 'close', null);
-    await call(b, 'close', null);
-    expect([a.errors, b.errors]).toEqual([[], []]);
-  });
+      try {
+        await expect.poll(() => consumer.currentLayers?.spatialLayer, { timeout: E2E_WAIT_MS }).toBe(2);
+        const f = await frames();
+        await expect.poll(frames, { timeout: E2E_WAIT_MS }).toBeGreaterThan(f + 20);
+        const width2 = await width();
 
-  it(`${LIMIT_KBIT} kbit/s → lower layer within 10 s, ≤ 2 freezes over 30 s; lifted → top spatial layer within 15 s`, async () => {
+        await consumer.setPreferredLayers({ spatialLayer: 0, temporalLayer: 2 });
+        expect(consumer.preferredLayers).toEqual({ spatialLayer: 0, temporalLayer: 2 });
+        await expect.poll(() => consumer.currentLayers?.spatialLayer, { timeout: E2E_WAIT_MS }).toBe(0);
+        await expect.poll(width, { timeout: E2E_WAIT_MS }).toBeLessThan(width2);
+        const f0 = await frames();
+        await expect.poll(frames, { timeout: E2E_WAIT_MS }).toBeGreaterThan(f0 + 30);
+        const width0 = await width();
+
+        await consumer.setPreferredLayers({ spatialLayer: 2, temporalLayer: 2 });
+        await expect.poll(record, { timeout: E2E_WAIT_MS, interval: 1000 }).toBe(2);
+        await expect.poll(width, { timeout: E2E_WAIT_MS }).toBeGreaterThan(width0);
+        const f2 = await frames();
+        await expect.poll(frames, { timeout: E2E_WAIT_MS }).toBeGreaterThan(f2 + 30);
+        const spatials = layers.map((l) => l?.spatialLayer);
+        expect(spatials).toContain(0);
+        expect(spatials.lastIndexOf(2)).toBeGreaterThan(spatials.indexOf(0));
+
+        // Temporal layer 0 only (a quarter of the frames, picture ids with gaps): B keeps decoding.
+        const rate = async () => {
+          const [f1, t1] = [await frames(), Date.now()];
+          await expect.poll(frames, { timeout: E2E_WAIT_MS }).toBeGreaterThan(f1 + 15);
+          const [f2b, t2] = [await frames(), Date.now()];
+          return ((f2b - f1) * 1000) / (t2 - t1);
+        };
+        const fpsT2 = await rate();
+        await consumer.setPreferredLayers({ spatialLayer: 2, temporalLayer: 0 });
+        await expect.poll(() => consumer.currentLayers?.temporalLayer, { timeout: E2E_WAIT_MS }).toBe(0);
+        await rate(); // the switch
+        const fpsT0 = await rate();
+        // Decoding at a lower rate: a quarter of the frames, unless the machine slowed the decoder more.
+        expect(fpsT0).toBeLessThan(fpsT2);
+        await consumer.setPreferredLayers({ spatialLayer: 2, temporalLayer: 2 });
+        await expect.poll(() => consumer.currentLayers?.temporalLayer, { timeout: E2E_WAIT_MS }).toBe(2);
+        const f3 = await frames();
+        await expect.poll(frames, { timeout: E2E_WAIT_MS }).toBeGreaterThan(f3 + 30);
+        writeFileSync(
+          join(E2E_DIR, 'dist', `${tag}-layers.json`),
+          `${JSON.stringify({ width2, width0, fpsT2, fpsT0, layers, score: consumer.score })}\n`,
+        );
+      } catch (error) {
+        await record();
+        writeFileSync(
+          join(E2E_DIR, 'dist', `${tag}-layers-failed.json`),
+          `${JSON.stringify({ layers, diag }, null, 1)}\n`,
+        );
+        throw error;
+      }
+      await call(a, 'close', null);
+      await call(b, 'close', null);
+      expect([a.errors, b.errors]).toEqual([[], []]);
+    },
+  );
+
+  it(`VP9 ${LIMIT_KBIT} kbit/s → lower layer within 10 s, ≤ 2 freezes over 30 s; lifted → top spatial layer within 15 s`, async () => {
     const { r, a, b, producerId, consumer, frames, freezes, width, recv, received } = await svcPair('svcbwe');
     // The control: C consumes the same producer on an unlimited link at spatial layer 1; the freezes it
     // counts come from a CPU-starved machine (the 2-core CI box), not from the link (see sfu-bwe.test.ts).

@@ -57,10 +57,10 @@ export interface ProduceSpec {
   audio: boolean;
   video: boolean;
   /** Video codec MIME type (default VP8). */
-  codec?: 'video/VP8' | 'video/VP9' | 'video/H264';
+  codec?: 'video/VP8' | 'video/VP9' | 'video/H264' | 'video/AV1';
   /** Three simulcast encodings (r0, r1, r2). */
   simulcast?: boolean;
-  /** One encoding with this scalability mode (SVC, e.g. `L3T3_KEY` with VP9). */
+  /** One encoding with this scalability mode (SVC, e.g. `L3T3_KEY` with VP9 or AV1). */
   scalabilityMode?: string;
   /** Camera size (default 640×480) and frame rate (default 30). */
   width?: number;

@@ -1275,7 +1275,7 @@ describe('mediasoup 3.27.1 behaviour', () => {
       'audio 5 recvonly', // transport-cc
       'video 5 sendrecv',
       'audio 6 sendrecv', // ssrc-audio-level
-      'video 7 recvonly', // dependency descriptor
+      'video 7 sendrecv', // dependency descriptor (mediasoup 3.27.1: recvonly; see supported-rtp-capabilities.ts)
       'video 8 sendrecv', // video-orientation
       'video 9 sendrecv', // toffset
       'audio 10 sendrecv', // abs-capture-time
@@ -1315,7 +1315,7 @@ describe('mediasoup 3.27.1 behaviour', () => {
       expect(consumable.headerExtensions?.map((e) => e.id)).toEqual(
         row.kind === 'audio'
           ? [1, 4, 6, ...(row.want ? [10] : []), 11, 12]
-          : [1, 4, 5, 8, 9, ...(row.want ? [10] : []), 11, 12],
+          : [1, 4, 5, 7, 8, 9, ...(row.want ? [10] : []), 11, 12],
       );
     });
   }
@@ -1346,17 +1346,19 @@ describe('mediasoup 3.27.1 behaviour', () => {
     });
   }
 
-  // A pipe consumer forwards the (recvonly) dependency descriptor, with the
-  // header extensions sorted by id; mediasoup adds it for audio too.
+  // A pipe consumer forwards the dependency descriptor, with the header
+  // extensions sorted by id; mediasoup adds it for audio too (video has it among
+  // the consumable extensions here, where it is 'sendrecv').
   const pipeRows: { kind: 'audio' | 'video'; enableRtx: boolean; wantIds: number[] }[] = [
     { kind: 'video', enableRtx: false, wantIds: [7, 8, 9, 11, 12] },
     { kind: 'video', enableRtx: true, wantIds: [7, 8, 9, 11, 12] },
     { kind: 'audio', enableRtx: false, wantIds: [6, 7, 11, 12] },
   ];
   for (const row of pipeRows) {
-    it(`pipe consumer (${row.kind}, enableRtx ${row.enableRtx}): dependency descriptor added, ids ${row.wantIds.join(',')}`, () => {
+    it(`pipe consumer (${row.kind}, enableRtx ${row.enableRtx}): dependency descriptor once, ids ${row.wantIds.join(',')}`, () => {
       const consumable = consumableOf(producerOf(row.kind, []), row.kind);
-      expect(consumable.headerExtensions?.some((e) => e.uri === DEPENDENCY_DESCRIPTOR)).toBe(false);
+      const hasDd = () => consumable.headerExtensions?.some((e) => e.uri === DEPENDENCY_DESCRIPTOR);
+      expect(hasDd()).toBe(row.kind === 'video');
       const pipe = ortc.getPipeConsumerRtpParameters({
         consumableRtpParameters: consumable,
         enableRtx: row.enableRtx,
@@ -1369,18 +1371,22 @@ describe('mediasoup 3.27.1 behaviour', () => {
         parameters: {},
       });
       // The consumable parameters are not modified.
-      expect(consumable.headerExtensions?.some((e) => e.uri === DEPENDENCY_DESCRIPTOR)).toBe(false);
+      expect(hasDd()).toBe(row.kind === 'video');
     });
   }
 
-  it('a non-pipe consumer does not get the dependency descriptor (the remote cannot negotiate it)', () => {
+  it('a consumer gets the dependency descriptor when the remote can receive it (mediasoup 3.27.1: never)', () => {
     const consumable = consumableOf(producerOf('video', []), 'video');
-    const consumer = ortc.getConsumerRtpParameters({
-      consumableRtpParameters: consumable,
-      remoteRtpCapabilities: router,
-      pipe: true,
-      enableRtx: true,
-    });
-    expect(consumer.headerExtensions?.some((e) => e.uri === DEPENDENCY_DESCRIPTOR)).toBe(false);
+    const consumerOf = (headerExtensions: typeof router.headerExtensions) =>
+      ortc.getConsumerRtpParameters({
+        consumableRtpParameters: consumable,
+        remoteRtpCapabilities: { ...router, headerExtensions },
+        pipe: false,
+        enableRtx: true,
+      });
+    const withDd = consumerOf(router.headerExtensions);
+    expect(withDd.headerExtensions?.find((e) => e.uri === DEPENDENCY_DESCRIPTOR)?.id).toBe(7);
+    const withoutDd = consumerOf(router.headerExtensions?.filter((e) => e.uri !== DEPENDENCY_DESCRIPTOR));
+    expect(withoutDd.headerExtensions?.some((e) => e.uri === DEPENDENCY_DESCRIPTOR)).toBe(false);
   });
 });

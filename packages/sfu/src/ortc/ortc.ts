@@ -456,14 +456,13 @@ export function getPipeConsumerRtpParameters({
     (ext) => ext.uri !== MID_URI && ext.uri !== ABS_SEND_TIME_URI && ext.uri !== TWCC_URI,
   );
 
-  // The dependency descriptor is 'recvonly', so it is not among the consumable
-  // extensions; a pipe consumer forwards it anyway (for both kinds, as
-  // mediasoup does), and the list stays sorted by id.
-  const dependencyDescriptorParameters = getDependencyDescriptorParametersForPipeConsumer();
-  if (dependencyDescriptorParameters) {
-    consumerParams.headerExtensions.push(dependencyDescriptorParameters);
-    consumerParams.headerExtensions.sort((a, b) => a.id - b.id);
+  // A pipe consumer forwards the dependency descriptor for both kinds, as mediasoup does (there it is
+  // 'recvonly', so never among the consumable extensions); the list stays sorted by id.
+  const dd = getDependencyDescriptorParameters();
+  if (dd && !consumerParams.headerExtensions.some((ext) => ext.uri === dd.uri)) {
+    consumerParams.headerExtensions.push(dd);
   }
+  consumerParams.headerExtensions.sort((a, b) => a.id - b.id);
 
   consumerParams.encodings?.push(...withConsecutiveSsrcs(consumableRtpParameters.encodings ?? [], enableRtx));
 
@@ -483,15 +482,10 @@ function withConsecutiveSsrcs(encodings: RtpEncodingParameters[], rtx: boolean):
   return copies;
 }
 
-/**
- * The dependency descriptor extension as a pipe consumer's header extension
- * parameters: taken from the supported table while it lists it as not
- * 'sendrecv' (mediasoup caches the same value when a router is created).
- */
-function getDependencyDescriptorParametersForPipeConsumer(): RtpHeaderExtensionParameters | undefined {
+/** The dependency descriptor extension as header extension parameters (its id in the supported table). */
+function getDependencyDescriptorParameters(): RtpHeaderExtensionParameters | undefined {
   const ext = getSupportedRtpCapabilities().headerExtensions?.find(
-    (headerExtension) =>
-      headerExtension.uri === DEPENDENCY_DESCRIPTOR_URI && headerExtension.direction !== 'sendrecv',
+    (headerExtension) => headerExtension.uri === DEPENDENCY_DESCRIPTOR_URI,
   );
   if (!ext) return undefined;
   return { uri: ext.uri, id: ext.preferredId, encrypt: ext.preferredEncrypt ?? false, parameters: {} };

@@ -91,11 +91,12 @@ const HEADER_EXTENSION_ROWS: ExtRow[] = [
   ['audio', 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01', 5, 'recvonly'],
   ['video', 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01', 5, 'sendrecv'],
   ['audio', 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', 6, 'sendrecv'],
+  // mediasoup 3.27.1: 'recvonly'; tsfu forwards it to AV1 SVC consumers (supported-rtp-capabilities.ts).
   [
     'video',
     'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension',
     7,
-    'recvonly',
+    'sendrecv',
   ],
   ['video', 'urn:3gpp:video-orientation', 8, 'sendrecv'],
   ['video', 'urn:ietf:params:rtp-hdrext:toffset', 9, 'sendrecv'],

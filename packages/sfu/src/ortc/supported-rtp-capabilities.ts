@@ -164,13 +164,15 @@ const supportedRtpCapabilities: RouterRtpCapabilities = {
       preferredEncrypt: false,
       direction: 'sendrecv',
     },
-    // AV1 dependency descriptor: received only (a pipe consumer gets it back, see ortc).
+    // AV1 dependency descriptor: 'sendrecv' where mediasoup 3.27.1 says 'recvonly' (the one row that
+    // differs): an AV1 SVC consumer forwards it, without which Chromium decodes no frame of an
+    // `L3T3`/`L3T3_KEY` stream (seen in test/e2e/sfu-svc.test.ts); other consumers drop it.
     {
       kind: 'video',
       uri: RTP_EXTENSION_URI.dependencyDescriptor,
       preferredId: 7,
       preferredEncrypt: false,
-      direction: 'recvonly',
+      direction: 'sendrecv',
     },
     {
       kind: 'video',

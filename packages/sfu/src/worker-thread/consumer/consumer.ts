@@ -196,7 +196,10 @@ export abstract class Consumer implements BweConsumer {
     let twccId = 0;
     for (const ce of o.rtpParameters.headerExtensions ?? []) {
       if (ce.uri === RTP_EXTENSION_URI.transportWideCc) twccId = ce.id;
-      if (!FORWARDED_EXTENSIONS.has(ce.uri)) continue;
+      const forwarded =
+        FORWARDED_EXTENSIONS.has(ce.uri) ||
+        (ce.uri === RTP_EXTENSION_URI.dependencyDescriptor && this.forwardsDependencyDescriptor);
+      if (!forwarded) continue;
       const pe = o.producer.rtpParameters.headerExtensions?.find((e) => e.uri === ce.uri);
       if (pe) pairs.push([pe.id, ce.id]);
       if (ce.uri === RTP_EXTENSION_URI.absSendTime) absId = ce.id;
@@ -320,6 +323,15 @@ export abstract class Consumer implements BweConsumer {
       this.traceRtp(v, packet.isKeyFrame);
     }
     bufferCopy.call(backup, buf, 0, 0, changed);
+  }
+
+  /**
+   * Whether the AV1 dependency descriptor goes out as it came: only where the frames keep the
+   * producer's numbering (one stream, `SvcConsumer`); a switch between simulcast streams would
+   * jump its frame numbers and template structure.
+   */
+  protected get forwardsDependencyDescriptor(): boolean {
+    return false;
   }
 
   /** VP8 picture ids and TL0PICIDX continue across source switches and dropped temporal layers. */

@@ -89,6 +89,7 @@ function setup(scalabilityMode = 'L3T3', codec: { mimeType: string; clockRate: n
       rtpParameters: {
         codecs: [{ ...codec, payloadType: 101 }],
         encodings: [{ ssrc: 5000, scalabilityMode }],
+        headerExtensions: [{ uri: DD_URI, id: 3 }],
         rtcp: { cname: 'x' },
       },
       paused: false,
@@ -235,7 +236,7 @@ describe('SvcConsumer (VP9)', () => {
 });
 
 describe('SvcConsumer (AV1 L1T3, dependency descriptor)', () => {
-  it('drops temporal layers above the preferred one by its templates, gapless; changes at a T0 frame start', () => {
+  it('drops temporal layers above the preferred one by its templates, gapless; up at a T0 frame start, down at a target-layer frame end', () => {
     const { consumer, out, send } = setup('L1T3', av1);
     consumer.setPreferredLayers({ spatialLayer: 0, temporalLayer: 0 }, 0);
     // Templates 10, 11: T0; 12: T1; 13, 14: T2. Pattern T0 T2 T1 T2.
@@ -261,10 +262,127 @@ describe('SvcConsumer (AV1 L1T3, dependency descriptor)', () => {
     expect(tids().slice(2)).toEqual([10, 13, 12, 14]);
     expect(consumer.currentLayers).toEqual({ spatialLayer: 0, temporalLayer: 2 });
     consumer.setPreferredLayers({ spatialLayer: 0, temporalLayer: 1 }, 600);
-    sendFrames(4);
-    expect(tids().slice(6)).toEqual([10, 12]);
+    sendFrames(4); // T0 T2 T1 T2: down at the end of the T1 frame
+    expect(tids().slice(6)).toEqual([10, 13, 12]);
+    expect(consumer.currentLayers).toEqual({ spatialLayer: 0, temporalLayer: 1 });
     const seqs = out().map((b) => b.readUInt16BE(2));
     expect(seqs.slice(1).map((x, i) => (x - seqs[i]) & 0xffff)).toEqual(seqs.slice(1).map(() => 1));
+  });
+});
+
+/**
+ * A dependency descriptor's bytes: the mandatory fields and, with `layers`, a template dependency
+ * structure (offset 0) with those templates' (spatial, temporal) layers — the part the consumer reads.
+ */
+function ddBytes(template: number, frame: number, end: boolean, layers?: Array<[number, number]>): number[] {
+  const head = [0x80 | (end ? 0x40 : 0) | template, frame >> 8, frame & 0xff];
+  if (!layers) return head;
+  const bits: number[] = [1, 0, 0, 0, 0]; // structure present, no active-targets / custom fields
+  const put = (v: number, n: number) => {
+    for (let i = n - 1; i >= 0; i--) bits.push((v >> i) & 1);
+  };
+  put(0, 6); // template id offset
+  put(layers.length - 1, 5); // decode targets (any count; not read)
+  layers.forEach(([sid, tid], i) => {
+    const next = layers[i + 1];
+    put(!next ? 3 : next[0] > sid ? 2 : next[1] > tid ? 1 : 0, 2);
+  });
+  while (bits.length % 8) bits.push(0);
+  const out = [...head];
+  for (let i = 0; i < bits.length; i += 8) out.push(parseInt(bits.slice(i, i + 8).join(''), 2));
+  return out;
+}
+
+/** An AV1 packet (one OBU element; aggregation header N on a keyframe) with dependency descriptor `dd` (id 7). */
+function av1DdPacket(
+  seq: number,
+  frame: number,
+  dd: number[],
+  o: { key?: boolean; marker?: boolean } = {},
+): Buffer {
+  const words = Math.ceil((1 + dd.length) / 4);
+  const b = Buffer.alloc(12 + 4 + words * 4 + 10);
+  b[0] = 0x90;
+  b[1] = 98 | (o.marker ? 0x80 : 0);
+  b.writeUInt16BE(seq, 2);
+  b.writeUInt32BE(frame * 3000, 4);
+  b.writeUInt32BE(1, 8);
+  b.writeUInt16BE(0xbede, 12);
+  b.writeUInt16BE(words, 14);
+  b[16] = (7 << 4) | (dd.length - 1);
+  Buffer.from(dd).copy(b, 17);
+  b[16 + words * 4] = o.key ? 0x18 : 0x10;
+  b[b.length - 1] = dd[0] & 0x3f; // the template, for the test to tell frames apart
+  return b;
+}
+
+describe('SvcConsumer (AV1 L3T3, dependency descriptor)', () => {
+  // Templates 0..8: S0T0 S0T1 S0T2 S1T0 S1T1 S1T2 S2T0 S2T1 S2T2 (template = 3 * sid + tid).
+  const LAYERS: Array<[number, number]> = [0, 1, 2].flatMap((s) =>
+    [0, 1, 2].map((t): [number, number] => [s, t]),
+  );
+
+  function av1Setup() {
+    const { consumer, out, send } = setup('L3T3', av1);
+    let seq = 2000;
+    let frame = 0;
+    /** One temporal unit of temporal layer `tid`: one packet per spatial layer frame. */
+    const sendUnit = (tid: number, key = false) => {
+      for (let sid = 0; sid < 3; sid++) {
+        const dd = ddBytes(3 * sid + tid, frame, true, key && sid === 0 ? LAYERS : undefined);
+        send(av1DdPacket(seq++, frame, dd, { key: key && sid === 0, marker: sid === 2 }), frame * 33);
+      }
+      frame++;
+    };
+    /** Template (= layers), marker of each packet sent; sequence numbers must be gapless. */
+    const sent = () => {
+      const pkts = out();
+      const seqs = pkts.map((b) => b.readUInt16BE(2));
+      expect(seqs.map((x) => x - seqs[0])).toEqual(seqs.map((_, i) => i));
+      return pkts.map((b) => {
+        const template = b[b.length - 1];
+        return `S${Math.floor(template / 3)}T${template % 3}${b[1] & 0x80 ? ' M' : ''}`;
+      });
+    };
+    return { consumer, sendUnit, sent, out };
+  }
+
+  it('drops spatial layers above the target by the frame templates, marks the forwarded picture end', () => {
+    const { consumer, sendUnit, sent, out } = av1Setup();
+    expect(consumer.type).toBe('svc');
+    consumer.setPreferredLayers({ spatialLayer: 1, temporalLayer: 2 }, 0);
+    sendUnit(0); // before the keyframe: nothing
+    sendUnit(0, true);
+    sendUnit(2);
+    expect(sent()).toEqual(['S0T0', 'S1T0 M', 'S0T2', 'S1T2 M']);
+    // The descriptor goes out as it came, under the consumer's extension id (3).
+    const first = out()[0];
+    expect(first[16]).toBe((3 << 4) | (ddBytes(0, 0, true, LAYERS).length - 1));
+    expect([...first.subarray(17, 20)]).toEqual(ddBytes(0, 1, true).slice(0, 3));
+    expect(consumer.currentLayers).toEqual({ spatialLayer: 1, temporalLayer: 2 });
+    expect(consumer.dump()).toMatchObject({ currentSpatialLayer: 1, currentTemporalLayer: 2 });
+  });
+
+  it('down a spatial layer at the end of a target-layer frame; up only at a keyframe; temporal at a T0 frame', () => {
+    const { consumer, sendUnit, sent } = av1Setup();
+    consumer.setPreferredLayers({ spatialLayer: 2, temporalLayer: 2 }, 0);
+    sendUnit(0, true);
+    expect(sent()).toEqual(['S0T0', 'S1T0', 'S2T0 M']);
+    consumer.setPreferredLayers({ spatialLayer: 0, temporalLayer: 0 }, 100);
+    sendUnit(2); // down to S0 at its frame end; T2 above the target until a T0 frame ends
+    sendUnit(1);
+    sendUnit(0);
+    sendUnit(2);
+    expect(sent().slice(3)).toEqual(['S0T2 M', 'S0T1 M', 'S0T0 M']);
+    expect(consumer.currentLayers).toEqual({ spatialLayer: 0, temporalLayer: 0 });
+    consumer.setPreferredLayers({ spatialLayer: 2, temporalLayer: 2 }, 200);
+    sendUnit(2); // no keyframe, no T0 frame: nothing up
+    sendUnit(0); // a T0 frame: all temporal layers, still spatial layer 0
+    sendUnit(2);
+    expect(sent().slice(6)).toEqual(['S0T0 M', 'S0T2 M']);
+    sendUnit(0, true);
+    expect(sent().slice(8)).toEqual(['S0T0', 'S1T0', 'S2T0 M']);
+    expect(consumer.currentLayers).toEqual({ spatialLayer: 2, temporalLayer: 2 });
   });
 });
 

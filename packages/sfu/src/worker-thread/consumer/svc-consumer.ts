@@ -8,9 +8,11 @@
  * preferred ones, capped by the transport's bandwidth allocation (each
  * (spatial, temporal) layer's bitrate measured here, cumulative: a layer
  * needs the spatial and temporal layers below it) and by what the producer
- * sends. AV1 with the dependency
- * descriptor extension: temporal layers from its frame templates
- * (`passesTemporalOnly`), one spatial layer. VP8 `L1T3` (one encoding with
+ * sends. AV1 (`L1T3`, `L3T3`, `L3T3_KEY`) with the dependency descriptor
+ * extension: each packet's spatial and temporal layer from its frame
+ * template, the same rules as VP9 (a temporal layer 0 frame is the switching
+ * point up; the descriptor is forwarded as it came, as mediasoup 3.27 does).
+ * VP8 `L1T3` (one encoding with
  * temporal layers is `svc` too, as in mediasoup): the base's temporal rule.
  * H264 with temporal layers: keyframe sync, every layer forwarded.
  */
@@ -26,6 +28,7 @@ import { SvcLayerFilter } from './svc-layer-filter.js';
 // One descriptor of each for every SVC consumer of this thread: packets are handled one at a time.
 const vp9 = new Vp9Descriptor();
 const dependencyDescriptor = new Av1DependencyDescriptor();
+const av1Layers = { sid: 0, tid: 0 };
 const MARKER = 0x80;
 
 export class SvcConsumer extends Consumer {
@@ -43,8 +46,6 @@ export class SvcConsumer extends Consumer {
   /** What the producer sends per (spatial, temporal) layer alone (`layerIndex`), and its recent peak. */
   private readonly layerMeters: BitrateMeter[] = [];
   private readonly layerPeaks: number[] = [];
-  /** The temporal layer of the last packet `passesTemporalOnly` saw (-1: its descriptor said none). */
-  private lastTid = -1;
   /** Byte 1 (marker, PT) of the packet being sent, restored after it was sent. */
   private savedByte1 = -1;
 
@@ -91,10 +92,18 @@ export class SvcConsumer extends Consumer {
       const sid = vp9.hasLayerIndices ? vp9.sid : 0;
       const tid = vp9.hasLayerIndices ? vp9.tid : 0;
       this.measure(sid, tid, packet.length, nowMs);
-      pass = f.pass(sid, tid, vp9.isKeyFrame, vp9.beginningOfFrame, vp9.endOfFrame, vp9.switchingUpPoint);
+      const switchUpTo = vp9.switchingUpPoint ? tid : -1;
+      pass = f.pass(sid, tid, vp9.isKeyFrame, vp9.beginningOfFrame, vp9.endOfFrame, switchUpTo);
+    } else if (this.readAv1Layers(packet)) {
+      const dd = dependencyDescriptor;
+      const { sid, tid } = av1Layers;
+      this.measure(sid, tid, packet.length, nowMs);
+      // A temporal layer 0 frame references no frame of a higher layer before it: all open from it.
+      const switchUpTo = tid === 0 ? this.temporalLayers - 1 : -1;
+      pass = f.pass(sid, tid, packet.isKeyFrame, dd.startOfFrame, dd.endOfFrame, switchUpTo);
     } else {
       pass = this.passesTemporalOnly(packet, synced);
-      const tid = this.lastTid >= 0 ? this.lastTid : this.baseTemporal ? packet.temporalLayer : 0;
+      const tid = this.baseTemporal ? packet.temporalLayer : 0;
       this.measure(0, Math.max(0, tid), packet.length, nowMs);
     }
     if (f.needsKeyFrame) this.producer.requestKeyFrame(stream, nowMs);
@@ -115,6 +124,28 @@ export class SvcConsumer extends Consumer {
     return true;
   }
 
+  /**
+   * AV1: the packet's spatial and temporal layer from its dependency descriptor's frame template
+   * (into `av1Layers`); false without the extension, or before a template structure named the
+   * template (then the packet goes by keyframe alone, `passesTemporalOnly`).
+   */
+  private readAv1Layers(packet: RtpPacket): boolean {
+    if (this.av1DescriptorId === 0) return false;
+    const i = packet.findExtension(this.av1DescriptorId);
+    if (i < 0) return false;
+    const dd = dependencyDescriptor;
+    const t = this.av1Templates;
+    if (!dd.parse(packet.buffer, packet.extensionValueOffsets[i], packet.extensionValueLengths[i], t)) {
+      return false;
+    }
+    const sid = t.spatialIdOf(dd.templateId);
+    const tid = t.temporalIdOf(dd.templateId);
+    if (sid < 0 || tid < 0) return false;
+    av1Layers.sid = sid;
+    av1Layers.tid = tid;
+    return true;
+  }
+
   private measure(sid: number, tid: number, bytes: number, nowMs: number): void {
     const s = Math.min(sid, this.spatialLayers - 1);
     const t = Math.min(tid, this.temporalLayers - 1);
@@ -122,47 +153,25 @@ export class SvcConsumer extends Consumer {
   }
 
   /**
-   * One spatial layer (AV1, H264, VP9 without layer indices): sync at a keyframe; with an AV1
-   * dependency descriptor whose templates give temporal layers, the current temporal layer moves to
-   * the target at the start of a temporal layer 0 frame (L1T3: what follows references nothing
-   * before it but that frame) and higher layers are dropped. Without one, temporal layers are the
-   * base's (VP8 TID; H264 carries none: every layer is forwarded).
+   * One spatial layer without layer descriptor (H264, VP8 `L1T3`, VP9 without layer indices, AV1
+   * before a template structure): sync at a keyframe; temporal layers are the base's (VP8 TID; H264
+   * carries none: every layer is forwarded).
    */
   private passesTemporalOnly(packet: RtpPacket, synced: boolean): boolean {
     const f = this.filter;
     f.changed = false;
     f.marker = false;
-    let tid = -1;
-    let frameStart = false;
-    if (this.av1DescriptorId !== 0) {
-      const i = packet.findExtension(this.av1DescriptorId);
-      if (
-        i >= 0 &&
-        dependencyDescriptor.parse(
-          packet.buffer,
-          packet.extensionValueOffsets[i],
-          packet.extensionValueLengths[i],
-          this.av1Templates,
-        )
-      ) {
-        tid = this.av1Templates.temporalIdOf(dependencyDescriptor.templateId);
-        frameStart = dependencyDescriptor.startOfFrame;
-      }
-    }
-    this.lastTid = tid;
-    if (!synced) {
-      if (!packet.isKeyFrame) return false;
-      f.currentSpatial = 0;
-      f.currentTemporal = f.targetTemporal;
-      f.changed = true;
-      return true;
-    }
-    if (tid < 0) return true;
-    if (frameStart && tid === 0 && f.currentTemporal !== f.targetTemporal) {
-      f.currentTemporal = f.targetTemporal;
-      f.changed = true;
-    }
-    return tid <= f.currentTemporal;
+    if (synced) return true;
+    if (!packet.isKeyFrame) return false;
+    f.currentSpatial = 0;
+    f.currentTemporal = f.targetTemporal;
+    f.changed = true;
+    return true;
+  }
+
+  /** AV1: the receiver needs the descriptor to put the layer frames of a picture together. */
+  protected override get forwardsDependencyDescriptor(): boolean {
+    return this.mimeType.toLowerCase() === 'video/av1';
   }
 
   /** Temporal layers are the filter's (VP9) or the dependency descriptor's (AV1) (the base's VP8-style rule does not apply). */

@@ -6,10 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { SvcLayerFilter } from './svc-layer-filter.js';
 
-/** `S<sid>T<tid>` plus flags: k keyframe, b begin, e end, u switching up point. */
+/**
+ * `S<sid>T<tid>` plus flags: k keyframe, b begin, e end, u switching up point to its own layer (VP9
+ * U bit), a switching up point to all layers (AV1 temporal layer 0 frame).
+ */
 function run(f: SvcLayerFilter, packets: string[]): string[] {
   return packets.map((p) => {
-    const m = /^S(\d)T(\d)([kbeu]*)$/.exec(p);
+    const m = /^S(\d)T(\d)([kbeua]*)$/.exec(p);
     if (!m) throw new Error(p);
     const flags = m[3];
     const ok = f.pass(
@@ -18,7 +21,7 @@ function run(f: SvcLayerFilter, packets: string[]): string[] {
       flags.includes('k'),
       flags.includes('b'),
       flags.includes('e'),
-      flags.includes('u'),
+      flags.includes('u') ? Number(m[2]) : flags.includes('a') ? f.temporalLayers - 1 : -1,
     );
     return `${p}:${ok ? (f.marker ? 'M' : '+') : '-'}@${f.currentSpatial}/${f.currentTemporal}`;
   });
@@ -134,6 +137,28 @@ describe('SvcLayerFilter', () => {
       'S0T0b:+@0/2',
       'S0T0e:M@0/0',
       'S0T1be:-@0/0',
+    ]);
+  });
+
+  it('AV1: a temporal layer 0 frame opens every layer up to the target at once', () => {
+    const f = filter([0, 0], [1, 3]);
+    run(f, ['S0T0kbea']);
+    f.targetTemporal = 1;
+    // No T0 frame start yet: T2 and T1 stay dropped; at the T0 frame start up to the target (1), not 2.
+    expect(run(f, ['S0T2be', 'S0T1be', 'S0T0bea', 'S0T2be', 'S0T1be'])).toEqual([
+      'S0T2be:-@0/0',
+      'S0T1be:-@0/0',
+      'S0T0bea:M@0/1',
+      'S0T2be:-@0/1',
+      'S0T1be:M@0/1',
+    ]);
+    f.targetTemporal = 2;
+    // Mid-frame (no begin) it does not switch.
+    expect(run(f, ['S0T0ea', 'S0T2be', 'S0T0bea', 'S0T2be'])).toEqual([
+      'S0T0ea:M@0/1',
+      'S0T2be:-@0/1',
+      'S0T0bea:M@0/2',
+      'S0T2be:M@0/2',
     ]);
   });
 

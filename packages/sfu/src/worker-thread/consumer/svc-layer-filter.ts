@@ -11,11 +11,15 @@
  *   decodes every layer frame of a picture and shows the highest). mediasoup
  *   waits for a keyframe here for K-SVC; we do not: the keyframe wait kept the
  *   upper layers filling a bottleneck's queue, and each keyframe cost a freeze;
- * - temporal up at the beginning of a frame marked as a switching up point
- *   (VP9 U bit), temporal down at the end of a frame of the target layer;
+ * - temporal up at the beginning of a frame from which on the higher layers
+ *   decode (VP9: a frame marked as a switching up point (U bit) opens its own
+ *   layer; AV1: a temporal layer 0 frame opens them all), temporal down at the
+ *   end of a frame of the target layer;
  * - the last packet of the highest forwarded spatial layer of a picture gets
  *   the marker bit (the end of the picture for the receiver).
- * Pure state over plain numbers: no packet, no clock (table-tested).
+ * Pure state over plain numbers: no packet, no clock (table-tested). The codec's
+ * descriptor says the layers and points (VP9 payload descriptor; AV1 dependency
+ * descriptor's frame templates, as mediasoup's AV1 handler).
  */
 export class SvcLayerFilter {
   targetSpatial = -1;
@@ -47,7 +51,8 @@ export class SvcLayerFilter {
   /**
    * One packet of spatial layer `sid`, temporal layer `tid` (0 when the descriptor has none): true to
    * forward it. `keyFrame`: the first packet of a keyframe; `begin`/`end`: first/last packet of its
-   * layer frame; `switchUp`: a temporal switching up point.
+   * layer frame; `switchUpTo`: the highest temporal layer whose frames decode from this frame on
+   * (-1: not a switching point).
    */
   pass(
     sid: number,
@@ -55,7 +60,7 @@ export class SvcLayerFilter {
     keyFrame: boolean,
     begin: boolean,
     end: boolean,
-    switchUp: boolean,
+    switchUpTo: number,
   ): boolean {
     this.marker = false;
     this.changed = false;
@@ -73,7 +78,8 @@ export class SvcLayerFilter {
     }
     if (s < 0 || sid > s) return false;
     if (this.targetTemporal > t) {
-      if (tid > t && tid <= this.targetTemporal && (t < 0 || switchUp) && begin) t = tid;
+      const upTo = Math.min(t < 0 ? tid : switchUpTo, this.targetTemporal);
+      if (begin && upTo > t && tid <= upTo) t = upTo;
     } else if (this.targetTemporal < t) {
       if (tid === this.targetTemporal && end) t = this.targetTemporal;
     }
