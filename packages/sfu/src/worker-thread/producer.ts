@@ -5,6 +5,7 @@
  * carries, video orientation, and keyframe requests toward the sender. The
  * consumers it feeds are the router's business (`Router`), not its own.
  */
+
 import { RTP_EXTENSION_URI, readVideoOrientation } from '@tsfu/rtp';
 import type { RtpCodecsEncodingsMapping } from '../ortc/ortc.js';
 import { parseScalabilityMode } from '../ortc/scalability-mode.js';
@@ -14,6 +15,7 @@ import type { ProducerDump, ProducerStat, ProducerTraceEventType, ProducerType }
 import type { MediaKind, RtpEncodingParameters, RtpParameters } from '../types/rtp-parameters.js';
 import { RecvStream } from './rtp/recv-stream.js';
 import { PayloadCodec, payloadCodecOf, type RtpPacket } from './rtp/rtp-packet.js';
+import { transportCcSlotId } from './rtp/transport-cc-slot.js';
 import type { RtpObserverWatch } from './rtp-observer/router-rtp-observers.js';
 import { rtpParametersDump } from './rtp-parameters-dump.js';
 
@@ -90,6 +92,14 @@ export class Producer {
   readonly ridExtId: number;
   readonly rridExtId: number;
   readonly transportCcExtId: number;
+  /**
+   * Video without transport-cc (pipe, plain, direct producers): the extension id the receiving
+   * transport adds to each packet as room for consumers' transport-wide sequence numbers
+   * (`transport-cc-slot.ts`); 0 otherwise.
+   */
+  readonly transportCcSlotId: number;
+  /** Consumers that map the slot to their transport-cc element: the slot is added only while some do. */
+  transportCcSlotUsers = 0;
   readonly absSendTimeExtId: number;
   readonly videoOrientationExtId: number;
   readonly temporalLayers: number;
@@ -139,6 +149,10 @@ export class Producer {
     this.ridExtId = extId(RTP_EXTENSION_URI.rid);
     this.rridExtId = extId(RTP_EXTENSION_URI.repairedRid);
     this.transportCcExtId = extId(RTP_EXTENSION_URI.transportWideCc);
+    this.transportCcSlotId =
+      o.kind === 'video' && this.transportCcExtId === 0
+        ? transportCcSlotId((o.rtpParameters.headerExtensions ?? []).map((e) => e.id))
+        : 0;
     this.absSendTimeExtId = extId(RTP_EXTENSION_URI.absSendTime);
     this.videoOrientationExtId = extId(RTP_EXTENSION_URI.videoOrientation);
     const fb = mediaCodec.rtcpFeedback ?? [];

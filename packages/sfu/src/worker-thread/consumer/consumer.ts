@@ -159,6 +159,8 @@ export abstract class Consumer implements BweConsumer {
   score = 10;
   traceEventTypes: ConsumerTraceEventType[] = [];
   closed = false;
+  /** Counted in its producer's `transportCcSlotUsers` (uncounted when its transport forgets it). */
+  usesTransportCcSlot = false;
   /** mediasoup's `ignoreDtx`: drop opus DTX packets (payload ≤ 2 bytes: comfort noise / silence). */
   readonly ignoreDtx: boolean;
   readonly pipe: boolean;
@@ -202,6 +204,12 @@ export abstract class Consumer implements BweConsumer {
       if (!forwarded) continue;
       const pe = o.producer.rtpParameters.headerExtensions?.find((e) => e.uri === ce.uri);
       if (pe) pairs.push([pe.id, ce.id]);
+      // The room the receiving transport made for it in packets of a producer without transport-cc.
+      else if (ce.uri === RTP_EXTENSION_URI.transportWideCc && o.producer.transportCcSlotId !== 0) {
+        pairs.push([o.producer.transportCcSlotId, ce.id]);
+        o.producer.transportCcSlotUsers++;
+        this.usesTransportCcSlot = true;
+      }
       if (ce.uri === RTP_EXTENSION_URI.absSendTime) absId = ce.id;
     }
     this.extTable = createExtensionIdTable(pairs);

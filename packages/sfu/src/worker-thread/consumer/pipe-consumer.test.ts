@@ -4,6 +4,7 @@
  * of its SSRCs is answered as RTX from the producer stream's kept packets; a
  * PLI about one of its SSRCs reaches the producer stream it names.
  */
+import { RtpPacketView } from '@tsfu/rtp';
 import { describe, expect, it } from 'vitest';
 import { Router } from '../router.js';
 import { recordingTransport } from '../transport/recording-transport.test-util.js';
@@ -115,12 +116,18 @@ describe('PipeConsumer', () => {
     const nack = rtcp(205, 1, 5001, fci);
     tOut.receiveRtcp(nack, nack.length, 200);
     const rtx = rtpSent(tOut).slice(5);
-    expect(rtx.map((b) => [b.readUInt32BE(8), b[1] & 0x7f, b.readUInt16BE(12)])).toEqual([
+    // The OSN opens the RTX payload (after the extension block the receiving transport added).
+    const osnAt = (b: Buffer) => {
+      const v = new RtpPacketView();
+      if (!v.wrap(b, b.length)) throw new Error('not RTP');
+      return v.payloadOffset;
+    };
+    expect(rtx.map((b) => [b.readUInt32BE(8), b[1] & 0x7f, b.readUInt16BE(osnAt(b))])).toEqual([
       [6001, 102, 101],
       [6001, 102, 103],
     ]);
     // The original payload follows the OSN.
-    expect(rtx[0][12 + 2 + 1]).toBe(101);
+    expect(rtx[0][osnAt(rtx[0]) + 2 + 1]).toBe(101);
 
     const plisFor = (ssrc: number) =>
       tIn.sent.filter((s) => s.kind === 'rtcp' && s.bytes[1] === 206 && s.bytes.readUInt32BE(8) === ssrc)

@@ -6,6 +6,7 @@
  * `setPreferredLayers()` and the bandwidth allocation's limit, and gives the
  * allocation cumulative spatial layer bitrates.
  */
+import { RtpPacketView } from '@tsfu/rtp';
 import { describe, expect, it } from 'vitest';
 import { layerIndex } from '../bwe/bitrate-allocator.js';
 import { Router } from '../router.js';
@@ -116,7 +117,17 @@ function setup(scalabilityMode = 'L3T3', codec: { mimeType: string; clockRate: n
 
 /** Spatial layer, output seq and marker of each packet sent. */
 const described = (pkts: Buffer[]) =>
-  pkts.map((b) => `S${(b[14] >> 1) & 7}T${b[14] >> 5} ${b.readUInt16BE(2)}${b[1] & 0x80 ? ' M' : ''}`);
+  pkts.map((b) => {
+    // The VP9 descriptor's layer byte, after the (empty) extension block the receiving transport added.
+    const layers = b[payloadOffset(b) + 2];
+    return `S${(layers >> 1) & 7}T${layers >> 5} ${b.readUInt16BE(2)}${b[1] & 0x80 ? ' M' : ''}`;
+  });
+
+function payloadOffset(b: Buffer): number {
+  const v = new RtpPacketView();
+  if (!v.wrap(b, b.length)) throw new Error('not RTP');
+  return v.payloadOffset;
+}
 
 describe('SvcConsumer (VP9)', () => {
   it('syncs at a keyframe, forwards up to the preferred spatial layer gapless, marks the picture end', () => {

@@ -358,18 +358,28 @@ describe('Transport bandwidth estimation', () => {
     expect(t.bwe.probationBitrate.rate(now)).toBeGreaterThan(0);
   });
 
-  it('does not limit consumers when the producer sends no transport-cc element (no feedback could come)', () => {
+  it('stamps what consumers send of a producer without transport-cc (pipe, plain): room made on receipt', () => {
     const { t, consume, feed } = setup(false);
     const c = consume('c', 5000);
-    let now = performance.now();
-    for (let i = 0; i < 20; i++, now += 20) {
-      feed(now);
-      t.tick(now);
-    }
-    expect(c.currentSpatial).toBe(2); // the preferred layer, not what 600 kbps would allow
-    expect(t.bwe.active).toBe(false);
-    expect(t.bwe.probationBytesSent).toBe(0);
+    const now = performance.now();
+    feed(now);
+    feed(now + 1);
     const rtp = t.sent.filter((x) => x.kind === 'rtp').map((x) => parseRtpPacket(x.bytes));
-    expect(rtp.some((p) => p?.extensions.some((e) => e.id === 7))).toBe(false);
+    expect(rtp.length).toBeGreaterThanOrEqual(2);
+    const seqs = rtp.map((p) => {
+      const e = p?.extensions.find((x) => x.id === c.transportCcExtId);
+      return e ? (e.value[0] << 8) | e.value[1] : -1;
+    });
+    expect(seqs[0]).toBeGreaterThanOrEqual(0);
+    expect(seqs.every((s, i) => i === 0 || s === seqs[i - 1] + 1)).toBe(true);
+    // The producer's unnegotiated element (id 3, 0xabcd) does not leak through.
+    expect(seqs).not.toContain(0xabcd);
+    t.tick(now + 2);
+    expect(t.bwe.active).toBe(true);
+    // Only while a consumer maps it: closed, the packets go on as they came (no copy).
+    const producer = t.producers.get('p');
+    expect(producer?.transportCcSlotUsers).toBe(1);
+    t.closeConsumer(c);
+    expect(producer?.transportCcSlotUsers).toBe(0);
   });
 });

@@ -40,6 +40,7 @@ import { BitrateMeter } from '../rtp/bitrate-meter.js';
 import type { RecvStream } from '../rtp/recv-stream.js';
 import { RtpPacket } from '../rtp/rtp-packet.js';
 import { TransportCcRecorder } from '../rtp/transport-cc-recorder.js';
+import { copyWithTransportCcSlot } from '../rtp/transport-cc-slot.js';
 import { RtcpReceiver } from './rtcp-receiver.js';
 import {
   DEFAULT_REMB_BITRATE,
@@ -97,6 +98,8 @@ function checkBitrateCeiling(bitrate: number): void {
 
 // RTX unwrap output, one for every transport of this thread (a packet is handled to completion).
 const rtxScratch = Buffer.allocUnsafe(65536);
+/** A packet with a transport-cc slot added (`copyWithTransportCcSlot`): one per thread, used synchronously. */
+const slotScratch = Buffer.allocUnsafe(65536 + 8);
 
 export abstract class Transport implements ProducerListener, ConsumerListener {
   readonly id: string;
@@ -115,6 +118,8 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
   /** The packet being received, and its RTX-unwrapped form: reused for every packet. */
   private readonly packet = new RtpPacket();
   private readonly rtxPacket = new RtpPacket();
+  /** The received packet again, with room for transport-cc (`Producer.transportCcSlotId`). */
+  private readonly slotPacket = new RtpPacket();
   /** Incoming RTCP: reports, NACKs and keyframe requests to consumers, SRs to streams; REMB, transport-cc. */
   readonly rtcpReceiver: RtcpReceiver;
   private readonly twcc = new TransportCcRecorder();
@@ -331,6 +336,7 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
     if (this.consumers.get(c.id) !== c) return false;
     this.consumers.delete(c.id);
     c.closed = true;
+    if (c.usesTransportCcSlot) c.producer.transportCcSlotUsers--;
     for (const ssrc of c.ssrcs) if (this.consumersBySsrc.get(ssrc) === c) this.consumersBySsrc.delete(ssrc);
     return true;
   }
@@ -436,6 +442,10 @@ export abstract class Transport implements ProducerListener, ConsumerListener {
     if (mappedPt < 0) {
       this.mediaCounters.rtpUnknownPayloadType++;
       return;
+    }
+    if (producer.transportCcSlotId !== 0 && producer.transportCcSlotUsers > 0) {
+      const n = copyWithTransportCcSlot(packet, producer.transportCcSlotId, slotScratch);
+      if (n > 0 && this.slotPacket.wrap(slotScratch, n)) packet = this.slotPacket;
     }
     producer.receiveRtpPacket(packet);
     const seq = packet.sequenceNumber;
