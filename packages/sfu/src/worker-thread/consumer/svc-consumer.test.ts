@@ -23,20 +23,7 @@ const DD_URI = 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descript
  */
 function av1Packet(seq: number, frame: number, template: number, key = false): Buffer {
   const dd = key ? [0xc0 | template, 0, frame, 0x81, 0x42, 0x14, 0xc0] : [0xc0 | template, 0, frame];
-  const words = Math.ceil((1 + dd.length) / 4);
-  const b = Buffer.alloc(12 + 4 + words * 4 + 10);
-  b[0] = 0x90; // X
-  b[1] = 98 | 0x80;
-  b.writeUInt16BE(seq, 2);
-  b.writeUInt32BE(frame * 3000, 4);
-  b.writeUInt32BE(1, 8);
-  b.writeUInt16BE(0xbede, 12);
-  b.writeUInt16BE(words, 14);
-  b[16] = (7 << 4) | (dd.length - 1);
-  Buffer.from(dd).copy(b, 17);
-  b[16 + words * 4] = key ? 0x18 : 0x10; // aggregation header: W=1, N on a keyframe
-  b[b.length - 1] = template; // for the test to tell frames apart
-  return b;
+  return av1DdPacket(seq, frame, dd, { key, marker: true });
 }
 
 /** A VP9 packet (non-flexible descriptor: I, L, B, E; 7-bit picture id; TL0PICIDX) of `size` payload bytes. */
