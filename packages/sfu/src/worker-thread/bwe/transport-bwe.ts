@@ -56,12 +56,22 @@ const RTX_SHARE = 0.25;
  * even without a lost packet). A rise counts once it held: the lowest estimate of the last 2–4 s (two
  * buckets of this length) — a probe's peak is no capacity yet. A moderate drop (to no less than
  * `SEVERE_DROP` of it; the delay-based cut after a probe, AIMD's sawtooth) counts once it lasted
- * `DROP_HOLD_MS`; a severe one at once.
+ * `DROP_HOLD_MS`; a severe one at once, and so does any drop below what the allocated layers send
+ * (the link is overrun: holding fills the bottleneck's queue until packets are lost — seen behind
+ * 600 kbit/s: 2.8 s on a layer sending 580–690 kbit/s with the estimate at 460–500, 31 packets
+ * lost, a 3 s freeze until a keyframe).
  */
 const SUSTAIN_BUCKET_MS = 2000;
 const SEVERE_DROP = 0.6;
 const DROP_HOLD_MS = 2000;
 const MIN_BITRATE = 30_000;
+/**
+ * A receiver that sent no feedback this long after the estimate began to apply never will (ffmpeg or
+ * GStreamer behind a PlainTransport whose consumer negotiated transport-cc): its consumers are no
+ * longer held to the initial estimate, which could never move (seen: a recorder's simulcast consumer
+ * kept on its lowest stream). Chromium sends transport-cc feedback every ~100 ms, REMB every ~1 s.
+ */
+const NO_FEEDBACK_MS = 3000;
 const UNLIMITED = 100_000_000;
 
 const stampView = new RtpPacketView();
@@ -77,12 +87,17 @@ export class TransportBwe {
   private nextAllocateAtMs = 0;
   private allocatedEstimate = 0;
   private desired = 0;
+  /** What the last allocation's layers send (measured, no keep discount), with the consumers without layers. */
+  private allocated = 0;
   /**
    * A forwarded packet carried the transport-cc element: feedback can come. Until then (a producer
    * that sends no element, e.g. ffmpeg) the transport does not limit its consumers by an estimate
    * that could never move.
    */
   private mediaStamped = false;
+  /** Some transport-cc feedback or REMB came; when the estimate began to apply (-1: not yet). */
+  private feedbackSeen = false;
+  private enabledSinceMs = -1;
   /** Some consumer is below its preferred layer for lack of bitrate: probing may lift it. */
   private limited = false;
   /** Whether a consumer negotiated BWE feedback (the estimate and allocation apply). */
@@ -161,6 +176,7 @@ export class TransportBwe {
   }
 
   onTransportCc(fb: TransportCcFeedbackView, nowMs: number): void {
+    this.feedbackSeen = true;
     this.bwe.onTransportCc(fb, nowMs);
     if (this.bwe.probeResults !== this.probeResultsSeen) {
       this.probeResultsSeen = this.bwe.probeResults;
@@ -171,6 +187,7 @@ export class TransportBwe {
   }
 
   onRemb(bitrate: number, nowMs: number): void {
+    this.feedbackSeen = true;
     this.bwe.onRemb(bitrate);
     this.trackSustained(nowMs);
     this.maybeReallocate();
@@ -190,7 +207,8 @@ export class TransportBwe {
 
   private maybeReallocate(): void {
     const e = this.bwe.estimate();
-    if (Math.abs(e - this.allocatedEstimate) > REALLOCATE_CHANGE * this.allocatedEstimate)
+    const overrun = e < this.allocated && this.allocatedEstimate >= this.allocated;
+    if (overrun || Math.abs(e - this.allocatedEstimate) > REALLOCATE_CHANGE * this.allocatedEstimate)
       this.nextAllocateAtMs = 0;
   }
 
@@ -213,6 +231,8 @@ export class TransportBwe {
       // transport-cc needs stamped packets; REMB needs nothing of ours.
       if (c.transportCcExtId === 0 || this.mediaStamped || this.bwe.bweType === 'remb') enabled = true;
     }
+    if (enabled && this.enabledSinceMs < 0) this.enabledSinceMs = nowMs;
+    if (enabled && !this.feedbackSeen && nowMs - this.enabledSinceMs >= NO_FEEDBACK_MS) enabled = false;
     if (!enabled) {
       if (this.enabled) for (const c of consumers.values()) c.setBweLayer(-1, nowMs);
       this.enabled = false;
@@ -245,7 +265,13 @@ export class TransportBwe {
     const { desired, limited } = allocateBitrate(estimate - fixed, entries);
     this.desired = desired + fixed;
     this.limited = limited;
-    for (let i = 0; i < layered.length; i++) layered[i].setBweLayer(entries[i].layer, nowMs);
+    let allocated = fixed;
+    for (let i = 0; i < layered.length; i++) {
+      const e = entries[i];
+      layered[i].setBweLayer(e.layer, nowMs);
+      if (e.layer >= 0) allocated += e.layerBitrates[e.layer];
+    }
+    this.allocated = allocated;
   }
 
   /** The bitrate to split: the estimate, rising once it held, dropping at once only when far. */
@@ -257,7 +283,11 @@ export class TransportBwe {
     if (e >= base) {
       this.dropSinceMs = -1;
       this.allocBase = Math.max(base, sustained);
-    } else if (e >= SEVERE_DROP * base && (this.dropSinceMs < 0 || nowMs - this.dropSinceMs < DROP_HOLD_MS)) {
+    } else if (
+      e >= SEVERE_DROP * base &&
+      e >= this.allocated &&
+      (this.dropSinceMs < 0 || nowMs - this.dropSinceMs < DROP_HOLD_MS)
+    ) {
       if (this.dropSinceMs < 0) this.dropSinceMs = nowMs;
     } else {
       this.dropSinceMs = -1;

@@ -212,6 +212,42 @@ describe('Transport bandwidth estimation', () => {
     );
   });
 
+  it('a moderate drop below what the allocated layers send counts at once: the link is overrun', () => {
+    const { t, consumeOnTopLayer, remb } = setup();
+    const { c, now } = consumeOnTopLayer('c');
+    remb(1_400_000, now + 20);
+    t.tick(now + 20);
+    expect(c.targetSpatial).toBe(2); // 1.2 Mbit/s fits
+    // 950 k: a moderate drop (≥ 60 % of 1.4 M), which alone would be held 2 s — but below the top
+    // layer's 1.2 Mbit/s (even with the 15 % keep discount): holding would fill the bottleneck's queue.
+    remb(950_000, now + 40);
+    t.tick(now + 40);
+    expect(c.targetSpatial).toBe(1);
+  });
+
+  it('a receiver that sends no feedback (ffmpeg behind a PlainTransport) is not held to the initial estimate', () => {
+    const { t, consume, feed, remb } = setup();
+    const c = consume('c', 5000);
+    const now = performance.now();
+    feed(now);
+    t.tick(now);
+    expect(t.bwe.active).toBe(true);
+    expect(c.targetSpatial).toBe(1); // 600 kbit/s initially: not the 1.2 Mbit/s top layer
+    feed(now + 2900);
+    t.tick(now + 2900);
+    expect(c.targetSpatial).toBe(1);
+    // 3 s without feedback: the estimate no longer applies.
+    feed(now + 3000);
+    t.tick(now + 3000);
+    expect(t.bwe.active).toBe(false);
+    expect(c.targetSpatial).toBe(2);
+    // Feedback after all: it applies again.
+    remb(700_000, now + 3100);
+    t.tick(now + 3100);
+    expect(t.bwe.active).toBe(true);
+    expect(c.targetSpatial).toBe(1);
+  });
+
   it('with temporal layers (L3T3): drops a temporal layer of the top stream before a spatial layer', () => {
     const { t, consume, feedTemporal, remb } = setup(true, 'L3T3');
     const c = consume('c', 5000);
