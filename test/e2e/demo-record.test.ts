@@ -85,25 +85,24 @@ describe('demo: record this room', () => {
     expect(await button.textContent()).toBe('Stop recording');
 
     // Each peer's camera and microphone: four files, the cameras' growing past a few seconds of video.
-    await expect
-      .poll(
-        () => {
-          const files = recordedFiles();
-          const cams = files.filter((f) => f.name.includes('-webcam.'));
-          const mics = files.filter((f) => f.name.includes('-mic.'));
-          return (
-            files.length === 4 &&
-            cams.every((f) => f.bytes >= VIDEO_BYTES) &&
-            mics.every((f) => f.bytes >= AUDIO_BYTES)
-          );
-        },
-        {
-          timeout: E2E_WAIT_MS,
-          interval: 250,
-          message: `${JSON.stringify(recordedFiles())}\n${serverLog.join('\n')}`,
-        },
-      )
-      .toBe(true);
+    // The poll's last value (each file's size) shows in a failure, and the server's log after it.
+    const progress = () => {
+      const files = recordedFiles();
+      const cams = files.filter((f) => f.name.includes('-webcam.'));
+      const mics = files.filter((f) => f.name.includes('-mic.'));
+      const done =
+        files.length === 4 &&
+        cams.every((f) => f.bytes >= VIDEO_BYTES) &&
+        mics.every((f) => f.bytes >= AUDIO_BYTES);
+      return { done, files: files.map((f) => `${f.name} ${f.bytes} B`) };
+    };
+    try {
+      await expect.poll(progress, { timeout: E2E_WAIT_MS, interval: 250 }).toMatchObject({ done: true });
+    } catch (error) {
+      throw new Error(
+        `${error instanceof Error ? error.message : error}\nserver log:\n${serverLog.join('\n')}`,
+      );
+    }
 
     await button.click();
     for (const p of [a, b]) await p.waitForFunction(() => document.body.dataset.recording === 'off');

@@ -14,7 +14,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Consumer, PlainTransport, Producer, Router } from '@tsfu/sfu';
+import type { Consumer, PlainTransport, Producer, Router, RtpCapabilities } from '@tsfu/sfu';
 import { mediaCodecOf, plainRtpSdp } from '@tsfu/sfu/testing';
 
 export interface RecordingConfig {
@@ -147,7 +147,7 @@ export class RoomRecorder {
     await transport.connect({ ip: '127.0.0.1', port, rtcpPort });
     const consumer = await transport.consume({
       producerId: producer.id,
-      rtpCapabilities: this.router.rtpCapabilities,
+      rtpCapabilities: withoutFeedbackFromReceiver(this.router.rtpCapabilities),
       paused: true,
     });
     track.consumer = consumer;
@@ -210,4 +210,20 @@ export class RoomRecorder {
     await exited;
     track.transport.close();
   }
+}
+
+/**
+ * The router's capabilities as ffmpeg receives: no transport-cc or REMB (ffmpeg sends neither), so the
+ * transport estimates nothing and the consumer stays on the top layer, not on what an initial estimate
+ * that never moves allows (a layer switch mid-file for nothing).
+ */
+function withoutFeedbackFromReceiver(caps: RtpCapabilities): RtpCapabilities {
+  const bwe = (type: string) => type === 'transport-cc' || type === 'goog-remb';
+  return {
+    ...caps,
+    codecs: caps.codecs?.map((c) => ({ ...c, rtcpFeedback: c.rtcpFeedback?.filter((fb) => !bwe(fb.type)) })),
+    headerExtensions: caps.headerExtensions?.filter(
+      (e) => e.uri !== 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+    ),
+  };
 }

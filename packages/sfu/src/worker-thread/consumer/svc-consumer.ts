@@ -11,7 +11,8 @@
  * sends. AV1 (`L1T3`, `L3T3`, `L3T3_KEY`) with the dependency descriptor
  * extension: each packet's spatial and temporal layer from its frame
  * template, the same rules as VP9 (a temporal layer 0 frame is the switching
- * point up; the descriptor is forwarded as it came, as mediasoup 3.27 does).
+ * point up); the descriptor goes to the consumer as it came (its active decode
+ * targets not rewritten, as in mediasoup 3.27, which does not forward it).
  * VP8 `L1T3` (one encoding with
  * temporal layers is `svc` too, as in mediasoup): the base's temporal rule.
  * H264 with temporal layers: keyframe sync, every layer forwarded.
