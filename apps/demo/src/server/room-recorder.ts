@@ -11,7 +11,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Consumer, PlainTransport, Producer, Router, RtpCapabilities } from '@tsfu/sfu';
@@ -29,10 +29,19 @@ interface Track {
   consumer?: Consumer;
   ffmpeg?: ChildProcess;
   exited?: Promise<void>;
+  /** Checks that the file grows (see `STALL_CHECK_MS`). */
+  watchdog?: NodeJS.Timeout;
 }
 
 const STOP_GRACE_MS = 5000;
 const BIND_WAIT_MS = 5000;
+/**
+ * ffmpeg's VP8 depacketizer drops every frame after a broken picture sequence (a datagram its socket
+ * lost: "Missed a picture, sequence broken") until a keyframe, and asks for none: a camera file then
+ * stopped growing for good while the consumer kept sending (seen in test/e2e/demo-record.test.ts on
+ * this loaded machine). A video file that did not grow over this period gets a keyframe request.
+ */
+const STALL_CHECK_MS = 1500;
 
 /** Local UDP ports bound now (Linux /proc/net/udp), or undefined where that file does not exist. */
 function boundUdpPorts(): Set<number> | undefined {
@@ -188,12 +197,27 @@ export class RoomRecorder {
     this.files.push(file);
     await untilBound([port, rtcpPort], ffmpeg);
     if (this.tracks.has(producer.id) && !consumer.closed) await consumer.resume();
+    if (consumer.kind === 'video' && this.tracks.has(producer.id)) {
+      let lastSize = -1;
+      track.watchdog = setInterval(() => {
+        let size = 0;
+        try {
+          size = statSync(file).size;
+        } catch {
+          // not written yet
+        }
+        if (size === lastSize && !consumer.closed && !consumer.paused)
+          void consumer.requestKeyFrame().catch(() => {});
+        lastSize = size;
+      }, STALL_CHECK_MS);
+    }
   }
 
   private async stopTrack(producerId: string): Promise<void> {
     const track = this.tracks.get(producerId);
     if (!track) return;
     this.tracks.delete(producerId);
+    clearInterval(track.watchdog);
     const { ffmpeg, exited } = track;
     if (!ffmpeg || !exited || ffmpeg.exitCode !== null || ffmpeg.signalCode !== null) {
       track.transport.close();
