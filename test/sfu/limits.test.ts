@@ -235,6 +235,12 @@ describe('TCP connections', () => {
     for (const source of ['127.0.0.8', '127.0.0.9', '127.0.0.10', '127.0.0.11', '127.0.0.12']) {
       clients.push(await iceTcpCheck(port, source, transport));
     }
+    // A client's check is answered before the I/O thread records its claim (the tuple bound from the
+    // worker): wait for all six, else the sixth connection may find one unclaimed and evict it.
+    await until('every client claimed its slot', async () => {
+      const io = await server.getIoCounters();
+      return io.tuples - before.tuples >= 6;
+    });
     const refused = await tcpConnect(port, '127.0.0.13');
     await new Promise<void>((r) => refused.once('close', () => r()));
     await until(
