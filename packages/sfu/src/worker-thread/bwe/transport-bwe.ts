@@ -65,13 +65,6 @@ const SUSTAIN_BUCKET_MS = 2000;
 const SEVERE_DROP = 0.6;
 const DROP_HOLD_MS = 2000;
 const MIN_BITRATE = 30_000;
-/**
- * A receiver that sent no feedback this long after the estimate began to apply never will (ffmpeg or
- * GStreamer behind a PlainTransport whose consumer negotiated transport-cc): its consumers are no
- * longer held to the initial estimate, which could never move (seen: a recorder's simulcast consumer
- * kept on its lowest stream). Chromium sends transport-cc feedback every ~100 ms, REMB every ~1 s.
- */
-const NO_FEEDBACK_MS = 3000;
 const UNLIMITED = 100_000_000;
 
 const stampView = new RtpPacketView();
@@ -95,9 +88,6 @@ export class TransportBwe {
    * that could never move.
    */
   private mediaStamped = false;
-  /** Some transport-cc feedback or REMB came; when the estimate began to apply (-1: not yet). */
-  private feedbackSeen = false;
-  private enabledSinceMs = -1;
   /** Some consumer is below its preferred layer for lack of bitrate: probing may lift it. */
   private limited = false;
   /** Whether a consumer negotiated BWE feedback (the estimate and allocation apply). */
@@ -176,7 +166,6 @@ export class TransportBwe {
   }
 
   onTransportCc(fb: TransportCcFeedbackView, nowMs: number): void {
-    this.feedbackSeen = true;
     this.bwe.onTransportCc(fb, nowMs);
     if (this.bwe.probeResults !== this.probeResultsSeen) {
       this.probeResultsSeen = this.bwe.probeResults;
@@ -187,7 +176,6 @@ export class TransportBwe {
   }
 
   onRemb(bitrate: number, nowMs: number): void {
-    this.feedbackSeen = true;
     this.bwe.onRemb(bitrate);
     this.trackSustained(nowMs);
     this.maybeReallocate();
@@ -231,8 +219,6 @@ export class TransportBwe {
       // transport-cc needs stamped packets; REMB needs nothing of ours.
       if (c.transportCcExtId === 0 || this.mediaStamped || this.bwe.bweType === 'remb') enabled = true;
     }
-    if (enabled && this.enabledSinceMs < 0) this.enabledSinceMs = nowMs;
-    if (enabled && !this.feedbackSeen && nowMs - this.enabledSinceMs >= NO_FEEDBACK_MS) enabled = false;
     if (!enabled) {
       if (this.enabled) for (const c of consumers.values()) c.setBweLayer(-1, nowMs);
       this.enabled = false;

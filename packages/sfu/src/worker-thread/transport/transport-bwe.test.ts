@@ -225,29 +225,6 @@ describe('Transport bandwidth estimation', () => {
     expect(c.targetSpatial).toBe(1);
   });
 
-  it('a receiver that sends no feedback (ffmpeg behind a PlainTransport) is not held to the initial estimate', () => {
-    const { t, consume, feed, remb } = setup();
-    const c = consume('c', 5000);
-    const now = performance.now();
-    feed(now);
-    t.tick(now);
-    expect(t.bwe.active).toBe(true);
-    expect(c.targetSpatial).toBe(1); // 600 kbit/s initially: not the 1.2 Mbit/s top layer
-    feed(now + 2900);
-    t.tick(now + 2900);
-    expect(c.targetSpatial).toBe(1);
-    // 3 s without feedback: the estimate no longer applies.
-    feed(now + 3000);
-    t.tick(now + 3000);
-    expect(t.bwe.active).toBe(false);
-    expect(c.targetSpatial).toBe(2);
-    // Feedback after all: it applies again.
-    remb(700_000, now + 3100);
-    t.tick(now + 3100);
-    expect(t.bwe.active).toBe(true);
-    expect(c.targetSpatial).toBe(1);
-  });
-
   it('with temporal layers (L3T3): drops a temporal layer of the top stream before a spatial layer', () => {
     const { t, consume, feedTemporal, remb } = setup(true, 'L3T3');
     const c = consume('c', 5000);
